@@ -1,0 +1,160 @@
+import * as E from 'fp-ts/Either';
+import { Observable, Subject } from 'rxjs';
+import { GENESIS_HASH, sealEvents } from '../../../engine/audit/hash-chain';
+import type { EventEnvelope, ProposedEvent } from '../../../engine/event-store/envelope';
+import {
+  AppendError,
+  AppendResult,
+  EventStore,
+  expectationHolds,
+  ExpectedRevision,
+  matchesFilter,
+  NO_STREAM_REVISION,
+  ReadAllOptions,
+  ReadAllPage,
+  ReadStreamOptions,
+  SubscribeOptions,
+  SubscriptionMessage,
+  wrongExpectedRevision,
+} from '../../../engine/event-store/event-store';
+
+/** A `$all` page with a sparse filter stops after scanning this many events, so one call's work is bounded. */
+const MAX_SCAN_PER_PAGE = 65_536;
+const DEFAULT_PAGE_SIZE = 4_096;
+/** A subscription's catch-up yields to the event loop after this many events. */
+const PUMP_CHUNK = 8_192;
+
+/**
+ * The embedded default store: one array per stream and one global log, so an append costs the same
+ * whatever the number of streams. It keeps everything in memory and forgets it with the process.
+ */
+export class MemoryEventStore implements EventStore {
+  private readonly log: EventEnvelope[] = [];
+  private readonly streams = new Map<string, EventEnvelope[]>();
+  private readonly appended = new Subject<void>();
+  private closed = false;
+
+  append(streamId: string, events: readonly ProposedEvent[], expected: ExpectedRevision): Promise<E.Either<AppendError, AppendResult>> {
+    return Promise.resolve(this.appendNow(streamId, events, expected));
+  }
+
+  /** The synchronous core of `append`, for callers inside the process that want no promise. */
+  appendNow(streamId: string, events: readonly ProposedEvent[], expected: ExpectedRevision): E.Either<AppendError, AppendResult> {
+    if (this.closed) return E.left({ code: 'STORE_UNAVAILABLE', message: 'the in-memory event store is closed' });
+    const stream = this.streams.get(streamId);
+    const actual = stream === undefined ? NO_STREAM_REVISION : stream.length - 1;
+    if (!expectationHolds(expected, actual)) return E.left(wrongExpectedRevision(streamId, expected, actual));
+    if (events.length === 0) return E.right({ nextExpectedRevision: actual, events: [] });
+    const previousHash = stream === undefined ? GENESIS_HASH : (stream[stream.length - 1] as EventEnvelope).hash;
+    const firstPosition = this.log.length;
+    const sealed = sealEvents(streamId, actual, previousHash, events, (i) => firstPosition + i);
+    const target = stream ?? [];
+    if (stream === undefined) this.streams.set(streamId, target);
+    for (const envelope of sealed) {
+      Object.freeze(envelope);
+      target.push(envelope);
+      this.log.push(envelope);
+    }
+    this.appended.next();
+    return E.right({ nextExpectedRevision: actual + sealed.length, events: sealed });
+  }
+
+  readStream(streamId: string, options: ReadStreamOptions = {}): Promise<readonly EventEnvelope[]> {
+    return Promise.resolve(this.readStreamNow(streamId, options));
+  }
+
+  readStreamNow(streamId: string, options: ReadStreamOptions = {}): readonly EventEnvelope[] {
+    const stream = this.streams.get(streamId);
+    if (stream === undefined) return [];
+    const maxCount = options.maxCount ?? Number.MAX_SAFE_INTEGER;
+    if (options.direction === 'backwards') {
+      const from = Math.min(options.fromRevision ?? stream.length - 1, stream.length - 1);
+      const result: EventEnvelope[] = [];
+      for (let revision = from; revision >= 0 && result.length < maxCount; revision -= 1) result.push(stream[revision] as EventEnvelope);
+      return result;
+    }
+    const from = Math.max(options.fromRevision ?? 0, 0);
+    if (from === 0 && maxCount >= stream.length) return stream;
+    return stream.slice(from, from + Math.min(maxCount, stream.length));
+  }
+
+  readAll(options: ReadAllOptions = {}): Promise<ReadAllPage> {
+    const maxCount = options.maxCount ?? DEFAULT_PAGE_SIZE;
+    const start = (options.after ?? -1) + 1;
+    const { filter } = options;
+    const events: EventEnvelope[] = [];
+    let position = start;
+    if (filter === undefined) {
+      const end = Math.min(this.log.length, start + maxCount);
+      for (; position < end; position += 1) events.push(this.log[position] as EventEnvelope);
+    } else {
+      const scanEnd = Math.min(this.log.length, start + Math.max(maxCount, MAX_SCAN_PER_PAGE));
+      for (; position < scanEnd && events.length < maxCount; position += 1) {
+        const event = this.log[position] as EventEnvelope;
+        if (matchesFilter(filter, event)) events.push(event);
+      }
+    }
+    return Promise.resolve({
+      events,
+      lastPosition: position > start ? position - 1 : options.after,
+      isEnd: position >= this.log.length,
+    });
+  }
+
+  subscribe(options: SubscribeOptions = {}): Observable<SubscriptionMessage> {
+    return new Observable<SubscriptionMessage>((subscriber) => {
+      let cursor = (options.after ?? -1) + 1;
+      let caughtUp = false;
+      let scheduled = false;
+      let stopped = false;
+      const pump = (): void => {
+        scheduled = false;
+        if (stopped) return;
+        const end = Math.min(this.log.length, cursor + PUMP_CHUNK);
+        let lastDelivered = cursor - 1;
+        for (; cursor < end; cursor += 1) {
+          const event = this.log[cursor] as EventEnvelope;
+          if (matchesFilter(options.filter, event)) {
+            subscriber.next({ kind: 'event', event });
+            lastDelivered = cursor;
+            if (stopped) return;
+          }
+        }
+        if (lastDelivered < cursor - 1) subscriber.next({ kind: 'checkpoint', position: cursor - 1 });
+        if (cursor < this.log.length) {
+          schedule(true);
+        } else if (!caughtUp) {
+          caughtUp = true;
+          subscriber.next({ kind: 'caught-up', position: this.log.length === 0 ? undefined : this.log.length - 1 });
+        }
+      };
+      const schedule = (yieldToEventLoop: boolean): void => {
+        if (scheduled || stopped) return;
+        scheduled = true;
+        if (yieldToEventLoop) setImmediate(pump);
+        else queueMicrotask(pump);
+      };
+      const live = this.appended.subscribe(() => schedule(false));
+      schedule(false);
+      return () => {
+        stopped = true;
+        live.unsubscribe();
+      };
+    });
+  }
+
+  headPosition(): Promise<number | undefined> {
+    return Promise.resolve(this.log.length === 0 ? undefined : this.log.length - 1);
+  }
+
+  /** Every stream id, in the order the streams were created. */
+  streamIds(): readonly string[] {
+    return [...this.streams.keys()];
+  }
+
+  close(): Promise<void> {
+    this.closed = true;
+    this.appended.complete();
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,36 @@
+import * as t from 'io-ts';
+import { Coupon } from '../pricing/pricing-policy';
+import { CurrencyCode, distinctNonEmptyArray, Identifier, NonNegativeInteger, Text } from '../shared/codecs';
+import { message } from '../shared/message';
+import { Money } from '../shared/money';
+import { ShippingAddress } from '../shared/shipping-address';
+import { Quantity } from './quantity';
+
+export const OpenCart = message('OpenCart', { cartId: Identifier, customerId: Identifier, currency: CurrencyCode });
+export const AddCartItem = message('AddCartItem', {
+  cartId: Identifier,
+  sku: Identifier,
+  name: Text,
+  category: Identifier,
+  unitPrice: Money,
+  quantity: Quantity,
+});
+export const ChangeCartItemQuantity = message('ChangeCartItemQuantity', { cartId: Identifier, sku: Identifier, quantity: Quantity });
+export const RemoveCartItem = message('RemoveCartItem', { cartId: Identifier, sku: Identifier });
+export const SelectCartItems = message('SelectCartItems', { cartId: Identifier, skus: distinctNonEmptyArray(Identifier, 'Skus') });
+export const DeselectCartItems = message('DeselectCartItems', { cartId: Identifier, skus: distinctNonEmptyArray(Identifier, 'Skus') });
+export const ApplyCoupon = message('ApplyCoupon', { cartId: Identifier, coupon: Coupon });
+export const RemoveCoupon = message('RemoveCoupon', { cartId: Identifier });
+export const CheckOutCart = message('CheckOutCart', {
+  cartId: Identifier,
+  /** Chosen by the host (or the engine's id generator) so that a retried checkout places the same order. */
+  orderId: Identifier,
+  shippingAddress: ShippingAddress,
+  pointsToRedeem: NonNegativeInteger,
+});
+
+export const CartCommand = t.union(
+  [OpenCart, AddCartItem, ChangeCartItemQuantity, RemoveCartItem, SelectCartItems, DeselectCartItems, ApplyCoupon, RemoveCoupon, CheckOutCart],
+  'CartCommand',
+);
+export type CartCommand = t.TypeOf<typeof CartCommand>;

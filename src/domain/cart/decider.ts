@@ -1,0 +1,186 @@
+import * as E from 'fp-ts/Either';
+import { pipe } from 'fp-ts/function';
+import type { Coupon, PricingPolicy } from '../pricing/pricing-policy';
+import type { CurrencyCode } from '../shared/codecs';
+import type { Decider } from '../shared/decider';
+import { DomainError, domainError } from '../shared/domain-error';
+import { currencyMismatch } from '../shared/money';
+import type { CartCommand } from './commands';
+import type { CartEvent } from './events';
+import { MAX_LINE_QUANTITY } from './quantity';
+
+export interface CartLine {
+  readonly sku: string;
+  readonly name: string;
+  readonly category: string;
+  readonly unitPrice: number;
+  readonly quantity: number;
+  readonly selected: boolean;
+}
+
+export type CartState =
+  | { readonly status: 'unopened' }
+  | {
+      readonly status: 'open';
+      readonly cartId: string;
+      readonly customerId: string;
+      readonly currency: CurrencyCode;
+      readonly lines: readonly CartLine[];
+      readonly coupon: Coupon | null;
+      readonly orderIds: readonly string[];
+    };
+
+type OpenCartState = Extract<CartState, { status: 'open' }>;
+
+/** A cart holds at most this many distinct products. */
+export const MAX_CART_LINES = 200;
+
+const reject = (code: string, message: string, details?: Record<string, unknown>) => E.left(domainError(code, message, details));
+const accept = (...events: CartEvent[]): E.Either<DomainError, readonly CartEvent[]> => E.right(events);
+
+const lineOf = (state: OpenCartState, sku: string): CartLine | undefined => state.lines.find((line) => line.sku === sku);
+
+const missingLines = (state: OpenCartState, skus: readonly string[]): readonly string[] =>
+  skus.filter((sku) => lineOf(state, sku) === undefined);
+
+const whenOpen = (
+  state: CartState,
+  cartId: string,
+  decide: (open: OpenCartState) => E.Either<DomainError, readonly CartEvent[]>,
+): E.Either<DomainError, readonly CartEvent[]> =>
+  state.status === 'open' ? decide(state) : reject('CART_NOT_OPEN', `cart ${cartId} has not been opened`, { cartId });
+
+const decideAdd = (state: OpenCartState, data: Extract<CartCommand, { type: 'AddCartItem' }>['data']) => {
+  if (data.unitPrice.currency !== state.currency) return E.left(currencyMismatch(state.currency, data.unitPrice.currency));
+  const existing = lineOf(state, data.sku);
+  if (existing === undefined && state.lines.length >= MAX_CART_LINES) {
+    return reject('CART_FULL', `a cart holds at most ${MAX_CART_LINES} products`, { limit: MAX_CART_LINES });
+  }
+  if (existing !== undefined && existing.quantity + data.quantity > MAX_LINE_QUANTITY) {
+    return reject('QUANTITY_LIMIT_EXCEEDED', `a line holds at most ${MAX_LINE_QUANTITY} units`, { sku: data.sku, limit: MAX_LINE_QUANTITY });
+  }
+  return accept({ type: 'CartItemAdded', data });
+};
+
+const decideCheckOut = (state: OpenCartState, data: Extract<CartCommand, { type: 'CheckOutCart' }>['data'], price: PricingPolicy) => {
+  if (state.orderIds.includes(data.orderId)) {
+    return reject('ORDER_ALREADY_CHECKED_OUT', `order ${data.orderId} was already checked out from this cart`, { orderId: data.orderId });
+  }
+  const selected = state.lines.filter((line) => line.selected);
+  if (selected.length === 0) return reject('NOTHING_SELECTED', 'select at least one line before checking out');
+  return pipe(
+    price({ currency: state.currency, lines: selected, coupon: state.coupon, pointsToRedeem: data.pointsToRedeem }),
+    E.map((pricing): readonly CartEvent[] => [
+      {
+        type: 'CartCheckedOut',
+        data: { cartId: state.cartId, orderId: data.orderId, customerId: state.customerId, shippingAddress: data.shippingAddress, pricing },
+      },
+    ]),
+  );
+};
+
+const decideCommand = (command: CartCommand, state: CartState, price: PricingPolicy): E.Either<DomainError, readonly CartEvent[]> => {
+  switch (command.type) {
+    case 'OpenCart':
+      return state.status === 'unopened'
+        ? accept({ type: 'CartOpened', data: command.data })
+        : reject('CART_ALREADY_OPEN', `cart ${command.data.cartId} is already open`, { cartId: command.data.cartId });
+    case 'AddCartItem':
+      return whenOpen(state, command.data.cartId, (open) => decideAdd(open, command.data));
+    case 'ChangeCartItemQuantity':
+      return whenOpen(state, command.data.cartId, (open) =>
+        lineOf(open, command.data.sku) === undefined
+          ? reject('LINE_NOT_FOUND', `the cart has no line for ${command.data.sku}`, { sku: command.data.sku })
+          : accept({ type: 'CartItemQuantityChanged', data: command.data }),
+      );
+    case 'RemoveCartItem':
+      return whenOpen(state, command.data.cartId, (open) =>
+        lineOf(open, command.data.sku) === undefined
+          ? reject('LINE_NOT_FOUND', `the cart has no line for ${command.data.sku}`, { sku: command.data.sku })
+          : accept({ type: 'CartItemRemoved', data: command.data }),
+      );
+    case 'SelectCartItems':
+    case 'DeselectCartItems':
+      return whenOpen(state, command.data.cartId, (open) => {
+        const missing = missingLines(open, command.data.skus);
+        if (missing.length > 0) return reject('LINE_NOT_FOUND', `the cart has no line for ${missing.join(', ')}`, { skus: missing });
+        return command.type === 'SelectCartItems'
+          ? accept({ type: 'CartItemsSelected', data: command.data })
+          : accept({ type: 'CartItemsDeselected', data: command.data });
+      });
+    case 'ApplyCoupon':
+      return whenOpen(state, command.data.cartId, () => accept({ type: 'CouponApplied', data: command.data }));
+    case 'RemoveCoupon':
+      return whenOpen(state, command.data.cartId, (open) =>
+        open.coupon === null
+          ? reject('NO_COUPON', 'the cart has no coupon to remove')
+          : accept({ type: 'CouponRemoved', data: { cartId: open.cartId, code: open.coupon.code } }),
+      );
+    case 'CheckOutCart':
+      return whenOpen(state, command.data.cartId, (open) => decideCheckOut(open, command.data, price));
+  }
+};
+
+const withLines = (state: OpenCartState, lines: readonly CartLine[]): OpenCartState => ({ ...state, lines });
+
+const setSelected = (state: OpenCartState, skus: readonly string[], selected: boolean): OpenCartState =>
+  withLines(
+    state,
+    state.lines.map((line) => (skus.includes(line.sku) ? { ...line, selected } : line)),
+  );
+
+const evolveOpen = (state: OpenCartState, event: CartEvent): OpenCartState => {
+  switch (event.type) {
+    case 'CartOpened':
+      return state;
+    case 'CartItemAdded': {
+      const { sku, name, category, unitPrice, quantity } = event.data;
+      const existing = lineOf(state, sku);
+      return existing === undefined
+        ? withLines(state, [...state.lines, { sku, name, category, unitPrice: unitPrice.amount, quantity, selected: true }])
+        : withLines(
+            state,
+            state.lines.map((line) => (line.sku === sku ? { ...line, name, category, unitPrice: unitPrice.amount, quantity: line.quantity + quantity } : line)),
+          );
+    }
+    case 'CartItemQuantityChanged':
+      return withLines(
+        state,
+        state.lines.map((line) => (line.sku === event.data.sku ? { ...line, quantity: event.data.quantity } : line)),
+      );
+    case 'CartItemRemoved':
+      return withLines(
+        state,
+        state.lines.filter((line) => line.sku !== event.data.sku),
+      );
+    case 'CartItemsSelected':
+      return setSelected(state, event.data.skus, true);
+    case 'CartItemsDeselected':
+      return setSelected(state, event.data.skus, false);
+    case 'CouponApplied':
+      return { ...state, coupon: event.data.coupon };
+    case 'CouponRemoved':
+      return { ...state, coupon: null };
+    case 'CartCheckedOut':
+      return {
+        ...state,
+        lines: state.lines.filter((line) => !line.selected),
+        coupon: null,
+        orderIds: [...state.orderIds, event.data.orderId],
+      };
+  }
+};
+
+const evolve = (state: CartState, event: CartEvent): CartState => {
+  if (state.status === 'open') return evolveOpen(state, event);
+  return event.type === 'CartOpened'
+    ? { status: 'open', ...event.data, lines: [], coupon: null, orderIds: [] }
+    : state;
+};
+
+/** The cart decider, pricing checkouts with `price`. */
+export const cartDecider = (price: PricingPolicy): Decider<CartCommand, CartEvent, CartState> => ({
+  initialState: { status: 'unopened' },
+  decide: (command, state) => decideCommand(command, state, price),
+  evolve,
+});

@@ -1,0 +1,181 @@
+import * as E from 'fp-ts/Either';
+import * as t from 'io-ts';
+import { CurrencyCode, Identifier, NonNegativeInteger, PositiveInteger, Text } from '../shared/codecs';
+import { DomainError, domainError } from '../shared/domain-error';
+import { allocate } from '../shared/money';
+
+const Percent = t.refinement(PositiveInteger, (n) => n <= 100, 'Percent');
+
+/** A coupon as the host's promotion service defines it; amounts are minor units of the cart's currency. */
+export const Coupon = t.readonly(
+  t.intersection([
+    t.type({ code: Identifier, minimumSpend: NonNegativeInteger }),
+    t.union([
+      t.type({ kind: t.literal('fixed'), amountOff: PositiveInteger }),
+      t.type({ kind: t.literal('percentage'), percentOff: Percent }),
+    ]),
+  ]),
+  'Coupon',
+);
+export type Coupon = t.TypeOf<typeof Coupon>;
+
+export const PricedLine = t.readonly(
+  t.type({
+    sku: Identifier,
+    name: Text,
+    category: Identifier,
+    unitPrice: NonNegativeInteger,
+    quantity: PositiveInteger,
+    lineTotal: NonNegativeInteger,
+    /** This line's share of the amount the shopper pays: the most a refund of this line can return. */
+    paidAmount: NonNegativeInteger,
+  }),
+  'PricedLine',
+);
+export type PricedLine = t.TypeOf<typeof PricedLine>;
+
+export const GiftLine = t.readonly(
+  t.type({ sku: Identifier, name: Text, category: Identifier, quantity: PositiveInteger }),
+  'GiftLine',
+);
+export type GiftLine = t.TypeOf<typeof GiftLine>;
+
+/** The price of a checkout, every figure in minor units of `currency`. */
+export const PricedCheckout = t.readonly(
+  t.type({
+    currency: CurrencyCode,
+    lines: t.readonlyArray(PricedLine),
+    subtotal: NonNegativeInteger,
+    couponCode: t.union([Identifier, t.null]),
+    couponDiscount: NonNegativeInteger,
+    rebateDiscount: NonNegativeInteger,
+    shippingFee: NonNegativeInteger,
+    /** The part of the amount due that the shipping fee accounts for; refunded only on cancellation. */
+    shippingPaid: NonNegativeInteger,
+    gifts: t.readonlyArray(GiftLine),
+    pointsRedeemed: NonNegativeInteger,
+    pointsDiscount: NonNegativeInteger,
+    total: NonNegativeInteger,
+  }),
+  'PricedCheckout',
+);
+export type PricedCheckout = t.TypeOf<typeof PricedCheckout>;
+
+export interface PricingLineInput {
+  readonly sku: string;
+  readonly name: string;
+  readonly category: string;
+  readonly unitPrice: number;
+  readonly quantity: number;
+}
+
+export interface PricingInput {
+  readonly currency: CurrencyCode;
+  readonly lines: readonly PricingLineInput[];
+  readonly coupon: Coupon | null;
+  readonly pointsToRedeem: number;
+}
+
+/** Prices a checkout. Pure and replaceable: a shop with other rules passes its own to the engine. */
+export type PricingPolicy = (input: PricingInput) => E.Either<DomainError, PricedCheckout>;
+
+export interface GiftRule {
+  readonly minimumSpend: number;
+  readonly gift: GiftLine;
+}
+
+/** "Spend `threshold`, get `amountOff` off" (a full-reduction rebate); the best applicable rule wins. */
+export interface RebateRule {
+  readonly threshold: number;
+  readonly amountOff: number;
+}
+
+export interface StandardPricingRules {
+  readonly shippingFee: number;
+  /** Merchandise worth at least this much (after discounts) ships free. */
+  readonly freeShippingThreshold: number;
+  readonly gifts: readonly GiftRule[];
+  readonly rebates: readonly RebateRule[];
+  /** Minor units one loyalty point is worth. */
+  readonly pointValue: number;
+  /** At most this percentage of the amount due may be paid with points. */
+  readonly maxPointsPercent: number;
+}
+
+export const defaultPricingRules: StandardPricingRules = {
+  shippingFee: 800,
+  freeShippingThreshold: 9900,
+  gifts: [],
+  rebates: [],
+  pointValue: 1,
+  maxPointsPercent: 50,
+};
+
+const couponDiscountOf = (coupon: Coupon, base: number): number =>
+  coupon.kind === 'fixed' ? Math.min(coupon.amountOff, base) : Math.floor((base * coupon.percentOff) / 100);
+
+const bestRebate = (rules: readonly RebateRule[], base: number): number =>
+  rules.reduce((best, rule) => (rule.threshold <= base ? Math.max(best, Math.min(rule.amountOff, base)) : best), 0);
+
+/**
+ * The standard policy: coupon on the subtotal, then the best rebate, then shipping (free above the threshold),
+ * then points, capped at `maxPointsPercent` of what remains. Gifts go with every rule whose minimum the
+ * subtotal reaches.
+ */
+export const standardPricingPolicy =
+  (rules: StandardPricingRules = defaultPricingRules): PricingPolicy =>
+  (input) => {
+    const lineTotals = input.lines.map((line) => line.unitPrice * line.quantity);
+    const subtotal = lineTotals.reduce((sum, x) => sum + x, 0);
+    const { coupon } = input;
+    if (coupon !== null && subtotal < coupon.minimumSpend) {
+      return E.left(
+        domainError('COUPON_MINIMUM_SPEND_NOT_MET', `coupon ${coupon.code} needs a spend of ${coupon.minimumSpend}, the selection is ${subtotal}`, {
+          code: coupon.code,
+          minimumSpend: coupon.minimumSpend,
+          subtotal,
+        }),
+      );
+    }
+    const couponDiscount = coupon === null ? 0 : couponDiscountOf(coupon, subtotal);
+    const afterCoupon = subtotal - couponDiscount;
+    const rebateDiscount = bestRebate(rules.rebates, afterCoupon);
+    const merchandise = afterCoupon - rebateDiscount;
+    const shippingFee = merchandise >= rules.freeShippingThreshold ? 0 : rules.shippingFee;
+    const payable = merchandise + shippingFee;
+    const pointsLimit = Math.floor((payable * rules.maxPointsPercent) / 100);
+    const pointsDiscount = input.pointsToRedeem * rules.pointValue;
+    if (pointsDiscount > pointsLimit) {
+      return E.left(
+        domainError('POINTS_LIMIT_EXCEEDED', `${input.pointsToRedeem} points are worth ${pointsDiscount}, more than the ${pointsLimit} points may pay`, {
+          pointsToRedeem: input.pointsToRedeem,
+          pointsDiscount,
+          pointsLimit,
+        }),
+      );
+    }
+    const total = payable - pointsDiscount;
+    const shares = allocate(total, [...lineTotals, shippingFee]);
+    return E.right({
+      currency: input.currency,
+      lines: input.lines.map((line, i) => ({
+        sku: line.sku,
+        name: line.name,
+        category: line.category,
+        unitPrice: line.unitPrice,
+        quantity: line.quantity,
+        lineTotal: lineTotals[i] ?? 0,
+        paidAmount: shares[i] ?? 0,
+      })),
+      subtotal,
+      couponCode: coupon === null ? null : coupon.code,
+      couponDiscount,
+      rebateDiscount,
+      shippingFee,
+      shippingPaid: shares[lineTotals.length] ?? 0,
+      gifts: rules.gifts.filter((rule) => rule.minimumSpend <= subtotal).map((rule) => rule.gift),
+      pointsRedeemed: input.pointsToRedeem,
+      pointsDiscount,
+      total,
+    });
+  };

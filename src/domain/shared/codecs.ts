@@ -1,0 +1,39 @@
+import * as t from 'io-ts';
+
+const integerCodec = (name: string, accepts: (n: number) => boolean): t.Type<number, number, unknown> =>
+  new t.Type<number, number, unknown>(
+    name,
+    (u): u is number => typeof u === 'number' && Number.isSafeInteger(u) && accepts(u),
+    (u, c) => (typeof u === 'number' && Number.isSafeInteger(u) && accepts(u) ? t.success(u) : t.failure(u, c)),
+    t.identity,
+  );
+
+/** An integer ≥ 0 that JavaScript represents exactly. */
+export const NonNegativeInteger = integerCodec('NonNegativeInteger', (n) => n >= 0);
+
+/** An integer ≥ 1 that JavaScript represents exactly. */
+export const PositiveInteger = integerCodec('PositiveInteger', (n) => n >= 1);
+
+/** Milliseconds since the Unix epoch, as produced by the engine's injected clock. */
+export const Timestamp = integerCodec('Timestamp', (n) => n >= 0);
+export type Timestamp = t.TypeOf<typeof Timestamp>;
+
+const boundedString = (name: string, maxLength: number, pattern?: RegExp): t.Type<string, string, unknown> => {
+  const accepts = (u: unknown): u is string =>
+    typeof u === 'string' && u.length > 0 && u.length <= maxLength && (pattern === undefined || pattern.test(u));
+  return new t.Type<string, string, unknown>(name, accepts, (u, c) => (accepts(u) ? t.success(u) : t.failure(u, c)), t.identity);
+};
+
+/** Identifiers: 1–128 characters, no whitespace, so they can be embedded in stream names. */
+export const Identifier = boundedString('Identifier', 128, /^[^\s]+$/);
+
+/** Free text entered by people (names, reasons, notes): 1–2000 characters. */
+export const Text = boundedString('Text', 2000);
+
+/** An ISO 4217 alphabetic currency code. */
+export const CurrencyCode = boundedString('CurrencyCode', 3, /^[A-Z]{3}$/);
+export type CurrencyCode = t.TypeOf<typeof CurrencyCode>;
+
+/** A non-empty array whose elements are all distinct. */
+export const distinctNonEmptyArray = <C extends t.Mixed>(item: C, name: string) =>
+  t.refinement(t.readonlyArray(item), (xs) => xs.length > 0 && new Set(xs).size === xs.length, name);

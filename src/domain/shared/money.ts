@@ -1,0 +1,58 @@
+import * as E from 'fp-ts/Either';
+import * as t from 'io-ts';
+import { CurrencyCode, NonNegativeInteger } from './codecs';
+import { DomainError, domainError } from './domain-error';
+
+/** An amount of money: an integer count of the currency's minor units, never negative, never a float. */
+export const Money = t.readonly(t.type({ amount: NonNegativeInteger, currency: CurrencyCode }), 'Money');
+export type Money = t.TypeOf<typeof Money>;
+
+export const money = (amount: number, currency: CurrencyCode): Money => ({ amount, currency });
+
+export const zero = (currency: CurrencyCode): Money => ({ amount: 0, currency });
+
+export const currencyMismatch = (expected: CurrencyCode, actual: CurrencyCode): DomainError =>
+  domainError('CURRENCY_MISMATCH', `expected an amount in ${expected} but got one in ${actual}`, { expected, actual });
+
+export const sameCurrency = (a: Money, b: Money): E.Either<DomainError, Money> =>
+  a.currency === b.currency ? E.right(b) : E.left(currencyMismatch(a.currency, b.currency));
+
+export const add = (a: Money, b: Money): E.Either<DomainError, Money> =>
+  a.currency === b.currency ? E.right(money(a.amount + b.amount, a.currency)) : E.left(currencyMismatch(a.currency, b.currency));
+
+/** Subtracting more than there is is an error rather than a negative amount. */
+export const subtract = (a: Money, b: Money): E.Either<DomainError, Money> => {
+  if (a.currency !== b.currency) return E.left(currencyMismatch(a.currency, b.currency));
+  if (b.amount > a.amount) {
+    return E.left(
+      domainError('NEGATIVE_AMOUNT', `cannot take ${format(b)} from ${format(a)}`, { minuend: a.amount, subtrahend: b.amount }),
+    );
+  }
+  return E.right(money(a.amount - b.amount, a.currency));
+};
+
+/** `amount × numerator / denominator`, rounded down, in integer arithmetic. */
+export const scaleDown = (amount: number, numerator: number, denominator: number): number =>
+  denominator === 0 ? 0 : Math.floor((amount * numerator) / denominator);
+
+/**
+ * Splits `total` over `weights` in proportion, rounding down and giving the remainder unit by unit to the
+ * largest fractional parts, so the parts always add up to exactly `total`.
+ */
+export const allocate = (total: number, weights: readonly number[]): readonly number[] => {
+  const weightSum = weights.reduce((sum, w) => sum + w, 0);
+  if (weightSum === 0) return weights.map((_, i) => (i === 0 ? total : 0));
+  const exact = weights.map((w) => (total * w) / weightSum);
+  const parts = exact.map(Math.floor);
+  let remainder = total - parts.reduce((sum, p) => sum + p, 0);
+  const byFraction = exact.map((x, i) => ({ i, fraction: x - Math.floor(x) })).sort((a, b) => b.fraction - a.fraction || a.i - b.i);
+  for (const { i } of byFraction) {
+    if (remainder === 0) break;
+    parts[i] = (parts[i] ?? 0) + 1;
+    remainder -= 1;
+  }
+  return parts;
+};
+
+/** `12345 CNY` → `123.45 CNY`, assuming two minor digits; for display only. */
+export const format = (m: Money): string => `${(m.amount / 100).toFixed(2)} ${m.currency}`;

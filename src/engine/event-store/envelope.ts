@@ -1,0 +1,52 @@
+import * as t from 'io-ts';
+import { Identifier, NonNegativeInteger, PositiveInteger, Timestamp } from '../../domain/shared/codecs';
+
+/** What the engine asks a store to append: an event with everything but its place in the store. */
+export interface ProposedEvent {
+  readonly eventId: string;
+  readonly type: string;
+  readonly schemaVersion: number;
+  readonly data: unknown;
+  readonly occurredAt: number;
+  readonly recordedAt: number;
+  readonly commandId: string;
+  readonly correlationId: string;
+  readonly causationId: string;
+  readonly actor: string;
+}
+
+/**
+ * An event as stored: the proposal plus its place (stream revision, global position) and its link in the
+ * stream's hash chain. `hash` covers every field but `position`, which a store assigns on its own.
+ */
+export interface EventEnvelope extends ProposedEvent {
+  readonly streamId: string;
+  readonly revision: number;
+  readonly position: number;
+  readonly previousHash: string;
+  readonly hash: string;
+}
+
+const Hash = t.refinement(t.string, (s) => /^[0-9a-f]{64}$/.test(s), 'Sha256Hex');
+
+/** Decodes an envelope that comes from outside the process (a file, a database row, a server). */
+export const EventEnvelopeCodec: t.Type<EventEnvelope, EventEnvelope, unknown> = t.readonly(
+  t.type({
+    eventId: Identifier,
+    streamId: Identifier,
+    revision: NonNegativeInteger,
+    position: NonNegativeInteger,
+    type: Identifier,
+    schemaVersion: PositiveInteger,
+    data: t.unknown,
+    occurredAt: Timestamp,
+    recordedAt: Timestamp,
+    commandId: Identifier,
+    correlationId: Identifier,
+    causationId: Identifier,
+    actor: Identifier,
+    previousHash: t.union([Hash, t.literal('')]),
+    hash: Hash,
+  }),
+  'EventEnvelope',
+);

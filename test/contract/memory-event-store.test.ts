@@ -1,0 +1,7 @@
+import { MemoryEventStore } from '../../src/adapters/event-store/memory/memory-event-store';
+import { describeEventStoreContract } from './event-store-contract';
+
+describeEventStoreContract('in-memory', () => {
+  const store = new MemoryEventStore();
+  return Promise.resolve({ store, dispose: () => store.close() });
+});
