@@ -26,6 +26,7 @@ export const CheckOutCart = message('CheckOutCart', {
   /** Chosen by the host (or the engine's id generator) so that a retried checkout places the same order. */
   orderId: Identifier,
   shippingAddress: ShippingAddress,
+  paymentMethod: Identifier,
   pointsToRedeem: NonNegativeInteger,
 });
 

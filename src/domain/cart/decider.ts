@@ -73,7 +73,14 @@ const decideCheckOut = (state: OpenCartState, data: Extract<CartCommand, { type:
     E.map((pricing): readonly CartEvent[] => [
       {
         type: 'CartCheckedOut',
-        data: { cartId: state.cartId, orderId: data.orderId, customerId: state.customerId, shippingAddress: data.shippingAddress, pricing },
+        data: {
+          cartId: state.cartId,
+          orderId: data.orderId,
+          customerId: state.customerId,
+          shippingAddress: data.shippingAddress,
+          paymentMethod: data.paymentMethod,
+          pricing,
+        },
       },
     ]),
   );

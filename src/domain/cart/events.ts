@@ -28,6 +28,7 @@ export const CartCheckedOut = message('CartCheckedOut', {
   orderId: Identifier,
   customerId: Identifier,
   shippingAddress: ShippingAddress,
+  paymentMethod: Identifier,
   pricing: PricedCheckout,
 });
 

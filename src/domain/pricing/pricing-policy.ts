@@ -179,3 +179,24 @@ export const standardPricingPolicy =
       total,
     });
   };
+
+/**
+ * Whether a priced checkout adds up: line totals, subtotal, discounts no larger than what they discount,
+ * and the amount due split exactly over the lines and shipping. Orders placed without a cart are checked
+ * with this, since their prices come from outside the engine.
+ */
+export const pricingInconsistency = (pricing: PricedCheckout): string | null => {
+  const lineTotalsAdd = pricing.lines.every((line) => line.lineTotal === line.unitPrice * line.quantity);
+  if (!lineTotalsAdd) return 'a line total is not unit price × quantity';
+  const subtotal = pricing.lines.reduce((sum, line) => sum + line.lineTotal, 0);
+  if (subtotal !== pricing.subtotal) return 'the subtotal is not the sum of the line totals';
+  if (pricing.couponDiscount + pricing.rebateDiscount > pricing.subtotal) return 'the discounts exceed the subtotal';
+  const payable = pricing.subtotal - pricing.couponDiscount - pricing.rebateDiscount + pricing.shippingFee;
+  if (pricing.pointsDiscount > payable) return 'the points discount exceeds the amount payable';
+  if (pricing.total !== payable - pricing.pointsDiscount) return 'the total is not subtotal − discounts + shipping − points';
+  const shares = pricing.lines.reduce((sum, line) => sum + line.paidAmount, pricing.shippingPaid);
+  if (shares !== pricing.total) return 'the paid shares of the lines and shipping do not add up to the total';
+  if (pricing.lines.some((line) => line.paidAmount > line.lineTotal)) return 'a line is charged more than its total';
+  if (pricing.lines.length === 0) return 'an order needs at least one line';
+  return null;
+};

@@ -1,0 +1,329 @@
+import * as E from 'fp-ts/Either';
+import { PricedLine, pricingInconsistency } from '../pricing/pricing-policy';
+import type { CurrencyCode, Timestamp } from '../shared/codecs';
+import type { Decider, DecisionContext } from '../shared/decider';
+import { DomainError, domainError } from '../shared/domain-error';
+import { money } from '../shared/money';
+import type { OrderCommand } from './commands';
+import type { OrderEvent } from './events';
+import { AfterSalesKind, CANCELLATION_REFUND_ID, RefundLine } from './values';
+
+export type OrderStatus = 'awaiting-payment' | 'paid' | 'shipped' | 'delivered' | 'completed' | 'cancelled' | 'expired';
+
+export type AfterSalesStatus = 'requested' | 'approved' | 'rejected' | 'goods-received' | 'refunded';
+
+export interface AfterSalesCase {
+  readonly requestId: string;
+  readonly kind: AfterSalesKind;
+  readonly lines: readonly RefundLine[];
+  readonly refundAmount: number;
+  readonly status: AfterSalesStatus;
+}
+
+export interface PlacedOrder {
+  readonly status: OrderStatus;
+  readonly orderId: string;
+  readonly customerId: string;
+  readonly currency: CurrencyCode;
+  readonly lines: readonly PricedLine[];
+  readonly total: number;
+  readonly paymentDeadline: Timestamp;
+  readonly paymentId: string | null;
+  readonly amountPaid: number;
+  readonly amountRefunded: number;
+  /** Refunds decided but not yet recorded as paid back, by refund id. */
+  readonly refundsDue: Readonly<Record<string, number>>;
+  readonly shipment: { readonly carrier: string; readonly trackingNumber: string } | null;
+  readonly afterSalesDeadline: Timestamp | null;
+  readonly reviewed: boolean;
+  readonly afterSales: readonly AfterSalesCase[];
+}
+
+export type OrderState = { readonly status: 'none' } | PlacedOrder;
+
+export interface OrderPolicy {
+  /** How long after delivery a return or refund may be requested. */
+  readonly afterSalesWindowMs: number;
+}
+
+export const defaultOrderPolicy: OrderPolicy = { afterSalesWindowMs: 7 * 24 * 60 * 60 * 1000 };
+
+type Decision = E.Either<DomainError, readonly OrderEvent[]>;
+
+const reject = (code: string, message: string, details?: Record<string, unknown>): Decision => E.left(domainError(code, message, details));
+const accept = (...events: OrderEvent[]): Decision => E.right(events);
+
+const wrongStatus = (order: PlacedOrder, action: string, allowed: readonly OrderStatus[]): Decision =>
+  reject('INVALID_ORDER_STATUS', `cannot ${action} order ${order.orderId}: it is ${order.status}, and this needs ${allowed.join(' or ')}`, {
+    orderId: order.orderId,
+    status: order.status,
+    allowed,
+  });
+
+/** Runs `decide` only when the order exists and is in one of `allowed`. */
+const inStatus = (state: OrderState, orderId: string, action: string, allowed: readonly OrderStatus[], decide: (order: PlacedOrder) => Decision): Decision => {
+  if (state.status === 'none') return reject('ORDER_NOT_FOUND', `order ${orderId} has not been placed`, { orderId });
+  return allowed.includes(state.status) ? decide(state) : wrongStatus(state, action, allowed);
+};
+
+const caseOf = (order: PlacedOrder, requestId: string): AfterSalesCase | undefined => order.afterSales.find((c) => c.requestId === requestId);
+
+/** Units of `sku` and the amount already claimed by after-sales cases that were not rejected. */
+const claimed = (order: PlacedOrder, sku: string): { units: number; amount: number } => {
+  let units = 0;
+  let amount = 0;
+  for (const c of order.afterSales) {
+    if (c.status === 'rejected') continue;
+    for (const line of c.lines) {
+      if (line.sku === sku) {
+        units += line.quantity;
+        amount += line.amount;
+      }
+    }
+  }
+  return { units, amount };
+};
+
+const decideAfterSalesRequest = (order: PlacedOrder, data: Extract<OrderCommand, { type: 'RequestAfterSales' }>['data'], now: Timestamp): Decision => {
+  if (caseOf(order, data.requestId) !== undefined) {
+    return reject('AFTER_SALES_REQUEST_EXISTS', `request ${data.requestId} already exists on order ${order.orderId}`, { requestId: data.requestId });
+  }
+  if (order.afterSalesDeadline === null || now > order.afterSalesDeadline) {
+    return reject('AFTER_SALES_WINDOW_CLOSED', `the after-sales window of order ${order.orderId} has closed`, {
+      afterSalesDeadline: order.afterSalesDeadline,
+    });
+  }
+  const lines: RefundLine[] = [];
+  for (const requested of data.lines) {
+    const line = order.lines.find((l) => l.sku === requested.sku);
+    if (line === undefined) return reject('LINE_NOT_FOUND', `order ${order.orderId} has no line for ${requested.sku}`, { sku: requested.sku });
+    const already = claimed(order, requested.sku);
+    const units = already.units + requested.quantity;
+    if (units > line.quantity) {
+      return reject('AFTER_SALES_QUANTITY_EXCEEDED', `only ${line.quantity - already.units} unit(s) of ${requested.sku} can still be returned`, {
+        sku: requested.sku,
+        available: line.quantity - already.units,
+      });
+    }
+    // The last unit takes whatever is left, so the parts of a line never add up to more than it was paid.
+    const remaining = line.paidAmount - already.amount;
+    const amount = units === line.quantity ? remaining : Math.min(Math.floor((line.paidAmount * requested.quantity) / line.quantity), remaining);
+    lines.push({ sku: requested.sku, quantity: requested.quantity, amount });
+  }
+  const refundAmount = lines.reduce((sum, line) => sum + line.amount, 0);
+  return accept({
+    type: 'AfterSalesRequested',
+    data: { orderId: order.orderId, requestId: data.requestId, kind: data.kind, lines, refundAmount: money(refundAmount, order.currency), reason: data.reason },
+  });
+};
+
+const inCase = (order: PlacedOrder, requestId: string, allowed: readonly AfterSalesStatus[], decide: (c: AfterSalesCase) => Decision): Decision => {
+  const found = caseOf(order, requestId);
+  if (found === undefined) return reject('AFTER_SALES_REQUEST_NOT_FOUND', `order ${order.orderId} has no request ${requestId}`, { requestId });
+  return allowed.includes(found.status)
+    ? decide(found)
+    : reject('INVALID_AFTER_SALES_STATUS', `request ${requestId} is ${found.status}, and this needs ${allowed.join(' or ')}`, {
+        requestId,
+        status: found.status,
+        allowed,
+      });
+};
+
+const decideRefundRecord = (order: PlacedOrder, data: Extract<OrderCommand, { type: 'RecordOrderRefund' }>['data']): Decision => {
+  const due = order.refundsDue[data.refundId];
+  if (due === undefined) return reject('REFUND_NOT_DUE', `order ${order.orderId} owes no refund ${data.refundId}`, { refundId: data.refundId });
+  if (data.amount.currency !== order.currency || data.amount.amount !== due) {
+    return reject('REFUND_AMOUNT_MISMATCH', `refund ${data.refundId} of order ${order.orderId} is ${due} ${order.currency}`, {
+      refundId: data.refundId,
+      due,
+      currency: order.currency,
+      got: data.amount,
+    });
+  }
+  return accept({ type: 'OrderRefunded', data });
+};
+
+const SHIPPABLE: readonly OrderStatus[] = ['paid'];
+const CANCELLABLE: readonly OrderStatus[] = ['awaiting-payment', 'paid'];
+const AFTER_DELIVERY: readonly OrderStatus[] = ['delivered', 'completed'];
+const PLACED: readonly OrderStatus[] = ['awaiting-payment', 'paid', 'shipped', 'delivered', 'completed', 'cancelled', 'expired'];
+
+const decideCommand = (command: OrderCommand, state: OrderState, { now }: DecisionContext, policy: OrderPolicy): Decision => {
+  switch (command.type) {
+    case 'PlaceOrder': {
+      if (state.status !== 'none') return reject('ORDER_ALREADY_PLACED', `order ${command.data.orderId} was already placed`, { orderId: command.data.orderId });
+      const inconsistency = pricingInconsistency(command.data.pricing);
+      return inconsistency === null
+        ? accept({ type: 'OrderPlaced', data: command.data })
+        : reject('PRICING_INCONSISTENT', `the order's prices do not add up: ${inconsistency}`, { reason: inconsistency });
+    }
+    case 'MarkOrderPaid':
+      return inStatus(state, command.data.orderId, 'mark paid', ['awaiting-payment'], (order) =>
+        command.data.amount.currency === order.currency && command.data.amount.amount === order.total
+          ? accept({ type: 'OrderPaid', data: command.data })
+          : reject('PAYMENT_AMOUNT_MISMATCH', `order ${order.orderId} is due ${order.total} ${order.currency}`, {
+              due: money(order.total, order.currency),
+              got: command.data.amount,
+            }),
+      );
+    case 'ShipOrder':
+      return inStatus(state, command.data.orderId, 'ship', SHIPPABLE, () => accept({ type: 'OrderShipped', data: command.data }));
+    case 'RecordTrackingUpdate':
+      return inStatus(state, command.data.orderId, 'record tracking for', ['shipped'], (order) =>
+        accept({
+          type: 'OrderTrackingUpdated',
+          data: { ...command.data, carrier: order.shipment?.carrier ?? '', trackingNumber: order.shipment?.trackingNumber ?? '' },
+        }),
+      );
+    case 'DeliverOrder':
+      return inStatus(state, command.data.orderId, 'deliver', ['shipped'], () =>
+        accept({ type: 'OrderDelivered', data: { orderId: command.data.orderId, afterSalesDeadline: now + policy.afterSalesWindowMs } }),
+      );
+    case 'CompleteOrder':
+      return inStatus(state, command.data.orderId, 'complete', ['delivered'], () => accept({ type: 'OrderCompleted', data: command.data }));
+    case 'ReviewOrder':
+      return inStatus(state, command.data.orderId, 'review', ['completed'], (order) =>
+        order.reviewed
+          ? reject('ORDER_ALREADY_REVIEWED', `order ${order.orderId} has already been reviewed`, { orderId: order.orderId })
+          : accept({ type: 'OrderReviewed', data: command.data }),
+      );
+    case 'CancelOrder':
+      if (state.status !== 'none' && (state.status === 'shipped' || state.status === 'delivered' || state.status === 'completed')) {
+        return reject('ORDER_ALREADY_SHIPPED', `order ${state.orderId} has shipped: it can be returned, not cancelled`, { orderId: state.orderId });
+      }
+      return inStatus(state, command.data.orderId, 'cancel', CANCELLABLE, (order) =>
+        accept({
+          type: 'OrderCancelled',
+          data: { orderId: order.orderId, reason: command.data.reason, paymentId: order.paymentId, refundDue: money(order.amountPaid, order.currency) },
+        }),
+      );
+    case 'ExpireUnpaidOrder':
+      return inStatus(state, command.data.orderId, 'expire', ['awaiting-payment'], (order) =>
+        now >= order.paymentDeadline
+          ? accept({ type: 'OrderExpired', data: { orderId: order.orderId, paymentDeadline: order.paymentDeadline } })
+          : reject('PAYMENT_DEADLINE_NOT_REACHED', `order ${order.orderId} may be paid until ${new Date(order.paymentDeadline).toISOString()}`, {
+              paymentDeadline: order.paymentDeadline,
+            }),
+      );
+    case 'RequestAfterSales':
+      return inStatus(state, command.data.orderId, 'request after-sales for', AFTER_DELIVERY, (order) => decideAfterSalesRequest(order, command.data, now));
+    case 'ApproveAfterSales':
+      return inStatus(state, command.data.orderId, 'approve after-sales for', AFTER_DELIVERY, (order) =>
+        inCase(order, command.data.requestId, ['requested'], (c) =>
+          accept({
+            type: 'AfterSalesApproved',
+            data: { orderId: order.orderId, requestId: c.requestId, kind: c.kind, paymentId: order.paymentId ?? '', refundDue: money(c.refundAmount, order.currency) },
+          }),
+        ),
+      );
+    case 'RejectAfterSales':
+      return inStatus(state, command.data.orderId, 'reject after-sales for', AFTER_DELIVERY, (order) =>
+        inCase(order, command.data.requestId, ['requested'], () => accept({ type: 'AfterSalesRejected', data: command.data })),
+      );
+    case 'ReceiveReturnedGoods':
+      return inStatus(state, command.data.orderId, 'receive returned goods for', AFTER_DELIVERY, (order) =>
+        inCase(order, command.data.requestId, ['approved'], (c) =>
+          c.kind === 'return'
+            ? accept({
+                type: 'ReturnedGoodsReceived',
+                data: { orderId: order.orderId, requestId: c.requestId, paymentId: order.paymentId ?? '', refundDue: money(c.refundAmount, order.currency) },
+              })
+            : reject('NOT_A_RETURN', `request ${c.requestId} is a refund without return: no goods come back`, { requestId: c.requestId }),
+        ),
+      );
+    case 'RecordOrderRefund':
+      return inStatus(state, command.data.orderId, 'record a refund for', PLACED, (order) => decideRefundRecord(order, command.data));
+    case 'AddOrderNote':
+      return inStatus(state, command.data.orderId, 'add a note to', PLACED, () => accept({ type: 'OrderNoteAdded', data: command.data }));
+  }
+};
+
+const withCase = (order: PlacedOrder, requestId: string, status: AfterSalesStatus): readonly AfterSalesCase[] =>
+  order.afterSales.map((c) => (c.requestId === requestId ? { ...c, status } : c));
+
+const withRefundDue = (order: PlacedOrder, refundId: string, amount: number): Readonly<Record<string, number>> =>
+  amount > 0 ? { ...order.refundsDue, [refundId]: amount } : order.refundsDue;
+
+const evolvePlaced = (order: PlacedOrder, event: OrderEvent): PlacedOrder => {
+  switch (event.type) {
+    case 'OrderPlaced':
+      return order;
+    case 'OrderPaid':
+      return { ...order, status: 'paid', paymentId: event.data.paymentId, amountPaid: event.data.amount.amount };
+    case 'OrderShipped':
+      return { ...order, status: 'shipped', shipment: { carrier: event.data.carrier, trackingNumber: event.data.trackingNumber } };
+    case 'OrderTrackingUpdated':
+    case 'OrderNoteAdded':
+      return order;
+    case 'OrderDelivered':
+      return { ...order, status: 'delivered', afterSalesDeadline: event.data.afterSalesDeadline };
+    case 'OrderCompleted':
+      return { ...order, status: 'completed' };
+    case 'OrderReviewed':
+      return { ...order, reviewed: true };
+    case 'OrderCancelled':
+      return { ...order, status: 'cancelled', refundsDue: withRefundDue(order, CANCELLATION_REFUND_ID, event.data.refundDue.amount) };
+    case 'OrderExpired':
+      return { ...order, status: 'expired' };
+    case 'AfterSalesRequested':
+      return {
+        ...order,
+        afterSales: [
+          ...order.afterSales,
+          { requestId: event.data.requestId, kind: event.data.kind, lines: event.data.lines, refundAmount: event.data.refundAmount.amount, status: 'requested' },
+        ],
+      };
+    case 'AfterSalesApproved':
+      return {
+        ...order,
+        afterSales: withCase(order, event.data.requestId, 'approved'),
+        refundsDue: event.data.kind === 'refund' ? withRefundDue(order, event.data.requestId, event.data.refundDue.amount) : order.refundsDue,
+      };
+    case 'AfterSalesRejected':
+      return { ...order, afterSales: withCase(order, event.data.requestId, 'rejected') };
+    case 'ReturnedGoodsReceived':
+      return {
+        ...order,
+        afterSales: withCase(order, event.data.requestId, 'goods-received'),
+        refundsDue: withRefundDue(order, event.data.requestId, event.data.refundDue.amount),
+      };
+    case 'OrderRefunded': {
+      const { [event.data.refundId]: _settled, ...stillDue } = order.refundsDue;
+      return {
+        ...order,
+        amountRefunded: order.amountRefunded + event.data.amount.amount,
+        refundsDue: stillDue,
+        afterSales: caseOf(order, event.data.refundId) === undefined ? order.afterSales : withCase(order, event.data.refundId, 'refunded'),
+      };
+    }
+  }
+};
+
+const evolve = (state: OrderState, event: OrderEvent): OrderState => {
+  if (state.status !== 'none') return evolvePlaced(state, event);
+  if (event.type !== 'OrderPlaced') return state;
+  const { orderId, customerId, pricing, paymentDeadline } = event.data;
+  return {
+    status: 'awaiting-payment',
+    orderId,
+    customerId,
+    currency: pricing.currency,
+    lines: pricing.lines,
+    total: pricing.total,
+    paymentDeadline,
+    paymentId: null,
+    amountPaid: 0,
+    amountRefunded: 0,
+    refundsDue: {},
+    shipment: null,
+    afterSalesDeadline: null,
+    reviewed: false,
+    afterSales: [],
+  };
+};
+
+export const orderDecider = (policy: OrderPolicy = defaultOrderPolicy): Decider<OrderCommand, OrderEvent, OrderState> => ({
+  initialState: { status: 'none' },
+  decide: (command, state, context) => decideCommand(command, state, context, policy),
+  evolve,
+});

@@ -1,0 +1,153 @@
+import * as E from 'fp-ts/Either';
+import type { CurrencyCode } from '../shared/codecs';
+import type { Decider } from '../shared/decider';
+import { DomainError, domainError } from '../shared/domain-error';
+import { format, money } from '../shared/money';
+import type { PaymentDecision } from './commands';
+import type { CallbackRejectionReason, PaymentEvent } from './events';
+
+export type PaymentStatus = 'pending' | 'captured' | 'failed';
+
+export interface ExistingPayment {
+  readonly status: PaymentStatus;
+  readonly paymentId: string;
+  readonly orderId: string;
+  readonly currency: CurrencyCode;
+  readonly amountDue: number;
+  readonly amountCaptured: number;
+  readonly amountRefunded: number;
+  readonly providerTransactionIds: readonly string[];
+  readonly refundIds: readonly string[];
+}
+
+export type PaymentState = { readonly status: 'none' } | ExistingPayment;
+
+type Decision = E.Either<DomainError, readonly PaymentEvent[]>;
+
+const reject = (code: string, message: string, details?: Record<string, unknown>): Decision => E.left(domainError(code, message, details));
+const accept = (...events: PaymentEvent[]): Decision => E.right(events);
+
+const existing = (state: PaymentState, paymentId: string, decide: (payment: ExistingPayment) => Decision): Decision =>
+  state.status === 'none' ? reject('PAYMENT_NOT_FOUND', `payment ${paymentId} has not been initiated`, { paymentId }) : decide(state);
+
+/** Why a succeeded callback must not count, or null when it is the capture this payment waits for. */
+const callbackProblem = (
+  payment: ExistingPayment,
+  data: Extract<PaymentDecision, { type: 'DecideProviderCallback' }>['data'],
+): { reason: CallbackRejectionReason; explanation: string } | null => {
+  if (data.claimedBy !== payment.paymentId) {
+    return { reason: 'TRANSACTION_ALREADY_USED', explanation: `provider transaction ${data.providerTransactionId} already paid for ${data.claimedBy}` };
+  }
+  if (payment.providerTransactionIds.includes(data.providerTransactionId)) {
+    return { reason: 'TRANSACTION_ALREADY_USED', explanation: `provider transaction ${data.providerTransactionId} was already reported for this payment` };
+  }
+  if (payment.status === 'captured') return { reason: 'ALREADY_CAPTURED', explanation: `payment ${payment.paymentId} was already captured` };
+  if (payment.status !== 'pending') return { reason: 'PAYMENT_NOT_PENDING', explanation: `payment ${payment.paymentId} is ${payment.status}` };
+  if (data.amount.currency !== payment.currency) {
+    return { reason: 'CURRENCY_MISMATCH', explanation: `the provider paid in ${data.amount.currency}, the order is due in ${payment.currency}` };
+  }
+  if (data.amount.amount !== payment.amountDue) {
+    return { reason: 'AMOUNT_MISMATCH', explanation: `the provider paid ${format(data.amount)}, the order is due ${format(money(payment.amountDue, payment.currency))}` };
+  }
+  return null;
+};
+
+const decideCallback = (payment: ExistingPayment, data: Extract<PaymentDecision, { type: 'DecideProviderCallback' }>['data']): Decision => {
+  const { paymentId, orderId } = payment;
+  const { providerTransactionId, amount } = data;
+  if (data.status === 'failed') {
+    return payment.status === 'pending'
+      ? accept({ type: 'PaymentFailed', data: { paymentId, orderId, providerTransactionId, reason: 'the provider reported the payment as failed' } })
+      : reject('PAYMENT_NOT_PENDING', `payment ${paymentId} is ${payment.status}`, { paymentId, status: payment.status });
+  }
+  const problem = callbackProblem(payment, data);
+  return problem === null
+    ? accept({ type: 'PaymentCaptured', data: { paymentId, orderId, providerTransactionId, amount } })
+    : accept({ type: 'PaymentCallbackRejected', data: { paymentId, orderId, providerTransactionId, amount, ...problem } });
+};
+
+const decideRefund = (payment: ExistingPayment, data: Extract<PaymentDecision, { type: 'RefundPayment' }>['data']): Decision => {
+  if (payment.refundIds.includes(data.refundId)) {
+    return reject('REFUND_ALREADY_RECORDED', `refund ${data.refundId} of payment ${payment.paymentId} was already made`, { refundId: data.refundId });
+  }
+  if (payment.status !== 'captured') {
+    return reject('PAYMENT_NOT_CAPTURED', `payment ${payment.paymentId} is ${payment.status}: nothing to refund`, { status: payment.status });
+  }
+  if (data.amount.currency !== payment.currency) {
+    return reject('CURRENCY_MISMATCH', `payment ${payment.paymentId} is in ${payment.currency}`, { expected: payment.currency, actual: data.amount.currency });
+  }
+  const refundable = payment.amountCaptured - payment.amountRefunded;
+  if (data.amount.amount === 0 || data.amount.amount > refundable) {
+    return reject('REFUND_EXCEEDS_CAPTURED', `payment ${payment.paymentId} can refund between 1 and ${refundable}`, {
+      refundable: money(refundable, payment.currency),
+      requested: data.amount,
+    });
+  }
+  return accept({ type: 'PaymentRefunded', data: { ...data, orderId: payment.orderId } });
+};
+
+const decideCommand = (command: PaymentDecision, state: PaymentState): Decision => {
+  switch (command.type) {
+    case 'InitiatePayment':
+      return state.status === 'none'
+        ? accept({ type: 'PaymentInitiated', data: command.data })
+        : reject('PAYMENT_ALREADY_INITIATED', `payment ${command.data.paymentId} was already initiated`, { paymentId: command.data.paymentId });
+    case 'DecideProviderCallback':
+      return existing(state, command.data.paymentId, (payment) => decideCallback(payment, command.data));
+    case 'FailPayment':
+      return existing(state, command.data.paymentId, (payment) =>
+        payment.status === 'pending'
+          ? accept({ type: 'PaymentFailed', data: { paymentId: payment.paymentId, orderId: payment.orderId, providerTransactionId: null, reason: command.data.reason } })
+          : reject('PAYMENT_NOT_PENDING', `payment ${payment.paymentId} is ${payment.status}`, { status: payment.status }),
+      );
+    case 'RefundPayment':
+      return existing(state, command.data.paymentId, (payment) => decideRefund(payment, command.data));
+  }
+};
+
+const evolve = (state: PaymentState, event: PaymentEvent): PaymentState => {
+  if (state.status === 'none') {
+    if (event.type !== 'PaymentInitiated') return state;
+    const { paymentId, orderId, amount } = event.data;
+    return {
+      status: 'pending',
+      paymentId,
+      orderId,
+      currency: amount.currency,
+      amountDue: amount.amount,
+      amountCaptured: 0,
+      amountRefunded: 0,
+      providerTransactionIds: [],
+      refundIds: [],
+    };
+  }
+  switch (event.type) {
+    case 'PaymentInitiated':
+      return state;
+    case 'PaymentCaptured':
+      return {
+        ...state,
+        status: 'captured',
+        amountCaptured: event.data.amount.amount,
+        providerTransactionIds: [...state.providerTransactionIds, event.data.providerTransactionId],
+      };
+    case 'PaymentCallbackRejected':
+      return state;
+    case 'PaymentFailed':
+      return {
+        ...state,
+        status: 'failed',
+        providerTransactionIds:
+          event.data.providerTransactionId === null ? state.providerTransactionIds : [...state.providerTransactionIds, event.data.providerTransactionId],
+      };
+    case 'PaymentRefunded':
+      return { ...state, amountRefunded: state.amountRefunded + event.data.amount.amount, refundIds: [...state.refundIds, event.data.refundId] };
+  }
+};
+
+export const paymentDecider: Decider<PaymentDecision, PaymentEvent, PaymentState> = {
+  initialState: { status: 'none' },
+  decide: (command, state) => decideCommand(command, state),
+  evolve,
+};
+

@@ -1,0 +1,245 @@
+import * as E from 'fp-ts/Either';
+import { MemoryEventStore } from '../adapters/event-store/memory/memory-event-store';
+import type { CartState } from '../domain/cart/decider';
+import type { OrderPolicy, OrderState } from '../domain/order/decider';
+import { defaultOrderPolicy } from '../domain/order/decider';
+import type { PaymentState } from '../domain/payment/decider';
+import type { PaymentCommand } from '../domain/payment/commands';
+import { PricingPolicy, standardPricingPolicy } from '../domain/pricing/pricing-policy';
+import { aggregates, cartStreamId, HostCommand, isCartCommand, isPaymentCommand, orderStreamId, paymentStreamId, publicCommandCodecs } from './aggregates';
+import { Clock, systemClock } from './clock';
+import { CommandError, invalidCommand } from './command-error';
+import { CommandHandler, CommandMetadata, CommandRejection, HandledCommand } from './command-handler';
+import { CommandMemo, samePayload } from './command-memo';
+import { CommandRequest } from './command-request';
+import type { EventEnvelope } from './event-store/envelope';
+import type { EventStore } from './event-store/event-store';
+import { IdGenerator, randomIds } from './ids';
+import { FiredDeadline, ProcessManager, ProcessManagerFailure } from './process-manager/process-manager';
+import { JourneyEvent, Reaction, reactionsTo } from './process-manager/reactions';
+import { MemoryRejectionJournal, ReadRejectionsOptions, RejectedCommand, RejectionJournal } from './rejection-journal';
+import { decodeProblems } from './schema/decode-problems';
+import { EventSchemas, eventSchemas } from './schema/event-schemas';
+import type { CachedState } from './state-cache';
+
+/** A command the engine accepted: the events it appended (or, for a repeated id, those of its first run). */
+export interface CommandAccepted {
+  readonly commandId: string;
+  readonly streamId: string;
+  readonly events: readonly EventEnvelope[];
+  /** The stream's revision after the command. */
+  readonly revision: number;
+  /** True when this command id had been handled before and nothing new was appended. */
+  readonly duplicate: boolean;
+}
+
+export type CommandOutcome = E.Either<CommandError, CommandAccepted>;
+
+export interface EngineOptions {
+  /** Where events are kept. Default: a new in-memory store. */
+  readonly eventStore?: EventStore;
+  readonly clock?: Clock;
+  /** Event ids. EventStoreDB needs UUIDs, which the default gives. */
+  readonly newId?: IdGenerator;
+  readonly pricing?: PricingPolicy;
+  readonly orderPolicy?: OrderPolicy;
+  /** How long a placed order waits for payment before it expires. Default 30 minutes. */
+  readonly paymentWindowMs?: number;
+  /** Aggregate states kept in memory per aggregate type (0 turns the cache off). Default 10,000. */
+  readonly stateCacheSize?: number;
+  /** Command ids whose outcome is remembered in memory. Default 100,000. */
+  readonly commandMemoSize?: number;
+  /** Attempts at a command whose stream keeps changing under it. Default 5. */
+  readonly maxAttempts?: number;
+  readonly rejectionJournal?: RejectionJournal;
+  /** Older event schema versions and how to upcast them. */
+  readonly eventSchemas?: EventSchemas;
+  /** Whether the process manager runs in this engine (default true): one per deployment is enough. */
+  readonly runProcessManager?: boolean;
+  /** The process manager resumes after this position (what `processManagerPosition` said before a restart). */
+  readonly processManagerStartAfter?: number;
+  readonly onProcessManagerFailure?: (failure: ProcessManagerFailure) => void;
+}
+
+export interface OrderEngine {
+  /** Decodes, decides and stores one command. Never throws: every outcome is a value. */
+  execute(request: unknown): Promise<CommandOutcome>;
+  cartState(cartId: string): Promise<E.Either<CommandError, CachedState<CartState>>>;
+  orderState(orderId: string): Promise<E.Either<CommandError, CachedState<OrderState>>>;
+  paymentState(paymentId: string): Promise<E.Either<CommandError, CachedState<PaymentState>>>;
+  rejections(options?: ReadRejectionsOptions): Promise<readonly RejectedCommand[]>;
+  /** Fires every stored deadline due at `now` (e.g. unpaid orders' expiry), each exactly once. */
+  runDueDeadlines(now: number): Promise<readonly FiredDeadline[]>;
+  /** Resolves once the process manager has handled every event stored so far, and what those caused. */
+  settle(): Promise<void>;
+  readonly processManagerPosition: number;
+  readonly eventStore: EventStore;
+  /** Stops the process manager and closes the store. */
+  close(): Promise<void>;
+}
+
+type PublicHandler = (command: HostCommand, metadata: CommandMetadata) => Promise<E.Either<CommandRejection, HandledCommand<unknown>>>;
+
+const ENGINE_DEFAULTS = {
+  paymentWindowMs: 30 * 60 * 1000,
+  stateCacheSize: 10_000,
+  commandMemoSize: 100_000,
+  maxAttempts: 5,
+};
+
+/** Builds an engine over `options.eventStore` (in memory by default) and starts its process manager. */
+export const createEngine = (options: EngineOptions = {}): OrderEngine => {
+  const store = options.eventStore ?? new MemoryEventStore();
+  const clock = options.clock ?? systemClock;
+  const schemas = options.eventSchemas ?? eventSchemas({});
+  const journal = options.rejectionJournal ?? new MemoryRejectionJournal();
+  const defs = aggregates(options.pricing ?? standardPricingPolicy(), options.orderPolicy ?? defaultOrderPolicy);
+  const handlerDeps = {
+    store,
+    clock,
+    newId: options.newId ?? randomIds,
+    schemas,
+    cacheCapacity: options.stateCacheSize ?? ENGINE_DEFAULTS.stateCacheSize,
+    maxAttempts: options.maxAttempts ?? ENGINE_DEFAULTS.maxAttempts,
+  };
+  const cart = new CommandHandler(defs.cart, handlerDeps);
+  const order = new CommandHandler(defs.order, handlerDeps);
+  const payment = new CommandHandler(defs.payment, handlerDeps);
+  const providerTransaction = new CommandHandler(defs.providerTransaction, handlerDeps);
+  const handlers = [cart, order, payment, providerTransaction];
+
+  const memo = new CommandMemo<CommandOutcome>(options.commandMemoSize ?? ENGINE_DEFAULTS.commandMemoSize, (streamId) => {
+    for (const handler of handlers) handler.forget(streamId);
+  });
+
+  /**
+   * A provider callback first claims its transaction id for this payment (across all payments), then the
+   * payment decides, knowing who holds the id.
+   */
+  const handleProviderCallback = async (
+    callback: Extract<PaymentCommand, { type: 'RecordProviderCallback' }>,
+    metadata: CommandMetadata,
+  ): Promise<E.Either<CommandRejection, HandledCommand<unknown>>> => {
+    const { paymentId, providerTransactionId } = callback.data;
+    const current = await payment.load(paymentStreamId(paymentId));
+    if (E.isLeft(current)) return E.left({ error: current.left, streamId: paymentStreamId(paymentId), revision: undefined });
+    if (current.right.state.status === 'none') {
+      return E.left({
+        error: { kind: 'rejected', code: 'PAYMENT_NOT_FOUND', message: `payment ${paymentId} has not been initiated`, details: { paymentId } },
+        streamId: paymentStreamId(paymentId),
+        revision: current.right.revision,
+      });
+    }
+    let claimedBy = paymentId;
+    if (callback.data.status === 'succeeded') {
+      const claim = await providerTransaction.handle({ type: 'ClaimProviderTransaction', data: { providerTransactionId, paymentId } }, metadata);
+      if (E.isLeft(claim)) return claim;
+      claimedBy = claim.right.state.claimedBy ?? paymentId;
+    }
+    return payment.handle({ type: 'DecideProviderCallback', data: { ...callback.data, claimedBy } }, metadata);
+  };
+
+  const dispatch: PublicHandler = (command, metadata) => {
+    if (isCartCommand(command)) return cart.handle(command, metadata);
+    if (isPaymentCommand(command)) {
+      return command.type === 'RecordProviderCallback' ? handleProviderCallback(command, metadata) : payment.handle(command, metadata);
+    }
+    return order.handle(command, metadata);
+  };
+
+  const execute = async (raw: unknown): Promise<CommandOutcome> => {
+    const request = CommandRequest.decode(raw);
+    if (E.isLeft(request)) return E.left(invalidCommand(decodeProblems(request.left)));
+    const { commandId, actor, command: candidate } = request.right;
+    const remembered = memo.get(commandId);
+    if (remembered !== undefined) {
+      if (!samePayload(remembered.command, candidate)) {
+        return E.left({ kind: 'conflict', code: 'COMMAND_ID_CONFLICT', message: `command id ${commandId} was already used for a different command` });
+      }
+      return E.map((accepted: CommandAccepted) => ({ ...accepted, duplicate: true }))(remembered.outcome);
+    }
+    const codec = publicCommandCodecs.get(candidate.type);
+    if (codec === undefined) {
+      return E.left({ kind: 'invalid', code: 'UNKNOWN_COMMAND_TYPE', message: `there is no command ${JSON.stringify(candidate.type).slice(0, 80)}`, problems: [] });
+    }
+    const command = codec.decode(candidate);
+    if (E.isLeft(command)) return E.left(invalidCommand(decodeProblems(command.left)));
+    const metadata: CommandMetadata = {
+      commandId,
+      actor,
+      correlationId: request.right.correlationId ?? commandId,
+      causationId: request.right.causationId ?? commandId,
+    };
+    const handled = await dispatch(command.right, metadata);
+    if (E.isRight(handled)) {
+      const { streamId, events, revision, duplicate } = handled.right;
+      const outcome: CommandOutcome = E.right({ commandId, streamId, events, revision, duplicate });
+      memo.remember(commandId, { streamId, command: candidate, outcome });
+      return outcome;
+    }
+    const { error, streamId, revision } = handled.left;
+    // Only a decision is final; an unavailable store or lost races may succeed when retried.
+    if (error.kind === 'rejected') {
+      memo.remember(commandId, { streamId, command: candidate, outcome: E.left(error) });
+      await journal.record({
+        commandId,
+        command: candidate,
+        actor,
+        correlationId: metadata.correlationId,
+        streamId,
+        stateRevision: revision,
+        error,
+        rejectedAt: clock(),
+      });
+    }
+    return E.left(error);
+  };
+
+  const paymentWindowMs = options.paymentWindowMs ?? ENGINE_DEFAULTS.paymentWindowMs;
+  const journeyHandlers = [cart, order, payment] as const;
+  const decodeForReactions = (envelope: EventEnvelope): E.Either<CommandError, readonly Reaction[]> => {
+    const handler = journeyHandlers.find((h) => envelope.streamId.startsWith(h.aggregate.streamPrefix));
+    if (handler === undefined) return E.right([]);
+    const decoded: E.Either<CommandError, JourneyEvent> = handler.decodeEvent(envelope);
+    return E.map((event: JourneyEvent) => reactionsTo(event, envelope.occurredAt, { paymentWindowMs }))(decoded);
+  };
+
+  const processManager = new ProcessManager({
+    store,
+    clock,
+    newId: handlerDeps.newId,
+    reactionsTo: decodeForReactions,
+    execute,
+    ...(options.processManagerStartAfter === undefined ? {} : { startAfter: options.processManagerStartAfter }),
+    onFailure: options.onProcessManagerFailure ?? (() => undefined),
+  });
+  if (options.runProcessManager !== false) processManager.start();
+
+  const settle = async (): Promise<void> => {
+    if (options.runProcessManager === false) return;
+    for (;;) {
+      const head = await store.headPosition();
+      if (head === undefined) return;
+      await processManager.whenProcessed(head);
+      if ((await store.headPosition()) === head) return;
+    }
+  };
+
+  return {
+    execute,
+    cartState: (cartId) => cart.load(cartStreamId(cartId)),
+    orderState: (orderId) => order.load(orderStreamId(orderId)),
+    paymentState: (paymentId) => payment.load(paymentStreamId(paymentId)),
+    rejections: (readOptions) => journal.read(readOptions),
+    runDueDeadlines: (now) => processManager.runDueDeadlines(now),
+    settle,
+    get processManagerPosition() {
+      return processManager.position;
+    },
+    eventStore: store,
+    close: async () => {
+      processManager.stop();
+      await store.close();
+    },
+  };
+};

@@ -1,0 +1,96 @@
+import type { CartEvent } from '../../domain/cart/events';
+import type { DomainError } from '../../domain/shared/domain-error';
+import type { OrderEvent } from '../../domain/order/events';
+import { CANCELLATION_REFUND_ID } from '../../domain/order/values';
+import type { PaymentEvent } from '../../domain/payment/events';
+import type { HostCommand } from '../aggregates';
+
+/** The refund id of a payment captured after its order had already closed: it goes straight back. */
+export const LATE_CAPTURE_REFUND_ID = 'late-capture';
+
+export type Reaction =
+  | {
+      readonly kind: 'command';
+      readonly command: HostCommand;
+      /** A follow-up for when the command is refused, e.g. give the money back when an order can no longer be paid. */
+      readonly onRejected?: (error: DomainError) => HostCommand | null;
+    }
+  | { readonly kind: 'schedule'; readonly deadlineId: string; readonly dueAt: number; readonly command: HostCommand }
+  | { readonly kind: 'cancel-deadline'; readonly deadlineId: string };
+
+export interface ReactionSettings {
+  /** How long a placed order waits for its payment before it expires. */
+  readonly paymentWindowMs: number;
+}
+
+export const paymentExpiryDeadlineId = (orderId: string): string => `payment-expiry-${orderId}`;
+
+/**
+ * What the shopper's journey does next after `event`: the process manager's rules, as a pure function of
+ * the event and when it occurred.
+ */
+export type JourneyEvent = CartEvent | OrderEvent | PaymentEvent;
+
+export const reactionsTo = (event: JourneyEvent, occurredAt: number, settings: ReactionSettings): readonly Reaction[] => {
+  switch (event.type) {
+    case 'CartCheckedOut': {
+      const { orderId, cartId, customerId, shippingAddress, paymentMethod, pricing } = event.data;
+      return [
+        {
+          kind: 'command',
+          command: {
+            type: 'PlaceOrder',
+            data: { orderId, cartId, customerId, shippingAddress, paymentMethod, pricing, paymentDeadline: occurredAt + settings.paymentWindowMs },
+          },
+        },
+      ];
+    }
+    case 'OrderPlaced': {
+      const { orderId, pricing, paymentMethod, paymentDeadline } = event.data;
+      return [
+        { kind: 'schedule', deadlineId: paymentExpiryDeadlineId(orderId), dueAt: paymentDeadline, command: { type: 'ExpireUnpaidOrder', data: { orderId } } },
+        {
+          kind: 'command',
+          command: { type: 'InitiatePayment', data: { paymentId: orderId, orderId, amount: { amount: pricing.total, currency: pricing.currency }, method: paymentMethod } },
+        },
+      ];
+    }
+    case 'PaymentCaptured': {
+      const { paymentId, orderId, amount } = event.data;
+      return [
+        {
+          kind: 'command',
+          command: { type: 'MarkOrderPaid', data: { orderId, paymentId, amount } },
+          onRejected: (error) =>
+            error.code === 'INVALID_ORDER_STATUS'
+              ? { type: 'RefundPayment', data: { paymentId, refundId: LATE_CAPTURE_REFUND_ID, amount, reason: `order ${orderId} had closed before the payment arrived` } }
+              : null,
+        },
+      ];
+    }
+    case 'OrderPaid':
+    case 'OrderExpired':
+      return [{ kind: 'cancel-deadline', deadlineId: paymentExpiryDeadlineId(event.data.orderId) }];
+    case 'OrderCancelled': {
+      const { orderId, paymentId, refundDue, reason } = event.data;
+      const cancelDeadline: Reaction = { kind: 'cancel-deadline', deadlineId: paymentExpiryDeadlineId(orderId) };
+      return paymentId === null || refundDue.amount === 0
+        ? [cancelDeadline]
+        : [cancelDeadline, { kind: 'command', command: { type: 'RefundPayment', data: { paymentId, refundId: CANCELLATION_REFUND_ID, amount: refundDue, reason } } }];
+    }
+    case 'AfterSalesApproved':
+    case 'ReturnedGoodsReceived': {
+      const { paymentId, requestId, refundDue } = event.data;
+      const refundNow = event.type === 'ReturnedGoodsReceived' || event.data.kind === 'refund';
+      return refundNow && refundDue.amount > 0
+        ? [{ kind: 'command', command: { type: 'RefundPayment', data: { paymentId, refundId: requestId, amount: refundDue, reason: `after-sales request ${requestId}` } } }]
+        : [];
+    }
+    case 'PaymentRefunded': {
+      const { orderId, refundId, amount } = event.data;
+      return refundId === LATE_CAPTURE_REFUND_ID ? [] : [{ kind: 'command', command: { type: 'RecordOrderRefund', data: { orderId, refundId, amount } } }];
+    }
+    default:
+      return [];
+  }
+};
