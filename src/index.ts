@@ -45,3 +45,7 @@ export { Money, money, format as formatMoney } from './domain/shared/money';
 export type { DomainError } from './domain/shared/domain-error';
 export type { Decider, DecisionContext } from './domain/shared/decider';
 export { replay } from './domain/shared/decider';
+export { StoredEvent, decodeStoredEvent } from './engine/schema/stored-event';
+export type { UnreadableEvent } from './engine/schema/stored-event';
+export { canonicalJson } from './engine/audit/canonical-json';
+export { hashEvent, GENESIS_HASH } from './engine/audit/hash-chain';

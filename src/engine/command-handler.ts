@@ -5,8 +5,8 @@ import type { Aggregate } from './aggregate';
 import type { Clock } from './clock';
 import { CommandError, rejected } from './command-error';
 import type { IdGenerator } from './ids';
-import { decodeProblems } from './schema/decode-problems';
 import type { EventSchemas } from './schema/event-schemas';
+import { decodeStoredEvent, UnreadableEvent } from './schema/stored-event';
 import { CachedState, StateCache } from './state-cache';
 
 /** Who sent a command and why: copied onto every event it produces. */
@@ -122,10 +122,9 @@ export class CommandHandler<C, Ev extends { readonly type: string; readonly data
 
   /** Decodes a stored event of this aggregate, upcasting older schema versions first. */
   decodeEvent(envelope: EventEnvelope): E.Either<CommandError, Ev> {
-    const upcasted = this.deps.schemas.upcast(envelope);
-    if (E.isLeft(upcasted)) return E.left(unreadable(envelope, [upcasted.left]));
-    const decoded = this.aggregate.eventCodec.decode({ type: envelope.type, data: upcasted.right });
-    return E.isLeft(decoded) ? E.left(unreadable(envelope, decodeProblems(decoded.left))) : E.right(decoded.right);
+    return E.mapLeft((unreadable: UnreadableEvent): CommandError => ({ kind: 'unavailable', code: 'UNREADABLE_EVENT', message: unreadable.message }))(
+      decodeStoredEvent(this.aggregate.eventCodec, this.deps.schemas, envelope),
+    );
   }
 
   private async loadForCommand(streamId: string, commandId: string | undefined, useCache: boolean): Promise<E.Either<CommandError, Loaded<S>>> {
@@ -147,9 +146,3 @@ export class CommandHandler<C, Ev extends { readonly type: string; readonly data
     return E.right({ state, revision, earlier: earlier ?? [] });
   }
 }
-
-const unreadable = (envelope: EventEnvelope, problems: readonly string[]): CommandError => ({
-  kind: 'unavailable',
-  code: 'UNREADABLE_EVENT',
-  message: `event ${envelope.eventId} (${envelope.type} v${envelope.schemaVersion}) at ${envelope.streamId}@${envelope.revision} cannot be read: ${problems.join('; ')}`,
-});
