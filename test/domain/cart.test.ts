@@ -1,0 +1,130 @@
+import { cartDecider } from '../../src/domain/cart/decider';
+import { standardPricingPolicy } from '../../src/domain/pricing/pricing-policy';
+import { deciderSpecification } from '../../src/testing';
+import { address, cartOpened, cny, itemAdded } from '../support/fixtures';
+
+// The default rules: shipping 8.00, free from 99.00, points worth 0.01 each, paying at most half.
+const spec = deciderSpecification(cartDecider(standardPricingPolicy()));
+
+describe('cart', () => {
+  describe('given no cart', () => {
+    it('opening it opens it', () =>
+      spec.given([]).when({ type: 'OpenCart', data: { cartId: 'c1', customerId: 'alice', currency: 'CNY' } }).then([cartOpened]));
+
+    it('adding an item is refused: the cart is not open', () =>
+      spec
+        .given([])
+        .when({ type: 'AddCartItem', data: { cartId: 'c1', sku: 'tea', name: 'Tea', category: 'tea', unitPrice: cny(100), quantity: 1 } })
+        .thenRejects('CART_NOT_OPEN'));
+  });
+
+  describe('given an open cart', () => {
+    it('cannot be opened twice', () =>
+      spec.given([cartOpened]).when({ type: 'OpenCart', data: { cartId: 'c1', customerId: 'alice', currency: 'CNY' } }).thenRejects('CART_ALREADY_OPEN'));
+
+    it('adds an item', () =>
+      spec
+        .given([cartOpened])
+        .when({ type: 'AddCartItem', data: { cartId: 'c1', sku: 'tea', name: 'Product tea', category: 'tea', unitPrice: cny(5000), quantity: 2 } })
+        .then([itemAdded('tea', 5000, 2)]));
+
+    it('refuses a price in another currency', () =>
+      spec
+        .given([cartOpened])
+        .when({ type: 'AddCartItem', data: { cartId: 'c1', sku: 'tea', name: 'Tea', category: 'tea', unitPrice: { amount: 5000, currency: 'EUR' }, quantity: 2 } })
+        .thenRejects('CURRENCY_MISMATCH'));
+
+    it('adding a product it holds adds to its line, selected by default', () => {
+      const { state } = spec.given([cartOpened, itemAdded('tea', 5000, 2), itemAdded('tea', 5000, 3)]).when({ type: 'RemoveCoupon', data: { cartId: 'c1' } });
+      expect(state).toMatchObject({ lines: [{ sku: 'tea', quantity: 5, selected: true }] });
+    });
+
+    it('refuses to change, remove or select a line it does not hold', () => {
+      spec.given([cartOpened]).when({ type: 'ChangeCartItemQuantity', data: { cartId: 'c1', sku: 'tea', quantity: 2 } }).thenRejects('LINE_NOT_FOUND');
+      spec.given([cartOpened]).when({ type: 'RemoveCartItem', data: { cartId: 'c1', sku: 'tea' } }).thenRejects('LINE_NOT_FOUND');
+      spec.given([cartOpened, itemAdded('cup', 1, 1)]).when({ type: 'SelectCartItems', data: { cartId: 'c1', skus: ['cup', 'tea'] } }).thenRejects('LINE_NOT_FOUND');
+    });
+
+    it('changes a quantity, removes a line, deselects and reselects', () => {
+      const given = [cartOpened, itemAdded('tea', 5000, 2), itemAdded('cup', 3000, 1)];
+      spec.given(given).when({ type: 'ChangeCartItemQuantity', data: { cartId: 'c1', sku: 'tea', quantity: 4 } }).then([
+        { type: 'CartItemQuantityChanged', data: { cartId: 'c1', sku: 'tea', quantity: 4 } },
+      ]);
+      spec.given(given).when({ type: 'RemoveCartItem', data: { cartId: 'c1', sku: 'cup' } }).then([{ type: 'CartItemRemoved', data: { cartId: 'c1', sku: 'cup' } }]);
+      const deselected = spec
+        .given([...given, { type: 'CartItemsDeselected', data: { cartId: 'c1', skus: ['cup'] } }])
+        .when({ type: 'SelectCartItems', data: { cartId: 'c1', skus: ['cup'] } });
+      expect(deselected.state).toMatchObject({ lines: [{ sku: 'tea', selected: true }, { sku: 'cup', selected: false }] });
+      deselected.then([{ type: 'CartItemsSelected', data: { cartId: 'c1', skus: ['cup'] } }]);
+    });
+
+    it('applies and removes a coupon; removing none is refused', () => {
+      const coupon = { code: 'TEA20', kind: 'fixed' as const, amountOff: 2000, minimumSpend: 10000 };
+      spec.given([cartOpened]).when({ type: 'ApplyCoupon', data: { cartId: 'c1', coupon } }).then([{ type: 'CouponApplied', data: { cartId: 'c1', coupon } }]);
+      spec
+        .given([cartOpened, { type: 'CouponApplied', data: { cartId: 'c1', coupon } }])
+        .when({ type: 'RemoveCoupon', data: { cartId: 'c1' } })
+        .then([{ type: 'CouponRemoved', data: { cartId: 'c1', code: 'TEA20' } }]);
+      spec.given([cartOpened]).when({ type: 'RemoveCoupon', data: { cartId: 'c1' } }).thenRejects('NO_COUPON');
+    });
+  });
+
+  describe('checkout', () => {
+    const checkout = (orderId = 'o1', pointsToRedeem = 0) =>
+      ({ type: 'CheckOutCart', data: { cartId: 'c1', orderId, shippingAddress: address, paymentMethod: 'card', pointsToRedeem } }) as const;
+
+    it('prices the selected lines; unselected lines stay in the cart', () => {
+      const given = [
+        cartOpened,
+        itemAdded('tea', 5000, 2),
+        itemAdded('cup', 3000, 1, 'tableware'),
+        { type: 'CartItemsDeselected' as const, data: { cartId: 'c1', skus: ['cup'] } },
+      ];
+      const result = spec.given(given).when(checkout());
+      result.then([
+        {
+          type: 'CartCheckedOut',
+          data: {
+            cartId: 'c1',
+            orderId: 'o1',
+            customerId: 'alice',
+            shippingAddress: address,
+            paymentMethod: 'card',
+            pricing: {
+              currency: 'CNY',
+              lines: [{ sku: 'tea', name: 'Product tea', category: 'tea', unitPrice: 5000, quantity: 2, lineTotal: 10000, paidAmount: 10000 }],
+              subtotal: 10000,
+              couponCode: null,
+              couponDiscount: 0,
+              rebateDiscount: 0,
+              shippingFee: 0,
+              shippingPaid: 0,
+              gifts: [],
+              pointsRedeemed: 0,
+              pointsDiscount: 0,
+              total: 10000,
+            },
+          },
+        },
+      ]);
+      const after = spec.given([...given, ...(result.decision._tag === 'Right' ? result.decision.right : [])]).when(checkout('o2'));
+      expect(after.state).toMatchObject({ lines: [{ sku: 'cup', selected: false }], coupon: null, orderIds: ['o1'] });
+      after.thenRejects('NOTHING_SELECTED');
+    });
+
+    it('refuses an empty selection and a reused order id', () => {
+      spec.given([cartOpened]).when(checkout()).thenRejects('NOTHING_SELECTED');
+      const checkedOut = spec.given([cartOpened, itemAdded('tea', 5000, 1)]).when(checkout()).decision;
+      const events = checkedOut._tag === 'Right' ? checkedOut.right : [];
+      spec.given([cartOpened, itemAdded('tea', 5000, 1), ...events, itemAdded('cup', 100, 1)]).when(checkout('o1')).thenRejects('ORDER_ALREADY_CHECKED_OUT');
+    });
+
+    it('refuses a coupon whose minimum spend the selection does not reach', () => {
+      const coupon = { code: 'BIG', kind: 'percentage' as const, percentOff: 10, minimumSpend: 50000 };
+      spec.given([cartOpened, itemAdded('tea', 5000, 1), { type: 'CouponApplied', data: { cartId: 'c1', coupon } }]).when(checkout()).thenRejects('COUPON_MINIMUM_SPEND_NOT_MET');
+    });
+
+    it('refuses more points than may pay', () =>
+      spec.given([cartOpened, itemAdded('tea', 5000, 1)]).when(checkout('o1', 5000)).thenRejects('POINTS_LIMIT_EXCEEDED'));
+  });
+});

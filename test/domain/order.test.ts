@@ -1,0 +1,200 @@
+import { orderDecider } from '../../src/domain/order/decider';
+import type { OrderEvent } from '../../src/domain/order/events';
+import { deciderSpecification } from '../../src/testing';
+import {
+  AFTER_SALES_DEADLINE,
+  address,
+  cny,
+  DELIVERED_AT,
+  orderDelivered,
+  orderPaid,
+  orderPlaced,
+  orderShipped,
+  PAYMENT_DEADLINE,
+  PLACED_AT,
+  pricing,
+} from '../support/fixtures';
+
+const at = (now: number) => deciderSpecification(orderDecider(), { now });
+const spec = at(PLACED_AT);
+const paidOrder = [orderPlaced, orderPaid];
+const delivered = [...paidOrder, orderShipped, orderDelivered];
+const completed: OrderEvent[] = [...delivered, { type: 'OrderCompleted', data: { orderId: 'o1', pointsEarned: 138 } }];
+const requested = (requestId: string, kind: 'return' | 'refund', sku: string, quantity: number, amount: number): OrderEvent => ({
+  type: 'AfterSalesRequested',
+  data: { orderId: 'o1', requestId, kind, lines: [{ sku, quantity, amount }], refundAmount: cny(amount), reason: 'damaged' },
+});
+
+describe('order', () => {
+  describe('placing', () => {
+    it('places an order whose prices add up', () =>
+      spec
+        .given([])
+        .when({ type: 'PlaceOrder', data: { orderId: 'o1', cartId: 'c1', customerId: 'alice', shippingAddress: address, paymentMethod: 'card', pricing, paymentDeadline: PAYMENT_DEADLINE } })
+        .then([orderPlaced]));
+
+    it('refuses prices that do not add up, and a second placement', () => {
+      spec
+        .given([])
+        .when({
+          type: 'PlaceOrder',
+          data: { orderId: 'o1', cartId: 'c1', customerId: 'alice', shippingAddress: address, paymentMethod: 'card', pricing: { ...pricing, total: 1 }, paymentDeadline: PAYMENT_DEADLINE },
+        })
+        .thenRejects('PRICING_INCONSISTENT');
+      spec.given([orderPlaced]).when({ type: 'PlaceOrder', data: orderPlaced.data as never }).thenRejects('ORDER_ALREADY_PLACED');
+    });
+
+    it('refuses any other command for an order that was never placed', () =>
+      spec.given([]).when({ type: 'ShipOrder', data: { orderId: 'o1', carrier: 'SF', trackingNumber: 'SF1' } }).thenRejects('ORDER_NOT_FOUND'));
+  });
+
+  describe('payment', () => {
+    it('is marked paid with exactly the amount due', () => {
+      spec.given([orderPlaced]).when({ type: 'MarkOrderPaid', data: { orderId: 'o1', paymentId: 'o1', amount: cny(13800) } }).then([orderPaid]);
+      spec.given([orderPlaced]).when({ type: 'MarkOrderPaid', data: { orderId: 'o1', paymentId: 'o1', amount: cny(13799) } }).thenRejects('PAYMENT_AMOUNT_MISMATCH');
+      spec
+        .given([orderPlaced])
+        .when({ type: 'MarkOrderPaid', data: { orderId: 'o1', paymentId: 'o1', amount: { amount: 13800, currency: 'EUR' } } })
+        .thenRejects('PAYMENT_AMOUNT_MISMATCH');
+    });
+
+    it('cannot be paid twice', () =>
+      spec.given(paidOrder).when({ type: 'MarkOrderPaid', data: { orderId: 'o1', paymentId: 'o1', amount: cny(13800) } }).thenRejects('INVALID_ORDER_STATUS'));
+  });
+
+  describe('unpaid expiry', () => {
+    it('expires an unpaid order once its deadline has passed', () =>
+      at(PAYMENT_DEADLINE).given([orderPlaced]).when({ type: 'ExpireUnpaidOrder', data: { orderId: 'o1' } }).then([
+        { type: 'OrderExpired', data: { orderId: 'o1', paymentDeadline: PAYMENT_DEADLINE } },
+      ]));
+
+    it('refuses before the deadline, and for a paid order', () => {
+      at(PAYMENT_DEADLINE - 1).given([orderPlaced]).when({ type: 'ExpireUnpaidOrder', data: { orderId: 'o1' } }).thenRejects('PAYMENT_DEADLINE_NOT_REACHED');
+      at(PAYMENT_DEADLINE + 1).given(paidOrder).when({ type: 'ExpireUnpaidOrder', data: { orderId: 'o1' } }).thenRejects('INVALID_ORDER_STATUS');
+    });
+  });
+
+  describe('cancellation', () => {
+    it('cancels an unpaid order with nothing to refund', () =>
+      spec.given([orderPlaced]).when({ type: 'CancelOrder', data: { orderId: 'o1', reason: 'changed my mind' } }).then([
+        { type: 'OrderCancelled', data: { orderId: 'o1', reason: 'changed my mind', paymentId: null, refundDue: cny(0) } },
+      ]));
+
+    it('cancels a paid order with the whole payment due back', () =>
+      spec.given(paidOrder).when({ type: 'CancelOrder', data: { orderId: 'o1', reason: 'changed my mind' } }).then([
+        { type: 'OrderCancelled', data: { orderId: 'o1', reason: 'changed my mind', paymentId: 'o1', refundDue: cny(13800) } },
+      ]));
+
+    it('refuses once shipped: a shipped order can only be returned', () => {
+      spec.given([...paidOrder, orderShipped]).when({ type: 'CancelOrder', data: { orderId: 'o1', reason: 'late' } }).thenRejects('ORDER_ALREADY_SHIPPED');
+      spec.given(delivered).when({ type: 'CancelOrder', data: { orderId: 'o1', reason: 'late' } }).thenRejects('ORDER_ALREADY_SHIPPED');
+    });
+
+    it('records the refund that the cancellation owes, once', () => {
+      const cancelled: OrderEvent = { type: 'OrderCancelled', data: { orderId: 'o1', reason: 'x', paymentId: 'o1', refundDue: cny(13800) } };
+      const refunded: OrderEvent = { type: 'OrderRefunded', data: { orderId: 'o1', refundId: 'cancellation', amount: cny(13800) } };
+      spec.given([...paidOrder, cancelled]).when({ type: 'RecordOrderRefund', data: { orderId: 'o1', refundId: 'cancellation', amount: cny(13800) } }).then([refunded]);
+      spec
+        .given([...paidOrder, cancelled, refunded])
+        .when({ type: 'RecordOrderRefund', data: { orderId: 'o1', refundId: 'cancellation', amount: cny(13800) } })
+        .thenRejects('REFUND_NOT_DUE');
+    });
+  });
+
+  describe('fulfilment', () => {
+    it('ships a paid order, not an unpaid one', () => {
+      spec.given(paidOrder).when({ type: 'ShipOrder', data: { orderId: 'o1', carrier: 'SF-Express', trackingNumber: 'SF1' } }).then([orderShipped]);
+      spec.given([orderPlaced]).when({ type: 'ShipOrder', data: { orderId: 'o1', carrier: 'SF-Express', trackingNumber: 'SF1' } }).thenRejects('INVALID_ORDER_STATUS');
+    });
+
+    it('records tracking updates with the shipment they belong to', () =>
+      spec
+        .given([...paidOrder, orderShipped])
+        .when({ type: 'RecordTrackingUpdate', data: { orderId: 'o1', status: 'in-transit', description: 'Left the hub', location: 'Hangzhou' } })
+        .then([
+          {
+            type: 'OrderTrackingUpdated',
+            data: { orderId: 'o1', carrier: 'SF-Express', trackingNumber: 'SF1', status: 'in-transit', description: 'Left the hub', location: 'Hangzhou' },
+          },
+        ]));
+
+    it('delivers, opening the after-sales window from the delivery time', () =>
+      at(DELIVERED_AT).given([...paidOrder, orderShipped]).when({ type: 'DeliverOrder', data: { orderId: 'o1' } }).then([orderDelivered]));
+
+    it('completes a delivered order, and takes one review once completed', () => {
+      spec.given(delivered).when({ type: 'CompleteOrder', data: { orderId: 'o1', pointsEarned: 138 } }).then([completed[completed.length - 1]!]);
+      spec.given(delivered).when({ type: 'ReviewOrder', data: { orderId: 'o1', rating: 5, comment: null } }).thenRejects('INVALID_ORDER_STATUS');
+      const reviewed: OrderEvent = { type: 'OrderReviewed', data: { orderId: 'o1', rating: 5, comment: 'great' } };
+      spec.given(completed).when({ type: 'ReviewOrder', data: { orderId: 'o1', rating: 5, comment: 'great' } }).then([reviewed]);
+      spec.given([...completed, reviewed]).when({ type: 'ReviewOrder', data: { orderId: 'o1', rating: 1, comment: null } }).thenRejects('ORDER_ALREADY_REVIEWED');
+    });
+
+    it('takes customer-service notes at any point after placement', () => {
+      const note = { type: 'AddOrderNote' as const, data: { orderId: 'o1', author: 'agent-7', text: 'Customer called' } };
+      for (const history of [[orderPlaced], paidOrder, completed]) spec.given(history).when(note).then([{ type: 'OrderNoteAdded', data: note.data }]);
+    });
+  });
+
+  describe('after-sales', () => {
+    const within = at(DELIVERED_AT + 1000);
+
+    it('prices a request per line from what was paid for it', () =>
+      within
+        .given(delivered)
+        .when({ type: 'RequestAfterSales', data: { orderId: 'o1', requestId: 'r1', kind: 'refund', lines: [{ sku: 'tea', quantity: 1 }], reason: 'damaged' } })
+        .then([requested('r1', 'refund', 'tea', 1, 5000)]));
+
+    it('refuses after the window, for unknown lines, and for more units than bought', () => {
+      at(AFTER_SALES_DEADLINE + 1)
+        .given(delivered)
+        .when({ type: 'RequestAfterSales', data: { orderId: 'o1', requestId: 'r1', kind: 'refund', lines: [{ sku: 'tea', quantity: 1 }], reason: 'x' } })
+        .thenRejects('AFTER_SALES_WINDOW_CLOSED');
+      within
+        .given(delivered)
+        .when({ type: 'RequestAfterSales', data: { orderId: 'o1', requestId: 'r1', kind: 'refund', lines: [{ sku: 'kettle', quantity: 1 }], reason: 'x' } })
+        .thenRejects('LINE_NOT_FOUND');
+      within
+        .given([...delivered, requested('r1', 'refund', 'tea', 1, 5000)])
+        .when({ type: 'RequestAfterSales', data: { orderId: 'o1', requestId: 'r2', kind: 'return', lines: [{ sku: 'tea', quantity: 2 }], reason: 'x' } })
+        .thenRejects('AFTER_SALES_QUANTITY_EXCEEDED');
+      spec
+        .given(paidOrder)
+        .when({ type: 'RequestAfterSales', data: { orderId: 'o1', requestId: 'r1', kind: 'refund', lines: [{ sku: 'tea', quantity: 1 }], reason: 'x' } })
+        .thenRejects('INVALID_ORDER_STATUS');
+    });
+
+    it('approves a refund request with the money due now; rejects with a reason', () => {
+      const history = [...delivered, requested('r1', 'refund', 'tea', 1, 5000)];
+      within.given(history).when({ type: 'ApproveAfterSales', data: { orderId: 'o1', requestId: 'r1' } }).then([
+        { type: 'AfterSalesApproved', data: { orderId: 'o1', requestId: 'r1', kind: 'refund', paymentId: 'o1', refundDue: cny(5000) } },
+      ]);
+      within.given(history).when({ type: 'RejectAfterSales', data: { orderId: 'o1', requestId: 'r1', reason: 'no photo' } }).then([
+        { type: 'AfterSalesRejected', data: { orderId: 'o1', requestId: 'r1', reason: 'no photo' } },
+      ]);
+      within.given(history).when({ type: 'ApproveAfterSales', data: { orderId: 'o1', requestId: 'r9' } }).thenRejects('AFTER_SALES_REQUEST_NOT_FOUND');
+    });
+
+    it('a return is refunded once the goods are back', () => {
+      const approved: OrderEvent = { type: 'AfterSalesApproved', data: { orderId: 'o1', requestId: 'r1', kind: 'return', paymentId: 'o1', refundDue: cny(3000) } };
+      const history = [...delivered, requested('r1', 'return', 'cup', 1, 3000), approved];
+      within
+        .given(history)
+        .when({ type: 'RecordOrderRefund', data: { orderId: 'o1', refundId: 'r1', amount: cny(3000) } })
+        .thenRejects('REFUND_NOT_DUE');
+      const received: OrderEvent = { type: 'ReturnedGoodsReceived', data: { orderId: 'o1', requestId: 'r1', paymentId: 'o1', refundDue: cny(3000) } };
+      within.given(history).when({ type: 'ReceiveReturnedGoods', data: { orderId: 'o1', requestId: 'r1' } }).then([received]);
+      const refunded = within.given([...history, received]).when({ type: 'RecordOrderRefund', data: { orderId: 'o1', refundId: 'r1', amount: cny(3000) } });
+      refunded.then([{ type: 'OrderRefunded', data: { orderId: 'o1', refundId: 'r1', amount: cny(3000) } }]);
+      within
+        .given([...delivered, requested('r2', 'refund', 'cup', 1, 3000), { ...approved, data: { ...approved.data, requestId: 'r2', kind: 'refund' } }])
+        .when({ type: 'ReceiveReturnedGoods', data: { orderId: 'o1', requestId: 'r2' } })
+        .thenRejects('NOT_A_RETURN');
+    });
+
+    it('a rejected request frees its units for a new one', () =>
+      within
+        .given([...delivered, requested('r1', 'refund', 'cup', 1, 3000), { type: 'AfterSalesRejected', data: { orderId: 'o1', requestId: 'r1', reason: 'x' } }])
+        .when({ type: 'RequestAfterSales', data: { orderId: 'o1', requestId: 'r2', kind: 'return', lines: [{ sku: 'cup', quantity: 1 }], reason: 'damaged' } })
+        .then([requested('r2', 'return', 'cup', 1, 3000)]));
+  });
+});

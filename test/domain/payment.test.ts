@@ -1,0 +1,57 @@
+import { paymentDecider } from '../../src/domain/payment/decider';
+import type { PaymentEvent } from '../../src/domain/payment/events';
+import { deciderSpecification } from '../../src/testing';
+import { cny } from '../support/fixtures';
+
+const spec = deciderSpecification(paymentDecider);
+const initiated: PaymentEvent = { type: 'PaymentInitiated', data: { paymentId: 'p1', orderId: 'o1', amount: cny(13800), method: 'card' } };
+const captured: PaymentEvent = { type: 'PaymentCaptured', data: { paymentId: 'p1', orderId: 'o1', providerTransactionId: 'tx-1', amount: cny(13800) } };
+const callback = (amount: { amount: number; currency: string }, providerTransactionId = 'tx-1', claimedBy = 'p1', status: 'succeeded' | 'failed' = 'succeeded') =>
+  ({ type: 'DecideProviderCallback', data: { paymentId: 'p1', providerTransactionId, amount, status, claimedBy } }) as const;
+const rejection = (reason: string, providerTransactionId = 'tx-1', amount = cny(13800)) => ({
+  type: 'PaymentCallbackRejected',
+  data: expect.objectContaining({ paymentId: 'p1', orderId: 'o1', providerTransactionId, amount, reason }),
+});
+
+describe('payment', () => {
+  it('is initiated once', () => {
+    spec.given([]).when({ type: 'InitiatePayment', data: initiated.data as never }).then([initiated]);
+    spec.given([initiated]).when({ type: 'InitiatePayment', data: initiated.data as never }).thenRejects('PAYMENT_ALREADY_INITIATED');
+  });
+
+  it('is captured by a callback that matches the amount due', () => spec.given([initiated]).when(callback(cny(13800))).then([captured]));
+
+  it('turns a callback with the wrong amount or currency into a rejection event that says why', () => {
+    const wrongAmount = spec.given([initiated]).when(callback(cny(100)));
+    expect(wrongAmount.decision).toEqual({ _tag: 'Right', right: [rejection('AMOUNT_MISMATCH', 'tx-1', cny(100))] });
+    const wrongCurrency = spec.given([initiated]).when(callback({ amount: 13800, currency: 'USD' }));
+    expect(wrongCurrency.decision).toEqual({ _tag: 'Right', right: [rejection('CURRENCY_MISMATCH', 'tx-1', { amount: 13800, currency: 'USD' })] });
+  });
+
+  it('refuses a transaction id used by another payment, or already reported, or after capture', () => {
+    expect(spec.given([initiated]).when(callback(cny(13800), 'tx-1', 'p0')).decision).toEqual({ _tag: 'Right', right: [rejection('TRANSACTION_ALREADY_USED')] });
+    expect(spec.given([initiated, captured]).when(callback(cny(13800))).decision).toEqual({ _tag: 'Right', right: [rejection('TRANSACTION_ALREADY_USED')] });
+    expect(spec.given([initiated, captured]).when(callback(cny(13800), 'tx-2')).decision).toEqual({ _tag: 'Right', right: [rejection('ALREADY_CAPTURED', 'tx-2')] });
+  });
+
+  it('fails on a failed callback or when told, while pending', () => {
+    spec.given([initiated]).when(callback(cny(13800), 'tx-9', 'p1', 'failed')).then([
+      { type: 'PaymentFailed', data: { paymentId: 'p1', orderId: 'o1', providerTransactionId: 'tx-9', reason: 'the provider reported the payment as failed' } },
+    ]);
+    spec.given([initiated]).when({ type: 'FailPayment', data: { paymentId: 'p1', reason: 'timeout' } }).then([
+      { type: 'PaymentFailed', data: { paymentId: 'p1', orderId: 'o1', providerTransactionId: null, reason: 'timeout' } },
+    ]);
+    spec.given([initiated, captured]).when({ type: 'FailPayment', data: { paymentId: 'p1', reason: 'timeout' } }).thenRejects('PAYMENT_NOT_PENDING');
+  });
+
+  it('refunds in parts, never above what was captured', () => {
+    const refund = (refundId: string, amount: number) => ({ type: 'RefundPayment', data: { paymentId: 'p1', refundId, amount: cny(amount), reason: 'r' } }) as const;
+    const refunded = (refundId: string, amount: number): PaymentEvent => ({ type: 'PaymentRefunded', data: { paymentId: 'p1', orderId: 'o1', refundId, amount: cny(amount), reason: 'r' } });
+    spec.given([initiated, captured]).when(refund('a', 5000)).then([refunded('a', 5000)]);
+    spec.given([initiated, captured, refunded('a', 5000)]).when(refund('b', 8800)).then([refunded('b', 8800)]);
+    spec.given([initiated, captured, refunded('a', 5000)]).when(refund('b', 8801)).thenRejects('REFUND_EXCEEDS_CAPTURED');
+    spec.given([initiated, captured, refunded('a', 5000)]).when(refund('a', 1)).thenRejects('REFUND_ALREADY_RECORDED');
+    spec.given([initiated]).when(refund('a', 1)).thenRejects('PAYMENT_NOT_CAPTURED');
+    spec.given([]).when(refund('a', 1)).thenRejects('PAYMENT_NOT_FOUND');
+  });
+});

@@ -1,0 +1,94 @@
+import * as E from 'fp-ts/Either';
+import fc from 'fast-check';
+import { PricedCheckout, pricingInconsistency, PricingInput, standardPricingPolicy, StandardPricingRules } from '../../src/domain/pricing/pricing-policy';
+import { couponArbitrary } from '../../src/testing';
+
+const rules: StandardPricingRules = {
+  shippingFee: 800,
+  freeShippingThreshold: 9900,
+  gifts: [{ minimumSpend: 20000, gift: { sku: 'gift-tin', name: 'Tea tin', category: 'gifts', quantity: 1 } }],
+  rebates: [
+    { threshold: 30000, amountOff: 3000 },
+    { threshold: 50000, amountOff: 6000 },
+  ],
+  pointValue: 1,
+  maxPointsPercent: 50,
+};
+const price = standardPricingPolicy(rules);
+
+const line = (sku: string, unitPrice: number, quantity: number) => ({ sku, name: sku, category: 'tea', unitPrice, quantity });
+const priced = (input: Partial<PricingInput>): PricedCheckout => {
+  const result = price({ currency: 'CNY', lines: [line('tea', 5000, 1)], coupon: null, pointsToRedeem: 0, ...input });
+  if (E.isLeft(result)) throw new Error(result.left.message);
+  return result.right;
+};
+
+describe('standard pricing', () => {
+  it('charges shipping below the free-shipping threshold and not above it', () => {
+    expect(priced({ lines: [line('tea', 5000, 1)] })).toMatchObject({ subtotal: 5000, shippingFee: 800, total: 5800 });
+    expect(priced({ lines: [line('tea', 5000, 2)] })).toMatchObject({ subtotal: 10000, shippingFee: 0, total: 10000 });
+  });
+
+  it('takes a fixed coupon off the subtotal, never more than the subtotal', () => {
+    expect(priced({ coupon: { code: 'F', kind: 'fixed', amountOff: 1000, minimumSpend: 0 } })).toMatchObject({ couponDiscount: 1000, total: 4800 });
+    expect(priced({ coupon: { code: 'F', kind: 'fixed', amountOff: 99999, minimumSpend: 0 } })).toMatchObject({ couponDiscount: 5000, shippingFee: 800, total: 800 });
+  });
+
+  it('takes a percentage coupon off, rounding down', () => {
+    expect(priced({ lines: [line('tea', 3333, 1)], coupon: { code: 'P', kind: 'percentage', percentOff: 10, minimumSpend: 0 } })).toMatchObject({
+      couponDiscount: 333,
+    });
+  });
+
+  it('applies the best rebate the merchandise reaches, and adds gifts from their minimum spend', () => {
+    const result = priced({ lines: [line('tea', 10000, 6)] });
+    expect(result).toMatchObject({ subtotal: 60000, rebateDiscount: 6000, shippingFee: 0, total: 54000 });
+    expect(result.gifts).toEqual([{ sku: 'gift-tin', name: 'Tea tin', category: 'gifts', quantity: 1 }]);
+    expect(priced({ lines: [line('tea', 10000, 1)] }).gifts).toEqual([]);
+  });
+
+  it('lets points pay up to half of what is due', () => {
+    expect(priced({ pointsToRedeem: 2900 })).toMatchObject({ pointsDiscount: 2900, total: 2900 });
+    expect(price({ currency: 'CNY', lines: [line('tea', 5000, 1)], coupon: null, pointsToRedeem: 2901 })).toEqual(
+      E.left(expect.objectContaining({ code: 'POINTS_LIMIT_EXCEEDED' })),
+    );
+  });
+
+  it('splits what is paid over the lines and shipping exactly', () => {
+    const result = priced({ lines: [line('a', 3333, 1), line('b', 3333, 1), line('c', 1, 1)], coupon: { code: 'P', kind: 'percentage', percentOff: 33, minimumSpend: 0 } });
+    expect(result.lines.reduce((sum, l) => sum + l.paidAmount, result.shippingPaid)).toBe(result.total);
+  });
+
+  describe('properties (500 runs each)', () => {
+    const input = fc.record({
+      lines: fc.array(fc.record({ unitPrice: fc.integer({ min: 0, max: 100_000 }), quantity: fc.integer({ min: 1, max: 99 }) }), { minLength: 1, maxLength: 8 }),
+      coupon: fc.option(couponArbitrary, { nil: null }),
+      pointsToRedeem: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 5_000 }), fc.integer({ min: 0, max: 1_000_000 })),
+    });
+    const run = (fn: (result: PricedCheckout) => void) =>
+      fc.assert(
+        fc.property(input, ({ lines, coupon, pointsToRedeem }) => {
+          const result = price({ currency: 'CNY', lines: lines.map((l, i) => line(`s${i}`, l.unitPrice, l.quantity)), coupon, pointsToRedeem });
+          if (E.isRight(result)) fn(result.right);
+        }),
+        { numRuns: 500 },
+      );
+
+    it('no amount is ever negative', () =>
+      run((r) => {
+        for (const amount of [r.subtotal, r.couponDiscount, r.rebateDiscount, r.shippingFee, r.pointsDiscount, r.total, ...r.lines.map((l) => l.paidAmount)]) {
+          expect(Number.isSafeInteger(amount) && amount >= 0).toBe(true);
+        }
+      }));
+
+    it('no discount exceeds what it discounts', () =>
+      run((r) => {
+        expect(r.couponDiscount).toBeLessThanOrEqual(r.subtotal);
+        expect(r.rebateDiscount).toBeLessThanOrEqual(r.subtotal - r.couponDiscount);
+        expect(r.pointsDiscount).toBeLessThanOrEqual(r.subtotal - r.couponDiscount - r.rebateDiscount + r.shippingFee);
+        for (const l of r.lines) expect(l.paidAmount).toBeLessThanOrEqual(l.lineTotal);
+      }));
+
+    it('every priced checkout adds up', () => run((r) => expect(pricingInconsistency(r)).toBeNull()));
+  });
+});
