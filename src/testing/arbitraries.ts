@@ -90,10 +90,22 @@ export const cartCommandArbitrary = (cartId: string, currency: string, catalogue
   );
 };
 
-/** Any valid order command for `orderId` after placement, amounts in `currency`. */
-export const orderCommandArbitrary = (orderId: string, currency: string, skus: readonly string[]): fc.Arbitrary<OrderCommand> => {
+/**
+ * Any valid order command for `orderId` after placement, amounts in `currency`. Amounts are drawn from
+ * `likelyAmounts` half of the time (e.g. the order's total and line prices), so that payments and refunds
+ * that match what is due are generated too, not only ones that are refused.
+ */
+export const orderCommandArbitrary = (
+  orderId: string,
+  currency: string,
+  skus: readonly string[],
+  likelyAmounts: readonly number[] = [],
+): fc.Arbitrary<OrderCommand> => {
   const requestId = fc.constantFrom('r1', 'r2', 'r3');
-  const amount = moneyArbitrary(currency, 100_000);
+  const amount =
+    likelyAmounts.length === 0
+      ? moneyArbitrary(currency, 100_000)
+      : fc.oneof(fc.constantFrom(...likelyAmounts).map((a) => ({ amount: a, currency })), moneyArbitrary(currency, 100_000));
   return fc.oneof(
     fc.record({ paymentId: fc.constant(orderId), amount }).map((data): OrderCommand => ({ type: 'MarkOrderPaid', data: { orderId, ...data } })),
     fc.constant<OrderCommand>({ type: 'ShipOrder', data: { orderId, carrier: 'SF-Express', trackingNumber: 'SF1' } }),
