@@ -64,7 +64,11 @@ export class CommandHandler<C, Ev extends { readonly type: string; readonly data
     this.cache = deps.cacheCapacity > 0 ? new StateCache<S>(deps.cacheCapacity) : undefined;
   }
 
-  async handle(command: C, metadata: CommandMetadata): Promise<E.Either<CommandRejection, HandledCommand<S>>> {
+  /**
+   * `notBefore` holds the decision's time at or after a moment, for commands about that moment (a deadline
+   * falls due at its time even when the clock that fires it reads earlier).
+   */
+  async handle(command: C, metadata: CommandMetadata, notBefore = 0): Promise<E.Either<CommandRejection, HandledCommand<S>>> {
     const streamId = this.aggregate.streamIdOf(command);
     for (let attempt = 1; ; attempt += 1) {
       const loaded = await this.loadForCommand(streamId, metadata.commandId, attempt === 1);
@@ -72,12 +76,12 @@ export class CommandHandler<C, Ev extends { readonly type: string; readonly data
       const { state, revision, earlier } = loaded.right;
       if (earlier.length > 0) return E.right({ streamId, events: earlier, revision, state, duplicate: true });
 
-      const now = this.deps.clock();
+      const now = Math.max(this.deps.clock(), notBefore);
       const decision = this.aggregate.decider.decide(command, state, { now });
       if (E.isLeft(decision)) return E.left({ error: rejected(decision.left), streamId, revision });
 
       const events = decision.right;
-      const recordedAt = this.deps.clock();
+      const recordedAt = Math.max(this.deps.clock(), now);
       const proposed: ProposedEvent[] = events.map((event) => ({
         eventId: this.deps.newId(),
         type: event.type,

@@ -68,17 +68,20 @@ export interface OrderEngine {
   orderState(orderId: string): Promise<E.Either<CommandError, CachedState<OrderState>>>;
   paymentState(paymentId: string): Promise<E.Either<CommandError, CachedState<PaymentState>>>;
   rejections(options?: ReadRejectionsOptions): Promise<readonly RejectedCommand[]>;
-  /** Fires every stored deadline due at `now` (e.g. unpaid orders' expiry), each exactly once. */
-  runDueDeadlines(now: number): Promise<readonly FiredDeadline[]>;
+  /**
+   * Fires every stored deadline due at `now` (default: the engine's clock), e.g. unpaid orders' expiry,
+   * each exactly once. The host calls it on a timer of its own.
+   */
+  runDueDeadlines(now?: number): Promise<readonly FiredDeadline[]>;
   /** Resolves once the process manager has handled every event stored so far, and what those caused. */
   settle(): Promise<void>;
   readonly processManagerPosition: number;
   readonly eventStore: EventStore;
-  /** Stops the process manager and closes the store. */
+  /** Stops the process manager, and closes the store if the engine created it (a store passed in stays open). */
   close(): Promise<void>;
 }
 
-type PublicHandler = (command: HostCommand, metadata: CommandMetadata) => Promise<E.Either<CommandRejection, HandledCommand<unknown>>>;
+type PublicHandler = (command: HostCommand, metadata: CommandMetadata, notBefore: number) => Promise<E.Either<CommandRejection, HandledCommand<unknown>>>;
 
 const ENGINE_DEFAULTS = {
   paymentWindowMs: 30 * 60 * 1000,
@@ -119,6 +122,7 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
   const handleProviderCallback = async (
     callback: Extract<PaymentCommand, { type: 'RecordProviderCallback' }>,
     metadata: CommandMetadata,
+    notBefore: number,
   ): Promise<E.Either<CommandRejection, HandledCommand<unknown>>> => {
     const { paymentId, providerTransactionId } = callback.data;
     const current = await payment.load(paymentStreamId(paymentId));
@@ -132,22 +136,24 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
     }
     let claimedBy = paymentId;
     if (callback.data.status === 'succeeded') {
-      const claim = await providerTransaction.handle({ type: 'ClaimProviderTransaction', data: { providerTransactionId, paymentId } }, metadata);
+      const claim = await providerTransaction.handle({ type: 'ClaimProviderTransaction', data: { providerTransactionId, paymentId } }, metadata, notBefore);
       if (E.isLeft(claim)) return claim;
       claimedBy = claim.right.state.claimedBy ?? paymentId;
     }
-    return payment.handle({ type: 'DecideProviderCallback', data: { ...callback.data, claimedBy } }, metadata);
+    return payment.handle({ type: 'DecideProviderCallback', data: { ...callback.data, claimedBy } }, metadata, notBefore);
   };
 
-  const dispatch: PublicHandler = (command, metadata) => {
-    if (isCartCommand(command)) return cart.handle(command, metadata);
+  const dispatch: PublicHandler = (command, metadata, notBefore) => {
+    if (isCartCommand(command)) return cart.handle(command, metadata, notBefore);
     if (isPaymentCommand(command)) {
-      return command.type === 'RecordProviderCallback' ? handleProviderCallback(command, metadata) : payment.handle(command, metadata);
+      return command.type === 'RecordProviderCallback'
+        ? handleProviderCallback(command, metadata, notBefore)
+        : payment.handle(command, metadata, notBefore);
     }
-    return order.handle(command, metadata);
+    return order.handle(command, metadata, notBefore);
   };
 
-  const execute = async (raw: unknown): Promise<CommandOutcome> => {
+  const execute = async (raw: unknown, notBefore = 0): Promise<CommandOutcome> => {
     const request = CommandRequest.decode(raw);
     if (E.isLeft(request)) return E.left(invalidCommand(decodeProblems(request.left)));
     const { commandId, actor, command: candidate } = request.right;
@@ -170,7 +176,7 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
       correlationId: request.right.correlationId ?? commandId,
       causationId: request.right.causationId ?? commandId,
     };
-    const handled = await dispatch(command.right, metadata);
+    const handled = await dispatch(command.right, metadata, notBefore);
     if (E.isRight(handled)) {
       const { streamId, events, revision, duplicate } = handled.right;
       const outcome: CommandOutcome = E.right({ commandId, streamId, events, revision, duplicate });
@@ -226,12 +232,12 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
   };
 
   return {
-    execute,
+    execute: (request) => execute(request),
     cartState: (cartId) => cart.load(cartStreamId(cartId)),
     orderState: (orderId) => order.load(orderStreamId(orderId)),
     paymentState: (paymentId) => payment.load(paymentStreamId(paymentId)),
     rejections: (readOptions) => journal.read(readOptions),
-    runDueDeadlines: (now) => processManager.runDueDeadlines(now),
+    runDueDeadlines: (now) => processManager.runDueDeadlines(now ?? clock()),
     settle,
     get processManagerPosition() {
       return processManager.position;
@@ -239,7 +245,7 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
     eventStore: store,
     close: async () => {
       processManager.stop();
-      await store.close();
+      if (options.eventStore === undefined) await store.close();
     },
   };
 };

@@ -21,13 +21,11 @@ export interface ProcessManagerDependencies {
   readonly newId: IdGenerator;
   /** The rules: what follows a stored event, or why the event could not be read. */
   readonly reactionsTo: (envelope: EventEnvelope) => E.Either<CommandError, readonly Reaction[]>;
-  readonly execute: (request: {
-    commandId: string;
-    actor: string;
-    correlationId: string;
-    causationId: string;
-    command: HostCommand | unknown;
-  }) => Promise<E.Either<CommandError, unknown>>;
+  /** Runs a command; `notBefore` is the earliest time it may be decided at (a deadline's due time). */
+  readonly execute: (
+    request: { commandId: string; actor: string; correlationId: string; causationId: string; command: HostCommand | unknown },
+    notBefore?: number,
+  ) => Promise<E.Either<CommandError, unknown>>;
   /** Where to resume: the position of the last event handled by an earlier run. */
   readonly startAfter?: number;
   readonly onFailure: (failure: ProcessManagerFailure) => void;
@@ -39,6 +37,7 @@ export interface ProcessManagerFailure {
   readonly error: CommandError | { readonly code: 'STORE_UNAVAILABLE'; readonly message: string };
 }
 
+/** A deadline that fell due, and what its command did; one that could not be decided stays pending. */
 export interface FiredDeadline {
   readonly deadlineId: string;
   readonly dueAt: number;
@@ -99,7 +98,13 @@ export class ProcessManager {
         correlationId: deadline.deadlineId,
         causationId: deadline.deadlineId,
         command: deadline.command,
-      });
+      }, deadline.dueAt);
+      if (E.isLeft(outcome) && (outcome.left.kind === 'unavailable' || outcome.left.code === 'CONCURRENCY_CONFLICT')) {
+        // Not decided: keep it pending so the next run tries again.
+        this.deadlines.add(deadline);
+        fired.push({ deadlineId: deadline.deadlineId, dueAt: deadline.dueAt, outcome });
+        continue;
+      }
       await this.appendDeadlineEvent(deadline.deadlineId, { type: 'DeadlineFired', data: { deadlineId: deadline.deadlineId, firedAt: now } }, deadline.revision);
       fired.push({ deadlineId: deadline.deadlineId, dueAt: deadline.dueAt, outcome });
     }

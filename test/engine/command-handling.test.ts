@@ -1,0 +1,175 @@
+import * as E from 'fp-ts/Either';
+import fc from 'fast-check';
+import { MemoryEventStore } from '../../src/adapters/event-store/memory/memory-event-store';
+import { cartStreamId } from '../../src/engine/aggregates';
+import type { EventStore } from '../../src/engine/event-store/event-store';
+import { cny } from '../support/fixtures';
+import { engineDriver } from '../support/engine-driver';
+
+const open = { type: 'OpenCart', data: { cartId: 'c1', customerId: 'alice', currency: 'CNY' } } as const;
+const addTea = (quantity = 1) =>
+  ({ type: 'AddCartItem', data: { cartId: 'c1', sku: 'tea', name: 'Tea', category: 'tea', unitPrice: cny(5000), quantity } }) as const;
+
+/** Every event of a store, in order: what "the store is unchanged" is checked against. */
+const snapshot = async (store: EventStore) => (await store.readAll({ maxCount: 1_000_000 })).events;
+
+describe('command handling', () => {
+  describe('idempotency', () => {
+    it('a repeated command id returns the first outcome and appends nothing', async () => {
+      const { engine, send } = engineDriver();
+      await send(open);
+      const first = await send(addTea(), 'alice', 'add-1');
+      const again = await send(addTea(), 'alice', 'add-1');
+      expect(E.isRight(first) && E.isRight(again)).toBe(true);
+      if (E.isRight(first) && E.isRight(again)) {
+        expect(again.right.events).toEqual(first.right.events);
+        expect([first.right.duplicate, again.right.duplicate]).toEqual([false, true]);
+      }
+      expect(await engine.eventStore.readStream(cartStreamId('c1'))).toHaveLength(2);
+    });
+
+    it('a repeated rejected command gets the same rejection', async () => {
+      const { send } = engineDriver();
+      const first = await send(addTea(), 'alice', 'add-1');
+      const again = await send(addTea(), 'alice', 'add-1');
+      expect(first).toEqual(E.left(expect.objectContaining({ kind: 'rejected', code: 'CART_NOT_OPEN' })));
+      expect(again).toEqual(first);
+    });
+
+    it('the same id with a different payload is a typed conflict', async () => {
+      const { send } = engineDriver();
+      await send(open);
+      await send(addTea(1), 'alice', 'add-1');
+      expect(await send(addTea(2), 'alice', 'add-1')).toEqual(E.left(expect.objectContaining({ kind: 'conflict', code: 'COMMAND_ID_CONFLICT' })));
+    });
+
+    it('survives a restart: the stream remembers which command ids it has seen', async () => {
+      const store = new MemoryEventStore();
+      const before = engineDriver({ eventStore: store });
+      await before.send(open, 'alice', 'open-1');
+      await before.send(addTea(), 'alice', 'add-1');
+      await before.engine.close();
+      const after = engineDriver({ eventStore: store });
+      const repeated = await after.send(addTea(), 'alice', 'add-1');
+      expect(repeated).toEqual(E.right(expect.objectContaining({ duplicate: true })));
+      expect(await store.readStream(cartStreamId('c1'))).toHaveLength(2);
+    });
+
+    it('still holds once the in-memory record has forgotten the id', async () => {
+      const { engine, send } = engineDriver({ commandMemoSize: 1 });
+      await send(open, 'alice', 'open-1');
+      await send(addTea(), 'alice', 'add-1');
+      await send(open, 'bob', 'other-1');
+      expect(await send(addTea(), 'alice', 'add-1')).toEqual(E.right(expect.objectContaining({ duplicate: true })));
+      expect(await engine.eventStore.readStream(cartStreamId('c1'))).toHaveLength(2);
+    });
+  });
+
+  describe('rejection journal', () => {
+    it('keeps the command, reason, actor and state revision of every rejection', async () => {
+      const { engine, send } = engineDriver();
+      await send(open);
+      await send({ type: 'RemoveCartItem', data: { cartId: 'c1', sku: 'kettle' } }, 'bob', 'remove-1');
+      const [entry, ...rest] = await engine.rejections();
+      expect(rest).toEqual([]);
+      expect(entry).toMatchObject({
+        commandId: 'remove-1',
+        actor: 'bob',
+        streamId: cartStreamId('c1'),
+        stateRevision: 0,
+        command: { type: 'RemoveCartItem' },
+        error: { code: 'LINE_NOT_FOUND' },
+      });
+      expect(await engine.rejections({ after: entry!.sequence })).toEqual([]);
+    });
+  });
+
+  describe('concurrency', () => {
+    it('commands racing on one stream are all decided, each on the state the others left', async () => {
+      // Each round of the race has one winner, so the last of ten needs ten attempts.
+      const { engine, send } = engineDriver({ stateCacheSize: 0, maxAttempts: 10 });
+      await send(open);
+      const outcomes = await Promise.all(Array.from({ length: 10 }, (_, i) => send(addTea(1), 'alice', `add-${i}`)));
+      expect(outcomes.every(E.isRight)).toBe(true);
+      const state = await engine.cartState('c1');
+      expect(state).toEqual(E.right(expect.objectContaining({ revision: 10, state: expect.objectContaining({ lines: [expect.objectContaining({ quantity: 10 })] }) })));
+    });
+
+    it('gives up with a typed conflict when the stream keeps changing', async () => {
+      // Another writer slips an event into the cart's stream before each of this engine's appends.
+      class ContestedStore extends MemoryEventStore {
+        override async append(...[streamId, events, expected]: Parameters<MemoryEventStore['append']>) {
+          if (streamId === cartStreamId('c1') && expected !== 'no-stream') {
+            await super.append(streamId, events.map((e) => ({ ...e, eventId: `${e.eventId}-rival`, commandId: 'rival' })), 'any');
+          }
+          return super.append(streamId, events, expected);
+        }
+      }
+      const contested = new ContestedStore();
+      const { send } = engineDriver({ eventStore: contested, stateCacheSize: 0, maxAttempts: 3 });
+      await send(open);
+      expect(await send(addTea())).toEqual(E.left(expect.objectContaining({ kind: 'conflict', code: 'CONCURRENCY_CONFLICT' })));
+    });
+  });
+
+  describe('bad input (300 runs each)', () => {
+    it('arbitrary values are answered with typed errors, nothing is thrown, and the store is unchanged', async () => {
+      const { engine, send } = engineDriver();
+      await send(open);
+      const before = await snapshot(engine.eventStore);
+      await fc.assert(
+        fc.asyncProperty(fc.anything(), async (value) => {
+          const outcome = await engine.execute(value);
+          expect(outcome).toEqual(E.left(expect.objectContaining({ kind: 'invalid' })));
+        }),
+        { numRuns: 300 },
+      );
+      expect(await snapshot(engine.eventStore)).toEqual(before);
+    });
+
+    it('near-miss commands (one field broken) are invalid with a message naming the field', async () => {
+      const { engine, send } = engineDriver();
+      await send(open);
+      const before = await snapshot(engine.eventStore);
+      const valid = { commandId: 'x-1', actor: 'alice', command: addTea() };
+      const breakages: fc.Arbitrary<[string, (r: typeof valid) => unknown]> = fc.constantFrom<[string, (r: typeof valid) => unknown]>(
+        ['quantity', (r) => ({ ...r, command: { ...r.command, data: { ...r.command.data, quantity: 0 } } })],
+        ['quantity', (r) => ({ ...r, command: { ...r.command, data: { ...r.command.data, quantity: 1.5 } } })],
+        ['amount', (r) => ({ ...r, command: { ...r.command, data: { ...r.command.data, unitPrice: { amount: -1, currency: 'CNY' } } } })],
+        ['amount', (r) => ({ ...r, command: { ...r.command, data: { ...r.command.data, unitPrice: { amount: 10.5, currency: 'CNY' } } } })],
+        ['currency', (r) => ({ ...r, command: { ...r.command, data: { ...r.command.data, unitPrice: { amount: 1, currency: 'yuan' } } } })],
+        ['sku', (r) => ({ ...r, command: { ...r.command, data: { ...r.command.data, sku: '' } } })],
+        ['cartId', (r) => ({ ...r, command: { ...r.command, data: { ...r.command.data, cartId: 'has space' } } })],
+        ['commandId', (r) => ({ ...r, commandId: 42 })],
+        ['actor', (r) => ({ ...r, actor: undefined })],
+        ['data', (r) => ({ ...r, command: { type: r.command.type } })],
+      );
+      await fc.assert(
+        fc.asyncProperty(breakages, fc.string({ maxLength: 5 }), async ([field, breakIt], suffix) => {
+          const outcome = await engine.execute(breakIt({ ...valid, commandId: `x-${suffix.length}` }));
+          expect(outcome).toEqual(E.left(expect.objectContaining({ kind: 'invalid', code: 'INVALID_COMMAND' })));
+          if (E.isLeft(outcome)) expect(outcome.left.message).toContain(field);
+        }),
+        { numRuns: 300 },
+      );
+      expect(await engine.execute({ ...valid, command: { type: 'LaunchRocket', data: {} } })).toEqual(
+        E.left(expect.objectContaining({ kind: 'invalid', code: 'UNKNOWN_COMMAND_TYPE' })),
+      );
+      expect(await snapshot(engine.eventStore)).toEqual(before);
+      expect(await engine.rejections()).toEqual([]);
+    });
+  });
+
+  describe('stored events', () => {
+    it('an event the engine cannot read is reported, not thrown', async () => {
+      const store = new MemoryEventStore();
+      await store.append(
+        cartStreamId('c1'),
+        [{ eventId: 'e1', type: 'CartOpened', schemaVersion: 1, data: { cartId: 'c1' }, occurredAt: 1, recordedAt: 1, commandId: 'x', correlationId: 'x', causationId: 'x', actor: 'x' }],
+        'no-stream',
+      );
+      const { send } = engineDriver({ eventStore: store, runProcessManager: false });
+      expect(await send(addTea())).toEqual(E.left(expect.objectContaining({ kind: 'unavailable', code: 'UNREADABLE_EVENT' })));
+    });
+  });
+});

@@ -1,0 +1,118 @@
+import * as E from 'fp-ts/Either';
+import { orderStreamId, paymentStreamId } from '../../src/engine/aggregates';
+import { cny } from '../support/fixtures';
+import { checkedOutOrder, engineDriver, ORDER_TOTAL } from '../support/engine-driver';
+
+const orderState = async (driver: ReturnType<typeof engineDriver>, orderId = 'o1') => {
+  const loaded = await driver.engine.orderState(orderId);
+  if (E.isLeft(loaded)) throw new Error(loaded.left.message);
+  return loaded.right.state;
+};
+const paymentState = async (driver: ReturnType<typeof engineDriver>, paymentId = 'o1') => {
+  const loaded = await driver.engine.paymentState(paymentId);
+  if (E.isLeft(loaded)) throw new Error(loaded.left.message);
+  return loaded.right.state;
+};
+const typesIn = async (driver: ReturnType<typeof engineDriver>, streamId: string) =>
+  (await driver.engine.eventStore.readStream(streamId)).map((e) => e.type);
+const pay = (driver: ReturnType<typeof engineDriver>, amount = ORDER_TOTAL, tx = 'tx-1', paymentId = 'o1') =>
+  driver.accept({ type: 'RecordProviderCallback', data: { paymentId, providerTransactionId: tx, amount: cny(amount), status: 'succeeded' } }, 'gateway');
+
+describe('the shopper journey through the engine', () => {
+  it('checkout places the order and initiates its payment; the callback marks it paid', async () => {
+    const driver = engineDriver();
+    await checkedOutOrder(driver);
+    expect(await orderState(driver)).toMatchObject({ status: 'awaiting-payment', total: ORDER_TOTAL });
+    expect(await paymentState(driver)).toMatchObject({ status: 'pending', amountDue: ORDER_TOTAL });
+    await pay(driver);
+    expect(await orderState(driver)).toMatchObject({ status: 'paid', amountPaid: ORDER_TOTAL });
+    const [placed] = await driver.engine.eventStore.readStream(orderStreamId('o1'));
+    expect(placed).toMatchObject({ actor: 'process-manager', correlationId: 'cmd-4', type: 'OrderPlaced' });
+  });
+
+  it('a callback for the wrong amount is recorded as a rejection and the order stays unpaid', async () => {
+    const driver = engineDriver();
+    await checkedOutOrder(driver);
+    await pay(driver, ORDER_TOTAL - 1);
+    expect(await typesIn(driver, paymentStreamId('o1'))).toEqual(['PaymentInitiated', 'PaymentCallbackRejected']);
+    expect(await orderState(driver)).toMatchObject({ status: 'awaiting-payment' });
+  });
+
+  it('a provider transaction id that paid one order cannot pay another', async () => {
+    const driver = engineDriver();
+    await checkedOutOrder(driver, 'o1', 'c1');
+    await checkedOutOrder(driver, 'o2', 'c2');
+    await pay(driver, ORDER_TOTAL, 'tx-shared', 'o1');
+    await pay(driver, ORDER_TOTAL, 'tx-shared', 'o2');
+    const [, rejected] = await driver.engine.eventStore.readStream(paymentStreamId('o2'));
+    expect(rejected).toMatchObject({ type: 'PaymentCallbackRejected', data: { reason: 'TRANSACTION_ALREADY_USED' } });
+    expect(await orderState(driver, 'o2')).toMatchObject({ status: 'awaiting-payment' });
+  });
+
+  it('cancelling a paid order refunds the payment and records the refund on the order', async () => {
+    const driver = engineDriver();
+    await checkedOutOrder(driver);
+    await pay(driver);
+    await driver.accept({ type: 'CancelOrder', data: { orderId: 'o1', reason: 'changed my mind' } });
+    expect(await paymentState(driver)).toMatchObject({ amountRefunded: ORDER_TOTAL });
+    expect(await orderState(driver)).toMatchObject({ status: 'cancelled', amountRefunded: ORDER_TOTAL, refundsDue: {} });
+  });
+
+  it('an approved refund request is paid back; a return only once the goods are received', async () => {
+    const driver = engineDriver();
+    await checkedOutOrder(driver);
+    await pay(driver);
+    await driver.accept({ type: 'ShipOrder', data: { orderId: 'o1', carrier: 'SF', trackingNumber: 'SF1' } }, 'warehouse');
+    await driver.accept({ type: 'DeliverOrder', data: { orderId: 'o1' } }, 'carrier');
+    await driver.accept({ type: 'RequestAfterSales', data: { orderId: 'o1', requestId: 'r1', kind: 'refund', lines: [{ sku: 'cup', quantity: 1 }], reason: 'chipped' } });
+    await driver.accept({ type: 'RequestAfterSales', data: { orderId: 'o1', requestId: 'r2', kind: 'return', lines: [{ sku: 'tea', quantity: 1 }], reason: 'wrong tea' } });
+    await driver.accept({ type: 'ApproveAfterSales', data: { orderId: 'o1', requestId: 'r1' } }, 'service-desk');
+    await driver.accept({ type: 'ApproveAfterSales', data: { orderId: 'o1', requestId: 'r2' } }, 'service-desk');
+    expect(await orderState(driver)).toMatchObject({ amountRefunded: 3000 });
+    await driver.accept({ type: 'ReceiveReturnedGoods', data: { orderId: 'o1', requestId: 'r2' } }, 'warehouse');
+    expect(await orderState(driver)).toMatchObject({ amountRefunded: 8000 });
+    expect(await paymentState(driver)).toMatchObject({ amountRefunded: 8000, refundIds: ['r1', 'r2'] });
+  });
+
+  it('a payment captured after the order expired goes straight back', async () => {
+    const driver = engineDriver();
+    await checkedOutOrder(driver);
+    driver.clock.advance(31 * 60 * 1000);
+    const fired = await driver.engine.runDueDeadlines(driver.clock.now());
+    expect(fired.map((f) => f.deadlineId)).toEqual(['payment-expiry-o1']);
+    await driver.engine.settle();
+    expect(await orderState(driver)).toMatchObject({ status: 'expired' });
+    await pay(driver);
+    expect(await paymentState(driver)).toMatchObject({ status: 'captured', amountRefunded: ORDER_TOTAL, refundIds: ['late-capture'] });
+  });
+});
+
+describe('deadlines', () => {
+  it('fire only when due, exactly once, and not after the order was paid', async () => {
+    const driver = engineDriver();
+    await checkedOutOrder(driver, 'o1', 'c1');
+    await checkedOutOrder(driver, 'o2', 'c2');
+    await pay(driver, ORDER_TOTAL, 'tx-2', 'o2');
+    expect(await driver.engine.runDueDeadlines(driver.clock.now())).toEqual([]);
+    driver.clock.advance(30 * 60 * 1000);
+    const fired = await driver.engine.runDueDeadlines(driver.clock.now());
+    expect(fired.map((f) => [f.deadlineId, E.isRight(f.outcome)])).toEqual([['payment-expiry-o1', true]]);
+    await driver.engine.settle();
+    expect(await driver.engine.runDueDeadlines(driver.clock.now() + 1e9)).toEqual([]);
+    expect(await orderState(driver, 'o2')).toMatchObject({ status: 'paid' });
+    expect(await driver.engine.rejections()).toEqual([]);
+  });
+
+  it('survive a restart of the host: a new engine on the same store fires them, once', async () => {
+    const driver = engineDriver();
+    await checkedOutOrder(driver);
+    const store = driver.engine.eventStore;
+    const restarted = engineDriver({ eventStore: store });
+    await restarted.engine.settle();
+    const late = Date.UTC(2026, 10, 26);
+    const [first, second] = await Promise.all([driver.engine.runDueDeadlines(late), restarted.engine.runDueDeadlines(late)]);
+    expect([...first!, ...second!].map((f) => f.deadlineId)).toEqual(['payment-expiry-o1', 'payment-expiry-o1']);
+    await restarted.engine.settle();
+    expect((await store.readStream(orderStreamId('o1'))).filter((e) => e.type === 'OrderExpired')).toHaveLength(1);
+  });
+});
