@@ -143,6 +143,10 @@ const decideRefundRecord = (order: PlacedOrder, data: Extract<OrderCommand, { ty
   return accept({ type: 'OrderRefunded', data });
 };
 
+/** Delivered orders were paid, but the state's type cannot say so: check rather than assume. */
+const paidBy = (order: PlacedOrder, decide: (paymentId: string) => Decision): Decision =>
+  order.paymentId === null ? reject('ORDER_NOT_PAID', `order ${order.orderId} has no payment`, { orderId: order.orderId }) : decide(order.paymentId);
+
 const SHIPPABLE: readonly OrderStatus[] = ['paid'];
 const CANCELLABLE: readonly OrderStatus[] = ['awaiting-payment', 'paid'];
 const AFTER_DELIVERY: readonly OrderStatus[] = ['delivered', 'completed'];
@@ -170,10 +174,9 @@ const decideCommand = (command: OrderCommand, state: OrderState, { now }: Decisi
       return inStatus(state, command.data.orderId, 'ship', SHIPPABLE, () => accept({ type: 'OrderShipped', data: command.data }));
     case 'RecordTrackingUpdate':
       return inStatus(state, command.data.orderId, 'record tracking for', ['shipped'], (order) =>
-        accept({
-          type: 'OrderTrackingUpdated',
-          data: { ...command.data, carrier: order.shipment?.carrier ?? '', trackingNumber: order.shipment?.trackingNumber ?? '' },
-        }),
+        order.shipment === null
+          ? reject('NO_SHIPMENT', `order ${order.orderId} has no shipment`, { orderId: order.orderId })
+          : accept({ type: 'OrderTrackingUpdated', data: { ...command.data, ...order.shipment } }),
       );
     case 'DeliverOrder':
       return inStatus(state, command.data.orderId, 'deliver', ['shipped'], () =>
@@ -210,10 +213,12 @@ const decideCommand = (command: OrderCommand, state: OrderState, { now }: Decisi
     case 'ApproveAfterSales':
       return inStatus(state, command.data.orderId, 'approve after-sales for', AFTER_DELIVERY, (order) =>
         inCase(order, command.data.requestId, ['requested'], (c) =>
-          accept({
-            type: 'AfterSalesApproved',
-            data: { orderId: order.orderId, requestId: c.requestId, kind: c.kind, paymentId: order.paymentId ?? '', refundDue: money(c.refundAmount, order.currency) },
-          }),
+          paidBy(order, (paymentId) =>
+            accept({
+              type: 'AfterSalesApproved',
+              data: { orderId: order.orderId, requestId: c.requestId, kind: c.kind, paymentId, refundDue: money(c.refundAmount, order.currency) },
+            }),
+          ),
         ),
       );
     case 'RejectAfterSales':
@@ -224,10 +229,12 @@ const decideCommand = (command: OrderCommand, state: OrderState, { now }: Decisi
       return inStatus(state, command.data.orderId, 'receive returned goods for', AFTER_DELIVERY, (order) =>
         inCase(order, command.data.requestId, ['approved'], (c) =>
           c.kind === 'return'
-            ? accept({
-                type: 'ReturnedGoodsReceived',
-                data: { orderId: order.orderId, requestId: c.requestId, paymentId: order.paymentId ?? '', refundDue: money(c.refundAmount, order.currency) },
-              })
+            ? paidBy(order, (paymentId) =>
+                accept({
+                  type: 'ReturnedGoodsReceived',
+                  data: { orderId: order.orderId, requestId: c.requestId, paymentId, refundDue: money(c.refundAmount, order.currency) },
+                }),
+              )
             : reject('NOT_A_RETURN', `request ${c.requestId} is a refund without return: no goods come back`, { requestId: c.requestId }),
         ),
       );
