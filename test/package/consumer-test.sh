@@ -112,25 +112,35 @@ check "ES module consumer: import, open a cart, add an item, read it back" in_co
 check "CommonJS consumer: require, open a cart, add an item, read it back" in_consumer node cjs-consumer.cjs
 check "source maps point at shipped sources" in_consumer node source-maps.cjs
 
-typecheck=(node typecheck-consumer.cjs "$repo/node_modules/typescript")
-check "TypeScript consumer, moduleResolution node16: .mts gets the ES module types, .cts the CommonJS ones" \
-  in_consumer "${typecheck[@]}" tsconfig.node16.json esm,cjs
-check "TypeScript consumer, moduleResolution bundler" in_consumer "${typecheck[@]}" tsconfig.bundler.json esm
-check "TypeScript consumer, moduleResolution node10 (the types field)" in_consumer "${typecheck[@]}" tsconfig.node10.json cjs
-
 installed="$consumer/node_modules/ordersource"
 
+# Subpath entries that exist yet: their types are checked along with the main entry's.
+more_esm=()
+more_cjs=()
 if [ -f "$installed/dist/cjs/testing/index.js" ]; then
   check "ordersource/testing loads from CommonJS" in_consumer node -e "require('ordersource/testing')"
   check "ordersource/testing loads from ES modules" in_consumer node --input-type=module -e "await import('ordersource/testing')"
+  for extension in mts cts ts; do
+    echo "export * as testing from 'ordersource/testing';" >"$consumer/testing-consumer.$extension"
+  done
+  more_esm+=(testing-consumer.mts)
+  more_cjs+=(testing-consumer.cts)
 else
   echo "SKIP ordersource/testing: src/testing/index.ts is not built yet"
 fi
+more=("${more_esm[@]/%.mts/.ts}")
+
+typecheck=(node typecheck-consumer.cjs "$repo/node_modules/typescript")
+check "TypeScript consumer, moduleResolution node16: .mts gets the ES module types, .cts the CommonJS ones" \
+  in_consumer "${typecheck[@]}" tsconfig.node16.json esm,cjs "${more_esm[@]}" "${more_cjs[@]}"
+check "TypeScript consumer, moduleResolution bundler" in_consumer "${typecheck[@]}" tsconfig.bundler.json esm "${more[@]}"
+check "TypeScript consumer, moduleResolution node10 (types, and typesVersions for subpaths)" \
+  in_consumer "${typecheck[@]}" tsconfig.node10.json cjs "${more[@]}"
 
 adapters=()
 while IFS= read -r index; do
   adapters+=("$(dirname "${index#"$installed/dist/cjs/adapters/"}")")
-done < <(find "$installed/dist/cjs/adapters" -name index.js 2>/dev/null | sort)
+done < <(find "$installed/dist/cjs/adapters" -maxdepth 3 -name index.js 2>/dev/null | sort)
 if [ "${#adapters[@]}" -eq 0 ]; then
   echo "SKIP adapter entries: no src/adapters/<kind>/<name>/index.ts is built yet"
 fi

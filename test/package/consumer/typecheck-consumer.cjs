@@ -3,8 +3,8 @@
 // all of fp-ts, io-ts and rxjs as well (slow); yet a declaration import that does not resolve would
 // otherwise silently turn the types it names into `any`. It also asserts which of the package's builds
 // the resolution chose (the `import` or `require` condition of the exports map, or `types`).
-//   node typecheck-consumer.cjs <typescript package dir> <tsconfig> <expected builds, e.g. esm,cjs>
-const [typescriptDir, config, expected] = process.argv.slice(2);
+//   node typecheck-consumer.cjs <typescript package dir> <tsconfig> <expected builds, e.g. esm,cjs> [more files]
+const [typescriptDir, config, expected, ...moreFiles] = process.argv.slice(2);
 const ts = require(typescriptDir);
 
 const host = { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (diagnostic) => fail([diagnostic]) };
@@ -17,7 +17,7 @@ const fail = (diagnostics) => {
 const parsed = ts.getParsedCommandLineOfConfigFile(config, {}, host);
 if (parsed.errors.length > 0) fail(parsed.errors);
 // Declarations are only checked with skipLibCheck off; only the files chosen below are checked, so this stays cheap.
-const program = ts.createProgram({ rootNames: parsed.fileNames, options: { ...parsed.options, skipLibCheck: false } });
+const program = ts.createProgram({ rootNames: [...parsed.fileNames, ...moreFiles], options: { ...parsed.options, skipLibCheck: false } });
 
 const isOurs = (file) => file.fileName.includes('/node_modules/ordersource/');
 const checked = program.getSourceFiles().filter((file) => isOurs(file) || !file.fileName.includes('/node_modules/'));
