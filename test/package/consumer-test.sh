@@ -3,8 +3,8 @@
 # project outside it (the optional peer dependencies are not installed there), then loads the package from
 # ES modules and from CommonJS and runs a short journey with each, type-checks a TypeScript consumer (and
 # the package's declarations) under node16, bundler and node10 module resolution with the repository's
-# TypeScript, and runs the CLI's --help. Before packing, it checks in the
-# repository (where the peers ARE installed) that the main entry loads none of them.
+# TypeScript, and runs the CLI's --help. Before packing, it checks in the repository (where the peers ARE
+# installed) that the main entry loads none of them.
 #
 # Each check prints PASS, FAIL (with its output) or SKIP (with the reason). The last line is
 #   package tests: N passed, N failed
