@@ -1,0 +1,2 @@
+// Negative control for main-entry-graph.mjs: a CommonJS module that requires a peer dependency.
+require('pg');
