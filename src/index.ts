@@ -1,6 +1,8 @@
 /**
  * ordersource: an event-sourced order engine. Create an engine with `createEngine`, send it commands with
  * `execute`, and read what happened from its event store.
+ *
+ * @module ordersource
  */
 export { createEngine } from './engine/order-engine';
 export type { CommandAccepted, CommandOutcome, EngineOptions, OrderEngine } from './engine/order-engine';
@@ -21,6 +23,8 @@ export { EventEnvelopeCodec } from './engine/event-store/envelope';
 export type {
   AppendError,
   AppendResult,
+  Direction,
+  StoreUnavailable,
   EventFilter,
   EventStore,
   ExpectedRevision,
@@ -49,3 +53,5 @@ export { StoredEvent, decodeStoredEvent } from './engine/schema/stored-event';
 export type { UnreadableEvent } from './engine/schema/stored-event';
 export { canonicalJson } from './engine/audit/canonical-json';
 export { hashEvent, GENESIS_HASH } from './engine/audit/hash-chain';
+export type { HashedFields } from './engine/audit/hash-chain';
+export type { CurrencyCode } from './domain/shared/codecs';
