@@ -1,0 +1,277 @@
+import * as E from 'fp-ts/Either';
+import { Pool } from 'pg';
+import { firstValueFrom, Subscription } from 'rxjs';
+import { filter as rxFilter } from 'rxjs/operators';
+import { PostgresEventStore, PostgresEventStoreOptions } from '../../src/adapters/event-store/postgres/postgres-event-store';
+import { storeSchema } from '../../src/adapters/event-store/postgres/store-schema';
+import { GENESIS_HASH, hashEvent } from '../../src/engine/audit/hash-chain';
+import type { EventEnvelope } from '../../src/engine/event-store/envelope';
+import type { EventStore, ExpectedRevision, SubscriptionMessage, WrongExpectedRevision } from '../../src/engine/event-store/event-store';
+import { describeWithPostgres, dropSchema, postgresUrl, uniqueSchemaName } from '../support/postgres-server';
+import { proposedEvents } from '../support/proposed-events';
+
+const rightOrThrow = <A>(either: E.Either<unknown, A>): A => {
+  if (E.isLeft(either)) throw new Error(`expected success, got ${JSON.stringify(either.left)}`);
+  return either.right;
+};
+
+/** Polls `probe` until it returns a value; the limit only turns a hang into a failure, it asserts no speed. */
+const eventually = async <A>(what: string, probe: () => Promise<A | undefined>, limitMs = 15_000): Promise<A> => {
+  const deadline = Date.now() + limitMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+};
+
+const expectValidChain = (events: readonly EventEnvelope[]): void => {
+  events.forEach((event, i) => {
+    expect(event.revision).toBe(i);
+    expect(event.previousHash).toBe(i === 0 ? GENESIS_HASH : events[i - 1]!.hash);
+    const { position: _position, hash, ...fields } = event;
+    expect(hash).toBe(hashEvent(fields));
+  });
+};
+
+const readEverything = async (store: EventStore): Promise<EventEnvelope[]> => {
+  const events: EventEnvelope[] = [];
+  let after: number | undefined;
+  for (;;) {
+    const page = await store.readAll({ ...(after === undefined ? {} : { after }), maxCount: 500 });
+    events.push(...page.events);
+    after = page.lastPosition;
+    if (page.isEnd) return events;
+  }
+};
+
+const revisionOf = async (store: EventStore, streamId: string): Promise<ExpectedRevision> => {
+  const [last] = await store.readStream(streamId, { direction: 'backwards', maxCount: 1 });
+  return last === undefined ? 'no-stream' : last.revision;
+};
+
+describeWithPostgres('PostgreSQL event store reliability', () => {
+  let admin: Pool;
+  const opened: { store: PostgresEventStore; schema: string }[] = [];
+  const openStore = (schema: string, options: PostgresEventStoreOptions = {}): PostgresEventStore => {
+    const store = new PostgresEventStore(postgresUrl, { ...options, schema });
+    opened.push({ store, schema });
+    return store;
+  };
+
+  beforeAll(() => {
+    admin = new Pool({ connectionString: postgresUrl, max: 3 });
+  });
+  afterEach(async () => {
+    const schemas = new Set(opened.map((o) => o.schema));
+    await Promise.all(opened.splice(0).map((o) => o.store.close()));
+    for (const schema of schemas) await dropSchema(admin, schema);
+  });
+  afterAll(async () => {
+    await admin.end();
+  });
+
+  describe.each([
+    ['one transaction per append', {}],
+    ['group commit', { groupCommit: true }],
+  ] as const)('%s', (_mode, options: PostgresEventStoreOptions) => {
+    it('50 writers racing on one stream write every revision exactly once; losers get the typed conflict and succeed on retry', async () => {
+      const store = openStore(uniqueSchemaName('race'), options);
+      const stream = 'race-1';
+      const writers = 50;
+      const batches = Array.from({ length: writers }, () => proposedEvents(2, 'Raced'));
+      // Every writer reads before any writes, so all start from the same revision and the first round is a real race.
+      const initial = await revisionOf(store, stream);
+      const outcomes = await Promise.all(
+        batches.map(async (events) => {
+          const conflicts: WrongExpectedRevision[] = [];
+          let expected = initial;
+          for (let attempt = 0; attempt < 500; attempt += 1) {
+            const result = await store.append(stream, events, expected);
+            if (E.isRight(result)) return { conflicts, written: result.right.events };
+            if (result.left.code !== 'WRONG_EXPECTED_REVISION') throw new Error(`unexpected failure ${result.left.message}`);
+            conflicts.push(result.left);
+            expected = await revisionOf(store, stream);
+          }
+          throw new Error('a writer never got its turn');
+        }),
+      );
+
+      expect(outcomes.filter((o) => o.conflicts.length === 0)).toHaveLength(1);
+      for (const { conflicts } of outcomes) {
+        for (const conflict of conflicts) {
+          expect(conflict).toMatchObject({ code: 'WRONG_EXPECTED_REVISION', streamId: stream });
+          const expectedRevision = conflict.expected === 'no-stream' ? -1 : conflict.expected;
+          expect(conflict.actual).toBeGreaterThan(expectedRevision as number);
+        }
+      }
+      const stored = await store.readStream(stream);
+      expectValidChain(stored);
+      expect(stored.map((e) => e.eventId)).toEqual(expect.arrayContaining(batches.flat().map((e) => e.eventId)));
+      expect(stored).toHaveLength(writers * 2);
+      for (const { written } of outcomes) {
+        // Each append's two events are adjacent revisions, and they are what the stream holds there.
+        expect(written[1]!.revision).toBe(written[0]!.revision + 1);
+        expect(stored[written[0]!.revision]!.eventId).toBe(written[0]!.eventId);
+        expect(stored[written[1]!.revision]!.eventId).toBe(written[1]!.eventId);
+      }
+    });
+
+    it('a connection killed mid-append leaves the batch wholly absent, and the store works afterwards', async () => {
+      const schema = uniqueSchemaName('kill');
+      const store = openStore(schema, options);
+      const stream = 'kill-1';
+      const seed = rightOrThrow(await store.append(stream, proposedEvents(1), 'no-stream'));
+      const headBefore = await store.headPosition();
+      const quoted = storeSchema(schema).quotedName;
+      // The trigger holds the append inside its transaction, after its rows are inserted and before it
+      // commits, until the backend is killed: the kill lands at that point every run.
+      await admin.query(`CREATE FUNCTION ${quoted}.stall() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(60); RETURN NULL; END $$`);
+      await admin.query(`CREATE TRIGGER stall AFTER INSERT ON ${quoted}.events FOR EACH STATEMENT EXECUTE FUNCTION ${quoted}.stall()`);
+
+      const large = proposedEvents(5_000, 'Large', (i) => ({ i, padding: 'x'.repeat(100) }));
+      const small = proposedEvents(2, 'Small');
+      const appends = [store.append(stream, large, 0), ...(options.groupCommit === true ? [store.append('kill-2', small, 'no-stream')] : [])];
+      const pid = await eventually('the append to stall', async () => {
+        const result = await admin.query<{ pid: number }>(
+          `SELECT pid FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND position($1 IN query) > 0`,
+          [quoted],
+        );
+        return result.rows[0]?.pid;
+      });
+      await admin.query('SELECT pg_terminate_backend($1)', [pid]);
+
+      for (const outcome of await Promise.all(appends)) expect(outcome).toEqual(E.left(expect.objectContaining({ code: 'STORE_UNAVAILABLE' })));
+      const written = await admin.query<{ count: string }>(`SELECT count(*) FROM ${quoted}.events WHERE type IN ('Large', 'Small')`);
+      expect(written.rows[0]!.count).toBe('0');
+      expect(await store.readStream(stream)).toEqual([seed.events[0]]);
+      await expect(store.headPosition()).resolves.toBe(headBefore);
+
+      await admin.query(`DROP TRIGGER stall ON ${quoted}.events`);
+      const retried = rightOrThrow(await store.append(stream, large, 0));
+      expect(retried.events[0]!.position).toBe(headBefore! + 1);
+      const stored = await store.readStream(stream);
+      expect(stored).toHaveLength(5_001);
+      expectValidChain(stored);
+    });
+
+    it('a live subscriber under concurrent writers receives every event exactly once, in position order, with no gap', async () => {
+      const schema = uniqueSchemaName('gap');
+      const store = openStore(schema, options);
+      rightOrThrow(await store.append('gap-seed', proposedEvents(1), 'no-stream'));
+      const quoted = storeSchema(schema).quotedName;
+      // A random pause between reserving positions and committing: with positions from a sequence, this is
+      // where a later position commits first and a reader skips the earlier one.
+      await admin.query(`CREATE FUNCTION ${quoted}.jitter() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(random() * 0.004); RETURN NULL; END $$`);
+      await admin.query(`CREATE TRIGGER jitter AFTER INSERT ON ${quoted}.events FOR EACH STATEMENT EXECUTE FUNCTION ${quoted}.jitter()`);
+
+      const received: EventEnvelope[] = [];
+      let done: (() => void) | undefined;
+      let expectedCount = Number.POSITIVE_INFINITY;
+      const subscription: Subscription = store.subscribe().subscribe((message: SubscriptionMessage) => {
+        if (message.kind !== 'event') return;
+        received.push(message.event);
+        if (received.length >= expectedCount) done?.();
+      });
+      try {
+        const writers = 8;
+        const appendsPerWriter = 25;
+        await Promise.all(
+          Array.from({ length: writers }, async (_, writer) => {
+            for (let i = 0; i < appendsPerWriter; i += 1) {
+              rightOrThrow(await store.append(`gap-${writer % 3}`, proposedEvents(1 + (i % 3)), 'any'));
+            }
+          }),
+        );
+        const all = await readEverything(store);
+        expectedCount = all.length;
+        if (received.length < expectedCount) await new Promise<void>((resolve) => (done = resolve));
+
+        expect(received.map((e) => e.eventId)).toEqual(all.map((e) => e.eventId));
+        expect(received.map((e) => e.position)).toEqual(all.map((_, i) => i));
+      } finally {
+        subscription.unsubscribe();
+      }
+    });
+  });
+
+  it('processes starting at once on an empty schema all migrate it, once', async () => {
+    const schema = uniqueSchemaName('migrate');
+    const stores = Array.from({ length: 6 }, () => openStore(schema));
+    const results = await Promise.all(stores.map((store) => store.migrate()));
+    expect(results.every(E.isRight)).toBe(true);
+    const versions = await admin.query<{ version: number }>(`SELECT version FROM ${storeSchema(schema).migrations}`);
+    expect(versions.rows).toEqual([{ version: 1 }]);
+    rightOrThrow(await stores[3]!.append('migrated-1', proposedEvents(1), 'no-stream'));
+    await expect(stores[5]!.readStream('migrated-1')).resolves.toHaveLength(1);
+  });
+
+  it('writers appending with "any" to one stream all land, in one unbroken chain', async () => {
+    const store = openStore(uniqueSchemaName('any'));
+    const batches = Array.from({ length: 40 }, () => proposedEvents(1));
+    const results = await Promise.all(batches.map((events) => store.append('any-1', events, 'any')));
+    expect(results.every(E.isRight)).toBe(true);
+    const stored = await store.readStream('any-1');
+    expect(stored).toHaveLength(40);
+    expectValidChain(stored);
+  });
+
+  it('a subscription keeps delivering when its LISTEN session is killed, and the session comes back', async () => {
+    const schema = uniqueSchemaName('listen');
+    const store = openStore(schema, { polling: { minDelayMs: 10, maxDelayMs: 200 } });
+    const channel = storeSchema(schema).channel;
+    const listenerPid = async (): Promise<number | undefined> => {
+      const result = await admin.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE query = $1`, [`LISTEN "${channel}"`]);
+      return result.rows[0]?.pid;
+    };
+    const received: EventEnvelope[] = [];
+    const subscription = store.subscribe().subscribe((message) => {
+      if (message.kind === 'event') received.push(message.event);
+    });
+    try {
+      const first = await eventually('the LISTEN session', listenerPid);
+      await admin.query('SELECT pg_terminate_backend($1)', [first]);
+      const written = rightOrThrow(await store.append('listen-1', proposedEvents(3), 'no-stream'));
+      await eventually('the events', () => Promise.resolve(received.length >= 3 ? true : undefined));
+      expect(received.map((e) => e.eventId)).toEqual(written.events.map((e) => e.eventId));
+      const second = await eventually('a new LISTEN session', async () => {
+        const pid = await listenerPid();
+        return pid !== undefined && pid !== first ? pid : undefined;
+      });
+      expect(second).not.toBe(first);
+    } finally {
+      subscription.unsubscribe();
+    }
+  });
+
+  it('refuses an event it could not read back, without writing anything', async () => {
+    const store = openStore(uniqueSchemaName('invalid'));
+    const [bad] = proposedEvents(1);
+    const result = await store.append('invalid-1', [{ ...bad!, eventId: 'has whitespace' }], 'no-stream');
+    expect(result).toEqual(E.left(expect.objectContaining({ code: 'STORE_UNAVAILABLE' })));
+    await expect(store.readStream('invalid-1')).resolves.toEqual([]);
+    await expect(store.headPosition()).resolves.toBeUndefined();
+  });
+
+  it('a subscriber waiting on caught-up sees it after the catch-up events', async () => {
+    const store = openStore(uniqueSchemaName('caughtup'));
+    const written = rightOrThrow(await store.append('caughtup-1', proposedEvents(3), 'no-stream'));
+    const caughtUp = await firstValueFrom(store.subscribe().pipe(rxFilter((m) => m.kind === 'caught-up')));
+    expect(caughtUp).toEqual({ kind: 'caught-up', position: written.events[2]!.position });
+  });
+});
+
+describe('PostgreSQL event store without a reachable server', () => {
+  it('answers appends with STORE_UNAVAILABLE and rejects reads with a typed error', async () => {
+    const store = new PostgresEventStore('postgres://postgres@127.0.0.1:1/unreachable');
+    try {
+      const result = await store.append('nowhere-1', proposedEvents(1), 'any');
+      expect(result).toEqual(E.left(expect.objectContaining({ code: 'STORE_UNAVAILABLE' })));
+      await expect(store.readStream('nowhere-1')).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+      await expect(store.headPosition()).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    } finally {
+      await store.close();
+    }
+  });
+});
