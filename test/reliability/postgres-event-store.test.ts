@@ -245,6 +245,29 @@ describeWithPostgres('PostgreSQL event store reliability', () => {
     }
   });
 
+  it('bounds the scan of a page with a sparse filter, and reports how far it got', async () => {
+    const schema = uniqueSchemaName('sparse');
+    const store = openStore(schema);
+    rightOrThrow(await store.migrate());
+    const { events, globalPosition } = storeSchema(schema);
+    const filler = 70_000;
+    // Rows the filter skips never reach the codec, so filler written straight in SQL is enough here.
+    await admin.query(
+      `INSERT INTO ${events} (position, stream_id, revision, event_id, type, schema_version, data, occurred_at, recorded_at,
+                              command_id, correlation_id, causation_id, actor, previous_hash, hash)
+       SELECT n, 'filler', n, 'filler-' || n, 'Filler', 1, '{}', 0, 0, 'c', 'c', 'c', 'a', '', repeat('0', 64)
+       FROM generate_series(0, $1 - 1) AS n`,
+      [filler],
+    );
+    await admin.query(`UPDATE ${globalPosition} SET last_position = $1 - 1`, [filler]);
+    const wanted = rightOrThrow(await store.append('sparse-1', proposedEvents(1), 'no-stream')).events[0]!;
+
+    const first = await store.readAll({ filter: { streamPrefixes: ['sparse-'] }, maxCount: 10 });
+    expect(first).toEqual({ events: [], lastPosition: 65_535, isEnd: false });
+    const second = await store.readAll({ after: first.lastPosition!, filter: { streamPrefixes: ['sparse-'] }, maxCount: 10 });
+    expect(second).toEqual({ events: [wanted], lastPosition: filler, isEnd: true });
+  });
+
   it('refuses an event it could not read back, without writing anything', async () => {
     const store = openStore(uniqueSchemaName('invalid'));
     const [bad] = proposedEvents(1);

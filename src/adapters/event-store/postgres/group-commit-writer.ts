@@ -1,4 +1,6 @@
+import * as E from 'fp-ts/Either';
 import type { AppendOutcome, AppendRequest } from './batch-appender';
+import { storeUnavailable } from './postgres-errors';
 
 export interface GroupCommitOptions {
   /** The most appends one transaction takes. Default 256. */
@@ -48,8 +50,12 @@ export class GroupCommitWriter {
   private async flush(): Promise<void> {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, this.batchLength());
-      const outcomes = await this.appendBatch(batch.map((queued) => queued.request));
-      batch.forEach((queued, i) => queued.resolve(outcomes[i] as AppendOutcome));
+      const outcomes = await this.appendBatch(batch.map((queued) => queued.request)).catch((error: unknown) =>
+        // The batch appender reports failures as values; this guards the queue against a defect that
+        // rejects anyway, which would otherwise leave every queued caller waiting forever.
+        batch.map(() => E.left(storeUnavailable('the group commit failed', error))),
+      );
+      batch.forEach((queued, i) => queued.resolve(outcomes[i] ?? E.left(storeUnavailable('the group commit lost this append'))));
     }
     this.flushing = undefined;
   }
