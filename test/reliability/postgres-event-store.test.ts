@@ -245,6 +245,34 @@ describeWithPostgres('PostgreSQL event store reliability', () => {
     }
   });
 
+  it('an append waiting on a busy stream holds up no append to another stream', async () => {
+    const schema = uniqueSchemaName('busy');
+    const store = openStore(schema);
+    rightOrThrow(await store.append('busy-1', proposedEvents(1), 'no-stream'));
+    const { streams, quotedName } = storeSchema(schema);
+    const holder = await admin.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query(`SELECT * FROM ${streams} WHERE stream_id = 'busy-1' FOR UPDATE`);
+      const blocked = store.append('busy-1', proposedEvents(1), 0);
+      await eventually('the append to wait on the stream lock', async () => {
+        const result = await admin.query(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND position($1 IN query) > 0`, [quotedName]);
+        return result.rows[0];
+      });
+      // Were positions reserved before the stream was checked, this append would queue behind the blocked one.
+      let timer: NodeJS.Timeout | undefined;
+      const other = await Promise.race([
+        store.append('busy-2', proposedEvents(1), 'no-stream'),
+        new Promise<'held up'>((resolve) => (timer = setTimeout(() => resolve('held up'), 10_000))),
+      ]).finally(() => clearTimeout(timer));
+      expect(other).toEqual(E.right(expect.objectContaining({ nextExpectedRevision: 0 })));
+      await holder.query('COMMIT');
+      expect(await blocked).toEqual(E.right(expect.objectContaining({ nextExpectedRevision: 1 })));
+    } finally {
+      holder.release();
+    }
+  });
+
   it('bounds the scan of a page with a sparse filter, and reports how far it got', async () => {
     const schema = uniqueSchemaName('sparse');
     const store = openStore(schema);
