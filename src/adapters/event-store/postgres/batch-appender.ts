@@ -15,6 +15,7 @@ import {
 import { Int8, Sha256Hex } from './column-codecs';
 import { isConnectionFailure, isStreamRevisionTaken, isTransientConflict, storeUnavailable } from './postgres-errors';
 import type { StoreSchema } from './store-schema';
+import { StreamHead, StreamHeadCache } from './stream-head-cache';
 
 export interface AppendRequest {
   readonly streamId: string;
@@ -31,16 +32,14 @@ export type AppendOutcome = E.Either<AppendError, AppendResult>;
  */
 const MAX_ROUNDS = 1_000;
 
+/** Enough for the streams a process is busy with; each entry is a stream id and a hash. */
+const HEAD_CACHE_CAPACITY = 10_000;
+
 /**
  * `sealEvents` wants a position, which only the write assigns: envelopes are sealed with this stand-in (a valid
  * position, so that the sealed envelope can be validated as it is) and copied with the real one afterwards.
  */
 const UNASSIGNED_POSITION = 0;
-
-interface StreamHead {
-  readonly revision: number;
-  readonly hash: string;
-}
 
 const NO_HEAD: StreamHead = { revision: NO_STREAM_REVISION, hash: GENESIS_HASH };
 
@@ -216,16 +215,20 @@ const decodeOrThrow = <A>(codec: t.Decoder<unknown, A>, value: unknown, what: st
 };
 
 /**
- * Appends batches of requests, each round in one transaction: read the heads of the streams involved, check
- * and seal every append in memory, then write them all in one statement that applies only where the heads
- * have not moved meanwhile. The appends of a stream that moved go again in the next round. A batch of one
- * is the plain append; the group-commit writer passes larger ones.
+ * Appends batches of requests, each round in one transaction: take the heads of the streams involved (from
+ * the cache of heads this store wrote, else read), check and seal every append in memory, then write them all
+ * in one statement that applies only where the heads have not moved meanwhile. The appends of a stream that
+ * moved go again in the next round, with a head read afresh; so does an outcome decided on a cached head
+ * that the write did not confirm. A batch of one is the plain append; the group-commit writer passes larger
+ * ones.
  */
 export class BatchAppender {
   private readonly statementName: string;
   private readonly statementText: string;
   private readonly headsStatementName: string;
   private readonly headsStatementText: string;
+
+  private readonly cache = new StreamHeadCache(HEAD_CACHE_CAPACITY);
 
   constructor(
     private readonly pool: Pool,
@@ -241,13 +244,14 @@ export class BatchAppender {
   async append(requests: readonly AppendRequest[]): Promise<AppendOutcome[]> {
     const outcomes: (AppendOutcome | undefined)[] = requests.map(() => undefined);
     let pending = requests.map((_, index) => index);
+    const readAfresh = new Set<string>();
     for (let round = 0; pending.length > 0; round += 1) {
       if (round === MAX_ROUNDS) {
         for (const index of pending) outcomes[index] = E.left(storeUnavailable(`gave up after ${MAX_ROUNDS} rounds lost to concurrent writers`));
         break;
       }
       try {
-        pending = await this.runRound(requests, pending, outcomes);
+        pending = await this.runRound(requests, pending, outcomes, readAfresh);
       } catch (error) {
         if (isTransientConflict(error)) continue;
         if (pending.length > 1 && !isConnectionFailure(error)) {
@@ -273,8 +277,16 @@ export class BatchAppender {
     return outcomes.map((outcome) => outcome ?? E.left(storeUnavailable('the append was not attempted')));
   }
 
-  /** Returns the requests to run again: those of streams another writer moved since this round read them. */
-  private async runRound(requests: readonly AppendRequest[], pending: readonly number[], outcomes: (AppendOutcome | undefined)[]): Promise<number[]> {
+  /**
+   * Returns the requests to run again: those of streams another writer moved since this round took their
+   * heads, and those decided on a cached head the write did not confirm. Their streams join `readAfresh`.
+   */
+  private async runRound(
+    requests: readonly AppendRequest[],
+    pending: readonly number[],
+    outcomes: (AppendOutcome | undefined)[],
+    readAfresh: Set<string>,
+  ): Promise<number[]> {
     let client: PoolClient;
     try {
       client = await this.pool.connect();
@@ -284,18 +296,35 @@ export class BatchAppender {
     }
     let failure: unknown;
     try {
-      const heads = await this.readHeads(client, pending.map((index) => (requests[index] as AppendRequest).streamId));
+      const heads = new Map<string, StreamHead>();
+      const guessed = new Set<string>();
+      const unknown: string[] = [];
+      for (const streamId of new Set(pending.map((index) => (requests[index] as AppendRequest).streamId))) {
+        const cached = readAfresh.has(streamId) ? undefined : this.cache.get(streamId);
+        if (cached === undefined) {
+          unknown.push(streamId);
+        } else {
+          heads.set(streamId, cached);
+          guessed.add(streamId);
+        }
+      }
+      if (unknown.length > 0) for (const [streamId, head] of await this.readHeads(client, unknown)) heads.set(streamId, head);
       const plan = planRound(requests, pending, heads);
       const { accepted, base } = plan.moves.size === 0 ? { accepted: new Set<string>(), base: null } : await this.write(client, plan);
+      for (const [streamId, move] of plan.moves) if (accepted.has(streamId)) this.cache.set(streamId, move.to);
       const again: number[] = [];
       let position = (base ?? 0) + 1;
       for (const { index, request, planned } of plan.appends) {
-        if (plan.moves.has(request.streamId) && !accepted.has(request.streamId)) {
+        const { streamId } = request;
+        const confirmed = plan.moves.has(streamId) ? accepted.has(streamId) : !guessed.has(streamId);
+        if (!confirmed) {
           again.push(index);
+          readAfresh.add(streamId);
+          this.cache.forget(streamId);
         } else if (planned.kind === 'conflict') {
-          outcomes[index] = E.left(wrongExpectedRevision(request.streamId, request.expected, planned.actual));
+          outcomes[index] = E.left(wrongExpectedRevision(streamId, request.expected, planned.actual));
         } else if (planned.kind === 'invalid') {
-          outcomes[index] = E.left(storeUnavailable(`refused to store an append to ${request.streamId}: ${planned.reason}`));
+          outcomes[index] = E.left(storeUnavailable(`refused to store an append to ${streamId}: ${planned.reason}`));
         } else if (planned.kind === 'empty') {
           outcomes[index] = E.right({ nextExpectedRevision: planned.revision, events: [] });
         } else {
@@ -314,7 +343,7 @@ export class BatchAppender {
   }
 
   private async readHeads(client: PoolClient, streamIds: readonly string[]): Promise<Map<string, StreamHead>> {
-    const result = await client.query({ name: this.headsStatementName, text: this.headsStatementText, values: [[...new Set(streamIds)]] });
+    const result = await client.query({ name: this.headsStatementName, text: this.headsStatementText, values: [streamIds] });
     const heads = new Map<string, StreamHead>();
     for (const row of result.rows) {
       const head = decodeOrThrow(StreamHeadRow, row, 'a stream head row');

@@ -7,8 +7,9 @@
  * previous hash; `global_position`, one row holding the last position handed out.
  *
  * An append is one statement, so one implicit transaction (see `batch-appender.ts`): move the stream head if
- * it is still where the append read it, then reserve positions on the `global_position` row, insert the
- * events, notify. A head that moved meanwhile makes the append read again and re-check its expectation.
+ * it is still where the append found it (read, or remembered from this store's last write to the stream),
+ * then reserve positions on the `global_position` row, insert the events, notify. A head that moved
+ * meanwhile makes the append read it again and re-check its expectation.
  *
  * THE GAP PROBLEM. A `$all` reader pages by "position > last seen". Were positions taken from a sequence,
  * a transaction could take 10, another 11 and commit first; a reader would see 11, move past 10, and never
