@@ -245,6 +245,25 @@ describeWithPostgres('PostgreSQL event store reliability', () => {
     }
   });
 
+  it('a store that last wrote a stream still sees what another process appended since', async () => {
+    const schema = uniqueSchemaName('stale');
+    const [mine, theirs] = [openStore(schema), openStore(schema)];
+    rightOrThrow(await mine.append('stale-1', proposedEvents(1), 'no-stream'));
+    rightOrThrow(await theirs.append('stale-1', proposedEvents(2), 0));
+
+    expect(await mine.append('stale-1', proposedEvents(1), 0)).toEqual(
+      E.left(expect.objectContaining({ code: 'WRONG_EXPECTED_REVISION', expected: 0, actual: 2 })),
+    );
+    expect(await mine.append('stale-1', proposedEvents(1), 'no-stream')).toEqual(
+      E.left(expect.objectContaining({ code: 'WRONG_EXPECTED_REVISION', actual: 2 })),
+    );
+    expect(rightOrThrow(await mine.append('stale-1', proposedEvents(1), 2)).events[0]!.revision).toBe(3);
+    rightOrThrow(await theirs.append('stale-1', proposedEvents(1), 3));
+    expect(rightOrThrow(await mine.append('stale-1', proposedEvents(1), 'any')).events[0]!.revision).toBe(5);
+    expect(rightOrThrow(await mine.append('stale-1', [], 'any')).nextExpectedRevision).toBe(5);
+    expectValidChain(await theirs.readStream('stale-1'));
+  });
+
   it('an append waiting on a busy stream holds up no append to another stream', async () => {
     const schema = uniqueSchemaName('busy');
     const store = openStore(schema);
