@@ -81,7 +81,7 @@ describeWithPostgres('PostgreSQL event store reliability', () => {
       const stream = 'race-1';
       const writers = 50;
       const batches = Array.from({ length: writers }, () => proposedEvents(2, 'Raced'));
-      // Every writer reads before any writes, so all start from the same revision and the first round is a real race.
+      // One read before any write: every writer starts from the same revision, so the first round is a real race.
       const initial = await revisionOf(store, stream);
       const outcomes = await Promise.all(
         batches.map(async (events) => {
@@ -262,6 +262,23 @@ describeWithPostgres('PostgreSQL event store reliability', () => {
     expect(rightOrThrow(await mine.append('stale-1', proposedEvents(1), 'any')).events[0]!.revision).toBe(5);
     expect(rightOrThrow(await mine.append('stale-1', [], 'any')).nextExpectedRevision).toBe(5);
     expectValidChain(await theirs.readStream('stale-1'));
+  });
+
+  it('carries on when the server kills its idle pooled connections', async () => {
+    const schema = uniqueSchemaName('idle');
+    const store = openStore(schema);
+    rightOrThrow(await store.append('idle-1', proposedEvents(1), 'no-stream'));
+    const killed = await admin.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE state = 'idle' AND position($1 IN query) > 0`,
+      [storeSchema(schema).quotedName],
+    );
+    expect(killed.rowCount).toBeGreaterThan(0);
+    // The pool learns of the loss asynchronously; an append racing it may meet the dead connection once.
+    const retried = await eventually('an append to succeed', async () => {
+      const result = await store.append('idle-1', proposedEvents(1), 0);
+      return E.isRight(result) ? result : undefined;
+    });
+    expect(retried.right.nextExpectedRevision).toBe(1);
   });
 
   it('an append waiting on a busy stream holds up no append to another stream', async () => {

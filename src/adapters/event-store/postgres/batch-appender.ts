@@ -123,7 +123,8 @@ const planRound = (requests: readonly AppendRequest[], pending: readonly number[
  * The write of a round, as one statement and so one implicit transaction: move each stream head if it is
  * still where the round read it (a conditional UPDATE, or an INSERT for a new stream), keep the events of
  * the streams that moved, reserve their positions on the global counter, insert them, and notify
- * subscribers. The counter is updated last, so its row lock (which serialises commits, see the adapter's
+ * subscribers (with the new head position as payload, for anyone watching the channel; this store's own
+ * subscriptions only take the notification as a cue to read). The counter is updated last, so its row lock (which serialises commits, see the adapter's
  * header) is held only for the insert and the commit, never while waiting on a stream.
  */
 const writeStatement = (schema: StoreSchema): string => `
