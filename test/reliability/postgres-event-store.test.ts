@@ -92,7 +92,8 @@ describeWithPostgres('PostgreSQL event store reliability', () => {
             if (E.isRight(result)) return { conflicts, written: result.right.events };
             if (result.left.code !== 'WRONG_EXPECTED_REVISION') throw new Error(`unexpected failure ${result.left.message}`);
             conflicts.push(result.left);
-            expected = await revisionOf(store, stream);
+            // The conflict carries the revision the stream is at: the loser retries from there.
+            expected = result.left.actual;
           }
           throw new Error('a writer never got its turn');
         }),
@@ -130,7 +131,7 @@ describeWithPostgres('PostgreSQL event store reliability', () => {
       await admin.query(`CREATE FUNCTION ${quoted}.stall() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(60); RETURN NULL; END $$`);
       await admin.query(`CREATE TRIGGER stall AFTER INSERT ON ${quoted}.events FOR EACH STATEMENT EXECUTE FUNCTION ${quoted}.stall()`);
 
-      const large = proposedEvents(2_000, 'Large', (i) => ({ i, padding: 'x'.repeat(100) }));
+      const large = proposedEvents(1_000, 'Large', (i) => ({ i, padding: 'x'.repeat(100) }));
       const small = proposedEvents(2, 'Small');
       const appends = [store.append(stream, large, 0), ...(options.groupCommit === true ? [store.append('kill-2', small, 'no-stream')] : [])];
       const pid = await eventually('the append to stall', async () => {
@@ -152,7 +153,7 @@ describeWithPostgres('PostgreSQL event store reliability', () => {
       const retried = rightOrThrow(await store.append(stream, large, 0));
       expect(retried.events[0]!.position).toBe(headBefore! + 1);
       const stored = await store.readStream(stream);
-      expect(stored).toHaveLength(2_001);
+      expect(stored).toHaveLength(1_001);
       expectValidChain(stored);
     });
 
