@@ -265,6 +265,20 @@ describeWithPostgres('PostgreSQL event store reliability', () => {
     expectValidChain(await theirs.readStream('stale-1'));
   });
 
+  it('refuses, as a conflict, a revision the events table already holds even when the stream head disagrees', async () => {
+    const schema = uniqueSchemaName('unique');
+    const store = openStore(schema);
+    rightOrThrow(await store.append('unique-1', proposedEvents(3), 'no-stream'));
+    // Lose the head row, so that only the unique (stream, revision) key still knows the stream exists.
+    await admin.query(`DELETE FROM ${storeSchema(schema).streams} WHERE stream_id = 'unique-1'`);
+    const fresh = openStore(schema);
+
+    expect(await fresh.append('unique-1', proposedEvents(1), 'no-stream')).toEqual(
+      E.left(expect.objectContaining({ code: 'WRONG_EXPECTED_REVISION', streamId: 'unique-1', actual: 2 })),
+    );
+    await expect(fresh.readStream('unique-1')).resolves.toHaveLength(3);
+  });
+
   it('carries on when the server kills its idle pooled connections', async () => {
     const schema = uniqueSchemaName('idle');
     const store = openStore(schema);
