@@ -194,6 +194,15 @@ export const describeEventStoreContract = (adapterName: string, createHarness: (
         expect(page.events.map((e) => e.revision)).toEqual([0, 1, 4]);
       });
 
+      it('moves lastPosition past the events a filter skips, so a sparse reader never rescans them', async () => {
+        const stream = newStream();
+        rightOrThrow(await store.append(stream, proposedEvents(5, 'Skipped'), 'any'));
+        const head = await store.headPosition();
+        const page = await store.readAll({ filter: { streamPrefixes: [stream], eventTypes: ['Absent'] }, maxCount: 10 });
+        expect(page.events).toEqual([]);
+        expect(page.lastPosition).toBeGreaterThanOrEqual(head!);
+      });
+
       it('reports the head position', async () => {
         const result = rightOrThrow(await store.append(newStream(), proposedEvents(2), 'any'));
         await expect(store.headPosition()).resolves.toBe(result.events[1]!.position);

@@ -1,0 +1,375 @@
+import * as E from 'fp-ts/Either';
+import * as t from 'io-ts';
+import { PathReporter } from 'io-ts/PathReporter';
+import type { Pool, PoolClient } from 'pg';
+import { GENESIS_HASH, sealEvents } from '../../../engine/audit/hash-chain';
+import { EventEnvelope, EventEnvelopeCodec, ProposedEvent } from '../../../engine/event-store/envelope';
+import {
+  AppendError,
+  AppendResult,
+  expectationHolds,
+  ExpectedRevision,
+  NO_STREAM_REVISION,
+  wrongExpectedRevision,
+} from '../../../engine/event-store/event-store';
+import { Int8, Sha256Hex } from './column-codecs';
+import { isConnectionFailure, isStreamRevisionTaken, isTransientConflict, storeUnavailable } from './postgres-errors';
+import type { StoreSchema } from './store-schema';
+import { StreamHead, StreamHeadCache } from './stream-head-cache';
+
+export interface AppendRequest {
+  readonly streamId: string;
+  readonly events: readonly ProposedEvent[];
+  readonly expected: ExpectedRevision;
+}
+
+export type AppendOutcome = E.Either<AppendError, AppendResult>;
+
+/**
+ * A round that loses a race (another writer moved one of its streams between the read and the write) runs
+ * again with fresh heads. Each lost race means some other append committed, so this bound is only reached
+ * under pathological contention or a defect; it turns an endless loop into an error value.
+ */
+const MAX_ROUNDS = 1_000;
+
+/** Enough for the streams a process is busy with; each entry is a stream id and a hash. */
+const HEAD_CACHE_CAPACITY = 10_000;
+
+/**
+ * `sealEvents` wants a position, which only the write assigns: envelopes are sealed with this stand-in (a valid
+ * position, so that the sealed envelope can be validated as it is) and copied with the real one afterwards.
+ */
+const UNASSIGNED_POSITION = 0;
+
+const NO_HEAD: StreamHead = { revision: NO_STREAM_REVISION, hash: GENESIS_HASH };
+
+const StreamHeadRow = t.type({ stream_id: t.string, last_revision: Int8, last_hash: Sha256Hex });
+
+const WriteResultRow = t.type({ accepted: t.readonlyArray(t.string), base: t.union([Int8, t.null]) });
+
+type Planned =
+  | { readonly kind: 'conflict'; readonly actual: number }
+  | { readonly kind: 'invalid'; readonly reason: string }
+  | { readonly kind: 'empty'; readonly revision: number }
+  | { readonly kind: 'write'; readonly sealed: readonly EventEnvelope[]; readonly nextRevision: number };
+
+interface PlannedAppend {
+  readonly index: number;
+  readonly request: AppendRequest;
+  readonly planned: Planned;
+}
+
+interface StreamMove {
+  readonly from: StreamHead;
+  readonly to: StreamHead;
+}
+
+interface RoundPlan {
+  readonly appends: readonly PlannedAppend[];
+  /** One per stream that gets events: from the head read to the head after the round's last append to it. */
+  readonly moves: ReadonlyMap<string, StreamMove>;
+}
+
+/**
+ * Seals a request's events, or says why they cannot be stored: an event that fails the envelope codec now
+ * would fail it on every read, and stop every subscriber at its position.
+ */
+const sealOrExplain = (request: AppendRequest, head: StreamHead): EventEnvelope[] | string => {
+  let sealed: EventEnvelope[];
+  try {
+    sealed = sealEvents(request.streamId, head.revision, head.hash, request.events, () => UNASSIGNED_POSITION);
+  } catch (error) {
+    return `its events cannot be serialised: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  for (const envelope of sealed) {
+    const decoded = EventEnvelopeCodec.decode(envelope);
+    if (E.isLeft(decoded)) return `event ${String(envelope.eventId)} is not a valid envelope: ${PathReporter.report(decoded).join('; ')}`;
+  }
+  return sealed;
+};
+
+/**
+ * Checks each append against the heads as the earlier appends of the same round leave them, so a stream
+ * that appears twice sees its first append's revision, and a failed expectation fails that append alone.
+ */
+const planRound = (requests: readonly AppendRequest[], pending: readonly number[], heads: ReadonlyMap<string, StreamHead>): RoundPlan => {
+  const current = new Map(heads);
+  const moves = new Map<string, StreamMove>();
+  const appends: PlannedAppend[] = [];
+  for (const index of pending) {
+    const request = requests[index] as AppendRequest;
+    const head = current.get(request.streamId) ?? NO_HEAD;
+    if (!expectationHolds(request.expected, head.revision)) {
+      appends.push({ index, request, planned: { kind: 'conflict', actual: head.revision } });
+    } else if (request.events.length === 0) {
+      appends.push({ index, request, planned: { kind: 'empty', revision: head.revision } });
+    } else {
+      const sealed = sealOrExplain(request, head);
+      if (typeof sealed === 'string') {
+        appends.push({ index, request, planned: { kind: 'invalid', reason: sealed } });
+        continue;
+      }
+      const last = sealed[sealed.length - 1] as EventEnvelope;
+      const next: StreamHead = { revision: last.revision, hash: last.hash };
+      current.set(request.streamId, next);
+      moves.set(request.streamId, { from: moves.get(request.streamId)?.from ?? head, to: next });
+      appends.push({ index, request, planned: { kind: 'write', sealed, nextRevision: next.revision } });
+    }
+  }
+  return { appends, moves };
+};
+
+/**
+ * The write of a round, as one statement and so one implicit transaction: move each stream head if it is
+ * still where the round read it (a conditional UPDATE, or an INSERT for a new stream), keep the events of
+ * the streams that moved, reserve their positions on the global counter, insert them, and notify
+ * subscribers (with the new head position as payload, for anyone watching the channel; this store's own
+ * subscriptions only take the notification as a cue to read). The counter is updated last, so its row lock (which serialises commits, see the adapter's
+ * header) is held only for the insert and the commit, never while waiting on a stream.
+ */
+const writeStatement = (schema: StoreSchema): string => `
+  WITH moves AS (
+    SELECT * FROM unnest($1::text[], $2::int8[], $3::text[], $4::int8[], $5::text[])
+      AS m(stream_id, from_revision, from_hash, to_revision, to_hash)
+  ),
+  advanced AS (
+    UPDATE ${schema.streams} AS s SET last_revision = m.to_revision, last_hash = m.to_hash
+    FROM moves AS m
+    WHERE m.from_revision >= 0 AND s.stream_id = m.stream_id
+      AND s.last_revision = m.from_revision AND s.last_hash = m.from_hash
+    RETURNING s.stream_id
+  ),
+  created AS (
+    INSERT INTO ${schema.streams} (stream_id, last_revision, last_hash)
+    SELECT m.stream_id, m.to_revision, m.to_hash FROM moves AS m WHERE m.from_revision < 0
+    ON CONFLICT (stream_id) DO NOTHING
+    RETURNING stream_id
+  ),
+  accepted AS (SELECT stream_id FROM advanced UNION ALL SELECT stream_id FROM created),
+  kept AS (
+    SELECT e.*, row_number() OVER (ORDER BY e.ord) AS batch_offset
+    FROM unnest($6::text[], $7::int8[], $8::text[], $9::text[], $10::int4[], $11::text[], $12::int8[], $13::int8[],
+                $14::text[], $15::text[], $16::text[], $17::text[], $18::text[], $19::text[])
+      WITH ORDINALITY AS e(stream_id, revision, event_id, type, schema_version, data, occurred_at, recorded_at,
+                           command_id, correlation_id, causation_id, actor, previous_hash, hash, ord)
+    WHERE e.stream_id IN (SELECT stream_id FROM accepted)
+  ),
+  reserved AS (
+    UPDATE ${schema.globalPosition} SET last_position = last_position + (SELECT count(*) FROM kept)
+    WHERE (SELECT count(*) FROM kept) > 0
+    RETURNING last_position - (SELECT count(*) FROM kept) AS base, last_position
+  ),
+  inserted AS (
+    INSERT INTO ${schema.events} (position, stream_id, revision, event_id, type, schema_version, data, occurred_at,
+                                  recorded_at, command_id, correlation_id, causation_id, actor, previous_hash, hash)
+    SELECT r.base + k.batch_offset, k.stream_id, k.revision, k.event_id, k.type, k.schema_version, k.data::json,
+           k.occurred_at, k.recorded_at, k.command_id, k.correlation_id, k.causation_id, k.actor, k.previous_hash, k.hash
+    FROM kept AS k CROSS JOIN reserved AS r
+  ),
+  signalled AS (SELECT pg_notify($20, r.last_position::text) FROM reserved AS r)
+  SELECT ARRAY(SELECT stream_id FROM accepted) AS accepted,
+         (SELECT base FROM reserved) AS base,
+         (SELECT count(*) FROM signalled) AS signalled`;
+
+/** The statement's parameters: one array per column, which node-postgres sends as PostgreSQL arrays. */
+const writeParameters = (plan: RoundPlan, channel: string): unknown[] => {
+  const moves = [...plan.moves];
+  const columns: unknown[][] = Array.from({ length: 14 }, () => []);
+  for (const { planned } of plan.appends) {
+    if (planned.kind !== 'write') continue;
+    for (const event of planned.sealed) {
+      const values = [
+        event.streamId,
+        event.revision,
+        event.eventId,
+        event.type,
+        event.schemaVersion,
+        // canonicalJson hashes `undefined` as null; storing null keeps the stored event's hash verifiable.
+        JSON.stringify(event.data) ?? 'null',
+        event.occurredAt,
+        event.recordedAt,
+        event.commandId,
+        event.correlationId,
+        event.causationId,
+        event.actor,
+        event.previousHash,
+        event.hash,
+      ];
+      values.forEach((value, column) => (columns[column] as unknown[]).push(value));
+    }
+  }
+  return [
+    moves.map(([streamId]) => streamId),
+    moves.map(([, move]) => move.from.revision),
+    moves.map(([, move]) => move.from.hash),
+    moves.map(([, move]) => move.to.revision),
+    moves.map(([, move]) => move.to.hash),
+    ...columns,
+    channel,
+  ];
+};
+
+const decodeOrThrow = <A>(codec: t.Decoder<unknown, A>, value: unknown, what: string): A => {
+  const decoded = codec.decode(value);
+  if (E.isLeft(decoded)) throw new Error(`${what} is not what the store wrote: ${PathReporter.report(decoded).join('; ')}`);
+  return decoded.right;
+};
+
+/**
+ * Appends batches of requests, each round in one transaction: take the heads of the streams involved (from
+ * the cache of heads this store wrote, else read), check and seal every append in memory, then write them all
+ * in one statement that applies only where the heads have not moved meanwhile. The appends of a stream that
+ * moved go again in the next round, with a head read afresh; so does an outcome decided on a cached head
+ * that the write did not confirm. A batch of one is the plain append; the group-commit writer passes larger
+ * ones.
+ */
+export class BatchAppender {
+  private readonly statementName: string;
+  private readonly statementText: string;
+  private readonly headsStatementName: string;
+  private readonly headsStatementText: string;
+
+  private readonly cache = new StreamHeadCache(HEAD_CACHE_CAPACITY);
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly schema: StoreSchema,
+  ) {
+    this.statementName = `${schema.statementPrefix}append`;
+    this.statementText = writeStatement(schema);
+    this.headsStatementName = `${schema.statementPrefix}heads`;
+    this.headsStatementText = `SELECT stream_id, last_revision, last_hash FROM ${schema.streams} WHERE stream_id = ANY($1::text[])`;
+  }
+
+  /** One outcome per request, in order. Never rejects: every failure is a value. */
+  async append(requests: readonly AppendRequest[]): Promise<AppendOutcome[]> {
+    const outcomes: (AppendOutcome | undefined)[] = requests.map(() => undefined);
+    let pending = requests.map((_, index) => index);
+    const readAfresh = new Set<string>();
+    for (let round = 0; pending.length > 0; round += 1) {
+      if (round === MAX_ROUNDS) {
+        for (const index of pending) outcomes[index] = E.left(storeUnavailable(`gave up after ${MAX_ROUNDS} rounds lost to concurrent writers`));
+        break;
+      }
+      try {
+        pending = await this.runRound(requests, pending, outcomes, readAfresh);
+      } catch (error) {
+        if (isTransientConflict(error)) continue;
+        if (pending.length > 1 && !isConnectionFailure(error)) {
+          // One append the server refuses must not fail the others that shared its transaction.
+          for (const index of pending) outcomes[index] = (await this.append([requests[index] as AppendRequest]))[0];
+        } else if (isStreamRevisionTaken(error)) {
+          const index = pending[0] as number;
+          outcomes[index] = await this.revisionTaken(requests[index] as AppendRequest);
+        } else {
+          const outcome = E.left(
+            storeUnavailable(
+              isConnectionFailure(error)
+                ? 'the connection to PostgreSQL failed during the append, which may or may not have been written'
+                : 'the append could not be written',
+              error,
+            ),
+          );
+          for (const index of pending) outcomes[index] = outcome;
+        }
+        pending = [];
+      }
+    }
+    return outcomes.map((outcome) => outcome ?? E.left(storeUnavailable('the append was not attempted')));
+  }
+
+  /**
+   * Returns the requests to run again: those of streams another writer moved since this round took their
+   * heads, and those decided on a cached head the write did not confirm. Their streams join `readAfresh`.
+   */
+  private async runRound(
+    requests: readonly AppendRequest[],
+    pending: readonly number[],
+    outcomes: (AppendOutcome | undefined)[],
+    readAfresh: Set<string>,
+  ): Promise<number[]> {
+    let client: PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      for (const index of pending) outcomes[index] = E.left(storeUnavailable('could not connect to PostgreSQL; nothing was written', error));
+      return [];
+    }
+    let failure: unknown;
+    try {
+      const heads = new Map<string, StreamHead>();
+      const guessed = new Set<string>();
+      const unknown: string[] = [];
+      for (const streamId of new Set(pending.map((index) => (requests[index] as AppendRequest).streamId))) {
+        const cached = readAfresh.has(streamId) ? undefined : this.cache.get(streamId);
+        if (cached === undefined) {
+          unknown.push(streamId);
+        } else {
+          heads.set(streamId, cached);
+          guessed.add(streamId);
+        }
+      }
+      if (unknown.length > 0) for (const [streamId, head] of await this.readHeads(client, unknown)) heads.set(streamId, head);
+      const plan = planRound(requests, pending, heads);
+      const { accepted, base } = plan.moves.size === 0 ? { accepted: new Set<string>(), base: null } : await this.write(client, plan);
+      for (const [streamId, move] of plan.moves) if (accepted.has(streamId)) this.cache.set(streamId, move.to);
+      const again: number[] = [];
+      let position = (base ?? 0) + 1;
+      for (const { index, request, planned } of plan.appends) {
+        const { streamId } = request;
+        const confirmed = plan.moves.has(streamId) ? accepted.has(streamId) : !guessed.has(streamId);
+        if (!confirmed) {
+          again.push(index);
+          readAfresh.add(streamId);
+          this.cache.forget(streamId);
+        } else if (planned.kind === 'conflict') {
+          outcomes[index] = E.left(wrongExpectedRevision(streamId, request.expected, planned.actual));
+        } else if (planned.kind === 'invalid') {
+          outcomes[index] = E.left(storeUnavailable(`refused to store an append to ${streamId}: ${planned.reason}`));
+        } else if (planned.kind === 'empty') {
+          outcomes[index] = E.right({ nextExpectedRevision: planned.revision, events: [] });
+        } else {
+          // Positions follow the statement's order: kept events by their place in the batch.
+          const events = planned.sealed.map((event) => ({ ...event, position: position++ }));
+          outcomes[index] = E.right({ nextExpectedRevision: planned.nextRevision, events });
+        }
+      }
+      return again;
+    } catch (error) {
+      failure = error;
+      throw error;
+    } finally {
+      client.release(failure !== undefined && isConnectionFailure(failure));
+    }
+  }
+
+  private async readHeads(client: PoolClient, streamIds: readonly string[]): Promise<Map<string, StreamHead>> {
+    const result = await client.query({ name: this.headsStatementName, text: this.headsStatementText, values: [streamIds] });
+    const heads = new Map<string, StreamHead>();
+    for (const row of result.rows) {
+      const head = decodeOrThrow(StreamHeadRow, row, 'a stream head row');
+      heads.set(head.stream_id, { revision: head.last_revision, hash: head.last_hash });
+    }
+    return heads;
+  }
+
+  private async write(client: PoolClient, plan: RoundPlan): Promise<{ accepted: ReadonlySet<string>; base: number | null }> {
+    const result = await client.query({ name: this.statementName, text: this.statementText, values: writeParameters(plan, this.schema.channel) });
+    const row = decodeOrThrow(WriteResultRow, result.rows[0], 'the append statement result');
+    return { accepted: new Set(row.accepted), base: row.base };
+  }
+
+  /**
+   * The unique (stream, revision) key refused an event although the stream's head allowed it: report the
+   * revision the events table holds, as any other conflict.
+   */
+  private async revisionTaken(request: AppendRequest): Promise<AppendOutcome> {
+    try {
+      const result = await this.pool.query(`SELECT max(revision) AS revision FROM ${this.schema.events} WHERE stream_id = $1`, [request.streamId]);
+      const { revision } = decodeOrThrow(t.type({ revision: t.union([Int8, t.null]) }), result.rows[0], 'the last revision');
+      return E.left(wrongExpectedRevision(request.streamId, request.expected, revision ?? NO_STREAM_REVISION));
+    } catch (error) {
+      return E.left(storeUnavailable('could not read the revision of a conflicting stream', error));
+    }
+  }
+}

@@ -1,0 +1,24 @@
+import * as t from 'io-ts';
+
+/**
+ * A bigint column. node-postgres returns them as decimal strings, since they may exceed 2^53; this accepts
+ * only those that JavaScript represents exactly.
+ */
+export const Int8 = new t.Type<number, string, unknown>(
+  'Int8',
+  (u): u is number => typeof u === 'number' && Number.isSafeInteger(u),
+  (u, c) => {
+    if (typeof u !== 'string' || !/^-?\d{1,16}$/.test(u)) return t.failure(u, c);
+    const value = Number(u);
+    return Number.isSafeInteger(value) ? t.success(value) : t.failure(u, c);
+  },
+  String,
+);
+
+/** Reads a bigint column into a number when it is one, leaving anything else for a stricter codec to reject. */
+export const int8Value = (u: unknown): unknown => {
+  const decoded = Int8.decode(u);
+  return decoded._tag === 'Right' ? decoded.right : u;
+};
+
+export const Sha256Hex = t.refinement(t.string, (s) => /^[0-9a-f]{64}$/.test(s), 'Sha256Hex');

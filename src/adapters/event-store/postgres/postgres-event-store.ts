@@ -1,0 +1,246 @@
+/**
+ * The PostgreSQL event store.
+ *
+ * Tables (in a schema of the caller's choice, `ordersource` by default, created on first use): `events`, one
+ * row per event, keyed by global position and unique on (stream_id, revision); `streams`, each stream's head
+ * (last revision and hash), which appends move with a conditional UPDATE and which gives the next event's
+ * previous hash; `global_position`, one row holding the last position handed out.
+ *
+ * An append is one statement, so one implicit transaction (see `batch-appender.ts`): move the stream head if
+ * it is still where the append found it (read, or remembered from this store's last write to the stream),
+ * then reserve positions on the `global_position` row, insert the events, notify. A head that moved
+ * meanwhile makes the append read it again and re-check its expectation.
+ *
+ * THE GAP PROBLEM. A `$all` reader pages by "position > last seen". Were positions taken from a sequence,
+ * a transaction could take 10, another 11 and commit first; a reader would see 11, move past 10, and never
+ * deliver it. Here positions are reserved by updating the single `global_position` row as the last step of
+ * the transaction, and that row lock is held until commit. PostgreSQL releases a transaction's locks only
+ * after its commit is visible to new snapshots, so a transaction reserves position p only once every earlier
+ * reservation is visible (or rolled back, which also rolls the counter back: positions have no holes). Any
+ * snapshot that shows position p therefore shows every position below it, and a reader can never skip one.
+ * The cost: commits that insert events are serialised through that row, each holding it for its insert and
+ * its commit (the WAL flush), so the store's append rate is bounded by commit latency. Group commit (an
+ * option) recovers throughput by putting many appends into one such commit.
+ * The alternative weighed was snapshot visibility: stamp rows with the writer's transaction id and deliver
+ * only rows whose id is below `pg_snapshot_xmin(pg_current_snapshot())`. Writers then never wait on each
+ * other, but global order becomes (transaction id, sequence), which a single numeric position cannot carry,
+ * and every reader stalls behind the oldest open transaction of the whole cluster, whatever it is doing.
+ *
+ * Live subscriptions read `$all` pages in a loop; LISTEN/NOTIFY wakes them when an append commits, and
+ * polling with back-off covers lost notifications and a dropped LISTEN session.
+ */
+import * as E from 'fp-ts/Either';
+import { isLeft } from 'fp-ts/Either';
+import * as t from 'io-ts';
+import { Pool } from 'pg';
+import { Observable, Subject, takeUntil, throwError } from 'rxjs';
+import type { EventEnvelope, ProposedEvent } from '../../../engine/event-store/envelope';
+import type {
+  AppendError,
+  AppendResult,
+  EventFilter,
+  EventStore,
+  ExpectedRevision,
+  ReadAllOptions,
+  ReadAllPage,
+  ReadStreamOptions,
+  StoreUnavailable,
+  SubscribeOptions,
+  SubscriptionMessage,
+} from '../../../engine/event-store/event-store';
+import { AppendListener } from './append-listener';
+import { BatchAppender } from './batch-appender';
+import { Int8 } from './column-codecs';
+import { decodeEventRow, EVENT_COLUMNS } from './event-row';
+import { GroupCommitOptions, GroupCommitWriter } from './group-commit-writer';
+import { HeadedPage, liveSubscription, PollingOptions } from './live-subscription';
+import { EventStoreReadError, readFailure, storeUnavailable } from './postgres-errors';
+import { migrateSchema } from './schema-migration';
+import { DEFAULT_SCHEMA, StoreSchema, storeSchema } from './store-schema';
+
+export interface PostgresEventStoreOptions {
+  /** The PostgreSQL schema that holds the store's tables; created on first use. Default `ordersource`. */
+  readonly schema?: string;
+  /**
+   * Lets concurrent appends share one transaction (one commit, one round trip). Off by default; `true` takes
+   * the default batch limits. Each append keeps its own expected-revision check and outcome.
+   */
+  readonly groupCommit?: boolean | GroupCommitOptions;
+  /** How subscriptions poll when no notification wakes them. */
+  readonly polling?: PollingOptions;
+}
+
+/** A page of `$all` with a sparse filter scans at most this many positions, so one call's work is bounded. */
+const MAX_SCAN_PER_PAGE = 65_536;
+const DEFAULT_PAGE_SIZE = 4_096;
+const SUBSCRIPTION_PAGE_SIZE = 1_024;
+
+const HeadRow = t.type({ head: Int8 });
+
+const positionOrUndefined = (lastPosition: number): number | undefined => (lastPosition < 0 ? undefined : lastPosition);
+
+export class PostgresEventStore implements EventStore {
+  private readonly pool: Pool;
+  private readonly ownsPool: boolean;
+  private readonly schema: StoreSchema;
+  private readonly appender: BatchAppender;
+  private readonly writer: GroupCommitWriter | undefined;
+  private readonly listener: AppendListener;
+  private readonly polling: PollingOptions;
+  private readonly closing = new Subject<void>();
+  private migration: Promise<void> | undefined;
+  private closed = false;
+
+  /** An idle pooled client whose server went away emits 'error'; unheard, that would crash the process. */
+  private readonly onIdleClientError = (): void => undefined;
+
+  /**
+   * From a pool the caller owns (and ends), or from a connection string (the store then owns its pool and
+   * ends it on `close`). Subscriptions use one more connection of their own, outside the pool, to LISTEN.
+   */
+  constructor(connection: Pool | string, options: PostgresEventStoreOptions = {}) {
+    this.ownsPool = typeof connection === 'string';
+    this.pool = typeof connection === 'string' ? new Pool({ connectionString: connection }) : connection;
+    this.pool.on('error', this.onIdleClientError);
+    this.schema = storeSchema(options.schema ?? DEFAULT_SCHEMA);
+    this.appender = new BatchAppender(this.pool, this.schema);
+    const { groupCommit } = options;
+    this.writer =
+      groupCommit === undefined || groupCommit === false
+        ? undefined
+        : new GroupCommitWriter((requests) => this.appender.append(requests), groupCommit === true ? {} : groupCommit);
+    this.listener = new AppendListener(this.pool.options, this.schema.channel);
+    this.polling = options.polling ?? {};
+  }
+
+  /** Creates the schema and its tables if needed. Every operation does so on first use; calling this first is optional. */
+  async migrate(): Promise<E.Either<StoreUnavailable, void>> {
+    if (this.closed) return E.left(storeUnavailable('the PostgreSQL event store is closed'));
+    try {
+      await this.ready();
+      return E.right(undefined);
+    } catch (error) {
+      return E.left(storeUnavailable('could not prepare the event store schema', error));
+    }
+  }
+
+  async append(streamId: string, events: readonly ProposedEvent[], expected: ExpectedRevision): Promise<E.Either<AppendError, AppendResult>> {
+    const ready = await this.migrate();
+    if (isLeft(ready)) return ready;
+    const request = { streamId, events, expected };
+    if (this.writer !== undefined) return this.writer.append(request);
+    const [outcome] = await this.appender.append([request]);
+    return outcome ?? E.left(storeUnavailable('the append was not attempted'));
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<readonly EventEnvelope[]> {
+    const maxCount = options.maxCount === undefined ? null : Math.max(0, Math.floor(options.maxCount));
+    const backwards = options.direction === 'backwards';
+    const fromRevision = backwards ? (options.fromRevision ?? Number.MAX_SAFE_INTEGER) : Math.max(options.fromRevision ?? 0, 0);
+    const rows = await this.query(
+      'reading a stream',
+      backwards ? 'read-stream-backwards' : 'read-stream-forwards',
+      `SELECT ${EVENT_COLUMNS} FROM ${this.schema.events}
+       WHERE stream_id = $1 AND revision ${backwards ? '<=' : '>='} $2
+       ORDER BY revision ${backwards ? 'DESC' : 'ASC'} LIMIT $3`,
+      [streamId, fromRevision, maxCount],
+    );
+    return rows.map(decodeEventRow);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<ReadAllPage> {
+    const { events, lastPosition, isEnd } = await this.readPage(options.after, options.maxCount ?? DEFAULT_PAGE_SIZE, options.filter);
+    return { events, lastPosition, isEnd };
+  }
+
+  subscribe(options: SubscribeOptions = {}): Observable<SubscriptionMessage> {
+    if (this.closed) return throwError(() => new EventStoreReadError('STORE_UNAVAILABLE', 'the PostgreSQL event store is closed'));
+    return liveSubscription(
+      {
+        readPage: (after, filter) => this.readPage(after, SUBSCRIPTION_PAGE_SIZE, filter),
+        listener: this.listener,
+        polling: this.polling,
+      },
+      options,
+    ).pipe(takeUntil(this.closing));
+  }
+
+  async headPosition(): Promise<number | undefined> {
+    const rows = await this.query('reading the head position', 'head', `SELECT last_position AS head FROM ${this.schema.globalPosition}`, []);
+    return positionOrUndefined(this.decodeHead(rows[0]));
+  }
+
+  /** Writes what group commit has queued, completes subscriptions, and releases connections. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.closing.next();
+    this.closing.complete();
+    await this.writer?.drain();
+    await this.listener.close();
+    if (this.ownsPool) await this.pool.end();
+    this.pool.off('error', this.onIdleClientError);
+  }
+
+  private ready(): Promise<void> {
+    this.migration ??= migrateSchema(this.pool, this.schema).catch((error: unknown) => {
+      this.migration = undefined;
+      throw error;
+    });
+    return this.migration;
+  }
+
+  /**
+   * One page of `$all` and the head, from one snapshot, so that "reached the head" is true of what the page
+   * saw. Without a filter the page is the next `maxCount` positions; with one, it scans at most
+   * `MAX_SCAN_PER_PAGE` positions and reports how far it got, matching or not.
+   */
+  private async readPage(after: number | undefined, maxCount: number, filter: EventFilter | undefined): Promise<HeadedPage> {
+    const from = after ?? -1;
+    const count = Math.max(0, Math.floor(maxCount));
+    const scan = filter === undefined ? count : Math.max(count, MAX_SCAN_PER_PAGE);
+    const rows = await this.query(
+      'reading all streams',
+      'read-all',
+      `SELECT g.last_position AS head, e.*
+       FROM ${this.schema.globalPosition} AS g
+       LEFT JOIN LATERAL (
+         SELECT ${EVENT_COLUMNS} FROM ${this.schema.events}
+         WHERE position > $1 AND position <= $2
+           AND ($3::text[] IS NULL OR EXISTS (SELECT 1 FROM unnest($3::text[]) AS p(prefix) WHERE starts_with(stream_id, p.prefix)))
+           AND ($4::text[] IS NULL OR type = ANY($4::text[]))
+         ORDER BY position
+         LIMIT $5
+       ) AS e ON true
+       ORDER BY e.position`,
+      [from, from + scan, filter?.streamPrefixes ?? null, filter?.eventTypes ?? null, count],
+    );
+    const head = this.decodeHead(rows[0]);
+    const events = rows.filter((row) => row['position'] !== null).map(decodeEventRow);
+    const last = events[events.length - 1];
+    const reached = last !== undefined && events.length === count ? last.position : Math.max(from, Math.min(from + scan, head));
+    return {
+      events,
+      lastPosition: reached > from ? reached : after,
+      isEnd: reached >= head,
+      head: positionOrUndefined(head),
+    };
+  }
+
+  private decodeHead(row: unknown): number {
+    const decoded = HeadRow.decode(row);
+    if (isLeft(decoded)) throw new EventStoreReadError('CORRUPT_EVENT', `${this.schema.globalPosition} does not hold a position`);
+    return decoded.right.head;
+  }
+
+  private async query(what: string, statement: string, text: string, values: unknown[]): Promise<Record<string, unknown>[]> {
+    if (this.closed) throw new EventStoreReadError('STORE_UNAVAILABLE', 'the PostgreSQL event store is closed');
+    try {
+      await this.ready();
+      const result = await this.pool.query<Record<string, unknown>>({ name: `${this.schema.statementPrefix}${statement}`, text, values });
+      return result.rows;
+    } catch (error) {
+      throw readFailure(what, error);
+    }
+  }
+}

@@ -1,0 +1,89 @@
+import { isLeft } from 'fp-ts/Either';
+import * as t from 'io-ts';
+import type { Pool } from 'pg';
+import { STREAM_REVISION_KEY } from './postgres-errors';
+import type { StoreSchema } from './store-schema';
+
+interface Migration {
+  readonly version: number;
+  readonly statements: (schema: StoreSchema) => readonly string[];
+}
+
+/** Applied in order, each once per schema; a new version appends to this list and never edits one. */
+const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    statements: (s) => [
+      // One row: the last global position handed out. Appends reserve positions by updating it, and that
+      // row lock, held until commit, is what keeps `$all` readers from skipping a late commit.
+      `CREATE TABLE ${s.globalPosition} (
+         singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+         last_position bigint NOT NULL CHECK (last_position >= -1)
+       )`,
+      `INSERT INTO ${s.globalPosition} (singleton, last_position) VALUES (true, -1)`,
+      // Each stream's head: appends check and move it with a conditional UPDATE, and read the previous
+      // link of the hash chain from it.
+      `CREATE TABLE ${s.streams} (
+         stream_id text PRIMARY KEY,
+         last_revision bigint NOT NULL CHECK (last_revision >= 0),
+         last_hash text NOT NULL
+       )`,
+      // `data` is json, not jsonb: it keeps the text the store was given, and accepts every string JSON can
+      // hold (jsonb refuses \u0000).
+      `CREATE TABLE ${s.events} (
+         position bigint PRIMARY KEY,
+         stream_id text NOT NULL,
+         revision bigint NOT NULL CHECK (revision >= 0),
+         event_id text NOT NULL,
+         type text NOT NULL,
+         schema_version integer NOT NULL,
+         data json NOT NULL,
+         occurred_at bigint NOT NULL,
+         recorded_at bigint NOT NULL,
+         command_id text NOT NULL,
+         correlation_id text NOT NULL,
+         causation_id text NOT NULL,
+         actor text NOT NULL,
+         previous_hash text NOT NULL,
+         hash text NOT NULL,
+         CONSTRAINT ${STREAM_REVISION_KEY} UNIQUE (stream_id, revision)
+       )`,
+    ],
+  },
+];
+
+const AppliedVersions = t.readonlyArray(t.type({ version: t.Int }));
+
+/**
+ * Creates the schema and applies the migrations it lacks, in one transaction. `CREATE ... IF NOT EXISTS` is
+ * not safe against a concurrent creator (both may pass the check), so processes starting together queue on
+ * an advisory lock named after the schema.
+ */
+export const migrateSchema = async (pool: Pool, schema: StoreSchema): Promise<void> => {
+  const client = await pool.connect();
+  let failure: unknown;
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`ordersource:migration:${schema.name}`]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema.quotedName}`);
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS ${schema.migrations} (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
+    );
+    const applied = AppliedVersions.decode((await client.query(`SELECT version FROM ${schema.migrations}`)).rows);
+    if (isLeft(applied)) throw new Error(`${schema.migrations} holds rows that are not migration versions`);
+    const done = new Set<number>(applied.right.map((row) => row.version));
+    for (const migration of MIGRATIONS) {
+      if (done.has(migration.version)) continue;
+      for (const statement of migration.statements(schema)) await client.query(statement);
+      await client.query(`INSERT INTO ${schema.migrations} (version) VALUES ($1)`, [migration.version]);
+    }
+    await client.query('COMMIT');
+  } catch (error) {
+    failure = error;
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    // A client that failed mid-transaction is not trusted back into the pool.
+    client.release(failure === undefined ? undefined : true);
+  }
+};
