@@ -8,8 +8,8 @@ import { GENESIS_HASH, hashEvent } from './hash-chain';
  * - `altered`: the event's content no longer matches its hash.
  * - `removed`: revisions are missing before this event (a gap that never fills), or the event is chained
  *   to one that is not in the stream.
- * - `inserted`: the event claims a revision the stream already has, or the event before it forks the
- *   chain (both claim the same predecessor).
+ * - `inserted`: the event claims a revision and a predecessor that another event of the stream already
+ *   claims, and the rest of the stream goes on from the other one; or it claims a revision seen before.
  * - `reordered`: the event comes before a lower revision of its stream in the log.
  */
 export type TamperKind = 'altered' | 'removed' | 'inserted' | 'reordered';
@@ -23,9 +23,12 @@ export interface TamperFinding {
   readonly eventId: string;
   /** Where the suspect event is in the log that was walked. */
   readonly position: number;
-  /** `altered`: the hash of the content. `removed`, `inserted`, `reordered`: a revision or the expected link. */
+  /**
+   * What should be there: for `altered`, the hash of the event's content; otherwise the revision the stream
+   * expected, or the hash of the link it expected. `message` says which.
+   */
   readonly expected: string | number;
-  /** What the event carries instead. */
+  /** What is there instead: the stored hash, the revision claimed, or the link found. */
   readonly actual: string | number;
   readonly message: string;
 }
@@ -50,25 +53,31 @@ export interface VerificationReport {
   readonly streams: readonly StreamVerdict[];
 }
 
-/** Revisions skipped at some point of a stream, kept until either they arrive later (reordered) or not (removed). */
-interface PendingGap {
-  readonly firstMissing: number;
-  readonly lastMissing: number;
-  readonly early: EventEnvelope;
-}
+type Link = Pick<EventEnvelope, 'streamId' | 'eventId' | 'revision' | 'position' | 'hash'>;
+
+const linkOf = ({ streamId, eventId, revision, position, hash }: EventEnvelope): Link => ({ streamId, eventId, revision, position, hash });
+
+/**
+ * A doubt that only later events can settle. `gap`: revisions were skipped; if they turn up later the
+ * stream was reordered, else they were removed. `fork`: two events claim the same revision and the same
+ * predecessor; the one the next event chains to is genuine, the other was inserted.
+ */
+type Doubt =
+  | { readonly kind: 'gap'; readonly firstMissing: number; readonly lastMissing: number; readonly early: Link }
+  | { readonly kind: 'fork'; readonly first: Link; readonly second: Link };
 
 /** What is kept per stream while walking: the last link only, so memory grows with streams, not events. */
 interface StreamCheck {
   nextRevision: number;
   lastHash: string;
   lastPreviousHash: string | undefined;
-  last: Pick<EventEnvelope, 'eventId' | 'revision' | 'position'> | undefined;
+  last: Link | undefined;
   eventCount: number;
-  gap: PendingGap | undefined;
+  doubt: Doubt | undefined;
   finding: TamperFinding | undefined;
 }
 
-const finding = (kind: TamperKind, event: Pick<EventEnvelope, 'streamId' | 'revision' | 'eventId' | 'position'>, expected: string | number, actual: string | number, message: string): TamperFinding => ({
+const finding = (kind: TamperKind, event: Omit<Link, 'hash'>, expected: string | number, actual: string | number, message: string): TamperFinding => ({
   kind,
   streamId: event.streamId,
   revision: event.revision,
@@ -79,8 +88,48 @@ const finding = (kind: TamperKind, event: Pick<EventEnvelope, 'streamId' | 'revi
   message,
 });
 
-const describeGap = (gap: PendingGap): string =>
-  gap.firstMissing === gap.lastMissing ? `revision ${gap.firstMissing}` : `revisions ${gap.firstMissing}–${gap.lastMissing}`;
+const missingRevisions = (doubt: Extract<Doubt, { kind: 'gap' }>): string =>
+  doubt.firstMissing === doubt.lastMissing ? `revision ${doubt.firstMissing}` : `revisions ${doubt.firstMissing}–${doubt.lastMissing}`;
+
+const forgedOf = (genuine: Link, forged: Link): TamperFinding =>
+  finding(
+    'inserted',
+    forged,
+    genuine.hash,
+    forged.hash,
+    `event ${forged.eventId} was inserted at revision ${forged.revision} of ${forged.streamId}: the stream goes on from ${genuine.eventId}`,
+  );
+
+/** How a doubt ends once the walk is over and nothing settled it. */
+const settleAtEnd = (doubt: Doubt): TamperFinding =>
+  doubt.kind === 'gap'
+    ? finding('removed', doubt.early, doubt.firstMissing, doubt.early.revision, `${missingRevisions(doubt)} of ${doubt.early.streamId} are missing before event ${doubt.early.eventId}`)
+    : finding(
+        'inserted',
+        doubt.second,
+        doubt.first.hash,
+        doubt.second.hash,
+        `events ${doubt.first.eventId} and ${doubt.second.eventId} both claim revision ${doubt.second.revision} of ${doubt.second.streamId}: one was inserted`,
+      );
+
+/** Settles a doubt with the next event of its stream, or says it is still open. */
+const settleWith = (doubt: Doubt, event: EventEnvelope): TamperFinding | undefined => {
+  if (doubt.kind === 'gap') {
+    const filled = event.revision >= doubt.firstMissing && event.revision <= doubt.lastMissing;
+    return filled
+      ? finding(
+          'reordered',
+          doubt.early,
+          doubt.firstMissing,
+          doubt.early.revision,
+          `event ${doubt.early.eventId} (revision ${doubt.early.revision}) comes before ${missingRevisions(doubt)} of ${event.streamId} in the log`,
+        )
+      : undefined;
+  }
+  if (event.previousHash === doubt.second.hash) return forgedOf(doubt.second, doubt.first);
+  if (event.previousHash === doubt.first.hash) return forgedOf(doubt.first, doubt.second);
+  return settleAtEnd(doubt);
+};
 
 /**
  * Checks hash chains event by event, in the order a log or a stream delivers them, and reports per stream
@@ -95,42 +144,28 @@ export class ChainVerifier {
     this.events += 1;
     let stream = this.streams.get(event.streamId);
     if (stream === undefined) {
-      stream = { nextRevision: 0, lastHash: GENESIS_HASH, lastPreviousHash: undefined, last: undefined, eventCount: 0, gap: undefined, finding: undefined };
+      stream = { nextRevision: 0, lastHash: GENESIS_HASH, lastPreviousHash: undefined, last: undefined, eventCount: 0, doubt: undefined, finding: undefined };
       this.streams.set(event.streamId, stream);
     }
     stream.eventCount += 1;
     if (stream.finding !== undefined) return;
-    if (stream.gap !== undefined) {
-      // Only the missing revisions matter now: whether they turn up decides between reordered and removed.
-      const { gap } = stream;
-      if (event.revision >= gap.firstMissing && event.revision <= gap.lastMissing) {
-        stream.finding = finding(
-          'reordered',
-          gap.early,
-          gap.firstMissing,
-          gap.early.revision,
-          `event ${gap.early.eventId} (revision ${gap.early.revision}) comes before ${describeGap(gap)} of ${event.streamId} in the log`,
-        );
-      }
+    if (stream.doubt !== undefined) {
+      // Once in doubt, a stream's later events only serve to settle it: its first problem is already behind.
+      stream.finding = settleWith(stream.doubt, event);
       return;
     }
     stream.finding = this.firstProblem(stream, event);
-    if (stream.finding !== undefined || stream.gap !== undefined) return;
+    if (stream.finding !== undefined || stream.doubt !== undefined) return;
     stream.nextRevision = event.revision + 1;
     stream.lastPreviousHash = event.previousHash;
     stream.lastHash = event.hash;
-    stream.last = { eventId: event.eventId, revision: event.revision, position: event.position };
+    stream.last = linkOf(event);
   }
 
   /** The verdict on every stream seen so far, in the order each was first seen. */
   report(): VerificationReport {
     const streams = [...this.streams.entries()].map(([streamId, stream]): StreamVerdict => {
-      const { gap } = stream;
-      const settled =
-        stream.finding ??
-        (gap === undefined
-          ? undefined
-          : finding('removed', gap.early, gap.firstMissing, gap.early.revision, `${describeGap(gap)} of ${streamId} are missing before event ${gap.early.eventId}`));
+      const settled = stream.finding ?? (stream.doubt === undefined ? undefined : settleAtEnd(stream.doubt));
       if (settled !== undefined) return { status: 'tampered', streamId, eventCount: stream.eventCount, finding: settled };
       return { status: 'ok', streamId, eventCount: stream.eventCount, headRevision: stream.nextRevision - 1, headHash: stream.lastHash };
     });
@@ -142,6 +177,11 @@ export class ChainVerifier {
     if (contentHash !== event.hash) {
       return finding('altered', event, contentHash, event.hash, `event ${event.eventId} (revision ${event.revision} of ${event.streamId}) no longer matches its hash`);
     }
+    const { last } = stream;
+    if (last !== undefined && event.revision === last.revision && event.previousHash === stream.lastPreviousHash) {
+      stream.doubt = { kind: 'fork', first: last, second: linkOf(event) };
+      return undefined;
+    }
     if (event.revision < stream.nextRevision) {
       return finding(
         'inserted',
@@ -152,17 +192,16 @@ export class ChainVerifier {
       );
     }
     if (event.revision > stream.nextRevision) {
-      stream.gap = { firstMissing: stream.nextRevision, lastMissing: event.revision - 1, early: event };
+      stream.doubt = { kind: 'gap', firstMissing: stream.nextRevision, lastMissing: event.revision - 1, early: linkOf(event) };
       return undefined;
     }
     if (event.previousHash === stream.lastHash) return undefined;
-    const { last } = stream;
     if (last !== undefined && event.previousHash === stream.lastPreviousHash) {
       return finding(
         'inserted',
-        { streamId: event.streamId, ...last },
+        last,
         event.previousHash,
-        stream.lastHash,
+        last.hash,
         `event ${last.eventId} (revision ${last.revision} of ${event.streamId}) was inserted: the next event is chained to the one before it`,
       );
     }
