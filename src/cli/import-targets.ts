@@ -1,10 +1,9 @@
 import * as E from 'fp-ts/Either';
-import { createWriteStream, WriteStream } from 'node:fs';
-import { rename, rm, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import type { EnvelopeRestorer } from '../engine/audit/ndjson';
 import { ndjsonLineOf } from '../engine/audit/ndjson';
 import { CliError, failure } from './cli-error';
-import { writeTo } from './text-output';
+import { openPartialFile } from './partial-file';
 import { filePathOf, handlerFor } from './url-registry';
 
 /** Where an import goes: it takes envelopes as they are, then is committed whole or dropped. */
@@ -24,31 +23,18 @@ const exists = async (path: string): Promise<boolean> =>
     () => false,
   );
 
-const messageOf = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause));
-
-const closed = (stream: WriteStream): Promise<void> =>
-  new Promise((resolve, reject) => {
-    stream.once('error', reject);
-    stream.end(() => resolve());
-  });
-
 /**
- * `file:` — a new NDJSON file holding the imported events, written beside it under a temporary name and
- * renamed into place only when every line was good, so a failed import leaves nothing behind. An existing
- * file is never overwritten.
+ * `file:` — a new NDJSON file holding the imported events, renamed into place only when every line was
+ * good, so a failed import leaves nothing behind. An existing file is never overwritten.
  */
 export const openFileTarget: ImportTargetOpener = async (url, cwd) => {
   const path = filePathOf(url, cwd);
   if (E.isLeft(path)) return path;
   if (await exists(path.right)) return E.left(failure('TARGET_EXISTS', `the target ${url} already exists: import into a new file`));
-  const partial = `${path.right}.partial-${process.pid}`;
-  const stream = createWriteStream(partial, { flags: 'wx', encoding: 'utf8' });
-  const opened = await new Promise<E.Either<CliError, void>>((resolve) => {
-    stream.once('open', () => resolve(E.right(undefined)));
-    stream.once('error', (cause) => resolve(E.left(failure('TARGET_UNWRITABLE', `cannot write the target ${url}: ${messageOf(cause)}`))));
-  });
-  if (E.isLeft(opened)) return opened;
-  const write = writeTo(stream);
+  const cannotWrite = (cause: Error): CliError => failure('TARGET_UNWRITABLE', `cannot write the target ${url}: ${cause.message}`);
+  const file = await openPartialFile(path.right);
+  if (E.isLeft(file)) return E.left(cannotWrite(file.left));
+  const { write, commit, abort } = file.right;
   return E.right({
     restorer: {
       restore: async (envelopes) => {
@@ -56,24 +42,12 @@ export const openFileTarget: ImportTargetOpener = async (url, cwd) => {
           await write(envelopes.map(ndjsonLineOf).join(''));
           return E.right(undefined);
         } catch (cause) {
-          return E.left({ code: 'STORE_UNAVAILABLE', message: `cannot write the target ${url}: ${messageOf(cause)}` });
+          return E.left({ code: 'STORE_UNAVAILABLE', message: `cannot write the target ${url}: ${cause instanceof Error ? cause.message : String(cause)}` });
         }
       },
     },
-    commit: async () => {
-      try {
-        await closed(stream);
-        await rename(partial, path.right);
-        return E.right(undefined);
-      } catch (cause) {
-        await rm(partial, { force: true });
-        return E.left(failure('TARGET_UNWRITABLE', `cannot write the target ${url}: ${messageOf(cause)}`));
-      }
-    },
-    abort: async () => {
-      stream.destroy();
-      await rm(partial, { force: true });
-    },
+    commit: async () => E.mapLeft(cannotWrite)(await commit()),
+    abort,
   });
 };
 

@@ -136,15 +136,30 @@ export const runCli = async (argv: readonly string[], context: CliContext): Prom
   return outcome.left.exitCode;
 };
 
-/** The `ordersource` executable: the process's arguments, streams and environment, the default registries. */
-export const main = async (): Promise<void> => {
-  process.exitCode = await runCli(process.argv.slice(2), {
-    stdout: process.stdout,
-    stderr: process.stderr,
-    env: process.env,
-    cwd: process.cwd(),
-    sources: defaultEventSources,
-    targets: defaultImportTargets,
-    projections: noProjections,
+/** The sources, import targets and projections a build of the executable knows. */
+export type CliRegistries = Partial<Pick<CliContext, 'sources' | 'targets' | 'projections'>>;
+
+/**
+ * The `ordersource` executable on the process's arguments, streams and environment. `registries` adds
+ * what this package cannot know by itself, e.g. the read models `rebuild` may rebuild.
+ */
+export const main = async (registries: CliRegistries = {}): Promise<void> => {
+  // A reader that stops early (`| head`) closes the pipe; the command in progress sees its writes fail.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') process.stderr.write(`ordersource: cannot write the output: ${error.message}\n`);
   });
+  try {
+    process.exitCode = await runCli(process.argv.slice(2), {
+      stdout: process.stdout,
+      stderr: process.stderr,
+      env: process.env,
+      cwd: process.cwd(),
+      sources: registries.sources ?? defaultEventSources,
+      targets: registries.targets ?? defaultImportTargets,
+      projections: registries.projections ?? noProjections,
+    });
+  } catch (error) {
+    process.stderr.write(`ordersource: unexpected error: ${oneLine(error instanceof Error ? error.message : String(error))}\n`);
+    process.exitCode = EXIT_FAILURE;
+  }
 };

@@ -1,37 +1,27 @@
 import * as E from 'fp-ts/Either';
-import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
 import { exportNdjson, ExportSummary } from '../../engine/audit/ndjson';
 import { decodeOptions, ExportOptions } from '../cli-arguments';
 import { CommandResult, CliContext, progressOf, withSource } from '../cli-context';
 import { EXIT_OK, failureOf } from '../cli-error';
 import { localPathOf } from '../ndjson-file';
+import { openPartialFile } from '../partial-file';
 import { json, renderTable, writeTo } from '../text-output';
 
 type Exported = E.Either<{ readonly code: string; readonly message: string }, ExportSummary>;
 
-const messageOf = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause));
+const cannotWrite = (path: string, cause: Error): Exported => E.left({ code: 'NDJSON_WRITE_FAILED', message: `cannot write ${path}: ${cause.message}` });
 
-/** Writes beside `path` and renames into place once complete, so a failed export leaves no half file. */
+/** Exports into a file that appears, complete, only once the export has succeeded. */
 const exportToFile = async (path: string, run: (sink: (chunk: string) => Promise<void>) => Promise<Exported>): Promise<Exported> => {
-  const partial = `${path}.partial-${process.pid}`;
-  const stream = createWriteStream(partial, { encoding: 'utf8' });
-  const exported = await run(writeTo(stream));
-  const closed = await new Promise<Error | undefined>((resolve) => {
-    if (stream.destroyed) resolve(stream.errored ?? new Error('the file was closed'));
-    else stream.end(() => resolve(undefined));
-  });
-  if (E.isRight(exported) && closed === undefined) {
-    try {
-      await rename(partial, path);
-      return exported;
-    } catch (cause) {
-      await rm(partial, { force: true });
-      return E.left({ code: 'NDJSON_WRITE_FAILED', message: `cannot write ${path}: ${messageOf(cause)}` });
-    }
+  const file = await openPartialFile(path);
+  if (E.isLeft(file)) return cannotWrite(path, file.left);
+  const exported = await run(file.right.write);
+  if (E.isLeft(exported)) {
+    await file.right.abort();
+    return exported;
   }
-  await rm(partial, { force: true });
-  return E.isLeft(exported) ? exported : E.left({ code: 'NDJSON_WRITE_FAILED', message: `cannot write ${path}: ${messageOf(closed)}` });
+  const committed = await file.right.commit();
+  return E.isLeft(committed) ? cannotWrite(path, committed.left) : exported;
 };
 
 /** `export [--out <file>]`: every event as NDJSON in global order, to a file or to stdout. */
