@@ -23,12 +23,12 @@ export const PointInTimeArgument = new t.Type<PointInTime, string, unknown>(
 );
 
 /** Options every command takes; commander gives them as an untyped record. */
-export const CommonOptions = t.partial({ source: t.string, json: t.boolean });
+export const CommonCommandOptions = t.partial({ source: t.string, json: t.boolean });
 
-export const AuditOptions = t.intersection([CommonOptions, t.partial({ at: t.string })]);
-export const VerifyOptions = t.intersection([CommonOptions, t.partial({ stream: t.readonlyArray(t.string) })]);
-export const ExportOptions = t.intersection([CommonOptions, t.partial({ out: t.string })]);
-export const ImportOptions = t.intersection([CommonOptions, t.type({ to: t.string })]);
+export const AuditCommandOptions = t.intersection([CommonCommandOptions, t.partial({ at: t.string })]);
+export const VerifyCommandOptions = t.intersection([CommonCommandOptions, t.partial({ stream: t.readonlyArray(t.string) })]);
+export const ExportCommandOptions = t.intersection([CommonCommandOptions, t.partial({ out: t.string })]);
+export const ImportCommandOptions = t.intersection([CommonCommandOptions, t.type({ to: t.string })]);
 
 /** Decodes one argument or option, or says in one line what was wrong with it. */
 export const decodeArgument = <A>(codec: t.Decoder<unknown, A>, value: unknown, what: string): E.Either<CliError, A> => {

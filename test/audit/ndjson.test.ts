@@ -5,6 +5,7 @@ import { stateAt } from '../../src/engine/audit/point-in-time';
 import { verifyStore } from '../../src/engine/audit/verify';
 import type { EventStore, ReadAllPage } from '../../src/engine/event-store/event-store';
 import { runShoppingJourney, ShoppingJourney } from '../fixtures/shopping-journey';
+import { proposedEvents } from '../support/proposed-events';
 import { asyncLines, exportLines, importLines } from './ndjson-lines';
 
 const readEverything = async (store: EventStore) => (await store.readAll({ maxCount: 100_000 })).events;
@@ -54,6 +55,16 @@ describe('NDJSON export and import', () => {
       expect(E.isRight(original)).toBe(true);
       expect(await stateAt(imported, streamId)).toEqual(original);
     }
+  });
+
+  it('leaves a restored store ready for new appends, which continue the chains', async () => {
+    const imported = await importLines(lines);
+    const order = await imported.readStream('order-20261125-0001');
+    const last = order[order.length - 1];
+    const appended = imported.appendNow('order-20261125-0001', proposedEvents(1, 'OrderNoteAdded'), last?.revision ?? -1);
+    expect(E.isRight(appended) && appended.right.events[0]).toMatchObject({ revision: 10, position: lines.length, previousHash: last?.hash });
+    const verified = await verifyStore(imported);
+    expect(E.isRight(verified) && verified.right.ok).toBe(true);
   });
 
   it('skips blank lines but counts them, and drops fields an envelope does not have', async () => {

@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/Either';
 import { StateAtPoint, stateAt } from '../../engine/audit/point-in-time';
-import { AuditOptions, decodeArgument, decodeOptions, PointInTimeArgument, StreamIdArgument } from '../cli-arguments';
+import { AuditCommandOptions, decodeArgument, decodeOptions, PointInTimeArgument, StreamIdArgument } from '../cli-arguments';
 import { CommandResult, CliContext, withSource } from '../cli-context';
 import { EXIT_OK, failureOf } from '../cli-error';
 import { flattenJson, formatTime, json, renderTable } from '../text-output';
@@ -21,7 +21,7 @@ const renderState = (replayed: StateAtPoint): string =>
 
 /** `audit <stream> [--at <revision|time>]`: the state of a stream, now or at a point of its past. */
 export const auditCommand = async (context: CliContext, streamArgument: unknown, rawOptions: unknown): Promise<CommandResult> => {
-  const options = decodeOptions(AuditOptions, rawOptions);
+  const options = decodeOptions(AuditCommandOptions, rawOptions);
   if (E.isLeft(options)) return options;
   const streamId = decodeArgument(StreamIdArgument, streamArgument, 'the stream');
   if (E.isLeft(streamId)) return streamId;

@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/Either';
 import { exportNdjson, ExportSummary } from '../../engine/audit/ndjson';
-import { decodeOptions, ExportOptions } from '../cli-arguments';
+import { decodeOptions, ExportCommandOptions } from '../cli-arguments';
 import { CommandResult, CliContext, progressOf, withSource } from '../cli-context';
 import { EXIT_OK, failureOf } from '../cli-error';
 import { localPathOf } from '../ndjson-file';
@@ -26,7 +26,7 @@ const exportToFile = async (path: string, run: (sink: (chunk: string) => Promise
 
 /** `export [--out <file>]`: every event as NDJSON in global order, to a file or to stdout. */
 export const exportCommand = async (context: CliContext, rawOptions: unknown): Promise<CommandResult> => {
-  const options = decodeOptions(ExportOptions, rawOptions);
+  const options = decodeOptions(ExportCommandOptions, rawOptions);
   if (E.isLeft(options)) return options;
   const { out } = options.right;
   const path = out === undefined ? undefined : localPathOf(out, context.cwd);

@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/Either';
 import { importNdjson } from '../../engine/audit/ndjson';
-import { decodeOptions, ImportOptions } from '../cli-arguments';
+import { decodeOptions, ImportCommandOptions } from '../cli-arguments';
 import { CommandResult, CliContext, progressOf } from '../cli-context';
 import { EXIT_OK, failure, failureOf, usageError } from '../cli-error';
 import { openTarget } from '../import-targets';
@@ -13,7 +13,7 @@ import { json, renderTable } from '../text-output';
  * target as it was.
  */
 export const importCommand = async (context: CliContext, fileArgument: unknown, rawOptions: unknown): Promise<CommandResult> => {
-  const options = decodeOptions(ImportOptions, rawOptions);
+  const options = decodeOptions(ImportCommandOptions, rawOptions);
   if (E.isLeft(options)) return options;
   if (typeof fileArgument !== 'string' || fileArgument === '') return E.left(usageError('INVALID_ARGUMENT', 'the file to import is missing'));
   const file = await openNdjsonFile(fileArgument, context.cwd);

@@ -1,12 +1,12 @@
 import * as E from 'fp-ts/Either';
-import { CommonOptions, decodeOptions } from '../cli-arguments';
+import { CommonCommandOptions, decodeOptions } from '../cli-arguments';
 import { CommandResult, CliContext, progressOf, withSource } from '../cli-context';
 import { EXIT_OK, failureOf, usageError } from '../cli-error';
 import { json, renderTable } from '../text-output';
 
 /** `rebuild <projection>`: drops a read model and replays every event into it. */
 export const rebuildCommand = async (context: CliContext, nameArgument: unknown, rawOptions: unknown): Promise<CommandResult> => {
-  const options = decodeOptions(CommonOptions, rawOptions);
+  const options = decodeOptions(CommonCommandOptions, rawOptions);
   if (E.isLeft(options)) return options;
   const name = typeof nameArgument === 'string' ? nameArgument : '';
   const projection = context.projections.get(name);

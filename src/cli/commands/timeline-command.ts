@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/Either';
 import { timeline, TimelineEntry } from '../../engine/audit/timeline';
-import { CommonOptions, decodeArgument, decodeOptions, StreamIdArgument } from '../cli-arguments';
+import { CommonCommandOptions, decodeArgument, decodeOptions, StreamIdArgument } from '../cli-arguments';
 import { CommandResult, CliContext, withSource } from '../cli-context';
 import { EXIT_OK, failureOf } from '../cli-error';
 import { formatTime, json, renderTable } from '../text-output';
@@ -13,7 +13,7 @@ const renderTimeline = (entries: readonly TimelineEntry[]): string =>
 
 /** `timeline <stream>`: every event of a stream, who caused it, when and why, in a line each. */
 export const timelineCommand = async (context: CliContext, streamArgument: unknown, rawOptions: unknown): Promise<CommandResult> => {
-  const options = decodeOptions(CommonOptions, rawOptions);
+  const options = decodeOptions(CommonCommandOptions, rawOptions);
   if (E.isLeft(options)) return options;
   const streamId = decodeArgument(StreamIdArgument, streamArgument, 'the stream');
   if (E.isLeft(streamId)) return streamId;

@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/Either';
 import { StreamVerdict, VerificationReport, verifyStore } from '../../engine/audit/verify';
-import { decodeArgument, decodeOptions, StreamIdArgument, VerifyOptions } from '../cli-arguments';
+import { decodeArgument, decodeOptions, StreamIdArgument, VerifyCommandOptions } from '../cli-arguments';
 import { CommandResult, CliContext, progressOf, withSource } from '../cli-context';
 import { EXIT_FAILURE, EXIT_OK, failureOf } from '../cli-error';
 import { json, renderTable } from '../text-output';
@@ -27,7 +27,7 @@ const renderReport = (report: VerificationReport): string => {
 
 /** `verify [--stream <id>…]`: checks every hash chain (or the named streams'); exits 1 if any is broken. */
 export const verifyCommand = async (context: CliContext, rawOptions: unknown): Promise<CommandResult> => {
-  const options = decodeOptions(VerifyOptions, rawOptions);
+  const options = decodeOptions(VerifyCommandOptions, rawOptions);
   if (E.isLeft(options)) return options;
   const streamIds: string[] = [];
   for (const raw of options.right.stream ?? []) {
