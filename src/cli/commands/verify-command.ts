@@ -15,14 +15,16 @@ const problemOf = (verdict: StreamVerdict): string => {
   return `${finding.message} (expected ${shown(finding.expected)}, found ${shown(finding.actual)})`;
 };
 
+const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
 const renderReport = (report: VerificationReport): string => {
-  const tampered = report.streams.filter((s) => s.status !== 'ok').length;
-  const verdict = tampered === 0 ? 'every chain is intact' : `${tampered} of ${report.streams.length} streams failed verification`;
+  const failed = report.streams.filter((s) => s.status !== 'ok').length;
+  const verdict = failed === 0 ? 'every chain is intact' : `${failed} of ${count(report.streams.length, 'stream')} failed verification`;
   const table = renderTable(
     ['STREAM', 'EVENTS', 'STATUS', 'FIRST PROBLEM'],
     report.streams.map((s) => [s.streamId, s.eventCount, s.status === 'tampered' ? s.finding.kind : s.status, problemOf(s)]),
   );
-  return `${table}\n${report.streams.length} streams, ${report.eventCount} events: ${verdict}\n`;
+  return `${table}\n${count(report.streams.length, 'stream')}, ${count(report.eventCount, 'event')}: ${verdict}\n`;
 };
 
 /** `verify [--stream <id>…]`: checks every hash chain (or the named streams'); exits 1 if any is broken. */

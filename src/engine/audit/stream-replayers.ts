@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/Either';
 import type * as t from 'io-ts';
-import { defaultOrderPolicy, OrderPolicy } from '../../domain/order/decider';
-import { PricingPolicy, standardPricingPolicy } from '../../domain/pricing/pricing-policy';
+import { defaultOrderPolicy } from '../../domain/order/decider';
+import { standardPricingPolicy } from '../../domain/pricing/pricing-policy';
 import type { Aggregate } from '../aggregate';
 import { aggregates } from '../aggregates';
 import type { EventEnvelope } from '../event-store/envelope';
@@ -54,16 +54,15 @@ const evolveDeadline = (state: DeadlineState, event: DeadlineEvent): DeadlineSta
 };
 
 export interface ReplayerOptions {
-  /** Only checkouts use pricing, and replay decides nothing; given for symmetry with the engine's options. */
-  readonly pricing?: PricingPolicy;
-  readonly orderPolicy?: OrderPolicy;
+  /** How older schema versions are read. Default: this release's schemas. */
   readonly schemas?: EventSchemas;
 }
 
 /** Replayers for every stream the engine writes: cart, order, payment, provider transaction and deadline. */
 export const streamReplayers = (options: ReplayerOptions = {}): readonly StreamReplayer[] => {
   const schemas = options.schemas ?? currentEventSchemas;
-  const defs = aggregates(options.pricing ?? standardPricingPolicy(), options.orderPolicy ?? defaultOrderPolicy);
+  // Pricing and the order policy shape decisions only; replay folds decisions already made, so defaults do.
+  const defs = aggregates(standardPricingPolicy(), defaultOrderPolicy);
   const initialDeadline: DeadlineState = { status: 'none' };
   return [
     aggregateReplayer(defs.cart, schemas),
