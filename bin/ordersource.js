@@ -5,7 +5,7 @@
  * dist/cli. A checkout without a build runs the TypeScript sources: each file is transpiled once (type
  * checking is tsc's job) and the JavaScript is kept in .tmp/cli-cache under a hash of its source, so later
  * runs start as fast as the compiled CLI. ORDERSOURCE_CLI=source or =dist forces one or the other; the
- * tests force the sources, so that a stale build cannot hide a change.
+ * tests force the sources, so that a stale build cannot hide a change. The cache may be deleted at any time.
  */
 const { createHash } = require('node:crypto');
 const fs = require('node:fs');

@@ -100,7 +100,7 @@ const buildProgram = (context: CliContext, run: (command: Promise<CommandResult>
 
 const commanderExit = (error: CommanderError, context: CliContext): ExitCode => {
   if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT_OK;
-  if (error.code === 'commander.help' || error.code === 'commander.executeSubCommandAsync') {
+  if (error.code === 'commander.help') {
     context.stderr.write('ordersource: no command given: run ordersource --help to see them\n');
     return EXIT_USAGE;
   }
