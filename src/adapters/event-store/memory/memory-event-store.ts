@@ -13,6 +13,7 @@ import {
   ReadAllOptions,
   ReadAllPage,
   ReadStreamOptions,
+  StoreUnavailable,
   SubscribeOptions,
   SubscriptionMessage,
   wrongExpectedRevision,
@@ -57,6 +58,25 @@ export class MemoryEventStore implements EventStore {
     }
     this.appended.next();
     return E.right({ nextExpectedRevision: actual + sealed.length, events: sealed });
+  }
+
+  /**
+   * Takes stored events as they are — ids, revisions, timestamps, metadata, hash links — after those already
+   * here, for an import or a restore from an export. Only the global position is this store's own: the
+   * next free one, in the order given. Nothing is checked, so a damaged export comes in damaged and
+   * `verifyStore` can say where.
+   */
+  restore(envelopes: readonly EventEnvelope[]): Promise<E.Either<StoreUnavailable, { readonly restored: number }>> {
+    if (this.closed) return Promise.resolve(E.left({ code: 'STORE_UNAVAILABLE', message: 'the in-memory event store is closed' }));
+    for (const envelope of envelopes) {
+      const restored = Object.freeze({ ...envelope, position: this.log.length });
+      const stream = this.streams.get(restored.streamId);
+      if (stream === undefined) this.streams.set(restored.streamId, [restored]);
+      else stream.push(restored);
+      this.log.push(restored);
+    }
+    if (envelopes.length > 0) this.appended.next();
+    return Promise.resolve(E.right({ restored: envelopes.length }));
   }
 
   readStream(streamId: string, options: ReadStreamOptions = {}): Promise<readonly EventEnvelope[]> {

@@ -1,0 +1,45 @@
+import * as E from 'fp-ts/Either';
+import * as t from 'io-ts';
+import { Identifier } from '../domain/shared/codecs';
+import type { PointInTime } from '../engine/audit/point-in-time';
+import { decodeProblems } from '../engine/schema/decode-problems';
+import { CliError, usageError } from './cli-error';
+
+const REVISION = /^\d{1,15}$/;
+/** A full ISO 8601 time with its zone: a time without one would mean something else on every machine. */
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** `--at`: a revision (`12`) or an ISO time with a zone (`2026-11-25T09:05:00Z`). */
+export const PointInTimeArgument = new t.Type<PointInTime, string, unknown>(
+  'a revision or an ISO time with a zone, e.g. 12 or 2026-11-25T09:05:00Z',
+  (u): u is PointInTime => typeof u === 'object' && u !== null && 'kind' in u,
+  (u, c) => {
+    if (typeof u !== 'string') return t.failure(u, c);
+    if (REVISION.test(u)) return t.success({ kind: 'revision', revision: Number(u) });
+    const time = ISO_TIME.test(u) ? Date.parse(u) : Number.NaN;
+    return Number.isNaN(time) ? t.failure(u, c) : t.success({ kind: 'time', recordedAt: time });
+  },
+  (point) => (point.kind === 'revision' ? String(point.revision) : new Date(point.recordedAt).toISOString()),
+);
+
+/** Options every command takes; commander gives them as an untyped record. */
+export const CommonCommandOptions = t.partial({ source: t.string, json: t.boolean });
+
+export const AuditCommandOptions = t.intersection([CommonCommandOptions, t.partial({ at: t.string })]);
+export const VerifyCommandOptions = t.intersection([CommonCommandOptions, t.partial({ stream: t.readonlyArray(t.string) })]);
+export const ExportCommandOptions = t.intersection([CommonCommandOptions, t.partial({ out: t.string })]);
+export const ImportCommandOptions = t.intersection([CommonCommandOptions, t.type({ to: t.string })]);
+
+/** Decodes one argument or option, or says in one line what was wrong with it. */
+export const decodeArgument = <A>(codec: t.Decoder<unknown, A>, value: unknown, what: string): E.Either<CliError, A> => {
+  const decoded = codec.decode(value);
+  if (E.isRight(decoded)) return decoded;
+  const shown = typeof value === 'string' ? `${JSON.stringify(value.slice(0, 80))}` : 'this value';
+  return E.left(usageError('INVALID_ARGUMENT', `${what} cannot be ${shown}: expected ${codec.name}`));
+};
+
+export const decodeOptions = <A>(codec: t.Decoder<unknown, A>, options: unknown): E.Either<CliError, A> =>
+  E.mapLeft((errors: t.Errors) => usageError('INVALID_ARGUMENT', `invalid options: ${decodeProblems(errors).join('; ')}`))(codec.decode(options));
+
+/** A stream id as the stores take it. */
+export const StreamIdArgument = new t.Type<string, string, unknown>('a stream id (1–128 characters, no whitespace)', Identifier.is, Identifier.validate, t.identity);

@@ -1,0 +1,37 @@
+import * as E from 'fp-ts/Either';
+import type { Writable } from 'node:stream';
+import type { EventStore } from '../engine/event-store/event-store';
+import type { CliError, ExitCode } from './cli-error';
+import { EventSourceRegistry, openSource } from './event-sources';
+import type { ImportTargetRegistry } from './import-targets';
+import { ProgressFactory, progressOn } from './progress';
+import type { ProjectionRegistry } from './projection-registry';
+
+/** Everything a command touches outside itself, so the CLI runs the same in a terminal and in a test. */
+export interface CliContext {
+  readonly stdout: Writable;
+  readonly stderr: Writable & { readonly isTTY?: boolean };
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  readonly sources: EventSourceRegistry;
+  readonly targets: ImportTargetRegistry;
+  readonly projections: ProjectionRegistry;
+}
+
+/** What a command ends with: how the process exits, or why it could not do its work. */
+export type CommandResult = E.Either<CliError, ExitCode>;
+
+export const SOURCE_ENV = 'ORDERSOURCE_SOURCE';
+
+export const progressOf = (context: CliContext): ProgressFactory => progressOn(context.stderr);
+
+/** Opens the source named by `--source` (or the environment), runs `use` on its store, and closes it. */
+export const withSource = async (context: CliContext, source: string | undefined, use: (store: EventStore) => Promise<CommandResult>): Promise<CommandResult> => {
+  const opened = await openSource(context.sources, source ?? context.env[SOURCE_ENV], { cwd: context.cwd, progress: progressOf(context) });
+  if (E.isLeft(opened)) return opened;
+  try {
+    return await use(opened.right.store);
+  } finally {
+    await opened.right.close();
+  }
+};

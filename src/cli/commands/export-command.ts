@@ -1,0 +1,46 @@
+import * as E from 'fp-ts/Either';
+import { exportNdjson, ExportSummary } from '../../engine/audit/ndjson';
+import { decodeOptions, ExportCommandOptions } from '../cli-arguments';
+import { CommandResult, CliContext, progressOf, withSource } from '../cli-context';
+import { EXIT_OK, failureOf } from '../cli-error';
+import { localPathOf } from '../ndjson-file';
+import { openPartialFile } from '../partial-file';
+import { json, renderTable, writeTo } from '../text-output';
+
+type Exported = E.Either<{ readonly code: string; readonly message: string }, ExportSummary>;
+
+const cannotWrite = (path: string, cause: Error): Exported => E.left({ code: 'NDJSON_WRITE_FAILED', message: `cannot write ${path}: ${cause.message}` });
+
+/** Exports into a file that appears, complete, only once the export has succeeded. */
+const exportToFile = async (path: string, run: (sink: (chunk: string) => Promise<void>) => Promise<Exported>): Promise<Exported> => {
+  const file = await openPartialFile(path);
+  if (E.isLeft(file)) return cannotWrite(path, file.left);
+  const exported = await run(file.right.write);
+  if (E.isLeft(exported)) {
+    await file.right.abort();
+    return exported;
+  }
+  const committed = await file.right.commit();
+  return E.isLeft(committed) ? cannotWrite(path, committed.left) : exported;
+};
+
+/** `export [--out <file>]`: every event as NDJSON in global order, to a file or to stdout. */
+export const exportCommand = async (context: CliContext, rawOptions: unknown): Promise<CommandResult> => {
+  const options = decodeOptions(ExportCommandOptions, rawOptions);
+  if (E.isLeft(options)) return options;
+  const { out } = options.right;
+  const path = out === undefined ? undefined : localPathOf(out, context.cwd);
+  if (path !== undefined && E.isLeft(path)) return path;
+  return withSource(context, options.right.source, async (store) => {
+    const progress = progressOf(context)('exporting', 'events');
+    const run = (sink: (chunk: string) => Promise<void>): Promise<Exported> => exportNdjson(store, sink, { onProgress: progress.update });
+    const exported = path === undefined ? await run(writeTo(context.stdout)) : await exportToFile(path.right, run);
+    progress.stop();
+    if (E.isLeft(exported)) return E.left(failureOf(exported.left));
+    if (out !== undefined) {
+      const summary = { events: exported.right.events, out };
+      context.stdout.write(options.right.json === true ? json(summary) : renderTable(['EXPORTED', 'TO'], [[summary.events, out]]));
+    }
+    return E.right(EXIT_OK);
+  });
+};

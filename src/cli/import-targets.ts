@@ -1,0 +1,59 @@
+import * as E from 'fp-ts/Either';
+import { stat } from 'node:fs/promises';
+import type { EnvelopeRestorer } from '../engine/audit/ndjson';
+import { ndjsonLineOf } from '../engine/audit/ndjson';
+import { CliError, failure } from './cli-error';
+import { openPartialFile } from './partial-file';
+import { filePathOf, handlerFor } from './url-registry';
+
+/** Where an import goes: it takes envelopes as they are, then is committed whole or dropped. */
+export interface OpenedTarget {
+  readonly restorer: EnvelopeRestorer;
+  readonly commit: () => Promise<E.Either<CliError, void>>;
+  readonly abort: () => Promise<void>;
+}
+
+export type ImportTargetOpener = (url: string, cwd: string) => Promise<E.Either<CliError, OpenedTarget>>;
+
+export type ImportTargetRegistry = ReadonlyMap<string, ImportTargetOpener>;
+
+const exists = async (path: string): Promise<boolean> =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
+
+/**
+ * `file:` — a new NDJSON file holding the imported events, renamed into place only when every line was
+ * good, so a failed import leaves nothing behind. An existing file is never overwritten.
+ */
+export const openFileTarget: ImportTargetOpener = async (url, cwd) => {
+  const path = filePathOf(url, cwd);
+  if (E.isLeft(path)) return path;
+  if (await exists(path.right)) return E.left(failure('TARGET_EXISTS', `the target ${url} already exists: import into a new file`));
+  const cannotWrite = (cause: Error): CliError => failure('TARGET_UNWRITABLE', `cannot write the target ${url}: ${cause.message}`);
+  const file = await openPartialFile(path.right);
+  if (E.isLeft(file)) return E.left(cannotWrite(file.left));
+  const { write, commit, abort } = file.right;
+  return E.right({
+    restorer: {
+      restore: async (envelopes) => {
+        try {
+          await write(envelopes.map(ndjsonLineOf).join(''));
+          return E.right(undefined);
+        } catch (cause) {
+          return E.left({ code: 'STORE_UNAVAILABLE', message: `cannot write the target ${url}: ${cause instanceof Error ? cause.message : String(cause)}` });
+        }
+      },
+    },
+    commit: async () => E.mapLeft(cannotWrite)(await commit()),
+    abort,
+  });
+};
+
+export const defaultImportTargets: ImportTargetRegistry = new Map([['file:', openFileTarget]]);
+
+export const openTarget = async (registry: ImportTargetRegistry, url: string, cwd: string): Promise<E.Either<CliError, OpenedTarget>> => {
+  const opener = handlerFor(registry, url, 'the target');
+  return E.isLeft(opener) ? opener : opener.right(url, cwd);
+};

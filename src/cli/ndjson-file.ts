@@ -1,0 +1,47 @@
+import * as E from 'fp-ts/Either';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { CliError, failure } from './cli-error';
+import { filePathOf } from './url-registry';
+
+/** An NDJSON file being read line by line, with how far the reading has got. */
+export interface NdjsonFile {
+  readonly lines: AsyncIterable<string>;
+  readonly size: number;
+  readonly bytesRead: () => number;
+  readonly close: () => void;
+}
+
+export const reasonOf = (cause: unknown): string => {
+  const code = (cause as { code?: unknown } | null)?.code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EACCES') return 'permission denied';
+  return cause instanceof Error ? cause.message : String(cause);
+};
+
+/** A path, or a `file:` URL, relative to `cwd`. */
+export const localPathOf = (location: string, cwd: string): E.Either<CliError, string> =>
+  location.startsWith('file:') ? filePathOf(location, cwd) : E.right(resolve(cwd, location));
+
+/** Opens `location` for reading, or says in one line why it cannot be read. */
+export const openNdjsonFile = async (location: string, cwd: string): Promise<E.Either<CliError, NdjsonFile>> => {
+  const path = localPathOf(location, cwd);
+  if (E.isLeft(path)) return path;
+  let size: number;
+  try {
+    const info = await stat(path.right);
+    if (!info.isFile()) return E.left(failure('UNREADABLE_FILE', `cannot read ${location}: not a file`));
+    size = info.size;
+  } catch (cause) {
+    return E.left(failure('UNREADABLE_FILE', `cannot read ${location}: ${reasonOf(cause)}`));
+  }
+  const input = createReadStream(path.right, { encoding: 'utf8' });
+  return E.right({
+    lines: createInterface({ input, crlfDelay: Infinity }),
+    size,
+    bytesRead: () => input.bytesRead,
+    close: () => input.destroy(),
+  });
+};

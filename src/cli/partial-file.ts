@@ -1,0 +1,52 @@
+import * as E from 'fp-ts/Either';
+import { createWriteStream, WriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { writeTo } from './text-output';
+
+/**
+ * A file written under a temporary name beside its final path and renamed into place by `commit`, so
+ * that readers never see half a file and a failed write leaves nothing behind.
+ */
+export interface PartialFile {
+  readonly write: (chunk: string) => Promise<void>;
+  readonly commit: () => Promise<E.Either<Error, void>>;
+  readonly abort: () => Promise<void>;
+}
+
+const ended = (stream: WriteStream): Promise<Error | undefined> =>
+  new Promise((resolve) => {
+    if (stream.destroyed) resolve(stream.errored ?? new Error('the file was closed before it was complete'));
+    else stream.once('error', resolve).end(() => resolve(undefined));
+  });
+
+export const openPartialFile = async (path: string): Promise<E.Either<Error, PartialFile>> => {
+  const partial = `${path}.partial-${process.pid}`;
+  const stream = createWriteStream(partial, { flags: 'wx', encoding: 'utf8' });
+  const opened = await new Promise<Error | undefined>((resolve) => {
+    stream.once('open', () => resolve(undefined));
+    stream.once('error', resolve);
+  });
+  if (opened !== undefined) return E.left(opened);
+  const abort = async (): Promise<void> => {
+    stream.destroy();
+    await rm(partial, { force: true });
+  };
+  return E.right({
+    write: writeTo(stream),
+    commit: async () => {
+      const failed = await ended(stream);
+      if (failed !== undefined) {
+        await abort();
+        return E.left(failed);
+      }
+      try {
+        await rename(partial, path);
+        return E.right(undefined);
+      } catch (cause) {
+        await abort();
+        return E.left(cause instanceof Error ? cause : new Error(String(cause)));
+      }
+    },
+    abort,
+  });
+};

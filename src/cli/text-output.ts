@@ -1,0 +1,51 @@
+import type { Writable } from 'node:stream';
+
+/** `2026-11-25 09:05:00Z`: UTC to the second, the same on every machine. */
+export const formatTime = (epochMs: number): string => `${new Date(epochMs).toISOString().slice(0, 19).replace('T', ' ')}Z`;
+
+/** Columns padded to their widest cell; numbers right-aligned; the last column is not padded. */
+export const renderTable = (headers: readonly string[], rows: readonly (readonly (string | number)[])[]): string => {
+  const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => String(row[column] ?? '').length)));
+  const numeric = headers.map((_, column) => rows.length > 0 && rows.every((row) => typeof row[column] === 'number'));
+  const line = (cells: readonly (string | number)[]): string =>
+    cells
+      .map((cell, column) => {
+        const text = String(cell);
+        if (column === cells.length - 1 && !numeric[column]) return text;
+        return numeric[column] ? text.padStart(widths[column] ?? 0) : text.padEnd(widths[column] ?? 0);
+      })
+      .join('  ')
+      .trimEnd();
+  return `${[line(headers), ...rows.map(line)].join('\n')}\n`;
+};
+
+const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Every leaf of a JSON value as `[path, value]`, for showing a state as a two-column table. */
+export const flattenJson = (value: unknown, path = ''): readonly (readonly [string, string])[] => {
+  if (Array.isArray(value)) {
+    return value.length === 0 ? [[path, '[]']] : value.flatMap((item, i) => flattenJson(item, `${path}[${i}]`));
+  }
+  if (isRecord(value)) {
+    const keys = Object.keys(value).filter((key) => value[key] !== undefined);
+    return keys.length === 0 ? [[path, '{}']] : keys.flatMap((key) => flattenJson(value[key], path === '' ? key : `${path}.${key}`));
+  }
+  return [[path, typeof value === 'string' ? value : JSON.stringify(value)]];
+};
+
+export const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
+
+/** Writes `chunk`, resolving once the stream can take more, so a slow reader slows the writer down. */
+export const writeTo =
+  (stream: Writable) =>
+  (chunk: string): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const onError = (error: Error): void => reject(error);
+      stream.once('error', onError);
+      const settle = (): void => {
+        stream.off('error', onError);
+        resolve();
+      };
+      if (stream.write(chunk)) settle();
+      else stream.once('drain', settle);
+    });

@@ -1,0 +1,36 @@
+import * as E from 'fp-ts/Either';
+import { isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CliError, usageError } from './cli-error';
+
+/** `file:`, `postgres:`…: what a location URL starts with, lower-cased, colon included. */
+const schemeOf = (url: string): string | undefined => /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase().concat(':');
+
+/**
+ * The handler registered for a URL's scheme. Sources and import targets are small registries keyed by
+ * scheme, so that `postgres://` or `esdb://` are one entry each when their adapters arrive.
+ */
+export const handlerFor = <H>(registry: ReadonlyMap<string, H>, url: string, what: string): E.Either<CliError, H> => {
+  const scheme = schemeOf(url);
+  const known = [...registry.keys()].join(', ');
+  if (scheme === undefined) return E.left(usageError('INVALID_URL', `${what} must be a URL such as file:./events.ndjson, not ${JSON.stringify(url.slice(0, 80))}`));
+  const handler = registry.get(scheme);
+  return handler === undefined ? E.left(usageError('UNSUPPORTED_URL', `${what} ${url} is not supported: known schemes are ${known}`)) : E.right(handler);
+};
+
+/**
+ * The path a `file:` URL names: `file:relative/path` and `file:./x` are relative to `cwd`, `file:/abs` and
+ * `file:///abs` are absolute.
+ */
+export const filePathOf = (url: string, cwd: string): E.Either<CliError, string> => {
+  if (url.startsWith('file://')) {
+    try {
+      return E.right(fileURLToPath(url));
+    } catch (cause) {
+      return E.left(usageError('INVALID_URL', `${url} is not a file URL: ${cause instanceof Error ? cause.message : String(cause)}`));
+    }
+  }
+  const path = url.slice('file:'.length);
+  if (path === '') return E.left(usageError('INVALID_URL', `${url} names no file`));
+  return E.right(isAbsolute(path) ? path : resolve(cwd, path));
+};

@@ -1,0 +1,42 @@
+import type { UnreadableEvent } from '../schema/stored-event';
+
+/** The store could not be read (a rejected read, a lost connection). */
+export interface StoreReadFailed {
+  readonly code: 'STORE_READ_FAILED';
+  readonly message: string;
+}
+
+export interface StreamNotFound {
+  readonly code: 'STREAM_NOT_FOUND';
+  readonly message: string;
+  readonly streamId: string;
+}
+
+/** The stream's id matches no aggregate whose state the audit knows how to replay. */
+export interface NoAggregateForStream {
+  readonly code: 'NO_AGGREGATE_FOR_STREAM';
+  readonly message: string;
+  readonly streamId: string;
+}
+
+export interface RevisionNotFound {
+  readonly code: 'REVISION_NOT_FOUND';
+  readonly message: string;
+  readonly streamId: string;
+  readonly revision: number;
+  /** The stream's last revision. */
+  readonly headRevision: number;
+}
+
+export type AuditError = StoreReadFailed | StreamNotFound | NoAggregateForStream | RevisionNotFound | UnreadableEvent;
+
+export const storeReadFailed = (cause: unknown): StoreReadFailed => ({
+  code: 'STORE_READ_FAILED',
+  message: `the event store could not be read: ${cause instanceof Error ? cause.message : String(cause)}`,
+});
+
+export const streamNotFound = (streamId: string): StreamNotFound => ({
+  code: 'STREAM_NOT_FOUND',
+  message: `stream ${streamId} has no events`,
+  streamId,
+});

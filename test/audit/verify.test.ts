@@ -1,0 +1,190 @@
+import * as E from 'fp-ts/Either';
+import { hashEvent } from '../../src/engine/audit/hash-chain';
+import { StreamVerdict, TamperFinding, VerificationReport, verifyStore } from '../../src/engine/audit/verify';
+import { MemoryEventStore } from '../../src/adapters/event-store/memory/memory-event-store';
+import type { EventStore, ReadAllPage } from '../../src/engine/event-store/event-store';
+import { ORDER_ID, runShoppingJourney } from '../fixtures/shopping-journey';
+import { exportLines, importLines, parseLine, resealed } from './ndjson-lines';
+
+const ORDER_STREAM = `order-${ORDER_ID}`;
+
+const verified = async (store: EventStore, streamIds?: readonly string[]): Promise<VerificationReport> => {
+  const report = await verifyStore(store, { pageSize: 5, ...(streamIds === undefined ? {} : { streamIds }) });
+  if (E.isLeft(report)) throw new Error(report.left.message);
+  return report.right;
+};
+
+const verdictOf = (report: VerificationReport, streamId: string): StreamVerdict | undefined => report.streams.find((s) => s.streamId === streamId);
+
+const findingOf = (report: VerificationReport, streamId: string): TamperFinding => {
+  const verdict = verdictOf(report, streamId);
+  if (verdict?.status !== 'tampered') throw new Error(`expected ${streamId} to be tampered, it is ${JSON.stringify(verdict)}`);
+  return verdict.finding;
+};
+
+/** The index in `lines` of the event at `revision` of the order stream. */
+const orderLine = (lines: readonly string[], revision: number): number =>
+  lines.findIndex((line) => {
+    const envelope = parseLine(line);
+    return envelope.streamId === ORDER_STREAM && envelope.revision === revision;
+  });
+
+const onlyOrderTampered = (report: VerificationReport): void => {
+  expect(report.ok).toBe(false);
+  expect(report.streams.filter((s) => s.status !== 'ok').map((s) => s.streamId)).toEqual([ORDER_STREAM]);
+};
+
+class UnreachableStore extends MemoryEventStore {
+  override readAll(): Promise<ReadAllPage> {
+    return Promise.reject(new Error('connection reset'));
+  }
+}
+
+describe('verifyStore', () => {
+  let lines: string[];
+
+  beforeAll(async () => {
+    const journey = await runShoppingJourney();
+    lines = await exportLines(journey.store);
+  });
+
+  it('finds every chain of an untouched export intact, and gives each stream its head', async () => {
+    const report = await verified(await importLines(lines));
+    expect(report.ok).toBe(true);
+    expect(report.eventCount).toBe(lines.length);
+    const order = verdictOf(report, ORDER_STREAM);
+    const lastOrderEvent = parseLine(lines[orderLine(lines, 9)] as string);
+    expect(order).toEqual({ status: 'ok', streamId: ORDER_STREAM, eventCount: 10, headRevision: 9, headHash: lastOrderEvent.hash });
+    expect(report.streams.map((s) => s.streamId)).toEqual([
+      'cart-alice-cart',
+      ORDER_STREAM,
+      `deadline-payment-expiry-${ORDER_ID}`,
+      `payment-${ORDER_ID}`,
+      'provider-transaction-alipay-7781',
+    ]);
+  });
+
+  it('sees one byte changed in one event, and names that event', async () => {
+    const index = orderLine(lines, 3);
+    const original = lines[index] as string;
+    expect(original).toContain('Hangzhou');
+    const tampered = [...lines];
+    tampered[index] = original.replace('Hangzhou', 'Hangzhoe');
+
+    const report = await verified(await importLines(tampered));
+
+    onlyOrderTampered(report);
+    const envelope = parseLine(original);
+    expect(findingOf(report, ORDER_STREAM)).toMatchObject({
+      kind: 'altered',
+      streamId: ORDER_STREAM,
+      revision: 3,
+      eventId: envelope.eventId,
+      expected: hashEvent(parseLine(tampered[index] as string)),
+      actual: envelope.hash,
+    });
+  });
+
+  it('sees an event altered and sealed again, at the next event of its stream', async () => {
+    const index = orderLine(lines, 3);
+    const original = parseLine(lines[index] as string);
+    const tampered = [...lines];
+    tampered[index] = resealed(original, { actor: 'someone-else' });
+
+    const finding = findingOf(await verified(await importLines(tampered)), ORDER_STREAM);
+
+    const next = parseLine(lines[orderLine(lines, 4)] as string);
+    expect(finding).toMatchObject({ kind: 'removed', revision: 4, eventId: next.eventId, expected: parseLine(tampered[index] as string).hash, actual: original.hash });
+  });
+
+  it('sees an event removed from the middle of a stream', async () => {
+    const tampered = lines.filter((_, i) => i !== orderLine(lines, 2));
+
+    const report = await verified(await importLines(tampered));
+
+    onlyOrderTampered(report);
+    const after = parseLine(lines[orderLine(lines, 3)] as string);
+    expect(findingOf(report, ORDER_STREAM)).toMatchObject({ kind: 'removed', revision: 3, eventId: after.eventId, expected: 2, actual: 3 });
+  });
+
+  it('sees the first event of a stream removed', async () => {
+    const tampered = lines.filter((_, i) => i !== orderLine(lines, 0));
+    expect(findingOf(await verified(await importLines(tampered)), ORDER_STREAM)).toMatchObject({ kind: 'removed', revision: 1, expected: 0, actual: 1 });
+  });
+
+  it('sees a forged event inserted into a stream, sealed and chained to its predecessor', async () => {
+    const predecessor = parseLine(lines[orderLine(lines, 3)] as string);
+    const genuine = parseLine(lines[orderLine(lines, 4)] as string);
+    const forged = resealed(genuine, {
+      eventId: 'forged-1',
+      type: 'OrderNoteAdded',
+      data: { orderId: ORDER_ID, author: 'mallory', text: 'customer agreed to no refund' },
+      previousHash: predecessor.hash,
+    });
+    const tampered = [...lines];
+    tampered.splice(orderLine(lines, 4), 0, forged);
+
+    const report = await verified(await importLines(tampered));
+
+    onlyOrderTampered(report);
+    expect(findingOf(report, ORDER_STREAM)).toMatchObject({ kind: 'inserted', revision: 4, eventId: 'forged-1', expected: genuine.hash, actual: parseLine(forged).hash });
+  });
+
+  it('sees a forged event inserted after the genuine one with the same revision', async () => {
+    const genuine = parseLine(lines[orderLine(lines, 4)] as string);
+    const forged = resealed(genuine, { eventId: 'forged-2', data: { orderId: ORDER_ID, afterSalesDeadline: 1 } });
+    const tampered = [...lines];
+    tampered.splice(orderLine(lines, 4) + 1, 0, forged);
+
+    expect(findingOf(await verified(await importLines(tampered)), ORDER_STREAM)).toMatchObject({ kind: 'inserted', revision: 4, eventId: 'forged-2', expected: genuine.hash });
+  });
+
+  it('sees an event that claims a revision the stream already has, appended at the end of the log', async () => {
+    const genuine = parseLine(lines[orderLine(lines, 2)] as string);
+    const tampered = [...lines, resealed(genuine, { eventId: 'forged-3', actor: 'mallory' })];
+
+    expect(findingOf(await verified(await importLines(tampered)), ORDER_STREAM)).toMatchObject({ kind: 'inserted', revision: 2, eventId: 'forged-3', expected: 10, actual: 2 });
+  });
+
+  it('sees two events of a stream swapped', async () => {
+    const second = orderLine(lines, 2);
+    const third = orderLine(lines, 3);
+    const tampered = [...lines];
+    tampered[second] = lines[third] as string;
+    tampered[third] = lines[second] as string;
+
+    const report = await verified(await importLines(tampered));
+
+    onlyOrderTampered(report);
+    expect(findingOf(report, ORDER_STREAM)).toMatchObject({ kind: 'reordered', revision: 3, eventId: parseLine(lines[third] as string).eventId, expected: 2, actual: 3 });
+  });
+
+  it('sees an event moved far down the log', async () => {
+    const moved = orderLine(lines, 1);
+    const tampered = lines.filter((_, i) => i !== moved);
+    tampered.push(lines[moved] as string);
+
+    expect(findingOf(await verified(await importLines(tampered)), ORDER_STREAM)).toMatchObject({ kind: 'reordered', revision: 2, expected: 1, actual: 2 });
+  });
+
+  it('verifies only the streams asked for, and says which do not exist', async () => {
+    const tampered = lines.filter((_, i) => i !== orderLine(lines, 2));
+    const store = await importLines(tampered);
+
+    const report = await verified(store, ['cart-alice-cart', 'order-nobody', ORDER_STREAM, 'cart-alice-cart']);
+
+    expect(report.ok).toBe(false);
+    expect(report.streams.map((s) => [s.streamId, s.status])).toEqual([
+      ['cart-alice-cart', 'ok'],
+      ['order-nobody', 'not-found'],
+      [ORDER_STREAM, 'tampered'],
+    ]);
+    expect(report.eventCount).toBe(5 + 9);
+    expect((await verified(store, ['cart-alice-cart'])).ok).toBe(true);
+  });
+
+  it('reports a store that cannot be read as a value', async () => {
+    const report = await verifyStore(new UnreachableStore());
+    expect(report).toEqual(E.left({ code: 'STORE_READ_FAILED', message: 'the event store could not be read: connection reset' }));
+  });
+});

@@ -1,0 +1,52 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { exportLines } from '../audit/ndjson-lines';
+import { runShoppingJourney } from '../fixtures/shopping-journey';
+
+export const BIN = join(__dirname, '..', '..', 'bin', 'ordersource.js');
+
+export interface CliFiles {
+  readonly dir: string;
+  /** The shopping journey's export, untouched. */
+  readonly events: string;
+  /** The same with one byte changed in the order's tracking update. */
+  readonly tampered: string;
+  /** The same with line 3 no longer JSON. */
+  readonly broken: string;
+  readonly lines: readonly string[];
+}
+
+/** A temporary directory holding the journey's export, a tampered copy and a broken one. */
+export const writeCliFiles = async (): Promise<CliFiles> => {
+  const dir = mkdtempSync(join(tmpdir(), 'ordersource-cli-'));
+  const lines = await exportLines((await runShoppingJourney()).store);
+  const write = (name: string, content: readonly string[]): string => {
+    writeFileSync(join(dir, name), `${content.join('\n')}\n`);
+    return join(dir, name);
+  };
+  const tampered = lines.map((line) => line.replace('Left Hangzhou sorting centre', 'Left Hangzhoe sorting centre'));
+  const broken = lines.map((line, i) => (i === 2 ? line.slice(0, 30) : line));
+  return { dir, events: write('events.ndjson', lines), tampered: write('tampered.ndjson', tampered), broken: write('broken.ndjson', broken), lines };
+};
+
+export interface BinRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the real `ordersource` executable, from the TypeScript sources, with pipes (not a terminal) for its output. */
+export const runBin = (args: readonly string[], options: { readonly cwd: string; readonly env?: Readonly<Record<string, string>> }): Promise<BinRun> =>
+  new Promise((resolve, reject) => {
+    const env: Record<string, string | undefined> = { ...process.env, ORDERSOURCE_CLI: 'source', ...options.env };
+    if (options.env?.['ORDERSOURCE_SOURCE'] === undefined) delete env['ORDERSOURCE_SOURCE'];
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });

@@ -1,0 +1,179 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BinRun, CliFiles, runBin, writeCliFiles } from './cli-fixtures';
+
+/**
+ * The real executable, spawned as a user would spawn it. Each run costs a process start, so the runs are
+ * made in `beforeAll`, a few at a time, and each test reads its own.
+ */
+const ORDER = 'order-20261125-0001';
+
+const scenarios = {
+  verifyTable: ['verify', '--source', 'file:events.ndjson'],
+  verifyJson: ['verify', '--json', '--source', 'file:./events.ndjson'],
+  verifyTampered: ['verify', '--source', 'file:tampered.ndjson'],
+  verifyTamperedJson: ['verify', '--source', 'file:tampered.ndjson', '--json', '--stream', ORDER, '--stream', 'cart-alice-cart'],
+  auditFromEnv: ['audit', ORDER, '--at', '2'],
+  auditAtTimeJson: ['audit', 'cart-alice-cart', '--at', '2026-11-25T09:03:30Z', '--json', '--source', 'file:events.ndjson'],
+  timeline: ['timeline', ORDER, '--source', 'file:events.ndjson'],
+  timelineJson: ['timeline', ORDER, '--json', '--source', 'file:events.ndjson'],
+  exportStdout: ['export', '--source', 'file:events.ndjson'],
+  exportFile: ['export', '--source', 'file:events.ndjson', '--out', 'exported.ndjson', '--json'],
+  importFile: ['import', 'events.ndjson', '--to', 'file:imported.ndjson'],
+  importBroken: ['import', 'broken.ndjson', '--to', 'file:never.ndjson'],
+  badAt: ['audit', ORDER, '--at', 'yesterday', '--source', 'file:events.ndjson'],
+  unknownOption: ['verify', '--source', 'file:events.ndjson', '--colour'],
+  noCommand: [],
+  unreadableSource: ['verify', '--source', 'file:missing.ndjson'],
+  noSource: ['timeline', ORDER],
+  unsupportedSource: ['verify', '--source', 'postgres://localhost/events'],
+  unknownProjection: ['rebuild', 'order-history', '--source', 'file:events.ndjson'],
+} as const satisfies Record<string, readonly string[]>;
+
+type Scenario = keyof typeof scenarios;
+
+describe('the ordersource executable', () => {
+  let files: CliFiles;
+  const runs = new Map<Scenario, BinRun>();
+  const run = (scenario: Scenario): BinRun => {
+    const result = runs.get(scenario);
+    if (result === undefined) throw new Error(`${scenario} did not run`);
+    return result;
+  };
+  const expectOneLineError = (result: BinRun, exitCode: number, message: RegExp): void => {
+    expect(result.code).toBe(exitCode);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/^ordersource: [^\n]+\n$/);
+    expect(result.stderr).toMatch(message);
+  };
+
+  beforeAll(async () => {
+    files = await writeCliFiles();
+    const names = Object.keys(scenarios) as Scenario[];
+    // The first run alone transpiles the sources into the CLI's cache; the others then start fast, a few at a time.
+    for (let i = 0; i < names.length; i += i === 0 ? 1 : 4) {
+      await Promise.all(
+        names.slice(i, i === 0 ? 1 : i + 4).map(async (name) => {
+          const env = name === 'auditFromEnv' ? { ORDERSOURCE_SOURCE: 'file:events.ndjson' } : undefined;
+          runs.set(name, await runBin(scenarios[name], { cwd: files.dir, ...(env === undefined ? {} : { env }) }));
+        }),
+      );
+    }
+  }, 600_000);
+
+  it('verifies an intact export: a table for people, exit 0, nothing on stderr', () => {
+    const result = run('verifyTable');
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout.split('\n').slice(0, 3)).toEqual([
+      'STREAM                                 EVENTS  STATUS  FIRST PROBLEM',
+      'cart-alice-cart                             5  ok',
+      `${ORDER}                        10  ok`,
+    ]);
+    expect(result.stdout).toMatch(/\n5 streams, 21 events: every chain is intact\n$/);
+  });
+
+  it('verifies as JSON for machines', () => {
+    const result = run('verifyJson');
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    const report = JSON.parse(result.stdout) as { ok: boolean; eventCount: number; streams: { status: string }[] };
+    expect(report.ok).toBe(true);
+    expect(report.eventCount).toBe(files.lines.length);
+    expect(report.streams.map((s) => s.status)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok']);
+  });
+
+  it('fails verification of a file with one byte changed, naming the event', () => {
+    const result = run('verifyTampered');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('');
+    const orderRow = result.stdout.split('\n').find((line) => line.startsWith(ORDER));
+    expect(orderRow).toMatch(/^order-20261125-0001\s+10\s+altered\s+event 00000000-0000-4000-8000-00000000000e \(revision 3 of order-20261125-0001\) no longer matches its hash \(expected [0-9a-f]{12}…, found [0-9a-f]{12}…\)$/);
+    expect(result.stdout).toMatch(/\n5 streams, 21 events: 1 of 5 streams failed verification\n$/);
+  });
+
+  it('fails verification of the named streams as JSON, with the finding in full', () => {
+    const result = run('verifyTamperedJson');
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout) as { ok: boolean; streams: unknown[] };
+    expect(report.ok).toBe(false);
+    expect(report.streams).toEqual([
+      {
+        status: 'tampered',
+        streamId: ORDER,
+        eventCount: 10,
+        finding: expect.objectContaining({ kind: 'altered', revision: 3, eventId: '00000000-0000-4000-8000-00000000000e', expected: expect.stringMatching(/^[0-9a-f]{64}$/) }),
+      },
+      expect.objectContaining({ status: 'ok', streamId: 'cart-alice-cart', headRevision: 4 }),
+    ]);
+  });
+
+  it('shows the state of a stream at a revision, the source taken from ORDERSOURCE_SOURCE', () => {
+    const result = run('auditFromEnv');
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toMatch(/^STREAM\s+order-20261125-0001\naggregate\s+order\nas of\s+revision 2 of 9, recorded 2026-11-25 09:07:00Z\n\nFIELD\s+VALUE\nstatus\s+shipped\n/);
+    expect(result.stdout).toMatch(/\nshipment\.trackingNumber\s+SF1234567890\n/);
+    expect(result.stdout).toMatch(/\namountRefunded\s+0\n/);
+  });
+
+  it('shows the state of a stream at a time as JSON', () => {
+    const result = run('auditAtTimeJson');
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    const replayed = JSON.parse(result.stdout) as { revision: number; state: { lines: { sku: string; quantity: number }[] } };
+    expect(replayed.revision).toBe(2);
+    expect(replayed.state.lines.map((l) => [l.sku, l.quantity])).toEqual([
+      ['tea-oolong', 2],
+      ['cup-celadon', 1],
+    ]);
+  });
+
+  it('prints a timeline table and its JSON', () => {
+    const table = run('timeline');
+    expect(table).toMatchObject({ code: 0, stderr: '' });
+    const rows = table.stdout.trimEnd().split('\n');
+    expect(rows[0]).toMatch(/^REV\s+RECORDED\s+EVENT\s+ACTOR\s+COMMAND\s+CORRELATION\s+CAUSATION\s+SUMMARY$/);
+    expect(rows).toHaveLength(11);
+    expect(rows[3]).toMatch(/^\s+2\s+2026-11-25 09:07:00Z\s+OrderShipped\s+warehouse\s+cmd-7\s+journey-alice\s+cmd-7\s+shipped with SF-Express, tracking SF1234567890$/);
+
+    const machine = run('timelineJson');
+    const parsed = JSON.parse(machine.stdout) as { streamId: string; events: { revision: number; type: string; actor: string; summary: string }[] };
+    expect(parsed.streamId).toBe(ORDER);
+    expect(parsed.events[2]).toMatchObject({ revision: 2, type: 'OrderShipped', actor: 'warehouse', summary: 'shipped with SF-Express, tracking SF1234567890' });
+  });
+
+  it('exports to stdout byte for byte what the file holds', () => {
+    const result = run('exportStdout');
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toBe(readFileSync(files.events, 'utf8'));
+  });
+
+  it('exports to a file and says so', () => {
+    const result = run('exportFile');
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(result.stdout)).toEqual({ events: files.lines.length, out: 'exported.ndjson' });
+    expect(readFileSync(join(files.dir, 'exported.ndjson'), 'utf8')).toBe(readFileSync(files.events, 'utf8'));
+  });
+
+  it('imports an export into a new file, losslessly', () => {
+    const result = run('importFile');
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toBe('IMPORTED  FROM           TO\n      21  events.ndjson  file:imported.ndjson\n');
+    expect(readFileSync(join(files.dir, 'imported.ndjson'), 'utf8')).toBe(readFileSync(files.events, 'utf8'));
+  });
+
+  it('refuses a file with a bad line, naming the line, and leaves no target behind', () => {
+    expectOneLineError(run('importBroken'), 1, /^ordersource: cannot import broken\.ndjson: line 3 is not a stored event: not JSON/);
+    expect(existsSync(join(files.dir, 'never.ndjson'))).toBe(false);
+  });
+
+  it('gives usage errors on one line with exit code 2', () => {
+    expectOneLineError(run('badAt'), 2, /--at cannot be "yesterday": expected a revision or an ISO time with a zone/);
+    expectOneLineError(run('unknownOption'), 2, /unknown option '--colour'/);
+    expectOneLineError(run('noCommand'), 2, /no command given/);
+    expectOneLineError(run('noSource'), 2, /no event source: pass --source file:\.\/events\.ndjson or set ORDERSOURCE_SOURCE/);
+    expectOneLineError(run('unsupportedSource'), 2, /the source postgres:\/\/localhost\/events is not supported: known schemes are file:/);
+    expectOneLineError(run('unknownProjection'), 2, /unknown projection "order-history": no projections are registered yet/);
+  });
+
+  it('fails on one line with exit code 1 when the source cannot be read', () => {
+    expectOneLineError(run('unreadableSource'), 1, /^ordersource: cannot read the source file:missing\.ndjson: no such file\n$/);
+  });
+});

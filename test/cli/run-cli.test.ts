@@ -1,0 +1,178 @@
+import * as E from 'fp-ts/Either';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
+import { join } from 'node:path';
+import { MemoryEventStore } from '../../src/adapters/event-store/memory/memory-event-store';
+import type { CliContext } from '../../src/cli/cli-context';
+import { defaultEventSources, EventSourceRegistry } from '../../src/cli/event-sources';
+import { defaultImportTargets } from '../../src/cli/import-targets';
+import { runCli } from '../../src/cli/main';
+import { noProjections, ProjectionRegistry } from '../../src/cli/projection-registry';
+import { flattenJson, renderTable } from '../../src/cli/text-output';
+import { proposedEvents } from '../support/proposed-events';
+import { CliFiles, writeCliFiles } from './cli-fixtures';
+
+interface Captured {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+const capture = (isTTY: boolean): { stream: PassThrough & { isTTY: boolean; columns: number }; text: () => string } => {
+  const stream = Object.assign(new PassThrough(), { isTTY, columns: 120 });
+  let text = '';
+  stream.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+  return { stream, text: () => text };
+};
+
+/** `memory:` — a scheme registered the way `postgres://` will be: one entry in the registry. */
+const withMemorySource = (store: MemoryEventStore): EventSourceRegistry =>
+  new Map([...defaultEventSources, ['memory:', () => Promise.resolve(E.right({ store, close: () => Promise.resolve() }))]]);
+
+describe('runCli, in process', () => {
+  let files: CliFiles;
+
+  const cli = async (argv: readonly string[], overrides: Partial<CliContext> & { readonly tty?: boolean } = {}): Promise<Captured> => {
+    const stdout = capture(false);
+    const stderr = capture(overrides.tty ?? false);
+    const code = await runCli(argv, {
+      stdout: stdout.stream,
+      stderr: stderr.stream,
+      env: {},
+      cwd: files.dir,
+      sources: defaultEventSources,
+      targets: defaultImportTargets,
+      projections: noProjections,
+      ...overrides,
+    });
+    return { code, stdout: stdout.text(), stderr: stderr.text() };
+  };
+
+  beforeAll(async () => {
+    files = await writeCliFiles();
+  });
+
+  it('takes event sources from a registry keyed by URL scheme', async () => {
+    const store = new MemoryEventStore();
+    store.appendNow('order-1', proposedEvents(3), 'no-stream');
+    const result = await cli(['verify', '--source', 'memory:test', '--json'], { sources: withMemorySource(store) });
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ ok: true, eventCount: 3, streams: [{ streamId: 'order-1', status: 'ok', headRevision: 2 }] });
+  });
+
+  it('reads absolute file URLs too', async () => {
+    const result = await cli(['verify', '--source', `file://${files.events}`]);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+  });
+
+  it('shows a progress bar with rate and ETA on a terminal, and nothing when stderr is not one', async () => {
+    const store = new MemoryEventStore();
+    for (let i = 0; i < 10; i += 1) store.appendNow(`order-${i}`, proposedEvents(1_000), 'no-stream');
+    const sources = withMemorySource(store);
+    const onTerminal = await cli(['verify', '--source', 'memory:big'], { sources, tty: true });
+    expect(onTerminal.code).toBe(0);
+    expect(onTerminal.stderr).toMatch(/verifying \[.*\] \d+% \| [\d,]+\/10000 events \| [\d,–]+ events\/s \| ETA /);
+    expect(onTerminal.stdout).toMatch(/10 streams, 10000 events: every chain is intact/);
+
+    const inPipe = await cli(['verify', '--source', 'memory:big'], { sources });
+    expect(inPipe.stderr).toBe('');
+  });
+
+  it('rebuilds a registered projection, with a summary as a table or JSON', async () => {
+    const rebuilt: string[] = [];
+    const projections: ProjectionRegistry = new Map([
+      [
+        'order-history',
+        {
+          description: 'orders by customer',
+          rebuild: async (store, onProgress) => {
+            const page = await store.readAll();
+            rebuilt.push(...page.events.map((e) => e.eventId));
+            onProgress(page.events.length, page.events.length);
+            return E.right({ eventsRead: page.events.length, documents: 1 });
+          },
+        },
+      ],
+      ['broken', { description: 'fails', rebuild: () => Promise.resolve(E.left({ code: 'PROJECTION_FAILED', message: 'the read model\nis unreachable' })) }],
+    ]);
+    const table = await cli(['rebuild', 'order-history', '--source', 'file:events.ndjson'], { projections });
+    expect(table).toEqual({ code: 0, stdout: 'PROJECTION     EVENTS READ  DOCUMENTS\norder-history           21  1\n', stderr: '' });
+    expect(rebuilt).toHaveLength(21);
+    const machine = await cli(['rebuild', 'order-history', '--json', '--source', 'file:events.ndjson'], { projections });
+    expect(JSON.parse(machine.stdout)).toEqual({ projection: 'order-history', eventsRead: 21, documents: 1 });
+    expect(await cli(['rebuild', 'broken', '--source', 'file:events.ndjson'], { projections })).toEqual({ code: 1, stdout: '', stderr: 'ordersource: the read model is unreachable\n' });
+    expect(await cli(['rebuild', 'orders', '--source', 'file:events.ndjson'], { projections })).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'ordersource: unknown projection "orders": known projections are order-history, broken\n',
+    });
+  });
+
+  it('says why a stream has no state, on one line, exit 1', async () => {
+    expect(await cli(['audit', 'wishlist-1', '--source', 'file:events.ndjson'])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'ordersource: stream wishlist-1 belongs to no aggregate whose state can be replayed\n',
+    });
+    expect(await cli(['timeline', 'order-none', '--source', 'file:events.ndjson'])).toMatchObject({ code: 1, stderr: 'ordersource: stream order-none has no events\n' });
+  });
+
+  it('audits deadline streams, and shows a state before its first event', async () => {
+    const deadline = await cli(['audit', 'deadline-payment-expiry-20261125-0001', '--source', 'file:events.ndjson']);
+    expect(deadline.stdout).toMatch(/\nstatus\s+cancelled\n/);
+    const before = await cli(['audit', 'order-20261125-0001', '--at', '2026-11-25T09:00:00+08:00', '--source', 'file:events.ndjson']);
+    expect(before.stdout).toBe('STREAM     order-20261125-0001\naggregate  order\nas of      before its first event (its last revision is 9)\n\nFIELD   VALUE\nstatus  none\n');
+  });
+
+  it('rejects arguments that are not what they should be, exit 2', async () => {
+    expect(await cli(['verify', '--stream', 'has space', '--source', 'file:events.ndjson'])).toMatchObject({
+      code: 2,
+      stderr: 'ordersource: --stream cannot be "has space": expected a stream id (1–128 characters, no whitespace)\n',
+    });
+    expect(await cli(['audit', 'order-1', '--at', '2026-11-25T09:00:00', '--source', 'file:events.ndjson'])).toMatchObject({ code: 2 });
+    expect(await cli(['verify', '--source', 'events.ndjson'])).toMatchObject({ code: 2, stderr: 'ordersource: the source must be a URL such as file:./events.ndjson, not "events.ndjson"\n' });
+    expect(await cli(['import', 'events.ndjson'])).toMatchObject({ code: 2, stderr: "ordersource: required option '--to <target>' not specified\n" });
+    expect(await cli(['import', 'events.ndjson', '--to', 'esdb://localhost:2113'])).toMatchObject({ code: 2, stderr: 'ordersource: the target esdb://localhost:2113 is not supported: known schemes are file:\n' });
+    expect(await cli(['timeline', 'a', 'b'])).toMatchObject({ code: 2, stderr: "ordersource: too many arguments for 'timeline'. Expected 1 argument but got 2.\n" });
+  });
+
+  it('prints help and the version on stdout, exit 0', async () => {
+    const help = await cli(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: ordersource \[options\] \[command\]/);
+    for (const command of ['audit', 'timeline', 'verify', 'export', 'import', 'rebuild']) expect(help.stdout).toMatch(new RegExp(`\\n  ${command} `));
+    expect((await cli(['verify', '--help'])).stdout).toMatch(/--stream <id>/);
+    expect(await cli(['--version'])).toEqual({ code: 0, stdout: `${(JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version}\n`, stderr: '' });
+  });
+
+  it('fails cleanly where files cannot be read or written, exit 1', async () => {
+    expect(await cli(['import', 'nothing.ndjson', '--to', 'file:x.ndjson'])).toEqual({ code: 1, stdout: '', stderr: 'ordersource: cannot read nothing.ndjson: no such file\n' });
+    expect(await cli(['import', 'events.ndjson', '--to', 'file:events.ndjson'])).toMatchObject({ code: 1, stderr: 'ordersource: the target file:events.ndjson already exists: import into a new file\n' });
+    expect(await cli(['export', '--out', 'no-such-dir/out.ndjson', '--source', 'file:events.ndjson'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/^ordersource: cannot write .*no-such-dir\/out\.ndjson: .*ENOENT.*\n$/) });
+    expect(await cli(['verify', '--source', 'file:.'])).toMatchObject({ code: 1, stderr: 'ordersource: cannot read the source file:.: not a file\n' });
+    expect(existsSync(join(files.dir, 'x.ndjson'))).toBe(false);
+    expect(readdirSync(files.dir).filter((name) => name.includes('.partial-'))).toEqual([]);
+  });
+
+  it('exports to a file with a table summary, replacing what the file held', async () => {
+    writeFileSync(join(files.dir, 'copy.ndjson'), 'an older export\n');
+    expect(await cli(['export', '--out', 'copy.ndjson', '--source', 'file:events.ndjson'])).toEqual({ code: 0, stdout: 'EXPORTED  TO\n      21  copy.ndjson\n', stderr: '' });
+    expect(readFileSync(join(files.dir, 'copy.ndjson'), 'utf8')).toBe(readFileSync(files.events, 'utf8'));
+  });
+});
+
+describe('text output', () => {
+  it('aligns columns, numbers to the right, and leaves the last column unpadded', () => {
+    expect(renderTable(['NAME', 'COUNT', 'NOTE'], [['a', 5, 'x'], ['longer', 120, '']])).toBe('NAME    COUNT  NOTE\na           5  x\nlonger    120\n');
+  });
+
+  it('flattens a state into paths and values', () => {
+    expect(flattenJson({ a: { b: [1, { c: 'x' }], d: [] }, e: null, f: {}, g: undefined })).toEqual([
+      ['a.b[0]', '1'],
+      ['a.b[1].c', 'x'],
+      ['a.d', '[]'],
+      ['e', 'null'],
+      ['f', '{}'],
+    ]);
+  });
+});
