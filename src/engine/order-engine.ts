@@ -19,7 +19,8 @@ import { FiredDeadline, ProcessManager, ProcessManagerFailure } from './process-
 import { JourneyEvent, Reaction, reactionsTo } from './process-manager/reactions';
 import { MemoryRejectionJournal, ReadRejectionsOptions, RejectedCommand, RejectionJournal } from './rejection-journal';
 import { decodeProblems } from './schema/decode-problems';
-import { EventSchemas, eventSchemas } from './schema/event-schemas';
+import { currentEventSchemas } from './schema/current-event-schemas';
+import type { EventSchemas } from './schema/event-schemas';
 import type { CachedState } from './state-cache';
 
 /** A command the engine accepted: the events it appended (or, for a repeated id, those of its first run). */
@@ -52,7 +53,7 @@ export interface EngineOptions {
   /** Attempts at a command whose stream keeps changing under it. Default 5. */
   readonly maxAttempts?: number;
   readonly rejectionJournal?: RejectionJournal;
-  /** Older event schema versions and how to upcast them. */
+  /** Each event type's current schema version and how older stored versions are upcast. Default: the engine's own. */
   readonly eventSchemas?: EventSchemas;
   /** Whether the process manager runs in this engine (default true): one per deployment is enough. */
   readonly runProcessManager?: boolean;
@@ -94,7 +95,7 @@ const ENGINE_DEFAULTS = {
 export const createEngine = (options: EngineOptions = {}): OrderEngine => {
   const store = options.eventStore ?? new MemoryEventStore();
   const clock = options.clock ?? systemClock;
-  const schemas = options.eventSchemas ?? eventSchemas({});
+  const schemas = options.eventSchemas ?? currentEventSchemas;
   const journal = options.rejectionJournal ?? new MemoryRejectionJournal();
   const defs = aggregates(options.pricing ?? standardPricingPolicy(), options.orderPolicy ?? defaultOrderPolicy);
   const handlerDeps = {

@@ -6,7 +6,7 @@
 # TypeScript, and runs the CLI's --help. Before packing, it checks in the repository (where the peers ARE
 # installed) that the main entry loads none of them.
 #
-# Each check prints PASS, FAIL (with its output) or SKIP (with the reason). The last line is
+# Each check prints PASS or FAIL (with its output). The last line is
 #   package tests: N passed, N failed
 # which .ci/run adds to jest's counts. Exit status: 0 when nothing failed.
 set -uo pipefail
@@ -126,7 +126,7 @@ if [ -f "$installed/dist/cjs/testing/index.js" ]; then
   more_esm+=(testing-consumer.mts)
   more_cjs+=(testing-consumer.cts)
 else
-  echo "SKIP ordersource/testing: src/testing/index.ts is not built yet"
+  check "ordersource/testing is in the package" false
 fi
 more=("${more_esm[@]/%.mts/.ts}")
 
@@ -142,7 +142,7 @@ while IFS= read -r index; do
   adapters+=("$(dirname "${index#"$installed/dist/cjs/adapters/"}")")
 done < <(find "$installed/dist/cjs/adapters" -maxdepth 3 -name index.js 2>/dev/null | sort)
 if [ "${#adapters[@]}" -eq 0 ]; then
-  echo "SKIP adapter entries: no src/adapters/<kind>/<name>/index.ts is built yet"
+  check "adapter entries are in the package" false
 fi
 for adapter in "${adapters[@]}"; do
   entry="ordersource/adapters/$adapter"
@@ -155,7 +155,7 @@ done
 
 bins="$(node -p "const b = require('$installed/package.json').bin; (typeof b === 'string' ? ['ordersource'] : Object.keys(b || {})).join(' ')")"
 if [ -z "$bins" ]; then
-  echo "SKIP CLI --help: package.json declares no bin yet"
+  check "CLI: package.json declares the ordersource bin" false
 fi
 for bin in $bins; do
   check "CLI: $bin --help" in_consumer "$consumer/node_modules/.bin/$bin" --help
