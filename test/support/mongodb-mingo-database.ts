@@ -1,5 +1,14 @@
 import { find as mingoFind, Query, update as mingoUpdate } from 'mingo';
-import { MongoBulkWriteError, MongoServerError, type Db, type WriteError as WriteErrorType, type BulkWriteResult as BulkWriteResultType } from 'mongodb';
+import {
+  MongoBulkWriteError,
+  MongoServerError,
+  MongoServerSelectionError,
+  type BulkWriteResult as BulkWriteResultType,
+  type Db,
+  type TopologyDescription,
+  type WriteConcernError as WriteConcernErrorType,
+  type WriteError as WriteErrorType,
+} from 'mongodb';
 
 /*
  * A stand-in for the few `Db` and `Collection` methods the MongoDB read-model store calls, keeping records
@@ -14,9 +23,10 @@ import { MongoBulkWriteError, MongoServerError, type Db, type WriteError as Writ
  *     driver's own `WriteError` and `MongoBulkWriteError` classes;
  *   - each operation is atomic and yields to the event loop first, so concurrent callers interleave between
  *     operations, as they would over a pool of connections;
- *   - faults can be injected: an error thrown by the next call of a method, a connection lost after a given
- *     number of writes (the writes before it applied, as on a server), or another writer inserting a
- *     document between an upsert's match and its insert.
+ *   - faults can be injected: an error thrown by the next call of a method, before or (as a write concern
+ *     error comes) after it is applied, a connection lost after a given number of writes (the writes
+ *     before it applied, as on a server), or another writer inserting a document between an upsert's
+ *     match and its insert.
  * Known difference from the server: mingo orders strings by UTF-16 code unit, MongoDB by code point; they
  * agree unless characters above U+FFFF meet characters from U+E000 to U+FFFF, which the tests avoid.
  */
@@ -25,7 +35,43 @@ import { MongoBulkWriteError, MongoServerError, type Db, type WriteError as Writ
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const driverBulk = require('mongodb/lib/bulk/common') as {
   readonly WriteError: new (error: { index: number; code: number; errmsg: string; op: unknown }) => WriteErrorType;
+  readonly WriteConcernError: new (error: { code: number; errmsg: string }) => WriteConcernErrorType;
   readonly BulkWriteResult: new (result: BulkResult, ordered: boolean) => BulkWriteResultType;
+};
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const driverTopology = require('mongodb/lib/sdam/topology_description') as {
+  readonly TopologyDescription: new (type: string) => TopologyDescription;
+};
+
+const emptyBulkResult = (): BulkResult => ({
+  ok: 1,
+  writeErrors: [],
+  writeConcernErrors: [],
+  insertedIds: [],
+  nInserted: 0,
+  nUpserted: 0,
+  nMatched: 0,
+  nModified: 0,
+  nRemoved: 0,
+  upserted: [],
+});
+
+/** Errors built with the driver's own classes, the way the driver builds them from what happened. */
+export const driverErrors = {
+  /** A bulk write whose listed operations the server refused (the others applied). */
+  bulkWriteRefusing: (refusals: readonly { readonly index: number; readonly code: number; readonly errmsg: string }[], result: BulkResult = emptyBulkResult()): MongoBulkWriteError => {
+    const writeErrors = refusals.map((refusal) => new driverBulk.WriteError({ ...refusal, op: {} }));
+    result.writeErrors.push(...writeErrors);
+    const first = refusals[0];
+    return new MongoBulkWriteError({ message: first?.errmsg ?? 'write failed', code: first?.code ?? 0, writeErrors }, new driverBulk.BulkWriteResult(result, false));
+  },
+  /** A bulk write applied on the primary but not acknowledged by the write concern. */
+  bulkWriteConcernFailure: (code: number, errmsg: string): MongoBulkWriteError =>
+    new MongoBulkWriteError(new driverBulk.WriteConcernError({ code, errmsg }) as unknown as { message: string; code: number }, new driverBulk.BulkWriteResult(emptyBulkResult(), false)),
+  /** A bulk write cut short by a driver error such as a dropped connection: the driver wraps it. */
+  bulkWriteCutShort: (cause: Error, result: BulkResult = emptyBulkResult()): MongoBulkWriteError =>
+    new MongoBulkWriteError(cause, new driverBulk.BulkWriteResult(result, false)),
+  serverSelection: (message: string): MongoServerSelectionError => new MongoServerSelectionError(message, new driverTopology.TopologyDescription('Unknown')),
 };
 
 interface BulkResult {
@@ -54,12 +100,15 @@ export interface LoggedOperation {
 }
 
 /**
- * A deep copy of plain objects and arrays, made in this realm: jest runs tests in their own realm, and mingo
- * treats an object from another one (as `structuredClone` makes) as opaque rather than as a document.
+ * A deep copy of plain objects and arrays (other values are kept as they are), made in this realm: jest runs
+ * tests in their own realm, and mingo treats an object from another one (as `structuredClone` makes) as
+ * opaque rather than as a document.
  */
 export const cloneRaw = <A>(value: A): A => {
   if (Array.isArray(value)) return value.map(cloneRaw) as A;
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, cloneRaw(item)])) as A;
+  if (Object.prototype.toString.call(value) === '[object Object]' && [Object.prototype, null].includes(Object.getPrototypeOf(value))) {
+    return Object.fromEntries(Object.entries(value as object).map(([key, item]) => [key, cloneRaw(item)])) as A;
+  }
   return value;
 };
 const clone = cloneRaw;
@@ -127,6 +176,7 @@ export class MingoCollection {
     await this.database.enter(this.name, 'findOneAndUpdate', { filter, update });
     this.database.countWrite();
     const result = this.updateNow(filter, update, options.upsert === true);
+    this.database.applied(this.name, 'findOneAndUpdate');
     const shown = options.returnDocument === 'after' ? result.after : result.before;
     return shown === undefined ? null : project(shown, options.projection);
   }
@@ -135,30 +185,23 @@ export class MingoCollection {
     await this.database.enter(this.name, 'updateOne', { filter, update });
     this.database.countWrite();
     const result = this.updateNow(filter, update, options.upsert === true);
+    this.database.applied(this.name, 'updateOne');
     return { matchedCount: result.matched ? 1 : 0, modifiedCount: result.modified ? 1 : 0, upsertedCount: result.upserted ? 1 : 0 };
   }
 
   async deleteOne(filter: Filter): Promise<{ deletedCount: number }> {
     await this.database.enter(this.name, 'deleteOne', filter);
     this.database.countWrite();
-    return { deletedCount: this.deleteNow(filter) ? 1 : 0 };
+    const deleted = this.deleteNow(filter);
+    this.database.applied(this.name, 'deleteOne');
+    return { deletedCount: deleted ? 1 : 0 };
   }
 
   async bulkWrite(operations: readonly Raw[], options: { ordered?: boolean } = {}): Promise<BulkWriteResultType> {
     await this.database.enter(this.name, 'bulkWrite', operations);
     if (options.ordered !== false) throw new Error('the stand-in only does unordered bulk writes, which is all the adapter sends');
-    const result: BulkResult = {
-      ok: 1,
-      writeErrors: [],
-      writeConcernErrors: [],
-      insertedIds: [],
-      nInserted: 0,
-      nUpserted: 0,
-      nMatched: 0,
-      nModified: 0,
-      nRemoved: 0,
-      upserted: [],
-    };
+    const result = emptyBulkResult();
+    const refusals: { index: number; code: number; errmsg: string }[] = [];
     const indexed = operations.map((operation, index) => ({ operation, index }));
     // The driver sends an unordered bulk write's updates in one command and its deletes in another, after.
     const kinds = ['updateOne', 'deleteOne'];
@@ -167,7 +210,7 @@ export class MingoCollection {
     for (const kind of kinds) {
       for (const { operation, index } of indexed.filter(({ operation }) => kind in operation)) {
         const lost = this.database.lostConnection();
-        if (lost !== undefined) throw new MongoBulkWriteError(lost, new driverBulk.BulkWriteResult(result, false));
+        if (lost !== undefined) throw driverErrors.bulkWriteCutShort(lost, result);
         this.database.countWrite();
         try {
           if (kind === 'updateOne') {
@@ -185,14 +228,12 @@ export class MingoCollection {
           }
         } catch (error) {
           if (!(error instanceof MongoServerError) || typeof error.code !== 'number') throw error;
-          result.writeErrors.push(new driverBulk.WriteError({ index, code: error.code, errmsg: error.message, op: operation }));
+          refusals.push({ index, code: error.code, errmsg: error.message });
         }
       }
     }
-    const bulkResult = new driverBulk.BulkWriteResult(result, false);
-    const first = result.writeErrors[0];
-    if (first !== undefined) throw new MongoBulkWriteError({ message: first.errmsg ?? 'write failed', code: first.code, writeErrors: result.writeErrors }, bulkResult);
-    return bulkResult;
+    if (refusals.length > 0) throw driverErrors.bulkWriteRefusing(refusals, result);
+    return new driverBulk.BulkWriteResult(result, false);
   }
 
   async createIndexes(descriptions: readonly unknown[]): Promise<string[]> {
@@ -244,7 +285,7 @@ export class MingoCollection {
 export class MingoDatabase {
   readonly log: LoggedOperation[] = [];
   private readonly collections = new Map<string, MingoCollection>();
-  private readonly failures: { readonly operation: OperationName; readonly collection: string | undefined; readonly error: Error }[] = [];
+  private readonly failures: { readonly operation: OperationName; readonly collection: string | undefined; readonly error: Error; readonly afterApplying: boolean }[] = [];
   private crash: { remaining: number; readonly error: Error } | undefined;
   private readonly racers = new Map<string, (collection: MingoCollection) => void>();
 
@@ -267,7 +308,12 @@ export class MingoDatabase {
 
   /** The next call of `operation` (on `collection`, if given) throws `error` without doing anything. */
   failNext(operation: OperationName, error: Error, collection?: string): void {
-    this.failures.push({ operation, collection, error });
+    this.failures.push({ operation, collection, error, afterApplying: false });
+  }
+
+  /** The next single write `operation` (on `collection`, if given) is applied, then throws `error`, as a write concern error does. */
+  failNextAfterApplying(operation: 'findOneAndUpdate' | 'updateOne' | 'deleteOne', error: Error, collection?: string): void {
+    this.failures.push({ operation, collection, error, afterApplying: true });
   }
 
   /** After `writes` more single writes, the connection is lost: every later write throws `error` until `recover`. */
@@ -287,12 +333,21 @@ export class MingoDatabase {
   async enter(collection: string, operation: OperationName, detail: unknown): Promise<void> {
     await new Promise<void>((resolve) => setImmediate(resolve));
     this.log.push({ collection, operation, detail: clone(detail) });
-    const at = this.failures.findIndex((failure) => failure.operation === operation && (failure.collection === undefined || failure.collection === collection));
-    if (at >= 0) {
-      const [failure] = this.failures.splice(at, 1);
-      if (failure !== undefined) throw failure.error;
-    }
+    this.throwFailure(collection, operation, false);
     if (operation !== 'bulkWrite' && this.crash !== undefined && this.crash.remaining <= 0 && isWrite(operation)) throw this.crash.error;
+  }
+
+  /** Throws the error injected for after `operation` was applied, if any. */
+  applied(collection: string, operation: OperationName): void {
+    this.throwFailure(collection, operation, true);
+  }
+
+  private throwFailure(collection: string, operation: OperationName, afterApplying: boolean): void {
+    const at = this.failures.findIndex(
+      (failure) => failure.operation === operation && failure.afterApplying === afterApplying && (failure.collection === undefined || failure.collection === collection),
+    );
+    const [failure] = at >= 0 ? this.failures.splice(at, 1) : [];
+    if (failure !== undefined) throw failure.error;
   }
 
   /** The error a write meets if the connection is lost now. */

@@ -149,8 +149,21 @@ describe('MongoDB commands, evaluated by mingo: indexes and queries', () => {
     ]);
     const partial = description.partialFilterExpression as Raw;
     const query = findFilter(index('by-status-and-customer'), { collection: 'orders', index: 'by-status-and-customer', equals: { status: 'paid', customerId: 'c1' }, order: 'ascending', limit: 1 });
-    // The server uses a partial index only for queries that imply its filter; here the query repeats it.
+    // The server uses a partial index only for queries that imply its filter: every query, and every branch
+    // of a query after a cursor, repeats it.
     expect(query['ix.by-status-and-customer.sort']).toEqual(expect.objectContaining(partial['ix.by-status-and-customer.sort'] as Raw));
+    const paged = findFilter(index('by-status-and-customer'), {
+      collection: 'orders',
+      index: 'by-status-and-customer',
+      equals: { status: 'paid', customerId: 'c1' },
+      order: 'descending',
+      after: { value: 3, id: 'o3' },
+      limit: 1,
+    });
+    for (const branch of paged.$or as Raw[]) {
+      expect(branch).toEqual(expect.objectContaining({ 'ix.by-status-and-customer.eq0': 'paid', 'ix.by-status-and-customer.eq1': 'c1' }));
+      expect(branch['ix.by-status-and-customer.sort']).toEqual(expect.objectContaining(partial['ix.by-status-and-customer.sort'] as Raw));
+    }
     expect(test(partial, { _id: 'a', ix: {} })).toBe(false);
     expect(test(partial, { _id: 'a', ix: { 'by-status-and-customer': { eq0: 'paid', eq1: 'c1', sort: 1 } } })).toBe(true);
   });

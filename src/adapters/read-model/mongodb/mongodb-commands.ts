@@ -1,5 +1,5 @@
 import type { AnyBulkWriteOperation, Filter, IndexDescription, Sort, UpdateFilter } from 'mongodb';
-import { indexKeyOf } from '../../../projections/read-model-rules';
+import { compareSortValues, indexKeyOf } from '../../../projections/read-model-rules';
 import type {
   CollectionDefinition,
   IndexDefinition,
@@ -165,22 +165,32 @@ export const activation = (
 
 /**
  * One page of an index query: the documents with the given equality values and a sort value in range,
- * after the cursor in the query's order (by sort value, then `_id`).
+ * after the cursor in the query's order (by sort value, then `_id`). With a cursor it is a rooted `$or` of
+ * "sort value beyond the cursor's" and "the cursor's sort value, `_id` beyond the cursor's", each branch
+ * with the full equality prefix and bounds, so that each is one range of the compound index and the server
+ * can merge the two in index order. Every branch repeats the partial index's `$exists`.
  */
 export const findFilter = (index: IndexDefinition, query: IndexQuery): Filter<DocumentRecord> => {
-  const filter: Record<string, unknown> = {};
+  const equalities: Record<string, string | undefined> = {};
   index.equals.forEach((field, i) => {
-    filter[equalsPath(index, i)] = query.equals[field];
+    equalities[equalsPath(index, i)] = query.equals[field];
   });
   const bounds: Record<string, unknown> = { $exists: true };
   if (query.range?.atLeast !== undefined) bounds['$gte'] = query.range.atLeast;
   if (query.range?.below !== undefined) bounds['$lt'] = query.range.below;
-  filter[sortPath(index)] = bounds;
-  if (query.after !== undefined) {
-    const beyond = query.order === 'ascending' ? '$gt' : '$lt';
-    filter['$or'] = [{ [sortPath(index)]: { [beyond]: query.after.value } }, { [sortPath(index)]: query.after.value, _id: { [beyond]: query.after.id } }];
-  }
-  return filter as Filter<DocumentRecord>;
+  if (query.after === undefined) return { ...equalities, [sortPath(index)]: bounds } as Filter<DocumentRecord>;
+  const { value } = query.after;
+  const { below } = query.range ?? {};
+  const beyond = query.order === 'ascending' ? '$gt' : '$lt';
+  // Descending, the cursor's bound and `below` are both `$lt`: the lower of the two is the bound.
+  const beyondBounds =
+    query.order === 'ascending' ? { ...bounds, $gt: value } : { ...bounds, $lt: below !== undefined && compareSortValues(below, value) < 0 ? below : value };
+  return {
+    $or: [
+      { ...equalities, [sortPath(index)]: beyondBounds },
+      { ...equalities, [sortPath(index)]: { ...bounds, $eq: value }, _id: { [beyond]: query.after.id } },
+    ],
+  } as Filter<DocumentRecord>;
 };
 
 export const findSort = (index: IndexDefinition, order: SortOrder): Sort => {
