@@ -32,13 +32,11 @@ import {
  */
 
 // The driver builds these from a server's answer; they are not exported at the top level.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const driverBulk = require('mongodb/lib/bulk/common') as {
   readonly WriteError: new (error: { index: number; code: number; errmsg: string; op: unknown }) => WriteErrorType;
   readonly WriteConcernError: new (error: { code: number; errmsg: string }) => WriteConcernErrorType;
   readonly BulkWriteResult: new (result: BulkResult, ordered: boolean) => BulkWriteResultType;
 };
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const driverTopology = require('mongodb/lib/sdam/topology_description') as {
   readonly TopologyDescription: new (type: string) => TopologyDescription;
 };
@@ -99,19 +97,22 @@ export interface LoggedOperation {
   readonly detail: unknown;
 }
 
+const isPlainObject = (value: unknown): value is object => {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === null || Object.getPrototypeOf(prototype) === null;
+};
+
 /**
- * A deep copy of plain objects and arrays (other values are kept as they are), made in this realm: jest runs
- * tests in their own realm, and mingo treats an object from another one (as `structuredClone` makes) as
- * opaque rather than as a document.
+ * A deep copy of plain objects and arrays (other values, such as a Date, are kept as they are), made in
+ * this realm: jest runs tests in their own realm, and mingo treats an object from another one (as
+ * `structuredClone` makes) as opaque rather than as a document.
  */
 export const cloneRaw = <A>(value: A): A => {
   if (Array.isArray(value)) return value.map(cloneRaw) as A;
-  if (Object.prototype.toString.call(value) === '[object Object]' && [Object.prototype, null].includes(Object.getPrototypeOf(value))) {
-    return Object.fromEntries(Object.entries(value as object).map(([key, item]) => [key, cloneRaw(item)])) as A;
-  }
+  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, cloneRaw(item)])) as A;
   return value;
 };
-const clone = cloneRaw;
 
 const duplicateKey = (collection: string, id: unknown): MongoServerError =>
   new MongoServerError({
@@ -142,7 +143,7 @@ const firstMatch = <A extends Raw>(filter: Filter, records: Iterable<A>): A | un
 };
 
 const project = (record: Raw, projection: Raw | undefined): Raw =>
-  projection === undefined ? clone(record) : (clone(mingoFind([record], {}, projection).all()[0]) as Raw);
+  projection === undefined ? cloneRaw(record) : (cloneRaw(mingoFind([record], {}, projection).all()[0]) as Raw);
 
 export class MingoCollection {
   /** Records by `_id` (the adapter only uses string ids), in insertion order. */
@@ -167,7 +168,7 @@ export class MingoCollection {
         let cursor = mingoFind([...this.records.values()], filter, options.projection ?? {});
         if (options.sort !== undefined) cursor = cursor.sort(options.sort as Record<string, 1 | -1>);
         if (options.limit !== undefined && options.limit > 0) cursor = cursor.limit(options.limit);
-        return clone(cursor.all() as Raw[]);
+        return cloneRaw(cursor.all() as Raw[]);
       },
     };
   }
@@ -245,7 +246,7 @@ export class MingoCollection {
       if (existing !== undefined && JSON.stringify(existing) !== JSON.stringify(description)) {
         throw new MongoServerError({ message: `An existing index has the same name as the requested index: ${name}`, code: 86, codeName: 'IndexKeySpecsConflict' });
       }
-      if (existing === undefined) this.indexes.push(clone(description));
+      if (existing === undefined) this.indexes.push(cloneRaw(description));
       names.push(name);
     }
     return names;
@@ -259,14 +260,14 @@ export class MingoCollection {
   private updateNow(filter: Filter, update: Update, upsert: boolean): { matched: boolean; modified: boolean; upserted: boolean; before?: Raw; after?: Raw } {
     const found = firstMatch(filter, this.records.values());
     if (found !== undefined) {
-      const before = clone(found);
-      const changed = mingoUpdate(found, clone(update));
+      const before = cloneRaw(found);
+      const changed = mingoUpdate(found, cloneRaw(update));
       return { matched: true, modified: changed.length > 0, upserted: false, before, after: found };
     }
     if (!upsert) return { matched: false, modified: false, upserted: false };
-    const inserted = clone(equalityFields(filter));
+    const inserted = cloneRaw(equalityFields(filter));
     this.database.beforeUpsertInsert(this, inserted['_id']);
-    mingoUpdate(inserted, clone(update));
+    mingoUpdate(inserted, cloneRaw(update));
     const id = inserted['_id'];
     if (typeof id !== 'string') throw new Error('the stand-in only keeps string ids, which is all the adapter writes');
     if (this.records.has(id)) throw duplicateKey(this.name, id);
@@ -332,7 +333,7 @@ export class MingoDatabase {
 
   async enter(collection: string, operation: OperationName, detail: unknown): Promise<void> {
     await new Promise<void>((resolve) => setImmediate(resolve));
-    this.log.push({ collection, operation, detail: clone(detail) });
+    this.log.push({ collection, operation, detail: cloneRaw(detail) });
     this.throwFailure(collection, operation, false);
     if (operation !== 'bulkWrite' && this.crash !== undefined && this.crash.remaining <= 0 && isWrite(operation)) throw this.crash.error;
   }

@@ -28,12 +28,12 @@ const DEFINITION_REFUSED: ReadonlySet<number> = new Set([67, 68, 85, 86]);
  */
 const DOCUMENT_REFUSED: ReadonlySet<number> = new Set([2, 52, 56, 57, 10334, 17419, 17420]);
 
-export const serverCode = (error: unknown): number | undefined =>
+const serverCode = (error: unknown): number | undefined =>
   error instanceof MongoServerError && typeof error.code === 'number' ? error.code : undefined;
 
 export const isDuplicateKey = (error: unknown): boolean => serverCode(error) === DUPLICATE_KEY;
 
-const describe = (error: unknown): string => {
+const explain = (error: unknown): string => {
   // The driver reports a bulk write cut short by a driver error (the connection dropped) as a
   // MongoBulkWriteError with no write errors, carrying the driver error's message but not its class.
   if (error instanceof MongoBulkWriteError && refusedWritesOf(error) === undefined && error.err === undefined) {
@@ -54,11 +54,11 @@ const describe = (error: unknown): string => {
 export const readModelErrorOf = (error: unknown, what: string): ReadModelError => {
   const code = serverCode(error);
   if (code !== undefined && DEFINITION_REFUSED.has(code)) {
-    return { code: 'INVALID_DEFINITION', message: `${what}: an index exists with another definition — ${describe(error)}` };
+    return { code: 'INVALID_DEFINITION', message: `${what}: an index exists with another definition — ${explain(error)}` };
   }
-  // A write concern error means the write happened on the primary but may not be durable: the commit has
-  // not succeeded as far as the caller can tell, and replaying it is safe.
-  const detail = error instanceof MongoWriteConcernError ? `the write was not acknowledged as durable — ${describe(error)}` : describe(error);
+  // A write concern error means the write was applied on the primary but may not be durable: as far as the
+  // caller can tell the commit did not succeed; it reads the checkpoint again and replays from there.
+  const detail = error instanceof MongoWriteConcernError ? `the write was not acknowledged as durable — ${explain(error)}` : explain(error);
   return { code: 'READ_MODEL_UNAVAILABLE', message: `${what} failed: ${detail}`, cause: error };
 };
 
