@@ -1,0 +1,178 @@
+import * as E from 'fp-ts/Either';
+import {
+  Batch,
+  CollectionDefinition,
+  IndexDefinition,
+  IndexQuery,
+  JsonDocument,
+  JsonValue,
+  MAX_QUERY_LIMIT,
+  SortCursor,
+  SortType,
+  SortValue,
+} from './read-model-store';
+
+/*
+ * The rules of the read-model port that every adapter applies the same way: what names, ids, documents,
+ * batches and queries are acceptable, and how sort values are ordered.
+ */
+
+/** Projection, collection and index names: short, lower case, safe as (part of) a table or collection name. */
+const NAME = /^[a-z_][a-z0-9_-]{0,62}$/;
+/** Indexed fields: top-level, safe in a jsonb expression or a MongoDB key. */
+const FIELD = /^[A-Za-z][A-Za-z0-9_]{0,62}$/;
+export const MAX_DOCUMENT_ID_LENGTH = 512;
+
+export const isValidName = (name: string): boolean => NAME.test(name);
+
+export const versionProblem = (projection: string, version: number): string | undefined => {
+  if (!isValidName(projection)) return `projection name ${JSON.stringify(projection)} is not lower-case letters, digits, - and _ (at most 63)`;
+  if (!Number.isSafeInteger(version) || version < 1) return `projection version ${version} is not a positive integer`;
+  return undefined;
+};
+
+export const idProblem = (id: string): string | undefined =>
+  typeof id === 'string' && id.length > 0 && id.length <= MAX_DOCUMENT_ID_LENGTH ? undefined : `document id must be 1 to ${MAX_DOCUMENT_ID_LENGTH} characters`;
+
+const indexProblem = (collection: string, index: IndexDefinition): string | undefined => {
+  if (!isValidName(index.name)) return `index name ${JSON.stringify(index.name)} of ${collection} is not valid`;
+  const fields = [...index.equals, index.sortBy.field];
+  const bad = fields.find((field) => !FIELD.test(field));
+  if (bad !== undefined) return `index ${index.name} of ${collection} names field ${JSON.stringify(bad)}, which is not a top-level field name`;
+  if (new Set(fields).size !== fields.length) return `index ${index.name} of ${collection} names a field twice`;
+  if (index.sortBy.type !== 'number' && index.sortBy.type !== 'string') return `index ${index.name} of ${collection} sorts by an unknown type`;
+  return undefined;
+};
+
+export const definitionProblem = (collections: readonly CollectionDefinition[]): string | undefined => {
+  const names = new Set<string>();
+  for (const collection of collections) {
+    if (!isValidName(collection.name)) return `collection name ${JSON.stringify(collection.name)} is not lower-case letters, digits, - and _ (at most 63)`;
+    if (names.has(collection.name)) return `collection ${collection.name} is declared twice`;
+    names.add(collection.name);
+    const indexNames = new Set<string>();
+    for (const index of collection.indexes) {
+      const problem = indexProblem(collection.name, index);
+      if (problem !== undefined) return problem;
+      if (indexNames.has(index.name)) return `index ${index.name} of ${collection.name} is declared twice`;
+      indexNames.add(index.name);
+    }
+  }
+  return undefined;
+};
+
+const sameIndex = (a: IndexDefinition, b: IndexDefinition): boolean =>
+  a.name === b.name &&
+  a.sortBy.field === b.sortBy.field &&
+  a.sortBy.type === b.sortBy.type &&
+  a.equals.length === b.equals.length &&
+  a.equals.every((field, i) => b.equals[i] === field);
+
+/** Whether two declarations of a collection ask for the same indexes (in any order). */
+export const sameCollectionDefinition = (a: CollectionDefinition, b: CollectionDefinition): boolean =>
+  a.name === b.name && a.indexes.length === b.indexes.length && a.indexes.every((index) => b.indexes.some((other) => sameIndex(index, other)));
+
+/**
+ * A deep, frozen copy of `value` if it is a JSON document (plain objects, arrays, strings, finite numbers,
+ * booleans, null), or what is wrong with it. The copy keeps the caller from changing a stored document
+ * behind the store's back.
+ */
+export const copyJsonDocument = (value: unknown): E.Either<string, JsonDocument> => {
+  let problem: string | undefined;
+  const copy = (v: unknown, path: string, depth: number): JsonValue => {
+    if (depth > 64) {
+      problem ??= `${path} is nested more than 64 levels deep`;
+      return null;
+    }
+    if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) problem ??= `${path} is ${v}, which JSON cannot hold`;
+      return v;
+    }
+    if (Array.isArray(v)) return Object.freeze(v.map((item, i) => copy(item, `${path}[${i}]`, depth + 1)));
+    if (typeof v === 'object') {
+      const prototype = Object.getPrototypeOf(v) as unknown;
+      if (prototype !== Object.prototype && prototype !== null) {
+        problem ??= `${path} is not a plain object`;
+        return null;
+      }
+      const out: Record<string, JsonValue> = {};
+      for (const [key, item] of Object.entries(v as Record<string, unknown>)) out[key] = copy(item, `${path}.${key}`, depth + 1);
+      return Object.freeze(out);
+    }
+    problem ??= `${path} is ${v === undefined ? 'undefined' : `a ${typeof v}`}, which JSON cannot hold`;
+    return null;
+  };
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return E.left('a document must be a JSON object');
+  const copied = copy(value, 'document', 0) as JsonDocument;
+  return problem === undefined ? E.right(copied) : E.left(problem);
+};
+
+export const batchProblem = (batch: Batch): string | undefined => {
+  if (!Number.isSafeInteger(batch.checkpoint) || batch.checkpoint < -1) return `checkpoint ${batch.checkpoint} is not an integer ≥ -1`;
+  if (batch.expectedCheckpoint !== undefined && batch.expectedCheckpoint > batch.checkpoint) {
+    return `checkpoint ${batch.checkpoint} would move back from ${batch.expectedCheckpoint}`;
+  }
+  const bad = batch.writes.find((write) => !Number.isSafeInteger(write.position) || write.position < 0);
+  return bad === undefined ? undefined : `write to ${bad.collection}/${bad.id} has position ${bad.position}, not an integer ≥ 0`;
+};
+
+/**
+ * Compares strings by Unicode code point, which is how PostgreSQL (`COLLATE "C"` on UTF-8) and MongoDB (the
+ * simple collation) order them; plain `<` on UTF-16 code units differs for characters above U+FFFF.
+ */
+export const compareCodePoints = (a: string, b: string): number => {
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i += 1) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return codePointRank(x) - codePointRank(y);
+  }
+  return a.length - b.length;
+};
+
+/** Surrogates (D800–DFFF) encode code points above FFFF, so they must sort after E000–FFFF. */
+const codePointRank = (unit: number): number => (unit >= 0xd800 && unit <= 0xdfff ? unit + 0x2000 : unit >= 0xe000 ? unit - 0x800 : unit);
+
+/** Orders two sort values of one index (so of one type). */
+export const compareSortValues = (a: SortValue, b: SortValue): number =>
+  typeof a === 'number' && typeof b === 'number' ? a - b : compareCodePoints(String(a), String(b));
+
+/** Orders index entries by sort value, then id: the order every page follows. */
+export const compareSortKeys = (a: SortCursor, b: SortCursor): number => compareSortValues(a.value, b.value) || compareCodePoints(a.id, b.id);
+
+export const isSortValueOf = (type: SortType, value: unknown): value is SortValue =>
+  type === 'number' ? typeof value === 'number' && Number.isFinite(value) : typeof value === 'string';
+
+/** Where a document sits in an index, or undefined when it lacks one of the index's fields. */
+export const indexKeyOf = (index: IndexDefinition, document: JsonDocument): { readonly group: readonly string[]; readonly value: SortValue } | undefined => {
+  const group: string[] = [];
+  for (const field of index.equals) {
+    const value = document[field];
+    if (typeof value !== 'string') return undefined;
+    group.push(value);
+  }
+  const value = document[index.sortBy.field];
+  return isSortValueOf(index.sortBy.type, value) ? { group, value } : undefined;
+};
+
+/** The declared index a query uses, or what is wrong with the query. */
+export const indexForQuery = (collection: CollectionDefinition, query: IndexQuery): E.Either<string, IndexDefinition> => {
+  const index = collection.indexes.find((candidate) => candidate.name === query.index);
+  if (index === undefined) return E.left(`collection ${collection.name} has no index ${query.index}`);
+  const given = Object.keys(query.equals);
+  if (given.length !== index.equals.length || !index.equals.every((field) => typeof query.equals[field] === 'string')) {
+    return E.left(`index ${index.name} needs a string for each of [${index.equals.join(', ')}] and nothing else; got [${given.join(', ')}]`);
+  }
+  if (!Number.isSafeInteger(query.limit) || query.limit < 1 || query.limit > MAX_QUERY_LIMIT) return E.left(`limit must be 1 to ${MAX_QUERY_LIMIT}`);
+  if (query.order !== 'ascending' && query.order !== 'descending') return E.left('order must be ascending or descending');
+  const { type } = index.sortBy;
+  if (query.after !== undefined && (!isSortValueOf(type, query.after.value) || typeof query.after.id !== 'string')) {
+    return E.left(`the cursor does not fit index ${index.name}, which sorts by a ${type}`);
+  }
+  const { range } = query;
+  if (range !== undefined && [range.atLeast, range.below].some((bound) => bound !== undefined && !isSortValueOf(type, bound))) {
+    return E.left(`the range does not fit index ${index.name}, which sorts by a ${type}`);
+  }
+  return E.right(index);
+};

@@ -1,0 +1,7 @@
+import { MemoryReadModelStore } from '../../src/adapters/read-model/memory/memory-read-model-store';
+import { describeReadModelStoreContract } from './read-model-store-contract';
+
+describeReadModelStoreContract('in-memory', () => {
+  const store = new MemoryReadModelStore();
+  return Promise.resolve({ store, dispose: () => store.close() });
+});
