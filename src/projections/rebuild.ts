@@ -5,12 +5,17 @@ import type { ProjectionVersion, ReadModelError, ReadModelStore } from './read-m
 
 export type ActivationFailure = ProjectionHalt | { readonly code: 'ACTIVATION_FAILED'; readonly message: string; readonly error: ReadModelError };
 
+/** Rounds of catching up before the switch, each with the events written during the one before. */
+const MAX_CATCH_UP_ROUNDS = 20;
+
 /**
  * Builds a version of a projection beside the one readers use, and then switches readers to it: the new
  * version gets its own collections and starts from the first event; once it has caught up with the event
  * store, the active-version pointer moves to it in one compare-and-set. Until that moment the old version
- * keeps serving every query. The new runner is returned live; stopping the old runner and, once no reader
- * can still be using it, retiring its documents are the caller's to do.
+ * keeps serving every query. "Caught up" means with the head as it is at the switch: the events written
+ * while the version was being built are applied first (in rounds, each shorter than the last). The new runner
+ * is returned live; stopping the old runner and, once no reader can still be using it, retiring its
+ * documents are the caller's to do.
  *
  * The first deployment of a projection is the same operation: there is no old version to replace.
  */
@@ -18,7 +23,7 @@ export const buildAndActivate = async <Ev>(options: ProjectionRunnerOptions<Ev>)
   const runner = new ProjectionRunner(options);
   const started = await runner.start();
   if (E.isLeft(started)) return started;
-  const caughtUp = await runner.whenCaughtUp();
+  const caughtUp = await catchUp(runner, options);
   if (E.isLeft(caughtUp)) {
     await runner.stop();
     return caughtUp;
@@ -30,6 +35,25 @@ export const buildAndActivate = async <Ev>(options: ProjectionRunnerOptions<Ev>)
     return activated;
   }
   return E.right(runner);
+};
+
+const catchUp = async <Ev>(runner: ProjectionRunner<Ev>, options: ProjectionRunnerOptions<Ev>): Promise<E.Either<ActivationFailure, void>> => {
+  let reached: number | undefined;
+  for (let round = 0; round < MAX_CATCH_UP_ROUNDS; round += 1) {
+    let head: number | undefined;
+    try {
+      head = await options.eventStore.headPosition();
+    } catch (cause) {
+      const { name: projection, version } = options.projection;
+      const message = `${projection} v${version} could not read the head of the event store: ${cause instanceof Error ? cause.message : String(cause)}`;
+      return E.left({ code: 'EVENT_STORE_FAILED', message, projection, version, cause });
+    }
+    if (head === undefined || head === reached) return E.right(undefined);
+    const processed = await runner.whenProcessed(head);
+    if (E.isLeft(processed)) return processed;
+    reached = head;
+  }
+  return E.right(undefined);
 };
 
 const switchTo = async (store: ReadModelStore, projection: string, version: number): Promise<E.Either<ActivationFailure, void>> => {

@@ -12,6 +12,8 @@ export type CommitFault = { readonly atCommit: number } & ({ readonly mode: 'ref
 export class FaultyReadModelStore implements ReadModelStore {
   private commits = 0;
   injected = 0;
+  /** The batches the inner store accepted whole, in order. */
+  readonly committed: Batch[] = [];
 
   constructor(
     private readonly inner: ReadModelStore,
@@ -31,7 +33,11 @@ export class FaultyReadModelStore implements ReadModelStore {
   async commit(version: ProjectionVersion, batch: Batch): Promise<E.Either<ReadModelError, void>> {
     this.commits += 1;
     const fault = this.faults.find((f) => f.atCommit === this.commits);
-    if (fault === undefined) return this.inner.commit(version, batch);
+    if (fault === undefined) {
+      const result = await this.inner.commit(version, batch);
+      if (E.isRight(result)) this.committed.push(batch);
+      return result;
+    }
     this.injected += 1;
     const failure: ReadModelError = { code: 'READ_MODEL_UNAVAILABLE', message: `injected fault at commit ${this.commits}` };
     if (fault.mode === 'throw') throw new Error(failure.message);
