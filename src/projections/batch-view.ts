@@ -66,12 +66,7 @@ export class BatchView implements ProjectionView {
 
   /** Records an event's changes; a document changed again later in the batch keeps only its last state. */
   record(changes: readonly DocumentChange[], position: number): void {
-    for (const change of changes) {
-      const key = keyOf(change.collection, change.id);
-      // Re-inserting keeps the writes ordered by the event that last touched each document.
-      this.pending.delete(key);
-      this.pending.set(key, { ...change, position });
-    }
+    for (const change of changes) this.pending.set(keyOf(change.collection, change.id), { ...change, position });
   }
 
   writes(): readonly DocumentWrite[] {

@@ -212,13 +212,19 @@ export class ProjectionRunner<Ev> {
     const { projection, readModels, onEventFailure = 'stop' } = this.options;
     const view = new BatchView(readModels, this.version);
     const start = this.committed ?? -1;
-    const decoded = new Map<EventEnvelope, E.Either<UnreadableEvent, Ev>>();
+    const decoded = new Map<EventEnvelope, E.Either<UnreadableEvent | ProjectionHandlerError, Ev>>();
     const prefetch: DocumentKey[] = [];
     for (const message of messages) {
       if (message.kind !== 'event' || message.event.position <= start) continue;
-      const event = decodeStoredEvent(projection.codec, this.schemas, message.event);
+      const event = this.decode(message.event);
       decoded.set(message.event, event);
-      if (projection.prefetch !== undefined && E.isRight(event)) prefetch.push(...projection.prefetch(event.right, message.event));
+      if (projection.prefetch !== undefined && E.isRight(event)) {
+        try {
+          prefetch.push(...projection.prefetch(event.right, message.event));
+        } catch {
+          // Only a hint: apply reads what it needs anyway, and reports its own failures.
+        }
+      }
     }
     if (prefetch.length > 0) {
       const loaded = await guarded(() => view.preload(prefetch));
@@ -256,7 +262,16 @@ export class ProjectionRunner<Ev> {
     if (caughtUp && run === this.run) this.setStatus({ state: 'live', position: this.committed });
   }
 
-  private async applyOne(envelope: EventEnvelope, event: E.Either<UnreadableEvent, Ev>, view: BatchView): Promise<Applied> {
+  /** Decodes an event; an upcaster that throws makes it unreadable rather than stopping the runner blind. */
+  private decode(envelope: EventEnvelope): E.Either<UnreadableEvent | ProjectionHandlerError, Ev> {
+    try {
+      return decodeStoredEvent(this.options.projection.codec, this.schemas, envelope);
+    } catch (thrown) {
+      return E.left({ code: 'UPCASTER_THREW', message: `upcasting ${envelope.type} v${envelope.schemaVersion} threw: ${thrown instanceof Error ? thrown.message : String(thrown)}` });
+    }
+  }
+
+  private async applyOne(envelope: EventEnvelope, event: E.Either<UnreadableEvent | ProjectionHandlerError, Ev>, view: BatchView): Promise<Applied> {
     if (E.isLeft(event)) return E.left({ kind: 'event', reason: event.left });
     try {
       const changes = await this.options.projection.apply(event.right, envelope, view);

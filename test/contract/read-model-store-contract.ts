@@ -137,6 +137,16 @@ export const describeReadModelStoreContract = (adapterName: string, createHarnes
         expect(rightOrThrow(await store.get(version, 'counters', 'shape'))?.document).toEqual(document);
       });
 
+      it('keeps a field named __proto__ as a field', async () => {
+        const version = await preparedVersion();
+        const document = JSON.parse('{"__proto__": {"polluted": true}, "a": 1}') as JsonDocument;
+        await commit(version, [put('counters', 'proto', 1, document)], 1);
+        const stored = rightOrThrow(await store.get(version, 'counters', 'proto'))!.document;
+        expect(Object.keys(stored).sort()).toEqual(['__proto__', 'a']);
+        expect(Object.getOwnPropertyDescriptor(stored, '__proto__')?.value).toEqual({ polluted: true });
+        expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+      });
+
       it('is not changed by changing, after the commit, the object that was written', async () => {
         const version = await preparedVersion();
         const document = { list: [1, 2], inner: { n: 1 } };
