@@ -210,6 +210,10 @@ export class ProjectionRunner<Ev> {
   private async processBatch(messages: readonly SubscriptionMessage[], run: number): Promise<void> {
     if (run !== this.run) return;
     const { projection, readModels, onEventFailure = 'stop' } = this.options;
+    // A stop while the batch was in hand wins over whatever then went wrong with the batch.
+    const failUnlessStopped = (failure: ProjectionFailure): void => {
+      if (run === this.run) this.fail(failure);
+    };
     const view = new BatchView(readModels, this.version);
     const start = this.committed ?? -1;
     const decoded = new Map<EventEnvelope, E.Either<UnreadableEvent | ProjectionHandlerError, Ev>>();
@@ -228,7 +232,7 @@ export class ProjectionRunner<Ev> {
     }
     if (prefetch.length > 0) {
       const loaded = await guarded(() => view.preload(prefetch));
-      if (E.isLeft(loaded)) return void this.fail(this.readModelFailure(loaded.left));
+      if (E.isLeft(loaded)) return failUnlessStopped(this.readModelFailure(loaded.left));
     }
     let reached = start;
     let caughtUp = false;
@@ -246,11 +250,11 @@ export class ProjectionRunner<Ev> {
       if (event === undefined || envelope.position <= reached) continue;
       const applied = await this.applyOne(envelope, event, view);
       if (E.isLeft(applied)) {
-        if (applied.left.kind === 'store') return void this.fail(this.readModelFailure(applied.left.error));
+        if (applied.left.kind === 'store') return failUnlessStopped(this.readModelFailure(applied.left.error));
         const failure = this.eventFailure(envelope, applied.left.reason);
         if (onEventFailure === 'stop') {
           if (reached > start && !(await this.commit(view, reached, run))) return;
-          return void this.fail(failure);
+          return failUnlessStopped(failure);
         }
         view.record([parkedEvents.put(envelope.eventId, parkedRecord(envelope, failure.reason))], envelope.position);
       } else {
@@ -288,7 +292,7 @@ export class ProjectionRunner<Ev> {
     const batch = { writes: view.writes(), checkpoint, expectedCheckpoint: this.committed };
     const committed = await guarded(() => this.options.readModels.commit(this.version, batch));
     if (E.isLeft(committed)) {
-      this.fail(this.readModelFailure(committed.left));
+      if (run === this.run) this.fail(this.readModelFailure(committed.left));
       return false;
     }
     this.committed = checkpoint;
