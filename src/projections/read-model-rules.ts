@@ -97,7 +97,10 @@ export const copyJsonDocument = (value: unknown): E.Either<string, JsonDocument>
         return null;
       }
       const out: Record<string, JsonValue> = {};
-      for (const [key, item] of Object.entries(v as Record<string, unknown>)) out[key] = copy(item, `${path}.${key}`, depth + 1);
+      for (const [key, item] of Object.entries(v as Record<string, unknown>)) {
+        // A plain assignment to "__proto__" would set the prototype instead of a field.
+        Object.defineProperty(out, key, { value: copy(item, `${path}.${key}`, depth + 1), enumerable: true, writable: true, configurable: true });
+      }
       return Object.freeze(out);
     }
     problem ??= `${path} is ${v === undefined ? 'undefined' : `a ${typeof v}`}, which JSON cannot hold`;

@@ -1,0 +1,184 @@
+import * as E from 'fp-ts/Either';
+import { activeVersionOf, getDocument, Page, PageRequest, QueryError, queryPage } from '../query-page';
+import type { ReadModelStore } from '../read-model-store';
+import { CoPurchase, coPurchases, customers, funnel, FunnelFigures, products, ProductSales, sales, SalesFigures } from './documents';
+import { bucketRange, medianBucket, PriceRange } from './price-histogram';
+import { ANALYTICS } from './projection';
+import type { Granularity } from './time-buckets';
+
+/** `count` out of `of`, and their ratio (null when `of` is 0). */
+export interface Rate {
+  readonly count: number;
+  readonly of: number;
+  readonly ratio: number | null;
+}
+
+const rate = (count: number, of: number): Rate => ({ count, of, ratio: of === 0 ? null : count / of });
+
+/** Amounts are minor units of `currency`. */
+export interface SalesReport {
+  readonly granularity: Granularity;
+  readonly bucketStart: number;
+  readonly currency: string;
+  /** Sum of the totals of the orders paid in this period. */
+  readonly gmv: number;
+  readonly ordersPaid: number;
+  /** GMV / orders paid, rounded down; 0 without orders. */
+  readonly averageOrderValue: number;
+  readonly ordersPlaced: number;
+  /** Of the orders placed in this period, those cancelled or expired unpaid. */
+  readonly cancellations: Rate;
+  /** Of the orders paid in this period, those refunded, in part or in full. */
+  readonly refunds: Rate;
+  readonly refundedAmount: number;
+}
+
+export interface FunnelReport {
+  readonly granularity: Granularity;
+  readonly bucketStart: number;
+  readonly cartsOpened: number;
+  readonly cartsCheckedOut: number;
+  readonly checkouts: number;
+  readonly cartsPaid: number;
+  readonly ordersPaid: number;
+  /** Carts checked out at least once, of the carts opened. */
+  readonly checkoutRate: Rate;
+  /** Carts with at least one paid order, of the carts checked out. */
+  readonly paymentRate: Rate;
+}
+
+export interface PeriodRequest extends PageRequest {
+  readonly granularity: Granularity;
+  /** Inclusive, epoch milliseconds. */
+  readonly from?: number;
+  /** Exclusive, epoch milliseconds. */
+  readonly to?: number;
+}
+
+export interface ProductReport {
+  readonly sku: string;
+  readonly name: string;
+  readonly category: string;
+  readonly unitsSold: number;
+  readonly revenue: number;
+  readonly orders: number;
+}
+
+export interface CustomerProfile {
+  readonly customerId: string;
+  readonly ordersPaid: number;
+  readonly unitsBought: number;
+  /** Most units first. */
+  readonly favouriteCategories: readonly { readonly category: string; readonly units: number }[];
+  /** Unit prices of the items bought, in minor units: exact extremes and the bucket holding the median. */
+  readonly priceRange: { readonly min: number; readonly max: number; readonly usual: PriceRange } | null;
+  /** UTC hours of day with paid orders, the most frequent first. */
+  readonly buyingHours: readonly { readonly hour: number; readonly orders: number }[];
+}
+
+export interface BoughtTogether {
+  readonly sku: string;
+  readonly name: string;
+  /** Paid orders that held both products. */
+  readonly orders: number;
+}
+
+export const PERIOD_PAGE_SIZE = 100;
+export const FAVOURITE_CATEGORIES = 3;
+
+const rangeOf = ({ from, to }: PeriodRequest) => ({ ...(from === undefined ? {} : { atLeast: from }), ...(to === undefined ? {} : { below: to }) });
+
+const pageRequestOf = ({ limit, after }: PageRequest): PageRequest => ({ ...(limit === undefined ? {} : { limit }), ...(after === undefined ? {} : { after }) });
+
+const salesReport = (s: SalesFigures): SalesReport => ({
+  granularity: s.granularity,
+  bucketStart: s.bucketStart,
+  currency: s.currency,
+  gmv: s.gmv,
+  ordersPaid: s.ordersPaid,
+  averageOrderValue: s.ordersPaid === 0 ? 0 : Math.floor(s.gmv / s.ordersPaid),
+  ordersPlaced: s.ordersPlaced,
+  cancellations: rate(s.ordersCancelled + s.ordersExpired, s.ordersPlaced),
+  refunds: rate(s.ordersRefunded, s.ordersPaid),
+  refundedAmount: s.refundedAmount,
+});
+
+const funnelReport = (f: FunnelFigures): FunnelReport => ({
+  ...f,
+  checkoutRate: rate(f.cartsCheckedOut, f.cartsOpened),
+  paymentRate: rate(f.cartsPaid, f.cartsCheckedOut),
+});
+
+/** Sales in one currency per day or hour from `from` to `to`, in time order; periods without orders are absent. */
+export const salesByPeriod = async (store: ReadModelStore, currency: string, request: PeriodRequest): Promise<E.Either<QueryError, Page<SalesReport>>> => {
+  const version = await activeVersionOf(store, ANALYTICS);
+  if (E.isLeft(version)) return version;
+  const page = await queryPage(
+    store,
+    version.right,
+    sales,
+    { index: 'by-period', equals: { granularity: request.granularity, currency }, order: 'ascending', range: rangeOf(request) },
+    pageRequestOf(request),
+    PERIOD_PAGE_SIZE,
+  );
+  return E.map((found: Page<SalesFigures>) => ({ items: found.items.map(salesReport), next: found.next }))(page);
+};
+
+/** The funnel of the carts opened in each day or hour from `from` to `to`. */
+export const funnelByPeriod = async (store: ReadModelStore, request: PeriodRequest): Promise<E.Either<QueryError, Page<FunnelReport>>> => {
+  const version = await activeVersionOf(store, ANALYTICS);
+  if (E.isLeft(version)) return version;
+  const page = await queryPage(
+    store,
+    version.right,
+    funnel,
+    { index: 'by-period', equals: { granularity: request.granularity }, order: 'ascending', range: rangeOf(request) },
+    pageRequestOf(request),
+    PERIOD_PAGE_SIZE,
+  );
+  return E.map((found: Page<FunnelFigures>) => ({ items: found.items.map(funnelReport), next: found.next }))(page);
+};
+
+/** The best-selling products in one currency, by units sold or by revenue. */
+export const topProducts = async (
+  store: ReadModelStore,
+  currency: string,
+  by: 'units' | 'revenue',
+  limit = 10,
+): Promise<E.Either<QueryError, readonly ProductReport[]>> => {
+  const version = await activeVersionOf(store, ANALYTICS);
+  if (E.isLeft(version)) return version;
+  const page = await queryPage(store, version.right, products, { index: by === 'units' ? 'by-units' : 'by-revenue', equals: { currency }, order: 'descending' }, { limit }, limit);
+  return E.map((found: Page<ProductSales>) => found.items.map(({ sku, name, category, unitsSold, revenue, orders }) => ({ sku, name, category, unitsSold, revenue, orders })))(page);
+};
+
+/** What a customer buys: favourite categories, usual price range and the hours they buy in. */
+export const customerProfile = async (store: ReadModelStore, customerId: string): Promise<E.Either<QueryError, CustomerProfile>> => {
+  const version = await activeVersionOf(store, ANALYTICS);
+  if (E.isLeft(version)) return version;
+  const found = await getDocument(store, version.right, customers, customerId);
+  if (E.isLeft(found)) return found;
+  const profile = found.right;
+  if (profile === undefined) return E.left({ code: 'NOT_FOUND', message: `customer ${customerId} has no paid order` });
+  const median = medianBucket(profile.priceHistogram);
+  return E.right({
+    customerId,
+    ordersPaid: profile.ordersPaid,
+    unitsBought: profile.unitsBought,
+    favouriteCategories: profile.categories.slice(0, FAVOURITE_CATEGORIES),
+    priceRange:
+      profile.priceMin === null || profile.priceMax === null || median === undefined ? null : { min: profile.priceMin, max: profile.priceMax, usual: bucketRange(median) },
+    buyingHours: profile.hours
+      .map((orders, hour) => ({ hour, orders }))
+      .filter((h) => h.orders > 0)
+      .sort((a, b) => b.orders - a.orders || a.hour - b.hour),
+  });
+};
+
+/** The products most often bought in the same order as `sku`, most orders first. */
+export const boughtTogether = async (store: ReadModelStore, sku: string, limit = 10): Promise<E.Either<QueryError, readonly BoughtTogether[]>> => {
+  const version = await activeVersionOf(store, ANALYTICS);
+  if (E.isLeft(version)) return version;
+  const page = await queryPage(store, version.right, coPurchases, { index: 'by-product', equals: { sku }, order: 'descending' }, { limit }, limit);
+  return E.map((found: Page<CoPurchase>) => found.items.map((c) => ({ sku: c.partner, name: c.partnerName, orders: c.orders })))(page);
+};

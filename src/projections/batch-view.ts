@@ -1,0 +1,83 @@
+import * as E from 'fp-ts/Either';
+import { guarded } from './guarded-call';
+import type { DocumentChange, ProjectionView } from './projection';
+import type { DocumentKey, DocumentWrite, JsonDocument, ProjectionVersion, ReadModelError, ReadModelStore } from './read-model-store';
+
+/** Raised inside the runner when the view cannot read the store; the runner turns it into a status value. */
+export class ReadModelReadFailure {
+  constructor(readonly error: ReadModelError) {}
+}
+
+/** A document as the store holds it; position -1 when there is none. */
+interface Stored {
+  readonly document: JsonDocument | undefined;
+  readonly position: number;
+}
+
+const GET_MANY_CHUNK = 500;
+
+const keyOf = (collection: string, id: string): string => `${collection}\u0000${id}`;
+
+/**
+ * The view of one batch: the batch's pending changes over the documents as stored. Each document is read from
+ * the store at most once per batch, and written once, with its last state.
+ *
+ * A pending change shows only if the store will apply it, i.e. if its event is after the one the stored
+ * document reflects. They differ only when a batch cut short on a store without transactions is replayed:
+ * the store then skips the replayed writes it already has, and later events of the batch must build on what
+ * it keeps, not on what the skipped write would have been.
+ */
+export class BatchView implements ProjectionView {
+  private readonly pending = new Map<string, DocumentWrite>();
+  private readonly stored = new Map<string, Stored>();
+
+  constructor(
+    private readonly store: ReadModelStore,
+    private readonly version: ProjectionVersion,
+  ) {}
+
+  async get(collection: string, id: string): Promise<JsonDocument | undefined> {
+    const key = keyOf(collection, id);
+    const stored = this.stored.get(key) ?? (await this.load(collection, id, key));
+    const pending = this.pending.get(key);
+    if (pending !== undefined && pending.position > stored.position) return pending.kind === 'put' ? pending.document : undefined;
+    return stored.document;
+  }
+
+  /** Loads, in as few round trips as possible, the documents the batch is about to read. */
+  async preload(keys: readonly DocumentKey[]): Promise<E.Either<ReadModelError, void>> {
+    const wanted = new Map<string, DocumentKey>();
+    for (const key of keys) {
+      const k = keyOf(key.collection, key.id);
+      if (!this.stored.has(k)) wanted.set(k, key);
+    }
+    const missing = [...wanted.values()];
+    for (let start = 0; start < missing.length; start += GET_MANY_CHUNK) {
+      const chunk = missing.slice(start, start + GET_MANY_CHUNK);
+      const found = await guarded(() => this.store.getMany(this.version, chunk));
+      if (E.isLeft(found)) return found;
+      chunk.forEach((key, i) => {
+        const document = found.right[i];
+        this.stored.set(keyOf(key.collection, key.id), document === undefined ? { document: undefined, position: -1 } : document);
+      });
+    }
+    return E.right(undefined);
+  }
+
+  /** Records an event's changes; a document changed again later in the batch keeps only its last state. */
+  record(changes: readonly DocumentChange[], position: number): void {
+    for (const change of changes) this.pending.set(keyOf(change.collection, change.id), { ...change, position });
+  }
+
+  writes(): readonly DocumentWrite[] {
+    return [...this.pending.values()];
+  }
+
+  private async load(collection: string, id: string, key: string): Promise<Stored> {
+    const found = await guarded(() => this.store.get(this.version, collection, id));
+    if (E.isLeft(found)) throw new ReadModelReadFailure(found.left);
+    const stored = found.right === undefined ? { document: undefined, position: -1 } : found.right;
+    this.stored.set(key, stored);
+    return stored;
+  }
+}

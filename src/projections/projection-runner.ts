@@ -1,0 +1,370 @@
+import * as E from 'fp-ts/Either';
+import { BehaviorSubject, concatMap, defer, Observable, Subscription } from 'rxjs';
+import type { EventEnvelope } from '../engine/event-store/envelope';
+import type { EventStore, SubscriptionMessage } from '../engine/event-store/event-store';
+import { EventSchemas, eventSchemas } from '../engine/schema/event-schemas';
+import { decodeStoredEvent, UnreadableEvent } from '../engine/schema/stored-event';
+import { BatchView, ReadModelReadFailure } from './batch-view';
+import { guarded } from './guarded-call';
+import { inBatches } from './message-batches';
+import { ParkedEvent, parkedEvents, PARKED_EVENTS_PAGE_SIZE } from './parked-events';
+import type { DocumentChange, ProjectionDefinition, ProjectionHandlerError } from './projection';
+import { Page, PageRequest, queryPage, QueryError } from './query-page';
+import type { DocumentKey, ProjectionVersion, ReadModelError, ReadModelStore } from './read-model-store';
+
+export interface ProjectionRunnerOptions<Ev> {
+  readonly eventStore: EventStore;
+  readonly readModels: ReadModelStore;
+  readonly projection: ProjectionDefinition<Ev>;
+  /** Older event schema versions and how to upcast them; the engine's, if it has any. */
+  readonly eventSchemas?: EventSchemas;
+  /** Events per batch (one commit each). Default 256. */
+  readonly batchSize?: number;
+  /** How long a batch that is not full waits for more events. Default 20 ms. */
+  readonly batchWindowMs?: number;
+  /**
+   * What to do with an event the projection cannot apply: `stop` there (the default), or `park` it (record
+   * it, readable with `parkedEvents`) and go on.
+   */
+  readonly onEventFailure?: 'stop' | 'park';
+}
+
+/** An event the projection could not apply, named so that an operator can find it. */
+export interface ProjectionEventFailure {
+  readonly code: 'PROJECTION_EVENT_FAILED';
+  readonly message: string;
+  readonly projection: string;
+  readonly version: number;
+  readonly eventId: string;
+  readonly streamId: string;
+  readonly revision: number;
+  readonly type: string;
+  readonly position: number;
+  /** Why: the event could not be decoded (`UNREADABLE_EVENT`) or the projection refused it. */
+  readonly reason: UnreadableEvent | ProjectionHandlerError;
+}
+
+export type ProjectionFailure =
+  | ProjectionEventFailure
+  | { readonly code: 'READ_MODEL_FAILED'; readonly message: string; readonly projection: string; readonly version: number; readonly error: ReadModelError }
+  | { readonly code: 'EVENT_STORE_FAILED'; readonly message: string; readonly projection: string; readonly version: number; readonly cause: unknown };
+
+/** Why a runner is not running: it failed, or it was stopped (or never started). */
+export type ProjectionHalt = ProjectionFailure | { readonly code: 'PROJECTION_STOPPED'; readonly message: string };
+
+/** `position` is the checkpoint: the last event applied or stepped over, as stored with the documents. */
+export type ProjectionStatus =
+  | { readonly state: 'idle' | 'starting' | 'catching-up' | 'live' | 'stopped'; readonly position: number | undefined }
+  | { readonly state: 'failed'; readonly position: number | undefined; readonly failure: ProjectionFailure };
+
+export interface ProjectionLag {
+  readonly position: number | undefined;
+  readonly headPosition: number | undefined;
+  /** Head position minus checkpoint: the number of events behind when positions are dense, as in memory. */
+  readonly eventsBehind: number;
+  /**
+   * The head event's `recordedAt` minus that of the last event processed (or, if none has been, of the first
+   * stored event); 0 when caught up.
+   */
+  readonly timeBehindMs: number;
+}
+
+const DEFAULTS = { batchSize: 256, batchWindowMs: 20 };
+
+interface Waiter {
+  readonly position: number;
+  readonly resolve: (outcome: E.Either<ProjectionHalt, void>) => void;
+}
+
+type Applied = E.Either<{ readonly kind: 'event'; readonly reason: UnreadableEvent | ProjectionHandlerError } | { readonly kind: 'store'; readonly error: ReadModelError }, readonly DocumentChange[]>;
+
+/**
+ * Keeps one version of a projection up to date: subscribes to the event store after the version's checkpoint,
+ * applies events in batches, and stores each batch's changes together with the checkpoint after it, so that
+ * a crash at any point and a restart give the same documents as a run without one. Every outcome, failures
+ * included, is a value: `status$`, or what the methods resolve to.
+ */
+export class ProjectionRunner<Ev> {
+  readonly version: ProjectionVersion;
+  private readonly statusSubject = new BehaviorSubject<ProjectionStatus>({ state: 'idle', position: undefined });
+  private readonly schemas: EventSchemas;
+  private readonly batchSize: number;
+  private readonly batchWindowMs: number;
+  private subscription: Subscription | undefined;
+  private committed: number | undefined;
+  private halt: ProjectionHalt = { code: 'PROJECTION_STOPPED', message: 'the projection has not been started' };
+  private running = false;
+  private run = 0;
+  private inFlight: Promise<void> = Promise.resolve();
+  private waiters: Waiter[] = [];
+
+  constructor(private readonly options: ProjectionRunnerOptions<Ev>) {
+    this.version = { projection: options.projection.name, version: options.projection.version };
+    this.schemas = options.eventSchemas ?? eventSchemas({});
+    this.batchSize = Math.max(1, options.batchSize ?? DEFAULTS.batchSize);
+    this.batchWindowMs = Math.max(0, options.batchWindowMs ?? DEFAULTS.batchWindowMs);
+  }
+
+  get status$(): Observable<ProjectionStatus> {
+    return this.statusSubject.asObservable();
+  }
+
+  get status(): ProjectionStatus {
+    return this.statusSubject.value;
+  }
+
+  /** Prepares the version's collections and starts from its stored checkpoint (also after a stop or a failure). */
+  async start(): Promise<E.Either<ProjectionFailure, void>> {
+    if (this.running) return E.right(undefined);
+    this.running = true;
+    const run = ++this.run;
+    const { projection, readModels, eventStore } = this.options;
+    this.setStatus({ state: 'starting', position: this.committed });
+    const prepared = await guarded(() => readModels.prepare(this.version, [...projection.collections, parkedEvents.definition]));
+    if (E.isLeft(prepared)) return E.left(this.fail(this.readModelFailure(prepared.left)));
+    const checkpoint = await guarded(() => readModels.checkpoint(this.version));
+    if (E.isLeft(checkpoint)) return E.left(this.fail(this.readModelFailure(checkpoint.left)));
+    if (run !== this.run) return E.right(undefined);
+    this.committed = checkpoint.right;
+    const after = checkpoint.right === undefined || checkpoint.right < 0 ? undefined : checkpoint.right;
+    this.setStatus({ state: 'catching-up', position: this.committed });
+    this.subscription = eventStore
+      .subscribe(after === undefined ? { filter: projection.filter } : { after, filter: projection.filter })
+      .pipe(
+        inBatches(this.batchSize, this.batchWindowMs),
+        concatMap((batch) => defer(() => this.track(this.processBatch(batch, run)))),
+      )
+      .subscribe({
+        error: (cause: unknown) =>
+          this.fail({
+            code: 'EVENT_STORE_FAILED',
+            message: `the event store subscription of ${this.describe()} failed: ${cause instanceof Error ? cause.message : String(cause)}`,
+            ...this.version,
+            cause,
+          }),
+      });
+    return E.right(undefined);
+  }
+
+  /** Stops; a batch in hand is dropped rather than stored, and `start` resumes from the stored checkpoint. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.halt = { code: 'PROJECTION_STOPPED', message: `${this.describe()} was stopped` };
+    this.running = false;
+    this.run += 1;
+    this.subscription?.unsubscribe();
+    this.subscription = undefined;
+    await this.inFlight;
+    this.setStatus({ state: 'stopped', position: this.committed });
+    this.releaseWaiters();
+  }
+
+  /** Resolves once the checkpoint has reached `position`, or with why it never will (the runner halted). */
+  whenProcessed(position: number): Promise<E.Either<ProjectionHalt, void>> {
+    if (this.committed !== undefined && this.committed >= position) return Promise.resolve(E.right(undefined));
+    if (!this.running) return Promise.resolve(E.left(this.halt));
+    return new Promise((resolve) => this.waiters.push({ position, resolve }));
+  }
+
+  /** Resolves once every event stored when it was called has been processed. */
+  async whenCaughtUp(): Promise<E.Either<ProjectionHalt, void>> {
+    let head: number | undefined;
+    try {
+      head = await this.options.eventStore.headPosition();
+    } catch (cause) {
+      return E.left(this.eventStoreFailure(cause));
+    }
+    if (head === undefined) return this.running ? E.right(undefined) : E.left(this.halt);
+    return this.whenProcessed(head);
+  }
+
+  /** How far behind the head of the event store the stored checkpoint is. */
+  async lag(): Promise<E.Either<ProjectionFailure, ProjectionLag>> {
+    const checkpoint = await guarded(() => this.options.readModels.checkpoint(this.version));
+    if (E.isLeft(checkpoint)) return E.left(this.readModelFailure(checkpoint.left));
+    const { eventStore } = this.options;
+    try {
+      const headPosition = await eventStore.headPosition();
+      const processed = checkpoint.right ?? -1;
+      const position = checkpoint.right;
+      if (headPosition === undefined || processed >= headPosition) return E.right({ position, headPosition, eventsBehind: 0, timeBehindMs: 0 });
+      const [head] = (await eventStore.readAll({ after: headPosition - 1, maxCount: 1 })).events;
+      const [reference] = (await eventStore.readAll({ ...(processed < 0 ? {} : { after: processed - 1 }), maxCount: 1 })).events;
+      const timeBehindMs = head === undefined || reference === undefined ? 0 : Math.max(0, head.recordedAt - reference.recordedAt);
+      return E.right({ position, headPosition, eventsBehind: headPosition - processed, timeBehindMs });
+    } catch (cause) {
+      return E.left(this.eventStoreFailure(cause));
+    }
+  }
+
+  /** The events this version parked, in the order they were stored. */
+  parkedEvents(request: PageRequest = {}): Promise<E.Either<QueryError, Page<ParkedEvent>>> {
+    return queryPage(this.options.readModels, this.version, parkedEvents, { index: 'by-position', equals: {}, order: 'ascending' }, request, PARKED_EVENTS_PAGE_SIZE);
+  }
+
+  private track(work: Promise<void>): Promise<void> {
+    this.inFlight = work;
+    return work;
+  }
+
+  private async processBatch(messages: readonly SubscriptionMessage[], run: number): Promise<void> {
+    if (run !== this.run) return;
+    const { projection, readModels, onEventFailure = 'stop' } = this.options;
+    // A stop while the batch was in hand wins over whatever then went wrong with the batch.
+    const failUnlessStopped = (failure: ProjectionFailure): void => {
+      if (run === this.run) this.fail(failure);
+    };
+    const view = new BatchView(readModels, this.version);
+    const start = this.committed ?? -1;
+    const decoded = new Map<EventEnvelope, E.Either<UnreadableEvent | ProjectionHandlerError, Ev>>();
+    const prefetch: DocumentKey[] = [];
+    for (const message of messages) {
+      if (message.kind !== 'event' || message.event.position <= start) continue;
+      const event = this.decode(message.event);
+      decoded.set(message.event, event);
+      if (projection.prefetch !== undefined && E.isRight(event)) {
+        try {
+          prefetch.push(...projection.prefetch(event.right, message.event));
+        } catch {
+          // Only a hint: apply reads what it needs anyway, and reports its own failures.
+        }
+      }
+    }
+    if (prefetch.length > 0) {
+      const loaded = await guarded(() => view.preload(prefetch));
+      if (E.isLeft(loaded)) return failUnlessStopped(this.readModelFailure(loaded.left));
+    }
+    let reached = start;
+    let caughtUp = false;
+    for (const message of messages) {
+      if (message.kind === 'caught-up') {
+        caughtUp = true;
+        continue;
+      }
+      if (message.kind === 'checkpoint') {
+        reached = Math.max(reached, message.position);
+        continue;
+      }
+      const envelope = message.event;
+      const event = decoded.get(envelope);
+      if (event === undefined || envelope.position <= reached) continue;
+      const applied = await this.applyOne(envelope, event, view);
+      if (E.isLeft(applied)) {
+        if (applied.left.kind === 'store') return failUnlessStopped(this.readModelFailure(applied.left.error));
+        const failure = this.eventFailure(envelope, applied.left.reason);
+        if (onEventFailure === 'stop') {
+          if (reached > start && !(await this.commit(view, reached, run))) return;
+          return failUnlessStopped(failure);
+        }
+        view.record([parkedEvents.put(envelope.eventId, parkedRecord(envelope, failure.reason))], envelope.position);
+      } else {
+        view.record(applied.right, envelope.position);
+      }
+      reached = envelope.position;
+    }
+    if (reached > start && !(await this.commit(view, reached, run))) return;
+    if (caughtUp && run === this.run) this.setStatus({ state: 'live', position: this.committed });
+  }
+
+  /** Decodes an event; an upcaster that throws makes it unreadable rather than stopping the runner blind. */
+  private decode(envelope: EventEnvelope): E.Either<UnreadableEvent | ProjectionHandlerError, Ev> {
+    try {
+      return decodeStoredEvent(this.options.projection.codec, this.schemas, envelope);
+    } catch (thrown) {
+      return E.left({ code: 'UPCASTER_THREW', message: `upcasting ${envelope.type} v${envelope.schemaVersion} threw: ${thrown instanceof Error ? thrown.message : String(thrown)}` });
+    }
+  }
+
+  private async applyOne(envelope: EventEnvelope, event: E.Either<UnreadableEvent | ProjectionHandlerError, Ev>, view: BatchView): Promise<Applied> {
+    if (E.isLeft(event)) return E.left({ kind: 'event', reason: event.left });
+    try {
+      const changes = await this.options.projection.apply(event.right, envelope, view);
+      return E.isLeft(changes) ? E.left({ kind: 'event', reason: changes.left }) : changes;
+    } catch (thrown) {
+      if (thrown instanceof ReadModelReadFailure) return E.left({ kind: 'store', error: thrown.error });
+      return E.left({ kind: 'event', reason: { code: 'PROJECTION_THREW', message: thrown instanceof Error ? thrown.message : String(thrown) } });
+    }
+  }
+
+  /** Stores the batch with its checkpoint; false (and the runner failed) when the store refuses. */
+  private async commit(view: BatchView, checkpoint: number, run: number): Promise<boolean> {
+    if (run !== this.run) return false;
+    const batch = { writes: view.writes(), checkpoint, expectedCheckpoint: this.committed };
+    const committed = await guarded(() => this.options.readModels.commit(this.version, batch));
+    if (E.isLeft(committed)) {
+      if (run === this.run) this.fail(this.readModelFailure(committed.left));
+      return false;
+    }
+    this.committed = checkpoint;
+    const current = this.statusSubject.value;
+    if (current.state === 'catching-up' || current.state === 'live') this.setStatus({ state: current.state, position: checkpoint });
+    this.releaseWaiters();
+    return true;
+  }
+
+  private fail(failure: ProjectionFailure): ProjectionFailure {
+    this.halt = failure;
+    this.running = false;
+    this.run += 1;
+    this.subscription?.unsubscribe();
+    this.subscription = undefined;
+    this.setStatus({ state: 'failed', position: this.committed, failure });
+    this.releaseWaiters();
+    return failure;
+  }
+
+  private releaseWaiters(): void {
+    const waiting = this.waiters;
+    this.waiters = [];
+    for (const waiter of waiting) {
+      if (this.committed !== undefined && this.committed >= waiter.position) waiter.resolve(E.right(undefined));
+      else if (!this.running) waiter.resolve(E.left(this.halt));
+      else this.waiters.push(waiter);
+    }
+  }
+
+  private setStatus(status: ProjectionStatus): void {
+    this.statusSubject.next(status);
+  }
+
+  private describe(): string {
+    return `projection ${this.version.projection} v${this.version.version}`;
+  }
+
+  private readModelFailure(error: ReadModelError): ProjectionFailure {
+    return { code: 'READ_MODEL_FAILED', message: `${this.describe()} stopped: ${error.message}`, ...this.version, error };
+  }
+
+  private eventStoreFailure(cause: unknown): ProjectionFailure {
+    return {
+      code: 'EVENT_STORE_FAILED',
+      message: `${this.describe()} could not read the event store: ${cause instanceof Error ? cause.message : String(cause)}`,
+      ...this.version,
+      cause,
+    };
+  }
+
+  private eventFailure(envelope: EventEnvelope, reason: UnreadableEvent | ProjectionHandlerError): ProjectionEventFailure {
+    return {
+      code: 'PROJECTION_EVENT_FAILED',
+      message: `${this.describe()} cannot apply ${envelope.type} ${envelope.eventId} (${envelope.streamId}@${envelope.revision}, position ${envelope.position}): ${reason.message}`,
+      ...this.version,
+      eventId: envelope.eventId,
+      streamId: envelope.streamId,
+      revision: envelope.revision,
+      type: envelope.type,
+      position: envelope.position,
+      reason,
+    };
+  }
+}
+
+const parkedRecord = (envelope: EventEnvelope, reason: UnreadableEvent | ProjectionHandlerError): ParkedEvent => ({
+  eventId: envelope.eventId,
+  streamId: envelope.streamId,
+  revision: envelope.revision,
+  type: envelope.type,
+  position: envelope.position,
+  recordedAt: envelope.recordedAt,
+  reason: { code: reason.code, message: reason.message },
+});

@@ -1,0 +1,70 @@
+import * as E from 'fp-ts/Either';
+import { guarded } from './guarded-call';
+import { ProjectionHalt, ProjectionRunner, ProjectionRunnerOptions } from './projection-runner';
+import type { ProjectionVersion, ReadModelError, ReadModelStore } from './read-model-store';
+
+export type ActivationFailure = ProjectionHalt | { readonly code: 'ACTIVATION_FAILED'; readonly message: string; readonly error: ReadModelError };
+
+/** Rounds of catching up before the switch, each with the events written during the one before. */
+const MAX_CATCH_UP_ROUNDS = 20;
+
+/**
+ * Builds a version of a projection beside the one readers use, and then switches readers to it: the new
+ * version gets its own collections and starts from the first event; once it has caught up with the event
+ * store, the active-version pointer moves to it in one compare-and-set. Until that moment the old version
+ * keeps serving every query. "Caught up" means with the head as it is at the switch: the events written
+ * while the version was being built are applied first (in rounds, each shorter than the last). The new runner
+ * is returned live; stopping the old runner and, once no reader can still be using it, retiring its
+ * documents are the caller's to do.
+ *
+ * The first deployment of a projection is the same operation: there is no old version to replace.
+ */
+export const buildAndActivate = async <Ev>(options: ProjectionRunnerOptions<Ev>): Promise<E.Either<ActivationFailure, ProjectionRunner<Ev>>> => {
+  const runner = new ProjectionRunner(options);
+  const started = await runner.start();
+  if (E.isLeft(started)) return started;
+  const caughtUp = await catchUp(runner, options);
+  if (E.isLeft(caughtUp)) {
+    await runner.stop();
+    return caughtUp;
+  }
+  const { name, version } = options.projection;
+  const activated = await switchTo(options.readModels, name, version);
+  if (E.isLeft(activated)) {
+    await runner.stop();
+    return activated;
+  }
+  return E.right(runner);
+};
+
+const catchUp = async <Ev>(runner: ProjectionRunner<Ev>, options: ProjectionRunnerOptions<Ev>): Promise<E.Either<ActivationFailure, void>> => {
+  let reached: number | undefined;
+  for (let round = 0; round < MAX_CATCH_UP_ROUNDS; round += 1) {
+    let head: number | undefined;
+    try {
+      head = await options.eventStore.headPosition();
+    } catch (cause) {
+      const { name: projection, version } = options.projection;
+      const message = `${projection} v${version} could not read the head of the event store: ${cause instanceof Error ? cause.message : String(cause)}`;
+      return E.left({ code: 'EVENT_STORE_FAILED', message, projection, version, cause });
+    }
+    if (head === undefined || head === reached) return E.right(undefined);
+    const processed = await runner.whenProcessed(head);
+    if (E.isLeft(processed)) return processed;
+    reached = head;
+  }
+  return E.right(undefined);
+};
+
+const switchTo = async (store: ReadModelStore, projection: string, version: number): Promise<E.Either<ActivationFailure, void>> => {
+  const failed = (error: ReadModelError): E.Either<ActivationFailure, void> =>
+    E.left({ code: 'ACTIVATION_FAILED', message: `could not make ${projection} v${version} the active version: ${error.message}`, error });
+  const current = await guarded(() => store.activeVersion(projection));
+  if (E.isLeft(current)) return failed(current.left);
+  if (current.right === version) return E.right(undefined);
+  const activated = await guarded(() => store.activate(projection, version, current.right));
+  return E.isLeft(activated) ? failed(activated.left) : E.right(undefined);
+};
+
+/** Removes a version that readers no longer use; the store refuses to remove the active one. */
+export const retireVersion = (store: ReadModelStore, version: ProjectionVersion): Promise<E.Either<ReadModelError, void>> => guarded(() => store.drop(version));

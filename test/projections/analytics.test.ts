@@ -1,0 +1,157 @@
+import type { MemoryReadModelStore } from '../../src/adapters/read-model/memory/memory-read-model-store';
+import { analyticsProjection } from '../../src/projections/analytics/projection';
+import { boughtTogether, customerProfile, funnelByPeriod, salesByPeriod, topProducts } from '../../src/projections/analytics/queries';
+import { expectLeft, expectRight, projectAll } from '../support/run-projection';
+import { Shop } from '../support/shop';
+
+const at = (time: string): number => Date.parse(`2026-11-25T${time}Z`);
+
+/**
+ * 09:00 — Alice (cart A1: 3 tea, 1 cup) pays order a1; Bob (B1: kettle, cup) pays b1 and cancels it, so it
+ * is refunded; Carol (C1: tea) checks out c1 and lets it expire; Dan (D1) never checks out.
+ * 14:00 — Alice (A2: tea, cup, kettle) pays a2, then checks out a3 (spoon) from the same cart and does not
+ * pay; Erin pays in USD (E1: 2 mugs).
+ */
+const scenario = async (): Promise<Shop> => {
+  const shop = new Shop('2026-11-25T09:00:00Z');
+  await shop.openCart('alice', 'A1');
+  await shop.add('alice', 'A1', 'tea', 6800, 3, 'tea');
+  await shop.add('alice', 'A1', 'cup', 4500, 1, 'tableware');
+  await shop.checkOut('alice', 'A1', 'a1');
+  await shop.pay('a1');
+  await shop.openCart('bob', 'B1');
+  await shop.add('bob', 'B1', 'kettle', 32000, 1, 'tableware');
+  await shop.add('bob', 'B1', 'cup', 4500, 1, 'tableware');
+  await shop.checkOut('bob', 'B1', 'b1');
+  await shop.pay('b1');
+  await shop.send('bob', { type: 'CancelOrder', data: { orderId: 'b1', reason: 'Ordered twice' } });
+  await shop.openCart('carol', 'C1');
+  await shop.add('carol', 'C1', 'tea', 6800, 1, 'tea');
+  await shop.checkOut('carol', 'C1', 'c1');
+  await shop.openCart('dan', 'D1');
+  await shop.add('dan', 'D1', 'tea', 6800, 1, 'tea');
+  shop.clock.set(at('11:00:00'));
+  await shop.runDeadlines();
+  shop.clock.set(at('14:00:00'));
+  await shop.openCart('alice', 'A2');
+  await shop.add('alice', 'A2', 'tea', 6800, 1, 'tea');
+  await shop.add('alice', 'A2', 'cup', 4500, 1, 'tableware');
+  await shop.add('alice', 'A2', 'kettle', 32000, 1, 'tableware');
+  await shop.checkOut('alice', 'A2', 'a2');
+  await shop.pay('a2');
+  await shop.add('alice', 'A2', 'spoon', 1200, 1, 'tableware');
+  await shop.checkOut('alice', 'A2', 'a3');
+  await shop.openCart('erin', 'E1', 'USD');
+  await shop.add('erin', 'E1', 'mug', 1500, 2, 'tableware', 'USD');
+  await shop.checkOut('erin', 'E1', 'e1');
+  await shop.pay('e1');
+  return shop;
+};
+
+describe('analytics projection', () => {
+  let shop: Shop;
+  let readModels: MemoryReadModelStore;
+
+  beforeAll(async () => {
+    shop = await scenario();
+    readModels = await projectAll(shop.eventStore, analyticsProjection);
+  });
+  afterAll(() => shop.engine.close());
+
+  it('gives GMV, orders, average order value, cancellation and refund rates per day, per currency', async () => {
+    const cny = expectRight(await salesByPeriod(readModels, 'CNY', { granularity: 'day' }));
+    expect(cny.items).toEqual([
+      {
+        granularity: 'day',
+        bucketStart: at('00:00:00'),
+        currency: 'CNY',
+        gmv: 24900 + 36500 + 43300,
+        ordersPaid: 3,
+        averageOrderValue: 34900,
+        ordersPlaced: 5,
+        cancellations: { count: 2, of: 5, ratio: 0.4 },
+        refunds: { count: 1, of: 3, ratio: 1 / 3 },
+        refundedAmount: 36500,
+      },
+    ]);
+    const usd = expectRight(await salesByPeriod(readModels, 'USD', { granularity: 'day' }));
+    expect(usd.items.map((s) => [s.gmv, s.ordersPaid, s.averageOrderValue])).toEqual([[3800, 1, 3800]]);
+  });
+
+  it('gives the same per hour (UTC), in time order, and bounds the period', async () => {
+    const hours = expectRight(await salesByPeriod(readModels, 'CNY', { granularity: 'hour' })).items;
+    expect(hours.map((h) => [h.bucketStart, h.gmv, h.ordersPaid, h.averageOrderValue, h.cancellations, h.refunds])).toEqual([
+      [at('09:00:00'), 61400, 2, 30700, { count: 2, of: 3, ratio: 2 / 3 }, { count: 1, of: 2, ratio: 0.5 }],
+      [at('14:00:00'), 43300, 1, 43300, { count: 0, of: 2, ratio: 0 }, { count: 0, of: 1, ratio: 0 }],
+    ]);
+    const afternoon = expectRight(await salesByPeriod(readModels, 'CNY', { granularity: 'hour', from: at('10:00:00'), to: at('15:00:00') })).items;
+    expect(afternoon.map((h) => h.bucketStart)).toEqual([at('14:00:00')]);
+    const firstPage = expectRight(await salesByPeriod(readModels, 'CNY', { granularity: 'hour', limit: 1 }));
+    const secondPage = expectRight(await salesByPeriod(readModels, 'CNY', { granularity: 'hour', limit: 1, after: firstPage.next! }));
+    expect([...firstPage.items, ...secondPage.items].map((h) => h.bucketStart)).toEqual([at('09:00:00'), at('14:00:00')]);
+  });
+
+  it('follows the carts opened in each period through checkout to payment', async () => {
+    const day = expectRight(await funnelByPeriod(readModels, { granularity: 'day' })).items;
+    expect(day).toEqual([
+      {
+        granularity: 'day',
+        bucketStart: at('00:00:00'),
+        cartsOpened: 6,
+        cartsCheckedOut: 5,
+        checkouts: 6,
+        cartsPaid: 4,
+        ordersPaid: 4,
+        checkoutRate: { count: 5, of: 6, ratio: 5 / 6 },
+        paymentRate: { count: 4, of: 5, ratio: 0.8 },
+      },
+    ]);
+    const hours = expectRight(await funnelByPeriod(readModels, { granularity: 'hour' })).items;
+    expect(hours.map((h) => [h.bucketStart, h.cartsOpened, h.cartsCheckedOut, h.checkouts, h.cartsPaid, h.ordersPaid])).toEqual([
+      [at('09:00:00'), 4, 3, 3, 2, 2],
+      [at('14:00:00'), 2, 2, 3, 2, 2],
+    ]);
+  });
+
+  it('ranks products by units sold and by revenue, per currency', async () => {
+    const byUnits = expectRight(await topProducts(readModels, 'CNY', 'units'));
+    expect(byUnits.map((p) => [p.sku, p.unitsSold, p.orders])).toEqual([
+      ['tea', 4, 2],
+      ['cup', 3, 3],
+      ['kettle', 2, 2],
+    ]);
+    const byRevenue = expectRight(await topProducts(readModels, 'CNY', 'revenue', 2));
+    expect(byRevenue.map((p) => [p.sku, p.revenue])).toEqual([
+      ['kettle', 64000],
+      ['tea', 27200],
+    ]);
+    expect(expectRight(await topProducts(readModels, 'USD', 'revenue')).map((p) => [p.sku, p.unitsSold, p.revenue])).toEqual([['mug', 2, 3000]]);
+  });
+
+  it("profiles a customer's purchases: favourite categories, usual price range, buying hours", async () => {
+    expect(expectRight(await customerProfile(readModels, 'alice'))).toEqual({
+      customerId: 'alice',
+      ordersPaid: 2,
+      unitsBought: 7,
+      favouriteCategories: [
+        { category: 'tea', units: 4 },
+        { category: 'tableware', units: 3 },
+      ],
+      priceRange: { min: 4500, max: 32000, usual: { from: 5000, below: 10000 } },
+      buyingHours: [
+        { hour: 9, orders: 1 },
+        { hour: 14, orders: 1 },
+      ],
+    });
+    expect(expectLeft(await customerProfile(readModels, 'dan')).code).toBe('NOT_FOUND');
+  });
+
+  it('recommends what was bought together, most co-purchases first', async () => {
+    expect(expectRight(await boughtTogether(readModels, 'tea'))).toEqual([
+      { sku: 'cup', name: 'Product cup', orders: 2 },
+      { sku: 'kettle', name: 'Product kettle', orders: 1 },
+    ]);
+    expect(expectRight(await boughtTogether(readModels, 'tea', 1)).map((p) => p.sku)).toEqual(['cup']);
+    expect(expectRight(await boughtTogether(readModels, 'spoon'))).toEqual([]);
+  });
+});

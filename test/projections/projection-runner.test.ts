@@ -1,0 +1,261 @@
+import * as E from 'fp-ts/Either';
+import { firstValueFrom, throwError } from 'rxjs';
+import { distinctUntilChanged, filter, take, toArray } from 'rxjs/operators';
+import type { MemoryEventStore } from '../../src/adapters/event-store/memory/memory-event-store';
+import { MemoryReadModelStore } from '../../src/adapters/read-model/memory/memory-read-model-store';
+import type { EventEnvelope } from '../../src/engine/event-store/envelope';
+import type { EventStore } from '../../src/engine/event-store/event-store';
+import { eventSchemas } from '../../src/engine/schema/event-schemas';
+import { matchesFilter } from '../../src/engine/event-store/event-store';
+import { analyticsProjection } from '../../src/projections/analytics/projection';
+import { orderHistoryProjection } from '../../src/projections/order-history/projection';
+import { ProjectionRunner, ProjectionStatus } from '../../src/projections/projection-runner';
+import type { ReadModelStore } from '../../src/projections/read-model-store';
+import { FaultyReadModelStore } from '../support/faulty-read-model-store';
+import { expectLeft, expectRight, projectAll, runUntilCaughtUp } from '../support/run-projection';
+import { Shop } from '../support/shop';
+
+const VERSION = { projection: orderHistoryProjection.name, version: orderHistoryProjection.version };
+
+let rawCount = 0;
+/** Appends an event as a buggy writer or a tampering hand might: whatever type and data it is given. */
+const appendRaw = async (store: MemoryEventStore, streamId: string, type: string, data: unknown, at: number): Promise<EventEnvelope> => {
+  rawCount += 1;
+  const proposed = { eventId: `raw-${rawCount}`, type, schemaVersion: 1, data, occurredAt: at, recordedAt: at, commandId: `raw-${rawCount}`, correlationId: 'raw', causationId: 'raw', actor: 'tester' };
+  return expectRight(await store.append(streamId, [proposed], 'any')).events[0]!;
+};
+
+/** Places and pays one order of one product for `customer`. */
+const paidOrder = async (shop: Shop, customer: string, orderId: string): Promise<void> => {
+  await shop.openCart(customer, `cart-${orderId}`);
+  await shop.add(customer, `cart-${orderId}`, 'tea', 6800);
+  await shop.checkOut(customer, `cart-${orderId}`, orderId);
+  await shop.pay(orderId);
+};
+
+const orderIds = (readModels: MemoryReadModelStore): string[] => (readModels.contents(VERSION)['orders'] ?? []).map((d) => d.id);
+
+describe('projection runner', () => {
+  let shop: Shop;
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown): void => {
+    unhandled.push(reason);
+  };
+  beforeAll(() => process.on('unhandledRejection', onUnhandled));
+  afterAll(() => {
+    process.off('unhandledRejection', onUnhandled);
+    // Every failure above must have come back as a value or a status.
+    expect(unhandled).toEqual([]);
+  });
+  beforeEach(() => {
+    shop = new Shop();
+  });
+  afterEach(() => shop.engine.close());
+
+  describe('an event it cannot apply', () => {
+    let bad: EventEnvelope;
+    beforeEach(async () => {
+      await paidOrder(shop, 'alice', 'before');
+      bad = await appendRaw(shop.eventStore, 'order-broken', 'OrderPaid', { orderId: 42 }, shop.clock.now());
+      await paidOrder(shop, 'bob', 'after');
+    });
+
+    it('stops there, by default, with an error naming the event, having stored everything before it', async () => {
+      const readModels = new MemoryReadModelStore();
+      const runner = new ProjectionRunner({ eventStore: shop.eventStore, readModels, projection: orderHistoryProjection, batchSize: 4 });
+      expectRight(await runner.start());
+      const halt = expectLeft(await runner.whenCaughtUp());
+      expect(halt).toMatchObject({
+        code: 'PROJECTION_EVENT_FAILED',
+        projection: 'order-history',
+        version: 1,
+        eventId: bad.eventId,
+        streamId: 'order-broken',
+        revision: 0,
+        type: 'OrderPaid',
+        position: bad.position,
+        reason: { code: 'UNREADABLE_EVENT' },
+      });
+      expect(runner.status).toMatchObject({ state: 'failed', failure: { eventId: bad.eventId } });
+      const before = (await shop.eventStore.readAll({ maxCount: 10_000, filter: orderHistoryProjection.filter })).events.filter((e) => e.position < bad.position);
+      expect(expectRight(await readModels.checkpoint(VERSION))).toBe(before[before.length - 1]!.position);
+      expect(orderIds(readModels)).toEqual(['before']);
+    });
+
+    it('stops at the same event again after a restart', async () => {
+      const readModels = new MemoryReadModelStore();
+      const first = new ProjectionRunner({ eventStore: shop.eventStore, readModels, projection: orderHistoryProjection });
+      await first.start();
+      expectLeft(await first.whenCaughtUp());
+      const second = new ProjectionRunner({ eventStore: shop.eventStore, readModels, projection: orderHistoryProjection });
+      await second.start();
+      expect(expectLeft(await second.whenCaughtUp())).toMatchObject({ code: 'PROJECTION_EVENT_FAILED', eventId: bad.eventId });
+      expect(orderIds(readModels)).toEqual(['before']);
+    });
+
+    it('when told to park, records it (readable back) and goes on', async () => {
+      const readModels = new MemoryReadModelStore();
+      const runner = await runUntilCaughtUp({ eventStore: shop.eventStore, readModels, projection: orderHistoryProjection, onEventFailure: 'park' });
+      expect(orderIds(readModels)).toEqual(['after', 'before']);
+      const parked = expectRight(await runner.parkedEvents());
+      expect(parked.items).toEqual([
+        expect.objectContaining({ eventId: bad.eventId, streamId: 'order-broken', revision: 0, type: 'OrderPaid', position: bad.position, reason: expect.objectContaining({ code: 'UNREADABLE_EVENT' }) }),
+      ]);
+      expect(runner.status.state).toBe('live');
+      await runner.stop();
+    });
+  });
+
+  it("stops at an event the projection refuses, with the projection's reason", async () => {
+    await paidOrder(shop, 'alice', 'real');
+    const ghost = await appendRaw(shop.eventStore, 'order-ghost', 'OrderPaid', { orderId: 'ghost', paymentId: 'ghost', amount: { amount: 100, currency: 'CNY' } }, shop.clock.now());
+    const runner = new ProjectionRunner({ eventStore: shop.eventStore, readModels: new MemoryReadModelStore(), projection: analyticsProjection });
+    await runner.start();
+    expect(expectLeft(await runner.whenCaughtUp())).toMatchObject({
+      code: 'PROJECTION_EVENT_FAILED',
+      eventId: ghost.eventId,
+      type: 'OrderPaid',
+      reason: { code: 'ORDER_NOT_PROJECTED' },
+    });
+  });
+
+  it('stops at an event whose upcaster throws, as at any event it cannot read', async () => {
+    await paidOrder(shop, 'alice', 'o1');
+    const schemas = eventSchemas({ OrderPaid: { version: 2, upcasters: { 1: () => { throw new Error('no such field'); } } } });
+    const runner = new ProjectionRunner({ eventStore: shop.eventStore, readModels: new MemoryReadModelStore(), projection: orderHistoryProjection, eventSchemas: schemas });
+    await runner.start();
+    expect(expectLeft(await runner.whenCaughtUp())).toMatchObject({ code: 'PROJECTION_EVENT_FAILED', type: 'OrderPaid', reason: { code: 'UPCASTER_THREW', message: expect.stringContaining('no such field') } });
+  });
+
+  describe('lag', () => {
+    it('counts the events and the time between the checkpoint and the head of the store', async () => {
+      await paidOrder(shop, 'alice', 'first');
+      const readModels = new MemoryReadModelStore();
+      const idle = new ProjectionRunner({ eventStore: shop.eventStore, readModels, projection: orderHistoryProjection });
+      const head = (await shop.eventStore.headPosition())!;
+      const [firstEvent] = (await shop.eventStore.readAll({ maxCount: 1 })).events;
+      const [headEvent] = (await shop.eventStore.readAll({ after: head - 1, maxCount: 1 })).events;
+      expect(expectRight(await idle.lag())).toEqual({ position: undefined, headPosition: head, eventsBehind: head + 1, timeBehindMs: headEvent!.recordedAt - firstEvent!.recordedAt });
+
+      const runner = await runUntilCaughtUp({ eventStore: shop.eventStore, readModels, projection: orderHistoryProjection });
+      expect(expectRight(await runner.lag())).toEqual({ position: head, headPosition: head, eventsBehind: 0, timeBehindMs: 0 });
+      await runner.stop();
+
+      // Three more one-event commands, a minute apart.
+      await shop.openCart('bob', 'bob-cart');
+      await shop.add('bob', 'bob-cart', 'tea', 6800);
+      await shop.add('bob', 'bob-cart', 'cup', 4500);
+      expect(expectRight(await runner.lag())).toEqual({ position: head, headPosition: head + 3, eventsBehind: 3, timeBehindMs: 3 * 60_000 });
+
+      expectRight(await runner.start());
+      expectRight(await runner.whenCaughtUp());
+      expect(expectRight(await runner.lag())).toMatchObject({ eventsBehind: 0, timeBehindMs: 0 });
+      await runner.stop();
+    });
+  });
+
+  describe('batches', () => {
+    it('hold at most batchSize events each, and store the checkpoint with their effects', async () => {
+      for (const id of ['o1', 'o2', 'o3']) await paidOrder(shop, 'alice', id);
+      const spy = new FaultyReadModelStore(new MemoryReadModelStore(), []);
+      const runner = await runUntilCaughtUp({ eventStore: shop.eventStore, readModels: spy, projection: orderHistoryProjection, batchSize: 3 });
+      await runner.stop();
+      const all = (await shop.eventStore.readAll({ maxCount: 10_000, filter: orderHistoryProjection.filter })).events;
+      expect(spy.committed.length).toBeGreaterThan(1);
+      for (const batch of spy.committed) {
+        const covered = all.filter((e) => e.position > (batch.expectedCheckpoint ?? -1) && e.position <= batch.checkpoint);
+        expect(covered.length).toBeLessThanOrEqual(3);
+        expect(batch.writes.every((w) => w.position > (batch.expectedCheckpoint ?? -1) && w.position <= batch.checkpoint)).toBe(true);
+      }
+    });
+
+    it.each(['refuse', 'throw'] as const)('leave nothing behind when the store fails a commit (%s), and a restart completes the read model', async (mode) => {
+      for (const id of ['o1', 'o2', 'o3']) await paidOrder(shop, 'alice', id);
+      const inner = new MemoryReadModelStore();
+      const faulty = new FaultyReadModelStore(inner, [{ atCommit: 2, mode }]);
+      const runner = new ProjectionRunner({ eventStore: shop.eventStore, readModels: faulty, projection: orderHistoryProjection, batchSize: 5 });
+      await runner.start();
+      expect(expectLeft(await runner.whenCaughtUp())).toMatchObject({ code: 'READ_MODEL_FAILED', error: { code: 'READ_MODEL_UNAVAILABLE' } });
+      expect(runner.status.state).toBe('failed');
+      const checkpoint = expectRight(await inner.checkpoint(VERSION));
+      expect(checkpoint).toBe(faulty.committed[0]!.checkpoint);
+      const documents = Object.values(inner.contents(VERSION)).flat();
+      expect(documents.length).toBeGreaterThan(0);
+      expect(documents.every((d) => d.position <= checkpoint!)).toBe(true);
+
+      const restarted = await runUntilCaughtUp({ eventStore: shop.eventStore, readModels: faulty, projection: orderHistoryProjection });
+      await restarted.stop();
+      const uninterrupted = await projectAll(shop.eventStore, orderHistoryProjection);
+      expect(inner.contents(VERSION)).toEqual(uninterrupted.contents(VERSION));
+    });
+  });
+
+  it('fails (rather than parking the event) when the store cannot be read', async () => {
+    await paidOrder(shop, 'alice', 'o1');
+    const inner = new MemoryReadModelStore();
+    const unreadable: ReadModelStore = Object.assign(new FaultyReadModelStore(inner, []), {
+      get: () => Promise.resolve(E.left({ code: 'READ_MODEL_UNAVAILABLE' as const, message: 'connection lost' })),
+      getMany: () => Promise.resolve(E.left({ code: 'READ_MODEL_UNAVAILABLE' as const, message: 'connection lost' })),
+    });
+    const runner = new ProjectionRunner({ eventStore: shop.eventStore, readModels: unreadable, projection: orderHistoryProjection, onEventFailure: 'park' });
+    await runner.start();
+    expect(expectLeft(await runner.whenCaughtUp())).toMatchObject({ code: 'READ_MODEL_FAILED', error: { message: 'connection lost' } });
+    expect(inner.contents(VERSION)['_parked']).toEqual([]);
+  });
+
+  it('reports a failed subscription as a status, not as an exception', async () => {
+    const broken: EventStore = {
+      append: (s, e, x) => shop.eventStore.append(s, e, x),
+      readStream: (s, o) => shop.eventStore.readStream(s, o),
+      readAll: (o) => shop.eventStore.readAll(o),
+      headPosition: () => shop.eventStore.headPosition(),
+      close: () => shop.eventStore.close(),
+      subscribe: () => throwError(() => new Error('server went away')),
+    };
+    const runner = new ProjectionRunner({ eventStore: broken, readModels: new MemoryReadModelStore(), projection: orderHistoryProjection });
+    await runner.start();
+    expect(runner.status).toMatchObject({ state: 'failed', failure: { code: 'EVENT_STORE_FAILED', message: expect.stringContaining('server went away') } });
+  });
+
+  it('says when it is catching up and when it is live', async () => {
+    await paidOrder(shop, 'alice', 'o1');
+    const runner = new ProjectionRunner({ eventStore: shop.eventStore, readModels: new MemoryReadModelStore(), projection: orderHistoryProjection });
+    const states = firstValueFrom(
+      runner.status$.pipe(
+        filter((s: ProjectionStatus) => s.state !== 'idle'),
+        distinctUntilChanged((a, b) => a.state === b.state),
+        take(3),
+        toArray(),
+      ),
+    );
+    await runner.start();
+    expect((await states).map((s) => s.state)).toEqual(['starting', 'catching-up', 'live']);
+    await runner.stop();
+    expect(runner.status.state).toBe('stopped');
+  });
+
+  it('answers whenProcessed with why it will not get there when it is not running', async () => {
+    const runner = new ProjectionRunner({ eventStore: shop.eventStore, readModels: new MemoryReadModelStore(), projection: orderHistoryProjection });
+    expect(expectLeft(await runner.whenProcessed(0)).code).toBe('PROJECTION_STOPPED');
+    await runner.start();
+    const waiting = runner.whenProcessed(1_000_000);
+    await runner.stop();
+    expect(expectLeft(await waiting).code).toBe('PROJECTION_STOPPED');
+  });
+
+  it('applies only the events its filter lets through, and checkpoints past the others', async () => {
+    await paidOrder(shop, 'alice', 'o1');
+    const seen: { streamId: string; type: string }[] = [];
+    const readModels = new MemoryReadModelStore();
+    const counting = { ...orderHistoryProjection, apply: async (...args: Parameters<typeof orderHistoryProjection.apply>) => {
+      seen.push({ streamId: args[1].streamId, type: args[1].type });
+      return orderHistoryProjection.apply(...args);
+    } };
+    const runner = await runUntilCaughtUp({ eventStore: shop.eventStore, readModels, projection: counting });
+    await runner.stop();
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.every((event) => matchesFilter(orderHistoryProjection.filter, event))).toBe(true);
+    expect(seen.some((event) => event.streamId.startsWith('cart-'))).toBe(false);
+    expect(expectRight(await readModels.checkpoint(VERSION))).toBe(await shop.eventStore.headPosition());
+  });
+});
