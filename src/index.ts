@@ -55,3 +55,4 @@ export * from './engine/audit/index';
 export { currentEventSchemas, eventSchemaDefinitions, UNCATEGORISED } from './engine/schema/current-event-schemas';
 export { eventTypeNames } from './engine/schema/event-type-names';
 export type { CurrencyCode } from './domain/shared/codecs';
+export * from './projections';

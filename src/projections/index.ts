@@ -51,7 +51,7 @@ export type { Page, PageRequest, QueryError } from './query-page';
 export { ORDER_HISTORY, orderHistoryProjection } from './order-history/projection';
 export { customerOrders, orderDetail, CUSTOMER_ORDERS_PAGE_SIZE } from './order-history/queries';
 export type { OrderDetail, OrderSummary, TimelineItem } from './order-history/queries';
-export type { OrderHistoryOrder, OrderHistoryStatus, TimelineEntry } from './order-history/documents';
+export type { OrderHistoryOrder, OrderHistoryStatus, TimelineEntry as OrderTimelineEntry } from './order-history/documents';
 
 export { LOGISTICS, logisticsProjection } from './logistics/projection';
 export { awaitingShipment, inTransitByCarrier, shipmentByTrackingNumber, shipmentOfOrder, AWAITING_SHIPMENT_PAGE_SIZE } from './logistics/queries';
