@@ -2,10 +2,8 @@ import * as E from 'fp-ts/Either';
 import fc from 'fast-check';
 import { Pool } from 'pg';
 import { MemoryReadModelStore } from '../../src/adapters/read-model/memory/memory-read-model-store';
-import { tableNameOf } from '../../src/adapters/read-model/postgres/collection-tables';
 import { indexQueryStatement } from '../../src/adapters/read-model/postgres/index-query-sql';
 import { PostgresReadModelStore } from '../../src/adapters/read-model/postgres/postgres-read-model-store';
-import { qualifiedName } from '../../src/adapters/read-model/postgres/sql-names';
 import type {
   CollectionDefinition,
   DocumentWrite,
@@ -15,7 +13,7 @@ import type {
   ReadModelStore,
   StoredDocument,
 } from '../../src/projections/read-model-store';
-import { describeWithPostgres, scratchSchemaName, withDatabase } from '../support/postgres-read-model-database';
+import { describeWithPostgres, scratchSchemaName, tableOfCollection, withDatabase } from '../support/postgres-read-model-database';
 
 /*
  * What the PostgreSQL store does beyond the shared contract: how it uses its indexes, what PostgreSQL cannot
@@ -115,7 +113,7 @@ describeWithPostgres('PostgreSQL read-model store specifics', (url) => {
         });
         await commitAll(store, version, writes, (batch + 1) * 500);
       }
-      const table = qualifiedName(schema, tableNameOf(version, 'orders'));
+      const table = (await tableOfCollection(pool, schema, version, 'orders')).qualified;
       await pool.query(`ANALYZE ${table}`);
       const byCustomer = COLLECTIONS[0]?.indexes[0];
       if (byCustomer === undefined) throw new Error('the test collections lost their index');
@@ -248,19 +246,28 @@ describeWithPostgres('PostgreSQL read-model store specifics', (url) => {
       expect((await pool.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
     });
 
-    it('notices a version dropped by another store, and then reads it as prepared anew', async () => {
+    it('notices a version dropped by another store, even one prepared again with other indexes since', async () => {
       const version = await preparedVersion();
       await commitAll(store, version, [put('orders', 'o1', 1, { customerId: 'c1', placedAt: 1 })], 1);
       const other = await openStore();
       try {
         rightOrThrow(await other.drop(version));
         expect(codeOf(await store.get(version, 'orders', 'o1'))).toBe('UNKNOWN_COLLECTION');
+        expect(codeOf(await store.commit(version, { writes: [put('counters', 'c', 2, { n: 1 })], checkpoint: 2, expectedCheckpoint: 1 }))).toBe('UNKNOWN_COLLECTION');
+
+        rightOrThrow(await store.prepare(version, COLLECTIONS));
+        await commitAll(store, version, [put('orders', 'o1', 1, { customerId: 'c1', placedAt: 1 })], 1);
+        rightOrThrow(await other.drop(version));
         const redefined: CollectionDefinition[] = [{ name: 'orders', indexes: [{ name: 'by-total', equals: [], sortBy: { field: 'total', type: 'number' } }] }];
         rightOrThrow(await other.prepare(version, redefined));
         await commitAll(other, version, [put('orders', 'o2', 2, { total: 5 })], 2);
+        // `store` still remembers the old definition; the new one is what it must use.
         const page = rightOrThrow(await store.find(version, { collection: 'orders', index: 'by-total', equals: {}, order: 'ascending', limit: 5 }));
         expect(page.documents.map((d) => d.id)).toEqual(['o2']);
-        expect(codeOf(await store.commit(version, { writes: [put('counters', 'c', 3, { n: 1 })], checkpoint: 3, expectedCheckpoint: 2 }))).toBe('UNKNOWN_COLLECTION');
+        expect(codeOf(await store.find(version, { collection: 'orders', index: 'by-customer', equals: { customerId: 'c1' }, order: 'ascending', limit: 5 }))).toBe('INVALID_QUERY');
+        expect(rightOrThrow(await store.getMany(version, [{ collection: 'orders', id: 'o1' }, { collection: 'orders', id: 'o2' }])).map((d) => d?.id)).toEqual([undefined, 'o2']);
+        rightOrThrow(await store.commit(version, { writes: [put('orders', 'o3', 3, { total: 1 })], checkpoint: 3, expectedCheckpoint: 2 }));
+        expect(codeOf(await store.commit(version, { writes: [put('counters', 'c', 4, { n: 1 })], checkpoint: 4, expectedCheckpoint: 3 }))).toBe('UNKNOWN_COLLECTION');
       } finally {
         await other.close();
       }

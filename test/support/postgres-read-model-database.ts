@@ -3,7 +3,7 @@ import { randomBytes } from 'crypto';
 import { writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { Client } from 'pg';
+import { Client, type Pool } from 'pg';
 
 /*
  * Where the PostgreSQL read-model tests find their server, and what they do when it is not there: with
@@ -91,3 +91,20 @@ export const dropSchema = (url: string, schema: string): Promise<void> =>
   withDatabase(url, async (client) => {
     await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
   });
+
+/** The schema-qualified table holding a collection, as the store's bookkeeping records it. */
+export const tableOfCollection = async (
+  pool: Pool,
+  schema: string,
+  version: { readonly projection: string; readonly version: number },
+  collection: string,
+): Promise<{ readonly name: string; readonly qualified: string }> => {
+  const result = await pool.query<{ table_name: string }>(`SELECT table_name FROM "${schema}".collections WHERE projection = $1 AND version = $2 AND collection = $3`, [
+    version.projection,
+    version.version,
+    collection,
+  ]);
+  const name = result.rows[0]?.table_name;
+  if (name === undefined) throw new Error(`${version.projection} v${version.version} has no table for ${collection}`);
+  return { name, qualified: `"${schema}"."${name}"` };
+};

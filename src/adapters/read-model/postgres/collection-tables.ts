@@ -31,12 +31,21 @@ import { derivedName, qualifiedName, quoteIdentifier } from './sql-names';
 
 export interface CollectionTable {
   readonly definition: CollectionDefinition;
+  readonly tableName: string;
   /** The table's schema-qualified, quoted name, ready for SQL. */
   readonly table: string;
 }
 
-export const tableNameOf = (version: ProjectionVersion, collection: string): string =>
-  derivedName([version.projection, `v${version.version}`, collection], JSON.stringify(['table', version.projection, version.version, collection]));
+/**
+ * The table of a collection. Its name depends on the indexes too: a version dropped and prepared again with
+ * other indexes gets another table, so a store still holding the old definition fails to find the old table
+ * and looks again, instead of querying the new one with the old indexes in mind.
+ */
+export const tableNameOf = (version: ProjectionVersion, definition: CollectionDefinition): string =>
+  derivedName(
+    [version.projection, `v${version.version}`, definition.name],
+    JSON.stringify(['table', version.projection, version.version, definition.name, storedIndexesOf(definition)]),
+  );
 
 const indexObjectName = (kind: 'index' | 'statistics', version: ProjectionVersion, collection: string, index: string): string =>
   derivedName([version.projection, `v${version.version}`, collection, index], JSON.stringify([kind, version.projection, version.version, collection, index]));
@@ -64,7 +73,7 @@ export const indexKeysOf = (index: IndexDefinition): IndexKeys => {
 
 /** The DDL that creates a collection's table and indexes. */
 export const createCollectionStatements = (schema: string, version: ProjectionVersion, definition: CollectionDefinition): readonly string[] => {
-  const table = qualifiedName(schema, tableNameOf(version, definition.name));
+  const table = qualifiedName(schema, tableNameOf(version, definition));
   return [
     `CREATE TABLE ${table} (id text COLLATE "C" PRIMARY KEY, position bigint NOT NULL, document jsonb NOT NULL)`,
     ...definition.indexes.flatMap((index) => {
@@ -87,9 +96,16 @@ const StoredIndexes = t.readonlyArray(
   }),
 );
 
-/** What the `collections` table keeps of a definition: its indexes (the name is a column of its own). */
+/**
+ * What the `collections` table keeps of a definition: its indexes (the name is a column of its own), by
+ * name, since their order does not matter.
+ */
 export const storedIndexesOf = (definition: CollectionDefinition): string =>
-  JSON.stringify(definition.indexes.map((index) => ({ name: index.name, equals: index.equals, sortBy: { field: index.sortBy.field, type: index.sortBy.type } })));
+  JSON.stringify(
+    [...definition.indexes]
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      .map((index) => ({ name: index.name, equals: index.equals, sortBy: { field: index.sortBy.field, type: index.sortBy.type } })),
+  );
 
 /** A row of the `collections` table, decoded and checked by the same rules as a fresh declaration. */
 export const decodeCollectionRow = (schema: string, row: Record<string, unknown>): E.Either<string, CollectionTable> => {
@@ -100,5 +116,5 @@ export const decodeCollectionRow = (schema: string, row: Record<string, unknown>
   const decoded: CollectionDefinition = { name: collection, indexes: indexes.right };
   const problem = definitionProblem([decoded]);
   if (problem !== undefined) return E.left(`the definition stored for ${collection} is not valid: ${problem}`);
-  return E.right({ definition: decoded, table: qualifiedName(schema, tableName) });
+  return E.right({ definition: decoded, tableName, table: qualifiedName(schema, tableName) });
 };

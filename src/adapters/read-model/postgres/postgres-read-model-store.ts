@@ -104,12 +104,12 @@ export class PostgresReadModelStore implements ReadModelStore {
             });
           }
           for (const statement of createCollectionStatements(this.schema, version, definition)) await client.query(statement);
-          const tableName = tableNameOf(version, definition.name);
+          const tableName = tableNameOf(version, definition);
           await client.query(
             `INSERT INTO ${this.bookkeeping('collections')} (projection, version, collection, table_name, definition) VALUES ($1, $2, $3, $4, $5::jsonb)`,
             [version.projection, version.version, definition.name, tableName, storedIndexesOf(definition)],
           );
-          tables.set(definition.name, { definition, table: qualifiedName(this.schema, tableName) });
+          tables.set(definition.name, { definition, tableName, table: qualifiedName(this.schema, tableName) });
         }
         return E.right(tables);
       }),
@@ -125,37 +125,39 @@ export class PostgresReadModelStore implements ReadModelStore {
 
   async getMany(version: ProjectionVersion, keys: readonly DocumentKey[]): Result<readonly (StoredDocument | undefined)[]> {
     const collections = [...new Set(keys.map((key) => key.collection))];
-    const tables = await this.tablesOf(version, collections);
-    if (E.isLeft(tables)) return tables;
-    // An id PostgreSQL cannot store names no document, and would fail or be changed on its way to the server.
-    const idsByCollection = new Map<string, string[]>(collections.map((collection) => [collection, []]));
-    for (const key of keys) if (textProblem(key.id) === undefined) idsByCollection.get(key.collection)?.push(key.id);
-    // One round trip whatever the number of collections: a SELECT per collection, told apart by `part`.
-    const parts: string[] = [];
-    const values: string[][] = [];
-    for (const [collection, ids] of idsByCollection) {
-      if (ids.length === 0) continue;
-      values.push(ids);
-      const { table } = tables.right.get(collection) as CollectionTable;
-      parts.push(`SELECT ${values.length} AS part, id, position, document FROM ${table} WHERE id = ANY($${values.length}::text[])`);
-    }
-    if (parts.length === 0) return E.right(keys.map(() => undefined));
-    const rows = await this.query(`read from ${describe(version)}`, parts.join(' UNION ALL '), values, this.classifier(`read from ${describe(version)}`, version, collections, undefined));
-    if (E.isLeft(rows)) return rows;
-    const found = new Map<string, StoredDocument>();
-    const partOf = [...idsByCollection.keys()].filter((collection) => (idsByCollection.get(collection) as string[]).length > 0);
-    for (const row of rows.right) {
-      const document = decodeDocumentRow(row);
-      if (E.isLeft(document)) return E.left(unavailable(`read ${describe(version)}: ${document.left}`));
-      found.set(`${partOf[Number(row['part']) - 1] ?? ''}\u0000${document.right.id}`, document.right);
-    }
-    return E.right(keys.map((key) => found.get(`${key.collection}\u0000${key.id}`)));
+    return this.withTables(version, collections, async (tables) => {
+      // One round trip whatever the number of collections: a SELECT per collection, told apart by `part`.
+      // An id PostgreSQL cannot store names no document, and would fail or be changed on its way there.
+      const parts: string[] = [];
+      const partCollections: string[] = [];
+      const values: string[][] = [];
+      for (const collection of collections) {
+        const ids = keys.filter((key) => key.collection === collection && textProblem(key.id) === undefined).map((key) => key.id);
+        if (ids.length === 0) continue;
+        partCollections.push(collection);
+        values.push(ids);
+        parts.push(`SELECT ${parts.length} AS part, id, position, document FROM ${(tables.get(collection) as CollectionTable).table} WHERE id = ANY($${values.length}::text[])`);
+      }
+      if (parts.length === 0) return E.right(keys.map(() => undefined));
+      const doing = `read from ${describe(version)}`;
+      const rows = await this.query(doing, parts.join(' UNION ALL '), values, this.classifier(doing, version, tables, undefined));
+      if (E.isLeft(rows)) return rows;
+      const found = new Map<string, StoredDocument>();
+      for (const row of rows.right) {
+        const document = decodeDocumentRow(row);
+        if (E.isLeft(document)) return E.left(unavailable(`${doing}: ${document.left}`));
+        found.set(`${partCollections[Number(row['part'])] ?? ''}\u0000${document.right.id}`, document.right);
+      }
+      return E.right(keys.map((key) => found.get(`${key.collection}\u0000${key.id}`)));
+    });
   }
 
   async find(version: ProjectionVersion, query: IndexQuery): Result<QueryPage> {
-    const tables = await this.tablesOf(version, [query.collection]);
-    if (E.isLeft(tables)) return tables;
-    const table = tables.right.get(query.collection) as CollectionTable;
+    return this.withTables(version, [query.collection], (tables) => this.findIn(version, tables, query));
+  }
+
+  private async findIn(version: ProjectionVersion, tables: ReadonlyMap<string, CollectionTable>, query: IndexQuery): Result<QueryPage> {
+    const table = tables.get(query.collection) as CollectionTable;
     const index = indexForQuery(table.definition, query);
     if (E.isLeft(index)) return E.left({ code: 'INVALID_QUERY', message: index.left });
     const texts = [...Object.values(query.equals), query.after?.id, query.after?.value, query.range?.atLeast, query.range?.below];
@@ -164,18 +166,19 @@ export class PostgresReadModelStore implements ReadModelStore {
       if (problem !== undefined) return E.left({ code: 'INVALID_QUERY', message: `the query value ${JSON.stringify(text)} ${problem}` });
     }
     const statement = indexQueryStatement(table.table, index.right, query);
-    const rows = await this.query(`query ${describe(version)}`, statement.text, statement.values, this.classifier(`query ${describe(version)}`, version, [query.collection], 'INVALID_QUERY'));
+    const doing = `query ${describe(version)}`;
+    const rows = await this.query(doing, statement.text, statement.values, this.classifier(doing, version, tables, 'INVALID_QUERY'));
     if (E.isLeft(rows)) return rows;
     const documents: StoredDocument[] = [];
     for (const row of rows.right.slice(0, query.limit)) {
       const document = decodeDocumentRow(row);
-      if (E.isLeft(document)) return E.left(unavailable(`query ${describe(version)}: ${document.left}`));
+      if (E.isLeft(document)) return E.left(unavailable(`${doing}: ${document.left}`));
       documents.push(document.right);
     }
     const last = documents[documents.length - 1];
     if (rows.right.length <= query.limit || last === undefined) return E.right({ documents, next: undefined });
     const value = last.document[index.right.sortBy.field];
-    if (!isSortValueOf(index.right.sortBy.type, value)) return E.left(unavailable(`query ${describe(version)}: the index returned ${last.id}, which it cannot hold`));
+    if (!isSortValueOf(index.right.sortBy.type, value)) return E.left(unavailable(`${doing}: the index returned ${last.id}, which it cannot hold`));
     return E.right({ documents, next: { value, id: last.id } });
   }
 
@@ -190,27 +193,27 @@ export class PostgresReadModelStore implements ReadModelStore {
   }
 
   async commit(version: ProjectionVersion, batch: Batch): Result<void> {
-    const tables = await this.tablesOf(version, [...new Set(batch.writes.map((write) => write.collection))]);
-    if (E.isLeft(tables)) return tables;
-    const statements = batchStatements(version, tables.right, batch);
-    if (E.isLeft(statements)) return statements;
     const doing = `commit a batch to ${describe(version)}`;
-    return this.attempt(
-      doing,
-      () =>
-      withTransaction(this.pool, async (client): Result<void> => {
-        // The compare-and-set comes first: it locks the version's row, so a concurrent committer waits here
-        // and then finds the checkpoint moved, before either has written a document.
-        const moved = await client.query(
-          `UPDATE ${this.bookkeeping('versions')} SET checkpoint = $3 WHERE projection = $1 AND version = $2 AND checkpoint IS NOT DISTINCT FROM $4::bigint`,
-          [version.projection, version.version, batch.checkpoint, batch.expectedCheckpoint ?? null],
-        );
-        if (moved.rowCount !== 1) return this.refusedCheckpoint(client, version, batch);
-        for (const statement of statements.right) await client.query(statement.text, statement.values);
-        return E.right(undefined);
-      }),
-      this.classifier(doing, version, [...tables.right.keys()], 'INVALID_BATCH'),
-    );
+    return this.withTables(version, [...new Set(batch.writes.map((write) => write.collection))], async (tables) => {
+      const statements = batchStatements(version, tables, batch);
+      if (E.isLeft(statements)) return statements;
+      return this.attempt(
+        doing,
+        () =>
+          withTransaction(this.pool, async (client): Result<void> => {
+            // The compare-and-set comes first: it locks the version's row, so a concurrent committer waits
+            // here and then finds the checkpoint moved, before either has written a document.
+            const moved = await client.query(
+              `UPDATE ${this.bookkeeping('versions')} SET checkpoint = $3 WHERE projection = $1 AND version = $2 AND checkpoint IS NOT DISTINCT FROM $4::bigint`,
+              [version.projection, version.version, batch.checkpoint, batch.expectedCheckpoint ?? null],
+            );
+            if (moved.rowCount !== 1) return this.refusedCheckpoint(client, version, batch);
+            for (const statement of statements.right) await client.query(statement.text, statement.values);
+            return E.right(undefined);
+          }),
+        this.classifier(doing, version, tables, 'INVALID_BATCH'),
+      );
+    });
   }
 
   async activeVersion(projection: string): Result<number | undefined> {
@@ -308,7 +311,25 @@ export class PostgresReadModelStore implements ReadModelStore {
     });
   }
 
-  /** The tables of `collections`, from memory or else from the `collections` table; UNKNOWN_COLLECTION for one never prepared. */
+  /**
+   * Runs `work` with the tables of `collections`. Tables remembered from earlier may be stale: another store
+   * may have dropped the version, and perhaps prepared it again with other indexes. That shows as a missing
+   * table (UNKNOWN_COLLECTION, the version forgotten) or an index unknown to the remembered definition
+   * (INVALID_QUERY); either way the tables are looked up again and `work` runs once more.
+   */
+  private async withTables<A>(version: ProjectionVersion, collections: readonly string[], work: (tables: ReadonlyMap<string, CollectionTable>) => Result<A>): Result<A> {
+    const remembered = this.tables.get(versionKey(version));
+    const wasRemembered = remembered !== undefined && collections.every((collection) => remembered.has(collection));
+    const tables = await this.tablesOf(version, collections);
+    if (E.isLeft(tables)) return tables;
+    const result = await work(tables.right);
+    if (!wasRemembered || E.isRight(result) || (result.left.code !== 'UNKNOWN_COLLECTION' && result.left.code !== 'INVALID_QUERY')) return result;
+    this.tables.delete(versionKey(version));
+    const fresh = await this.tablesOf(version, collections);
+    return E.isLeft(fresh) ? fresh : work(fresh.right);
+  }
+
+  /** The tables of `collections`, remembered or else read from `collections`; UNKNOWN_COLLECTION for one never prepared. */
   private async tablesOf(version: ProjectionVersion, collections: readonly string[]): Result<ReadonlyMap<string, CollectionTable>> {
     const known = this.tables.get(versionKey(version));
     if (known !== undefined && collections.every((collection) => known.has(collection))) return E.right(known);
@@ -350,14 +371,14 @@ export class PostgresReadModelStore implements ReadModelStore {
 
   /**
    * What a server error means for the caller. A missing table means another store dropped the version:
-   * forget it, and answer as for any collection never prepared. An error about the data itself (SQLSTATE
-   * classes 22 and 54) would recur on every retry, so it refuses the batch or query rather than reporting
-   * the store unavailable. Anything else is the store being unavailable.
+   * forget it, and answer as for a collection never prepared. An error about the data itself (SQLSTATE
+   * classes 22 and 54) would recur on every retry, so it refuses the batch or query rather than calling the
+   * store unavailable. Anything else is the store being unavailable.
    */
   private classifier(
     doing: string,
     version: ProjectionVersion,
-    collections: readonly string[],
+    tables: ReadonlyMap<string, CollectionTable>,
     refusal: 'INVALID_BATCH' | 'INVALID_QUERY' | undefined,
   ): (error: unknown) => ReadModelError {
     return (error) => {
@@ -365,10 +386,10 @@ export class PostgresReadModelStore implements ReadModelStore {
       const message = error instanceof Error ? error.message : String(error);
       if (sqlState === UNDEFINED_TABLE) {
         this.tables.delete(versionKey(version));
-        const missing = collections.find((collection) => message.includes(tableNameOf(version, collection)));
-        return unknownCollection(version, missing ?? collections[0] ?? '(any)');
+        const missing = [...tables.values()].find((table) => message.includes(table.tableName));
+        return unknownCollection(version, missing?.definition.name ?? [...tables.keys()][0] ?? '(any)');
       }
-      if (refusal !== undefined && isDataError(sqlState)) return { code: refusal, message: `PostgreSQL refused it: ${message}` };
+      if (refusal !== undefined && isDataError(sqlState)) return { code: refusal, message: `PostgreSQL refused to ${doing}: ${message}` };
       return unavailable(doing, error);
     };
   }
