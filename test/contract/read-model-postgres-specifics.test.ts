@@ -246,6 +246,17 @@ describeWithPostgres('PostgreSQL read-model store specifics', (url) => {
       expect((await pool.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
     });
 
+    it('answers for a name or number it would refuse as for a version never prepared', async () => {
+      for (const version of [{ projection: 'Bad\u0000Name', version: 1 }, { projection: 'fine', version: 1.5 }]) {
+        expect(codeOf(await store.get(version, 'orders', 'x'))).toBe('UNKNOWN_COLLECTION');
+        expect(codeOf(await store.find(version, { collection: 'orders', index: 'by-label', equals: {}, order: 'ascending', limit: 1 }))).toBe('UNKNOWN_COLLECTION');
+        expect(codeOf(await store.commit(version, { writes: [], checkpoint: 1, expectedCheckpoint: undefined }))).toBe('UNKNOWN_COLLECTION');
+        expect(await store.checkpoint(version)).toEqual(E.right(undefined));
+        expect(await store.drop(version)).toEqual(E.right(undefined));
+      }
+      expect(await store.activeVersion('Bad\u0000Name')).toEqual(E.right(undefined));
+    });
+
     it('notices a version dropped by another store, even one prepared again with other indexes since', async () => {
       const version = await preparedVersion();
       await commitAll(store, version, [put('orders', 'o1', 1, { customerId: 'c1', placedAt: 1 })], 1);

@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/Either';
 import { Pool, type PoolClient } from 'pg';
-import { definitionProblem, indexForQuery, isSortValueOf, sameCollectionDefinition, versionProblem } from '../../../projections/read-model-rules';
+import { definitionProblem, indexForQuery, isSortValueOf, isValidName, sameCollectionDefinition, versionProblem } from '../../../projections/read-model-rules';
 import type {
   Batch,
   CollectionDefinition,
@@ -16,7 +16,7 @@ import { batchStatements } from './batch-statements';
 import { type CollectionTable, createCollectionStatements, decodeCollectionRow, storedIndexesOf, tableNameOf } from './collection-tables';
 import { indexQueryStatement } from './index-query-sql';
 import { sqlStateOf, unavailable, unknownCollection } from './read-model-errors';
-import { migrate } from './read-model-migration';
+import { migrate, serverProblem } from './read-model-migration';
 import { DEFAULT_SCHEMA, advisoryLockKey, qualifiedName, schemaNameProblem } from './sql-names';
 import { decodeBigint, decodeDocumentRow, textProblem } from './stored-values';
 import { withTransaction } from './transaction';
@@ -46,6 +46,8 @@ const UNDEFINED_TABLE = '42P01';
  * or not at all, whatever happens to the connection; committers of one version take turns on its row in
  * `versions`, which is also where the checkpoint is compared and set.
  *
+ * It needs PostgreSQL 14 or later and a UTF-8 database, and says so when opened on anything else.
+ *
  * Which table holds which collection is remembered per store after the first look-up; a version is only
  * changed by `drop`, after which the store that dropped it forgets it, and another store notices the missing
  * table on its next statement.
@@ -63,21 +65,18 @@ export class PostgresReadModelStore implements ReadModelStore {
   /** Connects, creates or upgrades the schema, and gives the store; or why it cannot. */
   static async open(options: PostgresReadModelStoreOptions): Result<PostgresReadModelStore> {
     const schema = options.schema ?? DEFAULT_SCHEMA;
-    const problem = schemaNameProblem(schema);
-    if (problem !== undefined) return E.left({ code: 'INVALID_DEFINITION', message: problem });
+    const badName = schemaNameProblem(schema);
+    if (badName !== undefined) return E.left({ code: 'INVALID_DEFINITION', message: badName });
     const { connection } = options;
     const ownsPool = !('pool' in connection);
     const pool = 'pool' in connection ? connection.pool : new Pool({ connectionString: connection.connectionString, max: connection.maxConnections ?? 10 });
     // An idle connection that dies is dropped by the pool and replaced on demand; the event must not be
     // left unhandled, which would end the process.
     if (ownsPool) pool.on('error', () => undefined);
-    try {
-      await migrate(pool, schema);
-    } catch (error) {
-      if (ownsPool) await pool.end();
-      return E.left(unavailable(`prepare schema ${schema}`, error));
-    }
-    return E.right(new PostgresReadModelStore(pool, ownsPool, schema));
+    const failure = await readyToServe(pool, schema);
+    if (failure === undefined) return E.right(new PostgresReadModelStore(pool, ownsPool, schema));
+    if (ownsPool) await pool.end();
+    return E.left(failure);
   }
 
   async prepare(version: ProjectionVersion, collections: readonly CollectionDefinition[]): Result<void> {
@@ -183,6 +182,7 @@ export class PostgresReadModelStore implements ReadModelStore {
   }
 
   async checkpoint(version: ProjectionVersion): Result<number | undefined> {
+    if (!isNameable(version)) return this.ifOpen(E.right(undefined));
     const rows = await this.query(
       `read the checkpoint of ${describe(version)}`,
       `SELECT checkpoint FROM ${this.bookkeeping('versions')} WHERE projection = $1 AND version = $2`,
@@ -217,6 +217,8 @@ export class PostgresReadModelStore implements ReadModelStore {
   }
 
   async activeVersion(projection: string): Result<number | undefined> {
+    // A name `activate` refuses can have no active version, and might not even survive the trip as text.
+    if (!isValidName(projection)) return this.ifOpen(E.right(undefined));
     const rows = await this.query(`read the active version of ${projection}`, `SELECT version FROM ${this.bookkeeping('active_versions')} WHERE projection = $1`, [projection]);
     if (E.isLeft(rows)) return rows;
     return decodeOptionalBigint(rows.right[0]?.['version'], `the active version of ${projection}`);
@@ -247,6 +249,7 @@ export class PostgresReadModelStore implements ReadModelStore {
   }
 
   async drop(version: ProjectionVersion): Result<void> {
+    if (!isNameable(version)) return this.ifOpen(E.right(undefined));
     const dropped = await this.attempt(`drop ${describe(version)}`, () =>
       withTransaction(this.pool, async (client): Result<void> => {
         const active = await this.lockedActiveVersion(client, version.projection);
@@ -275,6 +278,11 @@ export class PostgresReadModelStore implements ReadModelStore {
     if (this.closed) return;
     this.closed = true;
     if (this.ownsPool) await this.pool.end();
+  }
+
+  /** `result`, unless the store is closed: answered without the server, but only while open. */
+  private ifOpen<A>(result: E.Either<ReadModelError, A>): E.Either<ReadModelError, A> {
+    return this.closed ? E.left(unavailable('the store is closed')) : result;
   }
 
   private bookkeeping(table: 'versions' | 'collections' | 'active_versions'): string {
@@ -331,6 +339,7 @@ export class PostgresReadModelStore implements ReadModelStore {
 
   /** The tables of `collections`, remembered or else read from `collections`; UNKNOWN_COLLECTION for one never prepared. */
   private async tablesOf(version: ProjectionVersion, collections: readonly string[]): Result<ReadonlyMap<string, CollectionTable>> {
+    if (!isNameable(version)) return this.ifOpen(E.left(unknownCollection(version, collections[0] ?? '(any)')));
     const known = this.tables.get(versionKey(version));
     if (known !== undefined && collections.every((collection) => known.has(collection))) return E.right(known);
     const loaded = await this.attempt(`read the collections of ${describe(version)}`, () => this.readTables(this.pool, version));
@@ -394,6 +403,21 @@ export class PostgresReadModelStore implements ReadModelStore {
     };
   }
 }
+
+/** Checks the server and migrates `schema`; what went wrong, if anything. */
+const readyToServe = async (pool: Pool, schema: string): Promise<ReadModelError | undefined> => {
+  try {
+    const problem = await serverProblem(pool);
+    if (problem !== undefined) return unavailable(problem);
+    await migrate(pool, schema);
+    return undefined;
+  } catch (error) {
+    return unavailable(`prepare schema ${schema}`, error);
+  }
+};
+
+/** Whether `prepare` would accept the version's name and number; no other version can exist. */
+const isNameable = (version: ProjectionVersion): boolean => versionProblem(version.projection, version.version) === undefined;
 
 const versionKey = (version: ProjectionVersion): string => `${version.projection}\u0000${version.version}`;
 

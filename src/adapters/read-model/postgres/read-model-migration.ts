@@ -43,6 +43,20 @@ const MIGRATIONS: readonly Migration[] = [
 ];
 
 /**
+ * What makes the server unfit, if anything: statistics on expressions (which keep the planner on the
+ * indexes) came with PostgreSQL 14, and `COLLATE "C"` orders strings by code point only on UTF-8.
+ */
+export const serverProblem = async (pool: Pool): Promise<string | undefined> => {
+  const result = await pool.query<{ version: unknown; encoding: unknown }>(
+    "SELECT current_setting('server_version_num')::int AS version, pg_encoding_to_char(encoding) AS encoding FROM pg_database WHERE datname = current_database()",
+  );
+  const { version, encoding } = result.rows[0] ?? {};
+  if (typeof version !== 'number' || version < 140000) return `the read-model store needs PostgreSQL 14 or later; the server is version ${String(version)}`;
+  if (encoding !== 'UTF8') return `the read-model store needs a UTF8 database; this one is ${String(encoding)}`;
+  return undefined;
+};
+
+/**
  * Brings `schema` up to the latest migration. Every store runs it when it opens; the advisory lock makes
  * stores that start together take turns, and the ones after the first find nothing left to do. Existence is
  * looked up rather than left to `IF NOT EXISTS`, which still asks for the CREATE privilege.
