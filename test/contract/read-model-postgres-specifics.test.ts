@@ -13,7 +13,7 @@ import type {
   ReadModelStore,
   StoredDocument,
 } from '../../src/projections/read-model-store';
-import { describeWithPostgres, scratchSchemaName, tableOfCollection, withDatabase } from '../support/postgres-read-model-database';
+import { describeWithPostgres, scratchSchemaName, tableOfCollection } from '../support/postgres-read-model-database';
 
 /*
  * What the PostgreSQL store does beyond the shared contract: how it uses its indexes, what PostgreSQL cannot
@@ -369,10 +369,8 @@ describeWithPostgres('PostgreSQL read-model store specifics', (url) => {
   it('keeps its bookkeeping where an operator can read it', async () => {
     const version = await preparedVersion();
     await commitAll(store, version, [], 4);
-    await withDatabase(url, async (client) => {
-      const rows = await client.query(`SELECT checkpoint::int AS checkpoint FROM "${schema}".versions WHERE projection = $1`, [version.projection]);
-      expect(rows.rows).toEqual([{ checkpoint: 4 }]);
-    });
+    const rows = await pool.query(`SELECT checkpoint::int AS checkpoint FROM "${schema}".versions WHERE projection = $1`, [version.projection]);
+    expect(rows.rows).toEqual([{ checkpoint: 4 }]);
   });
 });
 

@@ -3,7 +3,7 @@ import { randomBytes } from 'crypto';
 import { writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { Client, type Pool } from 'pg';
+import type { Pool } from 'pg';
 
 /*
  * Where the PostgreSQL read-model tests find their server, and what they do when it is not there: with
@@ -11,7 +11,7 @@ import { Client, type Pool } from 'pg';
  * announced by one line.
  */
 
-export const readModelDatabaseUrl: string = process.env['PGURL'] || process.env['DATABASE_URL'] || 'postgres://postgres@127.0.0.1:5432/test';
+const readModelDatabaseUrl: string = process.env['PGURL'] || process.env['DATABASE_URL'] || 'postgres://postgres@127.0.0.1:5432/test';
 
 const isCi = (): boolean => ['true', '1'].includes((process.env['CI'] ?? '').toLowerCase());
 
@@ -75,22 +75,6 @@ export const describeWithPostgres = (title: string, body: (url: string) => void)
 
 /** A schema name no other test uses; the store creates the schema when it opens. */
 export const scratchSchemaName = (): string => `ordersource_read_test_${randomBytes(6).toString('hex')}`;
-
-/** Runs `work` with a connection of its own, closed afterwards. */
-export const withDatabase = async <A>(url: string, work: (client: Client) => Promise<A>): Promise<A> => {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-};
-
-export const dropSchema = (url: string, schema: string): Promise<void> =>
-  withDatabase(url, async (client) => {
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  });
 
 /** The schema-qualified table holding a collection, as the store's bookkeeping records it. */
 export const tableOfCollection = async (
