@@ -1,0 +1,33 @@
+import * as E from 'fp-ts/Either';
+import type { Pool, PoolClient } from 'pg';
+
+/** Swallows a checked-out client's 'error' event; the same error rejects the query in flight, where it is handled. */
+const ignoreClientError = (): void => undefined;
+
+/**
+ * Runs `work` in one transaction on one pooled connection: COMMIT when it returns a right, ROLLBACK when it
+ * returns a left or throws (a thrown error is re-thrown). A connection that cannot even roll back (the server
+ * killed it, the network dropped) is destroyed instead of going back to the pool.
+ */
+export const withTransaction = async <L, A>(pool: Pool, work: (client: PoolClient) => Promise<E.Either<L, A>>): Promise<E.Either<L, A>> => {
+  const client = await pool.connect();
+  // pg emits 'error' on a checked-out client whose connection dies; without a listener that ends the process.
+  client.on('error', ignoreClientError);
+  let broken = false;
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query(E.isRight(result) ? 'COMMIT' : 'ROLLBACK');
+    return result;
+  } catch (error) {
+    try {
+      await client.query('ROLLBACK');
+    } catch {
+      broken = true;
+    }
+    throw error;
+  } finally {
+    client.removeListener('error', ignoreClientError);
+    client.release(broken);
+  }
+};
