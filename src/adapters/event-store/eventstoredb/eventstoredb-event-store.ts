@@ -82,11 +82,25 @@ const positionOf = (recorded: RecordedEvent): number => {
   return portPosition(recorded.position.commit);
 };
 
+/**
+ * The items of a read. Leaving the loop early, by `break`, `return` or an exception, cancels the gRPC call:
+ * otherwise it would stay open, and the client's `dispose()` waits for every call it started.
+ */
+async function* itemsOf<T>(read: StreamingRead<T>): AsyncGenerator<T, void, undefined> {
+  let drained = false;
+  try {
+    for await (const item of read) yield item as T;
+    drained = true;
+  } finally {
+    if (!drained) await read.cancel();
+  }
+}
+
 /** A read that finds no stream reads as no events, as the port defines. */
 const eventsOf = async (read: StreamingRead<ResolvedEvent>): Promise<EventEnvelope[]> => {
   const events: EventEnvelope[] = [];
   try {
-    for await (const resolved of read) events.push(decodeOrThrow(recordedOf(resolved as ResolvedEvent)));
+    for await (const resolved of itemsOf(read)) events.push(decodeOrThrow(recordedOf(resolved)));
   } catch (error) {
     if (error instanceof StreamNotFoundError) return [];
     throw error;
@@ -280,17 +294,14 @@ export class EventStoreDbEventStore implements EventStore {
     const events: EventEnvelope[] = [];
     let received = 0;
     let lastPosition = after;
-    for await (const resolved of read) {
+    for await (const resolved of itemsOf(read)) {
       received += 1;
       const recorded = recordedOf(resolved);
       const position = positionOf(recorded);
       if (after !== undefined && position <= after) continue;
       lastPosition = position;
       if (!isSystemEvent(recorded)) events.push(decodeOrThrow(recorded));
-      if (events.length === maxCount) {
-        await read.cancel();
-        return { events, lastPosition, isEnd: false };
-      }
+      if (events.length === maxCount) return { events, lastPosition, isEnd: false };
     }
     return { events, lastPosition, isEnd: received < requested };
   }
@@ -408,16 +419,11 @@ export class EventStoreDbEventStore implements EventStore {
     );
   }
 
-  /**
-   * EventStoreDB reads `$all` backwards from a position exclusively: the one event read is the one before it.
-   * The read is drained rather than left early, so that the client sees its call finish.
-   */
+  /** EventStoreDB reads `$all` backwards from a position exclusively: the one event read is the one before it. */
   private async lastEventPositionBefore(boundary: number): Promise<number | undefined> {
-    let before: number | undefined;
-    for await (const resolved of this.client.readAll({ direction: BACKWARDS, fromPosition: eventStoreDbPosition(boundary), maxCount: 1 })) {
-      before = positionOf(recordedOf(resolved));
-    }
-    return before;
+    const read = this.client.readAll({ direction: BACKWARDS, fromPosition: eventStoreDbPosition(boundary), maxCount: 1 });
+    for await (const resolved of itemsOf(read)) return positionOf(recordedOf(resolved));
+    return undefined;
   }
 
   /** The newest event that is not EventStoreDB's own, paging backwards over any system events after it. */
@@ -431,14 +437,11 @@ export class EventStoreDbEventStore implements EventStore {
         maxCount: HEAD_SCAN_PAGE,
       });
       let received = 0;
-      for await (const resolved of read) {
+      for await (const resolved of itemsOf(read)) {
         received += 1;
         const recorded = recordedOf(resolved);
         from = positionOf(recorded);
-        if (!isSystemEvent(recorded)) {
-          await read.cancel();
-          return from;
-        }
+        if (!isSystemEvent(recorded)) return from;
       }
       if (received < HEAD_SCAN_PAGE) return undefined;
     }
