@@ -372,6 +372,43 @@ const describeAdapterBehaviour = (target: Target): void => {
       }
     });
 
+    it('appends creating a stream, or expecting the revision it last read or wrote, without reading first', async () => {
+      const observed = EventStoreDBClient.connectionString(target.connectionString());
+      const reads = jest.spyOn(observed, 'readStream');
+      const owned = new EventStoreDbEventStore(observed);
+      try {
+        const stream = uniqueName('adapter-');
+        rightOrThrow(await owned.append(stream, proposedEvents(1), 'no-stream'));
+        rightOrThrow(await owned.append(stream, proposedEvents(1), 0));
+        expect(reads).not.toHaveBeenCalled();
+        const read = await owned.readStream(stream);
+        rightOrThrow(await owned.append(stream, proposedEvents(1), read[read.length - 1]!.revision));
+        expect(reads).toHaveBeenCalledTimes(1);
+        rightOrThrow(await owned.append(stream, proposedEvents(1), 'any'));
+        expect(reads).toHaveBeenCalledTimes(2);
+      } finally {
+        await owned.close();
+        await expect(collect(observed.readAll({ maxCount: 1 }))).resolves.toHaveLength(1);
+        await observed.dispose();
+      }
+    });
+
+    it('does not trust what it remembers of a stream another writer has moved on', async () => {
+      const stream = uniqueName('adapter-');
+      const other = openStore(target);
+      try {
+        rightOrThrow(await store.append(stream, proposedEvents(1), 'no-stream'));
+        rightOrThrow(await other.append(stream, proposedEvents(1), 0));
+        expect(await store.append(stream, proposedEvents(1), 0)).toEqual(E.left(expect.objectContaining({ code: 'WRONG_EXPECTED_REVISION', actual: 1 })));
+        rightOrThrow(await store.append(stream, proposedEvents(1), 1));
+        const events = await other.readStream(stream);
+        expect(events.map((e) => e.revision)).toEqual([0, 1, 2]);
+        expect(events[2]!.previousHash).toBe(events[1]!.hash);
+      } finally {
+        await other.close();
+      }
+    });
+
     it('gives every event of a multi-event append the position it has in $all', async () => {
       const stream = uniqueName('adapter-');
       const written = rightOrThrow(await store.append(stream, proposedEvents(4), 'no-stream'));

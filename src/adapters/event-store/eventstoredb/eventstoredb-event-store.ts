@@ -7,7 +7,6 @@ import {
   START,
   StreamNotFoundError,
   WrongExpectedVersionError,
-  type AppendExpectedRevision,
   type ReadRevision,
   type RecordedEvent,
   type ResolvedEvent,
@@ -58,6 +57,11 @@ export interface InvalidConnectionString {
 const DEFAULT_APPEND_ATTEMPTS_FOR_ANY = 5;
 const DEFAULT_CHECKPOINT_INTERVAL = 32;
 const DEFAULT_PAGE_SIZE = 4_096;
+/**
+ * Streams whose newest known link the store remembers, so that an append expecting the revision just read
+ * or written needs no read first. Bounded: the least recently used are forgotten.
+ */
+const LINK_CACHE_SIZE = 10_000;
 /** Events read per round trip while looking backwards for the newest non-system event. */
 const HEAD_SCAN_PAGE = 32;
 
@@ -108,15 +112,20 @@ const eventsOf = async (read: StreamingRead<ResolvedEvent>): Promise<EventEnvelo
   return events;
 };
 
-const serverExpectation = (expected: ExpectedRevision): AppendExpectedRevision =>
-  expected === 'any' ? 'any' : expected === 'no-stream' || expected === NO_STREAM_REVISION ? NO_STREAM : BigInt(expected);
-
 const actualRevisionOf = (error: WrongExpectedVersionError): number =>
   typeof error.actualVersion === 'bigint' ? Number(error.actualVersion) : NO_STREAM_REVISION;
 
 /** Whether the proposed events are, id for id, the newest events of the stream (`tail` is newest first). */
 const isTail = (events: readonly ProposedEvent[], tail: readonly EventEnvelope[]): boolean =>
   tail.length >= events.length && events.every((event, i) => tail[events.length - 1 - i]?.eventId === event.eventId);
+
+/** A stream's hash-chain link: an event's revision and hash, what the next event is sealed against. */
+interface ChainLink {
+  readonly revision: number;
+  readonly hash: string;
+}
+
+const GENESIS_LINK: ChainLink = { revision: NO_STREAM_REVISION, hash: GENESIS_HASH };
 
 interface SubscriptionProgress {
   /** The newest non-system event when the subscription started; reaching it is being caught up. */
@@ -144,11 +153,16 @@ const atLeast = (a: number | undefined, b: number | undefined): number | undefin
  *   error, rejects its promise (subscriptions error) with an `Error` saying so. Appends never reject: a
  *   conflict is a `WRONG_EXPECTED_REVISION` left, any other failure (connection, server refusal, an invalid
  *   last event in the stream) a `STORE_UNAVAILABLE` left.
+ * - Round trips: an append is one message on the client's batch-append stream when it creates a stream or
+ *   expects the revision this store last read or wrote there (a bounded cache of chain links); otherwise,
+ *   and always for `'any'`, one stream read comes first. An append of several events reads them back for
+ *   their positions. A filtered `$all` page is a head read plus a short-lived subscription.
  */
 export class EventStoreDbEventStore implements EventStore {
   private readonly appendAttemptsForAny: number;
   private readonly checkpointInterval: number;
   private readonly closing = new Subject<void>();
+  private readonly links = new Map<string, ChainLink>();
   private ownsClient = false;
   private closed = false;
 
@@ -187,78 +201,104 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   /**
-   * Seals the events against the stream's last event and appends them at exactly that event's revision, so
-   * the hash chain cannot fork: read the tail, seal, append. With `'any'`, losing that race to another writer
-   * means reading again, a bounded number of times. With an exact or no-stream expectation the caller's
-   * expectation goes to the server whenever the stream is past it, so that a replay of an append that already
-   * landed is recognised by EventStoreDB's idempotency check (same ids at those revisions) and answered with
-   * the stored events; anything else there is the caller's conflict.
+   * Seals the events as the next links of the stream's hash chain and appends them at exactly the revision
+   * they were sealed against, so the chain cannot fork.
+   *
+   * - `'no-stream'`: sealed as the stream's first events, sent expecting no stream; no read.
+   * - A revision `r`: sealed after the event at `r`, whose hash comes from the link cache or one backwards read
+   *   of that one event, and sent expecting `r`. A stream short of `r` is the caller's conflict at once.
+   * - `'any'`: sealed after the stream's newest event (read first), sent expecting that event's revision;
+   *   losing that race to another writer means reading again, a bounded number of times.
+   *
+   * The caller's own expectation reaches the server in the first two cases, so a replay of an append that
+   * already landed (same ids after the expected revision, e.g. a retry after a lost answer) is recognised by
+   * EventStoreDB's idempotency check and answered as a success without writing anything. The adapter expects a
+   * replay to carry the same events, as a retried command does, and answers it like the original append. For
+   * `'any'`, where the adapter pins a revision of its own, a replay is recognised here instead: the proposed
+   * ids are the stream's newest events.
    */
   private async appendOrConflict(streamId: string, events: readonly ProposedEvent[], expected: ExpectedRevision): Promise<E.Either<AppendError, AppendResult>> {
-    const attempts = expected === 'any' ? Math.max(1, this.appendAttemptsForAny) : 1;
-    for (let attempt = 1; ; attempt += 1) {
-      // EventStoreDB checks the ids of an 'any' replay only against a cache of recent writes, and this adapter
-      // never sends 'any' (it pins the revision it sealed against), so an 'any' replay is recognised here: the
-      // proposed events are still the stream's newest.
-      const tail = await this.readStream(streamId, { direction: 'backwards', maxCount: expected === 'any' ? Math.max(1, events.length) : 1 });
-      const last = tail[0];
-      const actual = last === undefined ? NO_STREAM_REVISION : last.revision;
-      if (events.length === 0) {
-        return expectationHolds(expected, actual)
-          ? E.right({ nextExpectedRevision: actual, events: [] })
-          : E.left(wrongExpectedRevision(streamId, expected, actual));
-      }
-      if (expected === 'any' && isTail(events, tail)) {
-        return E.right({ nextExpectedRevision: actual, events: tail.slice(0, events.length).reverse() });
-      }
-      if (typeof expected === 'number' && actual < expected) return E.left(wrongExpectedRevision(streamId, expected, actual));
-      const pinned = expectationHolds(expected, actual);
-      const sealed = sealEvents(streamId, actual, last?.hash ?? GENESIS_HASH, events, () => 0);
-      let written: { readonly nextExpectedRevision: bigint; readonly commit: bigint | undefined };
-      try {
-        const result = await this.client.appendToStream(streamId, sealed.map(toEventData), {
-          expectedRevision: serverExpectation(pinned ? actual : expected),
-        });
-        written = { nextExpectedRevision: result.nextExpectedRevision, commit: result.position?.commit };
-      } catch (error) {
-        if (!(error instanceof WrongExpectedVersionError)) throw error;
-        if (attempt < attempts) continue;
-        return E.left(wrongExpectedRevision(streamId, expected, actualRevisionOf(error)));
-      }
-      const nextExpectedRevision = Number(written.nextExpectedRevision);
-      if (!pinned) {
-        // The server accepted an expectation the stream was already past: an idempotent replay, nothing written.
-        return E.right({ nextExpectedRevision, events: await this.storedReplay(streamId, events, nextExpectedRevision) });
-      }
-      const positions = events.length === 1 && written.commit !== undefined
-        ? [portPosition(written.commit)]
-        : await this.positionsOf(streamId, sealed);
-      return E.right({ nextExpectedRevision, events: sealed.map((event, i) => ({ ...event, position: positions[i] as number })) });
+    if (events.length === 0) {
+      const actual = (await this.readStream(streamId, { direction: 'backwards', maxCount: 1 }))[0]?.revision ?? NO_STREAM_REVISION;
+      return expectationHolds(expected, actual)
+        ? E.right({ nextExpectedRevision: actual, events: [] })
+        : E.left(wrongExpectedRevision(streamId, expected, actual));
     }
+    if (expected === 'any') return this.appendAtTail(streamId, events);
+    const link = expected === 'no-stream' ? GENESIS_LINK : await this.linkAt(streamId, expected);
+    if (link.revision !== (expected === 'no-stream' ? NO_STREAM_REVISION : expected)) return E.left(wrongExpectedRevision(streamId, expected, link.revision));
+    const written = await this.appendAfter(streamId, events, link);
+    return E.isLeft(written) ? E.left(wrongExpectedRevision(streamId, expected, written.left)) : written;
+  }
+
+  private async appendAtTail(streamId: string, events: readonly ProposedEvent[]): Promise<E.Either<AppendError, AppendResult>> {
+    const attempts = Math.max(1, this.appendAttemptsForAny);
+    for (let attempt = 1; ; attempt += 1) {
+      const tail = await this.readStream(streamId, { direction: 'backwards', maxCount: events.length });
+      if (isTail(events, tail)) return E.right({ nextExpectedRevision: (tail[0] as EventEnvelope).revision, events: tail.slice(0, events.length).reverse() });
+      const written = await this.appendAfter(streamId, events, tail[0] ?? GENESIS_LINK);
+      if (E.isRight(written) || attempt >= attempts) {
+        return E.isLeft(written) ? E.left(wrongExpectedRevision(streamId, 'any', written.left)) : written;
+      }
+    }
+  }
+
+  /** The link at revision `revision`: cached, or the event read there (or the stream's last before it). */
+  private async linkAt(streamId: string, revision: number): Promise<ChainLink> {
+    const cached = this.links.get(streamId);
+    if (cached?.revision === revision) return cached;
+    const [event] = await this.readStream(streamId, { direction: 'backwards', fromRevision: revision, maxCount: 1 });
+    return event ?? GENESIS_LINK;
   }
 
   /**
-   * The server only reports the position of an append's last event; the positions of the others are read
-   * back from the stream, one more round trip for appends of several events.
+   * Appends the events sealed after `link`, expecting the stream to be at `link.revision`; a left carries the
+   * stream's actual revision. The server answers with the position of the last event only: a one-event
+   * append takes it from there, a longer one reads its events back (one more round trip) and returns them
+   * as stored.
    */
-  private async positionsOf(streamId: string, sealed: readonly EventEnvelope[]): Promise<number[]> {
-    const first = sealed[0] as EventEnvelope;
-    const stored = await this.readStream(streamId, { fromRevision: first.revision, maxCount: sealed.length });
-    return sealed.map((event, i) => {
-      const match = stored[i];
-      if (match === undefined || match.eventId !== event.eventId) {
-        throw new Error(`reading back ${streamId}@${event.revision} found ${match?.eventId ?? 'nothing'}, not the event just written`);
-      }
-      return match.position;
-    });
+  private async appendAfter(streamId: string, events: readonly ProposedEvent[], link: ChainLink): Promise<E.Either<number, AppendResult>> {
+    const sealed = sealEvents(streamId, link.revision, link.hash, events, () => 0);
+    let written: { readonly nextExpectedRevision: number; readonly commit: bigint | undefined };
+    try {
+      const result = await this.client.appendToStream(streamId, sealed.map(toEventData), {
+        expectedRevision: link.revision === NO_STREAM_REVISION ? NO_STREAM : BigInt(link.revision),
+      });
+      written = { nextExpectedRevision: Number(result.nextExpectedRevision), commit: result.position?.commit };
+    } catch (error) {
+      if (error instanceof WrongExpectedVersionError) return E.left(actualRevisionOf(error));
+      throw error;
+    }
+    const last = sealed[sealed.length - 1] as EventEnvelope;
+    if (written.nextExpectedRevision !== last.revision) {
+      throw new Error(`EventStoreDB put the events up to revision ${written.nextExpectedRevision}, not ${last.revision}`);
+    }
+    const stored = sealed.length === 1 && written.commit !== undefined
+      ? [{ ...last, position: portPosition(written.commit) }]
+      : await this.readBack(streamId, sealed);
+    this.remember(streamId, last);
+    return E.right({ nextExpectedRevision: written.nextExpectedRevision, events: stored });
   }
 
-  private async storedReplay(streamId: string, events: readonly ProposedEvent[], lastRevision: number): Promise<readonly EventEnvelope[]> {
-    const stored = await this.readStream(streamId, { fromRevision: lastRevision - events.length + 1, maxCount: events.length });
-    if (stored.length !== events.length || stored.some((event, i) => event.eventId !== events[i]?.eventId)) {
-      throw new Error(`EventStoreDB reported an idempotent append to ${streamId}, but its events at those revisions differ`);
+  private async readBack(streamId: string, sealed: readonly EventEnvelope[]): Promise<readonly EventEnvelope[]> {
+    const first = sealed[0] as EventEnvelope;
+    const stored = await this.readStream(streamId, { fromRevision: first.revision, maxCount: sealed.length });
+    if (stored.length !== sealed.length || stored.some((event, i) => event.eventId !== sealed[i]?.eventId)) {
+      throw new Error(`reading back ${streamId} from revision ${first.revision} did not find the events just appended`);
     }
     return stored;
+  }
+
+  /** Remembers the newest link seen of a stream; a link is a permanent fact (events never change), only maybe not the newest. */
+  private remember(streamId: string, link: ChainLink): void {
+    const known = this.links.get(streamId);
+    if (known !== undefined && known.revision > link.revision) return;
+    this.links.delete(streamId);
+    this.links.set(streamId, { revision: link.revision, hash: link.hash });
+    if (this.links.size > LINK_CACHE_SIZE) {
+      const oldest = this.links.keys().next();
+      if (oldest.done !== true) this.links.delete(oldest.value);
+    }
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<readonly EventEnvelope[]> {
@@ -272,7 +312,10 @@ export class EventStoreDbEventStore implements EventStore {
       if (backwards) return [];
       fromRevision = START;
     } else fromRevision = BigInt(options.fromRevision);
-    return eventsOf(this.client.readStream(streamId, { direction: backwards ? BACKWARDS : FORWARDS, fromRevision, maxCount }));
+    const events = await eventsOf(this.client.readStream(streamId, { direction: backwards ? BACKWARDS : FORWARDS, fromRevision, maxCount }));
+    const newest = backwards ? events[0] : events[events.length - 1];
+    if (newest !== undefined) this.remember(streamId, newest);
+    return events;
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<ReadAllPage> {
