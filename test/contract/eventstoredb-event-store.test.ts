@@ -544,6 +544,41 @@ describe('EventStoreDB adapter specifics only the protocol test server can show'
     }
   });
 
+  it('emulates where 24.10 and 25.0 differ: the checkpoint ending a catch-up from the start that matched nothing', async () => {
+    const endOfCatchUp = async (server: EventStoreDbProtocolServer): Promise<Position[]> => {
+      const client = EventStoreDBClient.connectionString(server.connectionString);
+      try {
+        const messages = await untilCaughtUp(client, START, streamNameFilter({ prefixes: ['matches-nothing-'] }));
+        return messages.flatMap((m) => (m.kind === 'checkpoint' ? [m.position] : []));
+      } finally {
+        await client.dispose();
+      }
+    };
+    const legacy = await startEventStoreDbProtocolServer({ release: '24.10' });
+    try {
+      await expect(endOfCatchUp(legacy)).resolves.toEqual([{ commit: 2n ** 64n - 1n, prepare: 2n ** 64n - 1n }]);
+      const checkpoints = await endOfCatchUp(protocolServer);
+      expect(checkpoints.length).toBeGreaterThanOrEqual(1);
+      checkpoints.forEach((checkpoint) => expect(checkpoint.commit < 2n ** 63n).toBe(true));
+    } finally {
+      await legacy.close();
+    }
+  });
+
+  it('ignores the checkpoint at no position that 24.10 can send', async () => {
+    const legacy = await startEventStoreDbProtocolServer({ release: '24.10' });
+    const store = openStore({ name: '24.10', connectionString: () => legacy.connectionString });
+    try {
+      rightOrThrow(await store.append(uniqueName('legacy-'), proposedEvents(1), 'no-stream'));
+      const filter = { streamPrefixes: ['matches-nothing-'] };
+      await expect(portMessagesUntilCaughtUp(store.subscribe({ filter }))).resolves.toEqual([{ kind: 'caught-up', position: expect.any(Number) }]);
+      await expect(store.readAll({ filter })).resolves.toMatchObject({ events: [], isEnd: true });
+    } finally {
+      await store.close();
+      await legacy.close();
+    }
+  });
+
   it('keeps the server order of checkpoints and caught-up behind events the client still buffers', async () => {
     const position = (commit: bigint): Position => ({ commit, prepare: commit });
     const event = (commit: bigint): AllStreamResolvedEvent => ({ event: { position: position(commit) } as AllStreamRecordedEvent });

@@ -5,8 +5,19 @@ import { defaultAllFilter, type ServerEventFilter } from './server-event-filter'
 import type { StoredEvent, TransactionLog } from './transaction-log';
 import type { WireCall } from './wire-call';
 
+/** The wire's "no position": 2^64-1, what a -1 position becomes on an unsigned field. */
+const NO_POSITION = '18446744073709551615';
+
 /** The server reads catch-up pages of this many events (its `ReadBatchSize`), and searches this far by default. */
 export const READ_BATCH_SIZE = 32;
+
+/**
+ * The releases whose subscription behaviour the server can show. They differ in one place: where a filtered
+ * subscription's catch-up ends, 25.0 reports a checkpoint advanced to the last page read, 24.10 the last
+ * position it had sent, which is (2^64-1, 2^64-1) when it started from the beginning and matched nothing yet
+ * (KDB-710, fixed in 25.0).
+ */
+export type EmulatedRelease = '24.10' | '25.0';
 
 export interface SubscriptionFilter {
   readonly filter: ServerEventFilter;
@@ -36,6 +47,7 @@ export class AllSubscription {
     private readonly call: WireCall<ReadResp>,
     private readonly toReadResp: (event: StoredEvent) => ReadResp,
     private readonly filter: SubscriptionFilter | undefined,
+    private readonly release: EmulatedRelease,
   ) {}
 
   private get checkpointInterval(): number {
@@ -87,7 +99,8 @@ export class AllSubscription {
         const interval = this.checkpointInterval;
         if (page.isEnd || consideredSinceCheckpoint >= interval) {
           if (!page.isEnd) consideredSinceCheckpoint %= interval;
-          if (compareLogPositions(checkpoint, page.currentPosition) < 0) checkpoint = page.currentPosition;
+          const advance = !page.isEnd || this.release !== '24.10';
+          if (advance && compareLogPositions(checkpoint, page.currentPosition) < 0) checkpoint = page.currentPosition;
           await this.sendCheckpoint(checkpoint);
         }
       }
@@ -122,13 +135,16 @@ export class AllSubscription {
     }
   }
 
-  /** The server never repeats or moves a checkpoint backwards, and has none to send before the first record. */
+  /**
+   * The server never repeats or moves a checkpoint backwards. Before the first record there is no position to
+   * send: 25.0 sends nothing, 24.10 the wire's "no position", 2^64-1 for both halves.
+   */
   private async sendCheckpoint(position: LogPosition): Promise<void> {
-    if (compareLogPositions(position, HEAD_OF_LOG) === 0) return;
+    const beforeTheLog = compareLogPositions(position, HEAD_OF_LOG) === 0;
+    if (beforeTheLog && this.release !== '24.10') return;
     if (this.lastCheckpointSent !== undefined && compareLogPositions(position, this.lastCheckpointSent) <= 0) return;
     this.lastCheckpointSent = position;
-    await this.call.send(
-      new ReadResp().setCheckpoint(new ReadResp.Checkpoint().setCommitPosition(String(position.commit)).setPreparePosition(String(position.prepare))),
-    );
+    const wire = (offset: number): string => (beforeTheLog ? NO_POSITION : String(offset));
+    await this.call.send(new ReadResp().setCheckpoint(new ReadResp.Checkpoint().setCommitPosition(wire(position.commit)).setPreparePosition(wire(position.prepare))));
   }
 }

@@ -14,6 +14,4 @@ export const HEAD_OF_LOG: LogPosition = { commit: -1, prepare: -1 };
 
 export const compareLogPositions = (a: LogPosition, b: LogPosition): number => a.commit - b.commit || a.prepare - b.prepare;
 
-export const maxLogPosition = (a: LogPosition, b: LogPosition): LogPosition => (compareLogPositions(a, b) >= 0 ? a : b);
-
 export const eventLogPosition = (offset: number): LogPosition => ({ commit: offset, prepare: offset });

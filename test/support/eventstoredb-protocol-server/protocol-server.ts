@@ -5,32 +5,31 @@ import { ServerFeaturesService, type IServerFeaturesServer } from '@eventstore/d
 import { SupportedMethod, SupportedMethods } from '@eventstore/db-client/generated/serverfeatures_pb';
 import { StreamsService as StreamsServiceDefinition } from '@eventstore/db-client/generated/streams_grpc_pb';
 import * as grpc from '@grpc/grpc-js';
+import type { EmulatedRelease } from './all-subscription';
 import { uuidToWire } from './protocol-messages';
 import { StreamsService } from './streams-service';
 import { TransactionLog } from './transaction-log';
 
 /**
- * The version the test server reports. Its behaviour follows EventStoreDB 24.10's gRPC services; the suffix
- * keeps anyone reading a client log from mistaking it for a real node.
+ * The version the test server reports: the release it emulates, with a suffix that keeps anyone reading a
+ * client log from mistaking it for a real node.
  */
-const SERVER_VERSION = '24.10.0-protocol-test-server';
+const serverVersion = (release: EmulatedRelease): string => `${release}.0-protocol-test-server`;
 const STREAMS_SERVICE = 'event_store.client.streams.streams';
 
 export interface EventStoreDbProtocolServer {
   /** `esdb://127.0.0.1:<port>?tls=false` */
   readonly connectionString: string;
   readonly port: number;
-  /** The server's storage, for tests that look behind the protocol. */
-  readonly log: TransactionLog;
   /** Ends open calls and stops listening. */
   close(): Promise<void>;
 }
 
 /** What a real node lists: each implemented method, lower-cased, with the features EventStoreDB reports. */
-const supportedMethods = (): SupportedMethods => {
+const supportedMethods = (release: EmulatedRelease): SupportedMethods => {
   const method = (service: string, name: string, features: readonly string[] = []): SupportedMethod =>
     new SupportedMethod().setServiceName(service).setMethodName(name).setFeaturesList([...features]);
-  return new SupportedMethods().setEventStoreServerVersion(SERVER_VERSION).setMethodsList([
+  return new SupportedMethods().setEventStoreServerVersion(serverVersion(release)).setMethodsList([
     method(STREAMS_SERVICE, 'read', ['position', 'events']),
     method(STREAMS_SERVICE, 'append'),
     method(STREAMS_SERVICE, 'batchappend', ['deadline_duration']),
@@ -39,13 +38,20 @@ const supportedMethods = (): SupportedMethods => {
   ]);
 };
 
+export interface ProtocolServerOptions {
+  /** Whose behaviour to show where releases differ (see `EmulatedRelease`); 25.0 by default. */
+  readonly release?: EmulatedRelease;
+}
+
 /**
  * An in-process server that speaks EventStoreDB's gRPC protocol to the real `@eventstore/db-client` over
  * loopback, without TLS: the Streams service (see `StreamsService`), server features, and gossip answered as
- * a single leader node. Its `$all` starts with one system event, as a real node's does, so that clients
- * meet EventStoreDB's own events there.
+ * a single leader node. Its semantics are those of the server's own code (`Streams`, `Enumerator.*`,
+ * `IndexWriter.CheckCommit`, `AllReader`, `SubscriptionsService`, `EventFilter`), which 24.10 and 25.0 share
+ * but for one point. Its `$all` starts with one system event, as a real node's does, so that clients meet
+ * EventStoreDB's own events there.
  */
-export const startEventStoreDbProtocolServer = async (): Promise<EventStoreDbProtocolServer> => {
+export const startEventStoreDbProtocolServer = async ({ release = '25.0' }: ProtocolServerOptions = {}): Promise<EventStoreDbProtocolServer> => {
   const log = new TransactionLog();
   log.write('$settings', { kind: 'any' }, [
     {
@@ -56,10 +62,10 @@ export const startEventStoreDbProtocolServer = async (): Promise<EventStoreDbPro
       metadata: new Uint8Array(),
     },
   ]);
-  const streams = new StreamsService(log);
+  const streams = new StreamsService(log, release);
   const server = new grpc.Server();
   server.addService(StreamsServiceDefinition, streams.handlers());
-  const features: IServerFeaturesServer = { getSupportedMethods: (_call, callback) => callback(null, supportedMethods()) };
+  const features: IServerFeaturesServer = { getSupportedMethods: (_call, callback) => callback(null, supportedMethods(release)) };
   server.addService(ServerFeaturesService, features);
   const instanceId = randomUUID();
   // Gossip answers with the port bound below; no call can arrive before it is.
@@ -85,7 +91,6 @@ export const startEventStoreDbProtocolServer = async (): Promise<EventStoreDbPro
   return {
     connectionString: `esdb://127.0.0.1:${port}?tls=false`,
     port,
-    log,
     close: () => {
       streams.stopAll();
       server.forceShutdown();

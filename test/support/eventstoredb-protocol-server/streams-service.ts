@@ -4,7 +4,7 @@ import type { IStreamsServer } from '@eventstore/db-client/generated/streams_grp
 import { AppendReq, AppendResp, BatchAppendReq, BatchAppendResp, ReadReq, ReadResp } from '@eventstore/db-client/generated/streams_pb';
 import * as grpc from '@grpc/grpc-js';
 import { Empty } from 'google-protobuf/google/protobuf/empty_pb';
-import { AllSubscription, READ_BATCH_SIZE, type SubscriptionFilter } from './all-subscription';
+import { AllSubscription, READ_BATCH_SIZE, type EmulatedRelease, type SubscriptionFilter } from './all-subscription';
 import { eventLogPosition, type LogPosition } from './log-position';
 import { rpcStatus, streamIdentifier, streamNameFromWire, uuidFromWire, uuidToWire, type UuidFormat } from './protocol-messages';
 import { defaultAllFilter, serverEventFilter, type ServerEventFilter } from './server-event-filter';
@@ -185,7 +185,10 @@ const allPosition = (options: ReadReq.Options.AllOptions): LogPosition | 'start'
 export class StreamsService {
   private readonly calls = new Set<WireCall<unknown>>();
 
-  constructor(private readonly log: TransactionLog) {}
+  constructor(
+    private readonly log: TransactionLog,
+    private readonly release: EmulatedRelease,
+  ) {}
 
   /** Stops every open call, as a node that shuts down. */
   stopAll(): void {
@@ -245,7 +248,7 @@ export class StreamsService {
     const from = allPosition(options.getAll() as ReadReq.Options.AllOptions);
     if (subscription) {
       if (backwards) throw new RequestError(grpc.status.INVALID_ARGUMENT, 'invalid combination: backwards subscription');
-      await new AllSubscription(this.log, call, toReadResp, filter).run(from);
+      await new AllSubscription(this.log, call, toReadResp, filter, this.release).run(from);
       return;
     }
     const count = Number(options.getCount());

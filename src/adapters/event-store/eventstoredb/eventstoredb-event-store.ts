@@ -35,7 +35,7 @@ import {
   type SubscriptionMessage,
 } from '../../../engine/event-store/event-store';
 import { fromRecordedEvent, isSystemEvent, toEventData } from './eventstoredb-envelope-codec';
-import { eventStoreDbPosition, isEventPosition, portPosition } from './eventstoredb-positions';
+import { eventStoreDbPosition, isEventPosition, isInLog, portPosition } from './eventstoredb-positions';
 import { serverSideFilter } from './eventstoredb-server-filter';
 import { orderedSubscriptionMessages, type WireMessage } from './ordered-subscription-messages';
 
@@ -87,16 +87,21 @@ const positionOf = (recorded: RecordedEvent): number => {
 };
 
 /**
- * The items of a read. Leaving the loop early, by `break`, `return` or an exception, cancels the gRPC call:
- * otherwise it would stay open, and the client's `dispose()` waits for every call it started.
+ * The items of a read. Leaving the loop early, by `break`, `return` or an exception, cancels the gRPC call
+ * and lets the read flow on: gRPC reports a call's end only once its buffered messages have been taken, and
+ * the client's `dispose()` waits for every call it started to end. Destroying the read instead, as a plain
+ * `for await` does on leaving, would leave the call open for good.
  */
 async function* itemsOf<T>(read: StreamingRead<T>): AsyncGenerator<T, void, undefined> {
   let drained = false;
   try {
-    for await (const item of read) yield item as T;
+    for await (const item of read.iterator({ destroyOnReturn: false })) yield item as T;
     drained = true;
   } finally {
-    if (!drained) await read.cancel();
+    if (!drained) {
+      read.resume();
+      await read.cancel();
+    }
   }
 }
 
@@ -371,6 +376,7 @@ export class EventStoreDbEventStore implements EventStore {
       }
       if (message.kind === 'checkpoint') {
         const { position } = message;
+        if (!isInLog(position)) return true;
         if (isEventPosition(position)) reached = atLeast(reached, portPosition(position.commit));
         else if (portPosition(position.commit) > head) isEnd = true;
         isEnd ||= reached !== undefined && reached >= head;
@@ -419,6 +425,7 @@ export class EventStoreDbEventStore implements EventStore {
     if (message.kind === 'caught-up') return this.caughtUp(progress, progress.reached);
     if (message.kind === 'checkpoint') {
       const { position } = message;
+      if (!isInLog(position)) return [];
       if (isEventPosition(position)) return this.checkpoint(progress, portPosition(position.commit));
       return defer(() => this.lastEventPositionBefore(portPosition(position.commit))).pipe(
         concatMap((before) => (before === undefined ? [] : this.checkpoint(progress, before))),

@@ -1,8 +1,9 @@
 import type { Position } from '@eventstore/db-client';
 
 /**
- * What EventStoreDB reports instead of a position it does not know (2^64 - 1), e.g. on stream reads from
- * servers older than 22.6, which did not populate `$all` positions there.
+ * What EventStoreDB reports instead of a position it does not know (2^64 - 1): on stream reads from servers
+ * older than 22.6, which did not populate `$all` positions there, and as the checkpoint "before the first
+ * record" that 24.10 sends when a filtered subscription from the start matched nothing (fixed in 25.0).
  */
 const NO_POSITION = 0xffff_ffff_ffff_ffffn;
 
@@ -38,3 +39,6 @@ export const portPosition = (commit: bigint): number => {
  * reported with a prepare position of 0.
  */
 export const isEventPosition = (position: Position): boolean => position.commit === position.prepare;
+
+/** Whether a position names a place in the log at all (see `NO_POSITION`); one that does not is ignored. */
+export const isInLog = (position: Position): boolean => position.commit !== NO_POSITION;
