@@ -399,8 +399,10 @@ export class EventStoreDbEventStore implements EventStore {
    * name an event and pass through as they are; catch-up checkpoints that name a boundary between log records
    * ("everything before here was read") are turned into the position of the last event before that boundary,
    * with one backwards read of one event, so that every position handed out is an event's and can be passed
-   * back as `after`. Caught-up is the server's message (EventStoreDB 23.10+) or, with older servers, the first
-   * event or checkpoint at or beyond the head read when the subscription started, whichever comes first.
+   * back as `after`; the out-of-log checkpoint 24.10 may send on going live is ignored. Caught-up is the
+   * server's message (EventStoreDB 23.10+) or the first event or checkpoint at or beyond the head read when the
+   * subscription started, whichever comes first. Servers before 23.10 send no caught-up: there, when nothing
+   * after the last checkpoint matches, caught-up waits for the server's next checkpoint.
    */
   subscribe(options: SubscribeOptions = {}): Observable<SubscriptionMessage> {
     const { after, filter } = options;
@@ -479,19 +481,19 @@ export class EventStoreDbEventStore implements EventStore {
   /** The newest event that is not EventStoreDB's own, paging backwards over any system events after it. */
   async headPosition(): Promise<number | undefined> {
     this.ensureOpen();
-    let from: number | undefined;
+    let before: number | undefined;
     for (;;) {
       const read = this.client.readAll({
         direction: BACKWARDS,
-        fromPosition: from === undefined ? END : eventStoreDbPosition(from),
+        fromPosition: before === undefined ? END : eventStoreDbPosition(before),
         maxCount: HEAD_SCAN_PAGE,
       });
       let received = 0;
       for await (const resolved of itemsOf(read)) {
         received += 1;
         const recorded = recordedOf(resolved);
-        from = positionOf(recorded);
-        if (!isSystemEvent(recorded)) return from;
+        before = positionOf(recorded);
+        if (!isSystemEvent(recorded)) return before;
       }
       if (received < HEAD_SCAN_PAGE) return undefined;
     }
