@@ -35,7 +35,15 @@ export interface CommandRejection {
   readonly revision: number | undefined;
 }
 
-interface Loaded<S> extends CachedState<S> {
+/**
+ * A cached state with the ids of the commands that wrote its stream: a repeated command is recognised
+ * from the cache too, even when the in-memory outcome record never saw it (after a restart, say).
+ */
+interface CacheEntry<S> extends CachedState<S> {
+  readonly commandIds: Set<string>;
+}
+
+interface Loaded<S> extends CacheEntry<S> {
   /** Events of this stream that an earlier execution of the same command id appended. */
   readonly earlier: readonly EventEnvelope[];
 }
@@ -55,13 +63,13 @@ export interface CommandHandlerDependencies {
  * on a conflict, reload and decide again, up to `maxAttempts` times.
  */
 export class CommandHandler<C, Ev extends { readonly type: string; readonly data: unknown }, S> {
-  private readonly cache: StateCache<S> | undefined;
+  private readonly cache: StateCache<CacheEntry<S>> | undefined;
 
   constructor(
     readonly aggregate: Aggregate<C, Ev, S>,
     private readonly deps: CommandHandlerDependencies,
   ) {
-    this.cache = deps.cacheCapacity > 0 ? new StateCache<S>(deps.cacheCapacity) : undefined;
+    this.cache = deps.cacheCapacity > 0 ? new StateCache<CacheEntry<S>>(deps.cacheCapacity) : undefined;
   }
 
   /**
@@ -73,7 +81,7 @@ export class CommandHandler<C, Ev extends { readonly type: string; readonly data
     for (let attempt = 1; ; attempt += 1) {
       const loaded = await this.loadForCommand(streamId, metadata.commandId, attempt === 1);
       if (E.isLeft(loaded)) return E.left({ error: loaded.left, streamId, revision: undefined });
-      const { state, revision, earlier } = loaded.right;
+      const { state, revision, earlier, commandIds } = loaded.right;
       if (earlier.length > 0) return E.right({ streamId, events: earlier, revision, state, duplicate: true });
 
       const now = Math.max(this.deps.clock(), notBefore);
@@ -96,7 +104,8 @@ export class CommandHandler<C, Ev extends { readonly type: string; readonly data
         let next = state;
         for (const event of events) next = this.aggregate.decider.evolve(next, event);
         const nextRevision = appended.right.nextExpectedRevision;
-        this.cache?.set(streamId, { state: next, revision: nextRevision });
+        commandIds.add(metadata.commandId);
+        this.cache?.set(streamId, { state: next, revision: nextRevision, commandIds });
         return E.right({ streamId, events: appended.right.events, revision: nextRevision, state: next, duplicate: false });
       }
       this.cache?.delete(streamId);
@@ -116,7 +125,7 @@ export class CommandHandler<C, Ev extends { readonly type: string; readonly data
 
   /** The current state of a stream, replayed from the store (or the cache). */
   async load(streamId: string): Promise<E.Either<CommandError, CachedState<S>>> {
-    return this.loadForCommand(streamId, undefined, true);
+    return E.map(({ state, revision }: Loaded<S>): CachedState<S> => ({ state, revision }))(await this.loadForCommand(streamId, undefined, true));
   }
 
   /** Drops a stream's cached state, so that its next command replays the stream. */
@@ -133,20 +142,22 @@ export class CommandHandler<C, Ev extends { readonly type: string; readonly data
 
   private async loadForCommand(streamId: string, commandId: string | undefined, useCache: boolean): Promise<E.Either<CommandError, Loaded<S>>> {
     const cached = useCache ? this.cache?.get(streamId) : undefined;
-    if (cached !== undefined) return E.right({ ...cached, earlier: [] });
+    if (cached !== undefined && (commandId === undefined || !cached.commandIds.has(commandId))) return E.right({ ...cached, earlier: [] });
     const envelopes = await this.deps.store.readStream(streamId);
     let state = this.aggregate.decider.initialState;
     let earlier: EventEnvelope[] | undefined;
+    const commandIds = new Set<string>();
     for (const envelope of envelopes) {
       const event = this.decodeEvent(envelope);
       if (E.isLeft(event)) return event;
       state = this.aggregate.decider.evolve(state, event.right);
+      commandIds.add(envelope.commandId);
       // A command id found in the stream means this command already ran: a restart may have emptied the
       // in-memory idempotency record, but the stream itself remembers.
       if (envelope.commandId === commandId) (earlier ??= []).push(envelope);
     }
     const revision = envelopes.length === 0 ? NO_STREAM_REVISION : (envelopes[envelopes.length - 1] as EventEnvelope).revision;
-    if (earlier === undefined) this.cache?.set(streamId, { state, revision });
-    return E.right({ state, revision, earlier: earlier ?? [] });
+    this.cache?.set(streamId, { state, revision, commandIds });
+    return E.right({ state, revision, commandIds, earlier: earlier ?? [] });
   }
 }

@@ -6,14 +6,14 @@ export interface CachedState<S> {
 
 /**
  * A bounded least-recently-used cache of aggregate states, so a hot stream is not replayed on every
- * command. Entries are only ever written after a successful append, and dropped on a conflict.
+ * command. Entries come from a replay or a successful append, and are dropped on a conflict.
  */
-export class StateCache<S> {
-  private readonly entries = new Map<string, CachedState<S>>();
+export class StateCache<Entry> {
+  private readonly entries = new Map<string, Entry>();
 
   constructor(private readonly capacity: number) {}
 
-  get(streamId: string): CachedState<S> | undefined {
+  get(streamId: string): Entry | undefined {
     const entry = this.entries.get(streamId);
     if (entry !== undefined) {
       this.entries.delete(streamId);
@@ -22,7 +22,7 @@ export class StateCache<S> {
     return entry;
   }
 
-  set(streamId: string, entry: CachedState<S>): void {
+  set(streamId: string, entry: Entry): void {
     this.entries.delete(streamId);
     this.entries.set(streamId, entry);
     if (this.entries.size > this.capacity) {

@@ -55,6 +55,22 @@ describe('command handling', () => {
       expect(await store.readStream(cartStreamId('c1'))).toHaveLength(2);
     });
 
+    it('holds after a restart even when a read has already cached the stream', async () => {
+      const store = new MemoryEventStore();
+      const before = engineDriver({ eventStore: store });
+      await before.send(open, 'alice', 'open-1');
+      await before.engine.close();
+      const after = engineDriver({ eventStore: store });
+      await after.engine.cartState('c1');
+      expect(await after.send(open, 'alice', 'open-1')).toEqual(E.right(expect.objectContaining({ duplicate: true })));
+      await after.send(addTea(), 'alice', 'add-1');
+      await after.engine.close();
+      const third = engineDriver({ eventStore: store });
+      await third.engine.cartState('c1');
+      expect(await third.send(addTea(), 'alice', 'add-1')).toEqual(E.right(expect.objectContaining({ duplicate: true })));
+      expect(await store.readStream(cartStreamId('c1'))).toHaveLength(2);
+    });
+
     it('still holds once the in-memory record has forgotten the id', async () => {
       const { engine, send } = engineDriver({ commandMemoSize: 1 });
       await send(open, 'alice', 'open-1');
