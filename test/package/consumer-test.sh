@@ -117,7 +117,12 @@ installed="$consumer/node_modules/ordersource"
 # Subpath entries that exist yet: their types are checked along with the main entry's.
 more_esm=()
 more_cjs=()
+# ordersource/testing needs fast-check, its optional peer, as a user of it would install it.
+install_fast_check() {
+  in_consumer npm install "fast-check@$(node -p "require('$repo/node_modules/fast-check/package.json').version")" --prefix "$consumer" --no-audit --no-fund --prefer-offline --loglevel=error
+}
 if [ -f "$installed/dist/cjs/testing/index.js" ]; then
+  check "install: fast-check, the peer ordersource/testing needs" install_fast_check
   check "ordersource/testing loads from CommonJS" in_consumer node -e "require('ordersource/testing')"
   check "ordersource/testing loads from ES modules" in_consumer node --input-type=module -e "await import('ordersource/testing')"
   for extension in mts cts ts; do
