@@ -2,7 +2,8 @@ import * as E from 'fp-ts/Either';
 import fc from 'fast-check';
 import { Pool } from 'pg';
 import { commandRoutes } from '../../examples/http-host/command-routes';
-import { buildServer, Host } from '../../examples/http-host/server';
+import { buildServer, Host, HostOptions } from '../../examples/http-host/server';
+import { manualClock } from '../../src';
 import { describeWithPostgres, dropSchema, postgresUrl, uniqueSchemaName } from '../support/postgres-server';
 
 interface Reply {
@@ -44,8 +45,8 @@ class Client {
   }
 }
 
-const started = async (eventStoreUrl: string): Promise<{ host: Host; client: Client }> => {
-  const built = await buildServer({ eventStoreUrl });
+const started = async (eventStoreUrl: string, options: HostOptions = {}): Promise<{ host: Host; client: Client }> => {
+  const built = await buildServer({ ...options, eventStoreUrl });
   if (E.isLeft(built)) throw new Error(built.left);
   const host = built.right;
   return { host, client: new Client(await host.listen(0)) };
@@ -232,6 +233,33 @@ describe('the HTTP host over an in-memory store', () => {
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+describe("the HTTP host's deadline timer", () => {
+  const clock = manualClock(Date.parse('2026-11-25T09:00:00Z'));
+  let host: Host;
+  let client: Client;
+
+  beforeAll(async () => {
+    ({ host, client } = await started('memory:', { clock: clock.now, deadlineIntervalMs: 10 }));
+  });
+  afterAll(() => host.close());
+
+  it('expires an order left unpaid past its payment window, with no request asking for it', async () => {
+    await client.ok('POST', '/carts', 'bob', { cartId: 'bob-cart', customerId: 'bob', currency: 'CNY' });
+    await client.ok('POST', '/carts/bob-cart/items', 'bob', { sku: 'kettle', name: 'Iron kettle', category: 'tableware', unitPrice: cny(32000), quantity: 1 });
+    await client.ok('POST', '/carts/bob-cart/checkout', 'bob', { orderId: 'bob-order', shippingAddress: ADDRESS, paymentMethod: 'alipay', pointsToRedeem: 0 });
+    await caughtUp(host);
+    const statusOf = async (): Promise<unknown> => ((await client.get('/customers/bob/orders/bob-order')).body as { status?: unknown }).status;
+    expect(await statusOf()).toBe('awaiting-payment');
+    clock.advance(31 * 60 * 1000);
+    // Only the host's timer fires deadlines: wait for its effect (jest's timeout bounds the wait).
+    while ((await statusOf()) !== 'expired') {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await caughtUp(host);
+    }
+    expect(await statusOf()).toBe('expired');
   });
 });
 
