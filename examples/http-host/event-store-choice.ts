@@ -1,0 +1,44 @@
+import * as E from 'fp-ts/Either';
+import { MemoryEventStore } from '../../src';
+import type { EventStore } from '../../src';
+
+/** Where events live, chosen by `ORDERSOURCE_EVENT_STORE`. */
+export type EventStoreOpener = (url: string) => Promise<EventStore>;
+
+/**
+ * Reads `?schema=` off a PostgreSQL URL (the store's tables live in that schema, `ordersource` by default)
+ * and hands the rest to `pg` as the connection string.
+ */
+const openPostgres: EventStoreOpener = async (url) => {
+  // Loaded on demand, so that the in-memory host runs without the `pg` package.
+  const { PostgresEventStore } = await import('../../src/adapters/event-store/postgres');
+  const parsed = new URL(url);
+  const schema = parsed.searchParams.get('schema');
+  parsed.searchParams.delete('schema');
+  return new PostgresEventStore(parsed.toString(), schema === null ? {} : { schema });
+};
+
+/**
+ * One entry per URL scheme. EventStoreDB becomes one more line once its adapter is in the tree:
+ * `['esdb:', async (url) => new (await import('../../src/adapters/event-store/eventstoredb')).EventStoreDbEventStore(url)]`.
+ */
+export const eventStoreOpeners: ReadonlyMap<string, EventStoreOpener> = new Map([
+  ['memory:', async () => new MemoryEventStore()],
+  ['postgres:', openPostgres],
+  ['postgresql:', openPostgres],
+]);
+
+/** Opens the store `url` names; unset or empty means a fresh in-memory store. */
+export const openEventStore = async (url: string | undefined): Promise<E.Either<string, EventStore>> => {
+  const location = url === undefined || url === '' ? 'memory:' : url;
+  const scheme = /^([a-z][a-z0-9+.-]*:)/i.exec(location)?.[1]?.toLowerCase();
+  const opener = scheme === undefined ? undefined : eventStoreOpeners.get(scheme);
+  if (opener === undefined) {
+    return E.left(`ORDERSOURCE_EVENT_STORE=${location.replace(/\/\/[^@/]*@/, '//…@')} is not supported: use one of ${[...eventStoreOpeners.keys()].join(', ')}`);
+  }
+  try {
+    return E.right(await opener(location));
+  } catch (cause) {
+    return E.left(`cannot open the event store: ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
+};

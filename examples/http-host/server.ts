@@ -1,0 +1,114 @@
+import * as E from 'fp-ts/Either';
+import Fastify, { FastifyError, FastifyInstance } from 'fastify';
+import { buildAndActivate, createEngine, logisticsProjection, MemoryReadModelStore, orderHistoryProjection } from '../../src';
+import type { ActivationFailure, Clock, EventStore, OrderEngine, ProjectionDefinition, ProjectionRunner, ReadModelStore } from '../../src';
+import { registerCommandRoutes } from './command-routes';
+import { openEventStore } from './event-store-choice';
+import { registerQueryRoutes } from './query-routes';
+
+export interface HostOptions {
+  /** `memory:` (the default), `postgres://…`: see `ORDERSOURCE_EVENT_STORE` in the README. */
+  readonly eventStoreUrl?: string | undefined;
+  readonly clock?: Clock;
+  /** How often due deadlines (unpaid orders' expiry) are fired. Default 5 s. */
+  readonly deadlineIntervalMs?: number;
+  /** Fastify's request log. Default off. */
+  readonly logger?: boolean;
+}
+
+/** What a caller (or a test) may wait on: a projection's progress, independent of its event type. */
+export type RunningProjection = Pick<ProjectionRunner<unknown>, 'whenCaughtUp' | 'whenProcessed' | 'status'>;
+
+export interface Host {
+  readonly app: FastifyInstance;
+  readonly engine: OrderEngine;
+  readonly readModels: ReadModelStore;
+  readonly projections: { readonly orderHistory: RunningProjection; readonly logistics: RunningProjection };
+  /** Listens on `port` (0: any free one) and resolves to the base URL. */
+  listen(port: number, host?: string): Promise<string>;
+  /** Stops taking requests, lets those in flight finish, then stops the timer, projections, engine and store. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_DEADLINE_INTERVAL_MS = 5_000;
+
+/**
+ * Fastify's own 4xx (an unparsable JSON body, an unsupported content type, a body too large) keep their
+ * status; anything else reaching here is a defect of the host, and only that is a 500.
+ */
+const errorStatus = (error: FastifyError): number => (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500);
+
+const buildApp = (engine: OrderEngine, readModels: ReadModelStore, logger: boolean): FastifyInstance => {
+  const app = Fastify({ logger });
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = errorStatus(error);
+    if (status === 500) request.log.error({ err: error }, 'unexpected failure');
+    const code = status === 500 ? 'INTERNAL_ERROR' : (error.code ?? 'BAD_REQUEST');
+    const message = status === 500 ? 'the host failed unexpectedly' : error.message;
+    return reply.code(status).send({ error: { kind: status === 500 ? 'internal' : 'invalid', code, message } });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ error: { kind: 'invalid', code: 'ROUTE_NOT_FOUND', message: `there is no route ${request.method} ${request.url.split('?')[0] ?? ''}` } }),
+  );
+  registerCommandRoutes(app, engine);
+  registerQueryRoutes(app, readModels);
+  return app;
+};
+
+const activate = async <Ev>(eventStore: EventStore, readModels: ReadModelStore, projection: ProjectionDefinition<Ev>): Promise<E.Either<string, ProjectionRunner<Ev>>> => {
+  const runner = await buildAndActivate({ eventStore, readModels, projection });
+  return E.mapLeft((failure: ActivationFailure) => `projection ${projection.name} could not start: ${failure.message}`)(runner);
+};
+
+/**
+ * Opens the event store, starts the engine and, beside it, the order-history and logistics projections into
+ * in-memory read models (a PostgreSQL read-model adapter does not exist yet; the MongoDB one could be passed
+ * the same way), and builds the HTTP routes. Nothing listens until `listen`.
+ */
+export const buildServer = async (options: HostOptions = {}): Promise<E.Either<string, Host>> => {
+  const opened = await openEventStore(options.eventStoreUrl);
+  if (E.isLeft(opened)) return opened;
+  const eventStore = opened.right;
+  const engine = createEngine({ eventStore, ...(options.clock === undefined ? {} : { clock: options.clock }) });
+  const readModels = new MemoryReadModelStore();
+  const abandon = async (reason: string, started: readonly Pick<ProjectionRunner<unknown>, 'stop'>[]): Promise<E.Either<string, Host>> => {
+    for (const runner of started) await runner.stop();
+    await engine.close();
+    await eventStore.close();
+    return E.left(reason);
+  };
+  const orderHistory = await activate(eventStore, readModels, orderHistoryProjection);
+  if (E.isLeft(orderHistory)) return abandon(orderHistory.left, []);
+  const logistics = await activate(eventStore, readModels, logisticsProjection);
+  if (E.isLeft(logistics)) return abandon(logistics.left, [orderHistory.right]);
+  const app = buildApp(engine, readModels, options.logger ?? false);
+
+  // One run at a time: a slow store must not pile up overlapping runs.
+  let deadlineRun: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    deadlineRun = deadlineRun.then(() => engine.runDueDeadlines()).catch((cause: unknown) => app.log.error({ err: cause }, 'running due deadlines failed'));
+  }, options.deadlineIntervalMs ?? DEFAULT_DEADLINE_INTERVAL_MS);
+  timer.unref();
+
+  let closing: Promise<void> | undefined;
+  const close = async (): Promise<void> => {
+    clearInterval(timer);
+    await app.close();
+    await deadlineRun;
+    await orderHistory.right.stop();
+    await logistics.right.stop();
+    await engine.close();
+    await readModels.close();
+    // The engine leaves open a store it was given: the host opened it, so the host closes it.
+    await eventStore.close();
+  };
+
+  return E.right({
+    app,
+    engine,
+    readModels,
+    projections: { orderHistory: orderHistory.right, logistics: logistics.right },
+    listen: (port, host = '127.0.0.1') => app.listen({ port, host }),
+    close: () => (closing ??= close()),
+  });
+};
