@@ -18,14 +18,20 @@ const openPostgres: EventStoreOpener = async (url) => {
   return new PostgresEventStore(parsed.toString(), schema === null ? {} : { schema });
 };
 
-/**
- * One entry per URL scheme. EventStoreDB becomes one more line once its adapter is in the tree:
- * `['esdb:', async (url) => new (await import('../../src/adapters/event-store/eventstoredb')).EventStoreDbEventStore(url)]`.
- */
+const openEventStoreDb: EventStoreOpener = async (url) => {
+  // Loaded on demand, so that other hosts run without the gRPC client.
+  const { EventStoreDbEventStore } = await import('../../src/adapters/event-store/eventstoredb');
+  const opened = EventStoreDbEventStore.fromConnectionString(url);
+  if (E.isLeft(opened)) throw new Error(opened.left.message);
+  return opened.right;
+};
+
+/** One entry per URL scheme. */
 export const eventStoreOpeners: ReadonlyMap<string, EventStoreOpener> = new Map([
   ['memory:', async () => new MemoryEventStore()],
   ['postgres:', openPostgres],
   ['postgresql:', openPostgres],
+  ['esdb:', openEventStoreDb],
 ]);
 
 /** Opens the store `url` names; unset or empty means a fresh in-memory store. */
