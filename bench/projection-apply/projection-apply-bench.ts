@@ -7,8 +7,10 @@
  * document sizes are realistic. Throughput is given by CPU time (process.cpuUsage, user + system) as well as
  * wall time: on a shared, loaded machine wall time measures the neighbours as much as the code.
  *
- *   npx ts-node --transpile-only bench/projection-apply/projection-apply-bench.ts [--smoke] [--events N] [--profile FILE]
+ *   npx ts-node --transpile-only bench/projection-apply/projection-apply-bench.ts [--smoke] [--events N] [--repeat K] [--profile FILE]
  *
+ * Each rebuild runs K times (default 3) and the fastest by CPU time counts: the neighbours' load inflates CPU
+ * time too (shared caches, clock), only ever upwards.
  * `--profile FILE` writes a V8 CPU profile (.cpuprofile) of the all-three run alone, without the generation
  * of the history, which `node --cpu-prof` would mix in.
  *
@@ -37,6 +39,7 @@ const MAX_SESSIONS = 5;
 interface Arguments {
   readonly events: number;
   readonly smoke: boolean;
+  readonly repeat: number;
   readonly profile: string | undefined;
 }
 
@@ -46,7 +49,10 @@ const parseArguments = (argv: readonly string[]): Arguments => {
   const given = at >= 0 ? Number(argv[at + 1]) : NaN;
   const events = Number.isSafeInteger(given) && given > 0 ? given : smoke ? 2_000 : 200_000;
   const profileAt = argv.indexOf('--profile');
-  return { events, smoke, profile: profileAt >= 0 ? argv[profileAt + 1] : undefined };
+  const repeatAt = argv.indexOf('--repeat');
+  const repeatGiven = repeatAt >= 0 ? Number(argv[repeatAt + 1]) : NaN;
+  const repeat = Number.isSafeInteger(repeatGiven) && repeatGiven > 0 ? repeatGiven : smoke ? 1 : 3;
+  return { events, smoke, repeat, profile: profileAt >= 0 ? argv[profileAt + 1] : undefined };
 };
 
 const projections = [
@@ -115,7 +121,7 @@ const profiled = async (file: string, work: () => Promise<void>): Promise<void> 
 const perSecond = (count: number, ms: number): string => Math.round((count / ms) * 1000).toLocaleString('en-US');
 
 const main = async (): Promise<number> => {
-  const { events: wanted, smoke, profile } = parseArguments(process.argv.slice(2));
+  const { events: wanted, smoke, repeat, profile } = parseArguments(process.argv.slice(2));
   const started = process.hrtime.bigint();
   const shop = await generateHistory(wanted);
   const head = (await shop.eventStore.headPosition()) ?? -1;
@@ -127,14 +133,19 @@ const main = async (): Promise<number> => {
   let allThree: Measured | undefined;
   for (const [name, chosen] of runs) {
     const applied = chosen.reduce((sum, projection) => sum + all.filter((event) => matchesFilter(projection.filter, event)).length, 0);
-    let outcome: E.Either<string, void> = E.right(undefined);
-    const timing = await measure(async () => {
-      outcome = await rebuild(shop, chosen, head);
-    });
-    if (E.isLeft(outcome)) {
-      console.error(`FAILED ${name}: ${outcome.left}`);
-      return 1;
+    let timing: Measured | undefined;
+    for (let attempt = 0; attempt < repeat; attempt += 1) {
+      let outcome: E.Either<string, void> = E.right(undefined);
+      const measured = await measure(async () => {
+        outcome = await rebuild(shop, chosen, head);
+      });
+      if (E.isLeft(outcome)) {
+        console.error(`FAILED ${name}: ${outcome.left}`);
+        return 1;
+      }
+      if (timing === undefined || measured.cpuMs < timing.cpuMs) timing = measured;
     }
+    if (timing === undefined) return 1;
     if (chosen.length > 1) allThree = timing;
     console.log(
       `${name.padEnd(13)} cpu ${timing.cpuMs.toFixed(0).padStart(6)} ms wall ${timing.wallMs.toFixed(0).padStart(6)} ms | ` +
@@ -153,7 +164,7 @@ const main = async (): Promise<number> => {
   const verdict = smoke ? 'smoke run, target not judged' : rate >= TARGET_EVENTS_PER_CPU_SECOND ? 'target MET' : 'target NOT met';
   console.log(
     `projection-apply: all three projections rebuilt ${stored} stored events at ${perSecond(stored, allThree.cpuMs)} events/s by CPU time ` +
-      `(${perSecond(stored, allThree.wallMs)}/s wall); target ${TARGET_EVENTS_PER_CPU_SECOND.toLocaleString('en-US')}/s by CPU: ${verdict}`,
+      `(${perSecond(stored, allThree.wallMs)}/s wall, best of ${repeat}); target ${TARGET_EVENTS_PER_CPU_SECOND.toLocaleString('en-US')}/s by CPU: ${verdict}`,
   );
   return 0;
 };
