@@ -2,7 +2,6 @@ import * as E from 'fp-ts/Either';
 import type * as t from 'io-ts';
 import { decodeProblems } from '../engine/schema/decode-problems';
 import type { DocumentChange, ProjectionHandlerError, ProjectionView } from './projection';
-import { isVouchedFor, vouchFor } from './read-model-rules';
 import type { CollectionDefinition, DocumentKey, IndexDefinition, JsonDocument, StoredDocument } from './read-model-store';
 
 /** A stored document that does not have the shape its collection's codec describes. */
@@ -16,12 +15,6 @@ export interface CorruptDocument {
 /**
  * One collection of a projection with the type of its documents: documents read back (they come from outside
  * the process once the store is a database) are decoded before use.
- *
- * Except those this collection itself put, read back within the process: `put` takes a `D` from typed code
- * (whose document types are readonly all the way down) and vouches for it, and a store's frozen copy of it
- * (`copyJsonDocument`, as the in-memory store makes) stays vouched for. Decoding such a document again could
- * only give it back unchanged: the codecs check, they transform nothing. A database hands back new objects,
- * which nobody vouched for, and which are decoded like any outside data.
  */
 export interface DocumentCollection<D extends JsonDocument> {
   readonly name: string;
@@ -42,9 +35,7 @@ export const documentCollection = <D extends JsonDocument>(
   codec: t.Decoder<unknown, D>,
   indexes: readonly IndexDefinition[] = [],
 ): DocumentCollection<D> => {
-  const voucher = Symbol(name);
   const decode = (id: string, document: unknown): E.Either<CorruptDocument, D> => {
-    if (isVouchedFor(voucher, document)) return E.right(document as D);
     const decoded = codec.decode(document);
     return E.isRight(decoded)
       ? decoded
@@ -54,10 +45,7 @@ export const documentCollection = <D extends JsonDocument>(
     const document = await view.get(name, id);
     return document === undefined ? E.right(undefined) : decode(id, document);
   };
-  const put = (id: string, document: D): DocumentChange => {
-    vouchFor(voucher, document);
-    return { kind: 'put', collection: name, id, document };
-  };
+  const put = (id: string, document: D): DocumentChange => ({ kind: 'put', collection: name, id, document });
   return {
     name,
     definition: { name, indexes },

@@ -75,22 +75,6 @@ export const sameCollectionDefinition = (a: CollectionDefinition, b: CollectionD
 const MAX_JSON_DEPTH = 64;
 
 /**
- * Documents vouched for by the code that made them (a `DocumentCollection` puts only documents of its type,
- * built by typed code in this process), by who vouched. A copy made by `copyJsonDocument` is vouched for as
- * its original was: it is equal to it, and frozen.
- */
-const vouchers = new WeakMap<object, symbol>();
-
-/** Records that `voucher` knows `document` to be what it says; see `isVouchedFor`. */
-export const vouchFor = (voucher: symbol, document: JsonDocument): void => {
-  vouchers.set(document, voucher);
-};
-
-/** Whether `voucher` vouched for `document`, or for the document it is a copy of. */
-export const isVouchedFor = (voucher: symbol, document: unknown): boolean =>
-  typeof document === 'object' && document !== null && vouchers.get(document) === voucher;
-
-/**
  * A deep, frozen copy of `value` if it is a JSON document (plain objects, arrays, strings, finite numbers,
  * booleans, null), or what is wrong with it. The copy keeps the caller from changing a stored document
  * behind the store's back. It runs on every document a store writes, so the path of a problem is only
@@ -134,10 +118,7 @@ export const copyJsonDocument = (value: unknown): E.Either<string, JsonDocument>
     return fail(`is ${v === undefined ? 'undefined' : `a ${typeof v}`}, which JSON cannot hold`);
   };
   const copied = copy(value, 0) as JsonDocument;
-  if (problem !== undefined) return E.left(problem);
-  const voucher = vouchers.get(value);
-  if (voucher !== undefined) vouchers.set(copied, voucher);
-  return E.right(copied);
+  return problem === undefined ? E.right(copied) : E.left(problem);
 };
 
 export const batchProblem = (batch: Batch): string | undefined => {
