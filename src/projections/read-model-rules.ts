@@ -72,42 +72,52 @@ const sameIndex = (a: IndexDefinition, b: IndexDefinition): boolean =>
 export const sameCollectionDefinition = (a: CollectionDefinition, b: CollectionDefinition): boolean =>
   a.name === b.name && a.indexes.length === b.indexes.length && a.indexes.every((index) => b.indexes.some((other) => sameIndex(index, other)));
 
+const MAX_JSON_DEPTH = 64;
+
 /**
  * A deep, frozen copy of `value` if it is a JSON document (plain objects, arrays, strings, finite numbers,
  * booleans, null), or what is wrong with it. The copy keeps the caller from changing a stored document
- * behind the store's back.
+ * behind the store's back. It runs on every document a store writes, so the path of a problem is only
+ * spelled out once there is one.
  */
 export const copyJsonDocument = (value: unknown): E.Either<string, JsonDocument> => {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return E.left('a document must be a JSON object');
+  const path: (string | number)[] = [];
   let problem: string | undefined;
-  const copy = (v: unknown, path: string, depth: number): JsonValue => {
-    if (depth > 64) {
-      problem ??= `${path} is nested more than 64 levels deep`;
-      return null;
-    }
+  const fail = (what: string): null => {
+    problem ??= `document${path.map((step) => (typeof step === 'number' ? `[${step}]` : `.${step}`)).join('')} ${what}`;
+    return null;
+  };
+  const copy = (v: unknown, depth: number): JsonValue => {
+    if (depth > MAX_JSON_DEPTH) return fail(`is nested more than ${MAX_JSON_DEPTH} levels deep`);
     if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
-    if (typeof v === 'number') {
-      if (!Number.isFinite(v)) problem ??= `${path} is ${v}, which JSON cannot hold`;
-      return v;
+    if (typeof v === 'number') return Number.isFinite(v) ? v : fail(`is ${v}, which JSON cannot hold`);
+    if (Array.isArray(v)) {
+      const items = new Array<JsonValue>(v.length);
+      for (let i = 0; i < v.length; i += 1) {
+        path.push(i);
+        items[i] = copy(v[i], depth + 1);
+        path.pop();
+      }
+      return Object.freeze(items);
     }
-    if (Array.isArray(v)) return Object.freeze(v.map((item, i) => copy(item, `${path}[${i}]`, depth + 1)));
     if (typeof v === 'object') {
       const prototype = Object.getPrototypeOf(v) as unknown;
-      if (prototype !== Object.prototype && prototype !== null) {
-        problem ??= `${path} is not a plain object`;
-        return null;
-      }
+      if (prototype !== Object.prototype && prototype !== null) return fail('is not a plain object');
       const out: Record<string, JsonValue> = {};
-      for (const [key, item] of Object.entries(v as Record<string, unknown>)) {
+      for (const key of Object.keys(v)) {
+        path.push(key);
+        const item = copy((v as Record<string, unknown>)[key], depth + 1);
+        path.pop();
         // A plain assignment to "__proto__" would set the prototype instead of a field.
-        Object.defineProperty(out, key, { value: copy(item, `${path}.${key}`, depth + 1), enumerable: true, writable: true, configurable: true });
+        if (key === '__proto__') Object.defineProperty(out, key, { value: item, enumerable: true, writable: true, configurable: true });
+        else out[key] = item;
       }
       return Object.freeze(out);
     }
-    problem ??= `${path} is ${v === undefined ? 'undefined' : `a ${typeof v}`}, which JSON cannot hold`;
-    return null;
+    return fail(`is ${v === undefined ? 'undefined' : `a ${typeof v}`}, which JSON cannot hold`);
   };
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return E.left('a document must be a JSON object');
-  const copied = copy(value, 'document', 0) as JsonDocument;
+  const copied = copy(value, 0) as JsonDocument;
   return problem === undefined ? E.right(copied) : E.left(problem);
 };
 
