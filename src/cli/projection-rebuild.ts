@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/Either';
 import { tap } from 'rxjs';
 import type { EventStore } from '../engine/event-store/event-store';
+import { currentEventSchemas } from '../engine/schema/current-event-schemas';
 import type { ProjectionDefinition } from '../projections/projection';
 import type { ReadModelStore } from '../projections/read-model-store';
 import { buildAndActivate } from '../projections/rebuild';
@@ -86,6 +87,8 @@ export const rebuildableProjection = <Ev>(projection: ProjectionDefinition<Ev>, 
       }),
       readModels: tallyingCommits(readModels, tallies),
       projection,
+      // Older stored versions of the shop's events are upcast as audit and timeline upcast them.
+      eventSchemas: currentEventSchemas,
     };
     onProgress(0, total);
     const built = await buildAndActivate(runnerOptions);
