@@ -23,11 +23,12 @@ export const PointInTimeArgument = new t.Type<PointInTime, string, unknown>(
 );
 
 /** Options every command takes; commander gives them as an untyped record. */
-export const CommonCommandOptions = t.partial({ source: t.string, json: t.boolean });
+export const CommonCommandOptions = t.partial({ source: t.string, schema: t.string, json: t.boolean });
 
 export const AuditCommandOptions = t.intersection([CommonCommandOptions, t.partial({ at: t.string })]);
 export const VerifyCommandOptions = t.intersection([CommonCommandOptions, t.partial({ stream: t.readonlyArray(t.string) })]);
 export const ExportCommandOptions = t.intersection([CommonCommandOptions, t.partial({ out: t.string })]);
+export const RebuildCommandOptions = t.intersection([CommonCommandOptions, t.partial({ readModel: t.string })]);
 export const ImportCommandOptions = t.intersection([CommonCommandOptions, t.type({ to: t.string })]);
 
 /** Decodes one argument or option, or says in one line what was wrong with it. */

@@ -6,6 +6,7 @@ import { EventSourceRegistry, openSource } from './event-sources';
 import type { ImportTargetRegistry } from './import-targets';
 import { ProgressFactory, progressOn } from './progress';
 import type { ProjectionRegistry } from './projection-registry';
+import type { ReadModelRegistry } from './read-models';
 
 /** Everything a command touches outside itself, so the CLI runs the same in a terminal and in a test. */
 export interface CliContext {
@@ -16,6 +17,7 @@ export interface CliContext {
   readonly sources: EventSourceRegistry;
   readonly targets: ImportTargetRegistry;
   readonly projections: ProjectionRegistry;
+  readonly readModels: ReadModelRegistry;
 }
 
 /** What a command ends with: how the process exits, or why it could not do its work. */
@@ -26,8 +28,14 @@ export const SOURCE_ENV = 'ORDERSOURCE_SOURCE';
 export const progressOf = (context: CliContext): ProgressFactory => progressOn(context.stderr);
 
 /** Opens the source named by `--source` (or the environment), runs `use` on its store, and closes it. */
-export const withSource = async (context: CliContext, source: string | undefined, use: (store: EventStore) => Promise<CommandResult>): Promise<CommandResult> => {
-  const opened = await openSource(context.sources, source ?? context.env[SOURCE_ENV], { cwd: context.cwd, progress: progressOf(context) });
+export const withSource = async (
+  context: CliContext,
+  location: { readonly source?: string; readonly schema?: string },
+  use: (store: EventStore) => Promise<CommandResult>,
+): Promise<CommandResult> => {
+  const { source, schema } = location;
+  const sourceContext = { cwd: context.cwd, progress: progressOf(context), ...(schema === undefined ? {} : { schema }) };
+  const opened = await openSource(context.sources, source ?? context.env[SOURCE_ENV], sourceContext);
   if (E.isLeft(opened)) return opened;
   try {
     return await use(opened.right.store);

@@ -3,7 +3,9 @@ import { MemoryEventStore } from '../adapters/event-store/memory/memory-event-st
 import { importNdjson } from '../engine/audit/ndjson';
 import type { EventStore } from '../engine/event-store/event-store';
 import { CliError, failure, usageError } from './cli-error';
+import { openEventStoreDbSource } from './eventstoredb-source';
 import { openNdjsonFile } from './ndjson-file';
+import { openPostgresSource } from './postgres-locations';
 import type { ProgressFactory } from './progress';
 import { handlerFor } from './url-registry';
 
@@ -16,6 +18,8 @@ export interface OpenedSource {
 export interface SourceContext {
   readonly cwd: string;
   readonly progress: ProgressFactory;
+  /** `--schema`: where a database keeps the store, for the schemes that have schemas. */
+  readonly schema?: string;
 }
 
 /** Opens the event store a URL of one scheme names. */
@@ -43,7 +47,13 @@ export const openFileSource: EventSourceOpener = async (url, context) => {
   return E.right({ store, close: () => store.close() });
 };
 
-export const defaultEventSources: EventSourceRegistry = new Map([['file:', openFileSource]]);
+export const defaultEventSources: EventSourceRegistry = new Map([
+  ['file:', openFileSource],
+  ['postgres:', openPostgresSource],
+  ['postgresql:', openPostgresSource],
+  ['esdb:', openEventStoreDbSource],
+  ['esdb+discover:', openEventStoreDbSource],
+]);
 
 /** Opens `url` (from `--source` or `ORDERSOURCE_SOURCE`) with the registry's opener for its scheme. */
 export const openSource = async (registry: EventSourceRegistry, url: string | undefined, context: SourceContext): Promise<E.Either<CliError, OpenedSource>> => {

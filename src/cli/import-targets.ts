@@ -4,6 +4,7 @@ import type { EnvelopeRestorer } from '../engine/audit/ndjson';
 import { ndjsonLineOf } from '../engine/audit/ndjson';
 import { CliError, failure } from './cli-error';
 import { openPartialFile } from './partial-file';
+import { openPostgresTarget } from './postgres-locations';
 import { filePathOf, handlerFor } from './url-registry';
 
 /** Where an import goes: it takes envelopes as they are, then is committed whole or dropped. */
@@ -13,7 +14,13 @@ export interface OpenedTarget {
   readonly abort: () => Promise<void>;
 }
 
-export type ImportTargetOpener = (url: string, cwd: string) => Promise<E.Either<CliError, OpenedTarget>>;
+export interface TargetContext {
+  readonly cwd: string;
+  /** `--schema`: where a database keeps the store, for the schemes that have schemas. */
+  readonly schema?: string;
+}
+
+export type ImportTargetOpener = (url: string, context: TargetContext) => Promise<E.Either<CliError, OpenedTarget>>;
 
 export type ImportTargetRegistry = ReadonlyMap<string, ImportTargetOpener>;
 
@@ -27,7 +34,7 @@ const exists = async (path: string): Promise<boolean> =>
  * `file:` — a new NDJSON file holding the imported events, renamed into place only when every line was
  * good, so a failed import leaves nothing behind. An existing file is never overwritten.
  */
-export const openFileTarget: ImportTargetOpener = async (url, cwd) => {
+export const openFileTarget: ImportTargetOpener = async (url, { cwd }) => {
   const path = filePathOf(url, cwd);
   if (E.isLeft(path)) return path;
   if (await exists(path.right)) return E.left(failure('TARGET_EXISTS', `the target ${url} already exists: import into a new file`));
@@ -51,9 +58,13 @@ export const openFileTarget: ImportTargetOpener = async (url, cwd) => {
   });
 };
 
-export const defaultImportTargets: ImportTargetRegistry = new Map([['file:', openFileTarget]]);
+export const defaultImportTargets: ImportTargetRegistry = new Map([
+  ['file:', openFileTarget],
+  ['postgres:', openPostgresTarget],
+  ['postgresql:', openPostgresTarget],
+]);
 
-export const openTarget = async (registry: ImportTargetRegistry, url: string, cwd: string): Promise<E.Either<CliError, OpenedTarget>> => {
-  const opener = handlerFor(registry, url, 'the target');
-  return E.isLeft(opener) ? opener : opener.right(url, cwd);
+export const openTarget = async (registry: ImportTargetRegistry, url: string, context: TargetContext): Promise<E.Either<CliError, OpenedTarget>> => {
+  const opener = handlerFor(registry, url, 'the target', 'file:./copy.ndjson');
+  return E.isLeft(opener) ? opener : opener.right(url, context);
 };

@@ -1,8 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
 import * as E from 'fp-ts/Either';
-import * as t from 'io-ts';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { CliContext, CommandResult, SOURCE_ENV } from './cli-context';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, ExitCode, oneLine } from './cli-error';
 import { auditCommand } from './commands/audit-command';
@@ -12,30 +9,40 @@ import { rebuildCommand } from './commands/rebuild-command';
 import { timelineCommand } from './commands/timeline-command';
 import { verifyCommand } from './commands/verify-command';
 import { defaultEventSources } from './event-sources';
+import { DEFAULT_POSTGRES_SCHEMA } from './postgres-locations';
 import { defaultImportTargets } from './import-targets';
-import { noProjections } from './projection-registry';
+import { packageVersion } from './package-version';
+import { builtInProjections } from './projection-registry';
+import { DEFAULT_READ_MODEL, defaultReadModels } from './read-models';
 
-const PackageVersion = t.type({ version: t.string });
+/** What each scheme the help lists names; a scheme is listed only when its registry has it. */
+const SOURCE_HELP: readonly (readonly [string, string, string])[] = [
+  ['file:', 'file:./events.ndjson', 'an NDJSON export (as written by export)'],
+  ['postgres:', 'postgres://user@host:5432/db', `a PostgreSQL event store, in the schema --schema names (default ${DEFAULT_POSTGRES_SCHEMA})`],
+  ['esdb:', 'esdb://host:2113?tls=false', 'an EventStoreDB node (esdb+discover:// for a cluster)'],
+];
+const READ_MODEL_HELP: readonly (readonly [string, string, string])[] = [
+  ['memory:', 'memory:', 'in memory, for this run only: checks that every event applies (the default)'],
+  ['postgres:', 'postgres://user@host:5432/db', 'a PostgreSQL read-model store'],
+];
 
-/** The package's version; src/cli and dist/cli both sit two levels below package.json. */
-const packageVersion = (): string => {
-  try {
-    const decoded = PackageVersion.decode(JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')));
-    return E.isRight(decoded) ? decoded.right.version : 'unknown';
-  } catch {
-    return 'unknown';
-  }
-};
+const schemeList = (entries: readonly (readonly [string, string, string])[], registry: ReadonlyMap<string, unknown>): string =>
+  entries
+    .filter(([scheme]) => registry.has(scheme))
+    .map(([, example, meaning]) => `  ${example.padEnd(30)}  ${meaning}`)
+    .join('\n');
 
 const collect = (value: string, previous: readonly string[] | undefined): readonly string[] => [...(previous ?? []), value];
 
-const sourceOption = (): Option => new Option('--source <url>', `where the events are, e.g. file:./events.ndjson (default: $${SOURCE_ENV})`);
+const sourceOption = (): Option =>
+  new Option('--source <url>', `where the events are: file:./events.ndjson, postgres://user@host:5432/db or esdb://host:2113?tls=false (default: $${SOURCE_ENV})`);
+const schemaOption = (): Option => new Option('--schema <name>', `the PostgreSQL schema holding the event store, for postgres:// (default: ${DEFAULT_POSTGRES_SCHEMA})`);
 const jsonOption = (): Option => new Option('--json', 'print JSON for machines instead of a table');
 
 const buildProgram = (context: CliContext, run: (command: Promise<CommandResult>) => Promise<void>): Command => {
   const program = new Command('ordersource')
-    .description('Audit an ordersource event store: states at any point, timelines, tamper checks, export and import.')
-    .version(packageVersion())
+    .description('Audit an ordersource event store: states at any point, timelines, tamper checks, export, import and projection rebuilds.')
+    .version(packageVersion(__dirname))
     .exitOverride()
     .configureOutput({
       writeOut: (text) => context.stdout.write(text),
@@ -44,7 +51,11 @@ const buildProgram = (context: CliContext, run: (command: Promise<CommandResult>
       writeErr: () => undefined,
       outputError: () => undefined,
     })
-    .showHelpAfterError(false);
+    .showHelpAfterError(false)
+    .addHelpText(
+      'after',
+      `\nEvent sources (--source, or $${SOURCE_ENV}):\n${schemeList(SOURCE_HELP, context.sources)}\n\nRead models (rebuild --read-model):\n${schemeList(READ_MODEL_HELP, context.readModels)}`,
+    );
 
   program
     .command('audit')
@@ -52,6 +63,7 @@ const buildProgram = (context: CliContext, run: (command: Promise<CommandResult>
     .argument('<stream>', 'stream id, e.g. order-20261125-0001')
     .option('--at <revision|time>', 'a revision (12) or an ISO time with a zone (2026-11-25T09:05:00Z)')
     .addOption(sourceOption())
+    .addOption(schemaOption())
     .addOption(jsonOption())
     .action((stream: unknown, options: unknown) => run(auditCommand(context, stream, options)));
 
@@ -60,6 +72,7 @@ const buildProgram = (context: CliContext, run: (command: Promise<CommandResult>
     .description('every event of a stream: when, who, which command, caused by what, and what it means')
     .argument('<stream>', 'stream id')
     .addOption(sourceOption())
+    .addOption(schemaOption())
     .addOption(jsonOption())
     .action((stream: unknown, options: unknown) => run(timelineCommand(context, stream, options)));
 
@@ -68,6 +81,7 @@ const buildProgram = (context: CliContext, run: (command: Promise<CommandResult>
     .description('check the hash chain of every stream (or of the named ones); exits 1 if any event was altered, removed, inserted or reordered')
     .addOption(new Option('--stream <id>', 'verify only this stream (repeatable)').argParser(collect))
     .addOption(sourceOption())
+    .addOption(schemaOption())
     .addOption(jsonOption())
     .action((options: unknown) => run(verifyCommand(context, options)));
 
@@ -76,6 +90,7 @@ const buildProgram = (context: CliContext, run: (command: Promise<CommandResult>
     .description('write every event as NDJSON, in global order, to stdout or a file')
     .option('--out <file>', 'write to this file instead of stdout')
     .addOption(sourceOption())
+    .addOption(schemaOption())
     .addOption(jsonOption())
     .action((options: unknown) => run(exportCommand(context, options)));
 
@@ -83,15 +98,18 @@ const buildProgram = (context: CliContext, run: (command: Promise<CommandResult>
     .command('import')
     .description('copy an NDJSON export into a new target, keeping every id, revision, timestamp and hash')
     .argument('<file>', 'the NDJSON export to read')
-    .requiredOption('--to <target>', 'where to import, e.g. file:./copy.ndjson')
+    .requiredOption('--to <target>', 'where to import: a new file:./copy.ndjson, or an empty store at postgres://user@host:5432/db')
+    .addOption(schemaOption())
     .addOption(jsonOption())
     .action((file: unknown, options: unknown) => run(importCommand(context, file, options)));
 
   program
     .command('rebuild')
-    .description('drop a read model and rebuild it from the events')
-    .argument('<projection>', 'the projection to rebuild')
+    .description('build a projection from every event into a read model, make it the active version, and report what it read and wrote')
+    .argument('<projection>', `the projection to rebuild: ${[...context.projections.keys()].join(', ') || 'none are registered'}`)
+    .addOption(new Option('--read-model <url>', `where to build it: ${[...context.readModels.keys()].join(', ')} (memory: keeps nothing: a dry run)`).default(DEFAULT_READ_MODEL))
     .addOption(sourceOption())
+    .addOption(schemaOption())
     .addOption(jsonOption())
     .action((projection: unknown, options: unknown) => run(rebuildCommand(context, projection, options)));
 
@@ -137,7 +155,7 @@ export const runCli = async (argv: readonly string[], context: CliContext): Prom
 };
 
 /** The sources, import targets and projections a build of the executable knows. */
-export type CliRegistries = Partial<Pick<CliContext, 'sources' | 'targets' | 'projections'>>;
+export type CliRegistries = Partial<Pick<CliContext, 'sources' | 'targets' | 'projections' | 'readModels'>>;
 
 /**
  * The `ordersource` executable on the process's arguments, streams and environment. `registries` adds
@@ -156,7 +174,8 @@ export const main = async (registries: CliRegistries = {}): Promise<void> => {
       cwd: process.cwd(),
       sources: registries.sources ?? defaultEventSources,
       targets: registries.targets ?? defaultImportTargets,
-      projections: registries.projections ?? noProjections,
+      projections: registries.projections ?? builtInProjections,
+      readModels: registries.readModels ?? defaultReadModels,
     });
   } catch (error) {
     process.stderr.write(`ordersource: unexpected error: ${oneLine(error instanceof Error ? error.message : String(error))}\n`);

@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/Either';
-import { createReadStream } from 'node:fs';
+import { createReadStream, ReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -37,11 +37,14 @@ export const openNdjsonFile = async (location: string, cwd: string): Promise<E.E
   } catch (cause) {
     return E.left(failure('UNREADABLE_FILE', `cannot read ${location}: ${reasonOf(cause)}`));
   }
-  const input = createReadStream(path.right, { encoding: 'utf8' });
-  return E.right({
-    lines: createInterface({ input, crlfDelay: Infinity }),
-    size,
-    bytesRead: () => input.bytesRead,
-    close: () => input.destroy(),
-  });
+  // Opened when the reading starts: lines a stream emits before anyone iterates would be lost, and an
+  // import opens its target (a database, maybe) in between.
+  let input: ReadStream | undefined;
+  const lines: AsyncIterable<string> = {
+    [Symbol.asyncIterator]: () => {
+      input ??= createReadStream(path.right, { encoding: 'utf8' });
+      return createInterface({ input, crlfDelay: Infinity })[Symbol.asyncIterator]();
+    },
+  };
+  return E.right({ lines, size, bytesRead: () => input?.bytesRead ?? 0, close: () => input?.destroy() });
 };

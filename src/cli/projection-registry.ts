@@ -1,22 +1,46 @@
 import type * as E from 'fp-ts/Either';
 import type { EventStore } from '../engine/event-store/event-store';
+import { analyticsProjection } from '../projections/analytics/projection';
+import { logisticsProjection } from '../projections/logistics/projection';
+import { orderHistoryProjection } from '../projections/order-history/projection';
+import type { ReadModelStore } from '../projections/read-model-store';
+import { rebuildableProjection } from './projection-rebuild';
 
-export interface RebuildSummary {
-  readonly eventsRead: number;
-  /** Documents the rebuilt read model holds, when it counts them. */
-  readonly documents?: number;
+export interface CollectionSummary {
+  /** Documents the collection holds after the rebuild. */
+  readonly documents: number;
+  /** Puts and deletes the rebuild committed to it: a document changed by several events of one batch counts once. */
+  readonly writes: number;
 }
 
-/** A read model that can be dropped and rebuilt from the events alone. */
+export interface RebuildSummary {
+  readonly version: number;
+  /** Events the projection read (those its filter selects). */
+  readonly eventsRead: number;
+  /** The global position the rebuilt version has reached; undefined for an empty event store. */
+  readonly position: number | undefined;
+  readonly collections: Readonly<Record<string, CollectionSummary>>;
+}
+
+/** A read model that can be rebuilt from the events alone. */
 export interface RebuildableProjection {
   readonly description: string;
+  /** Rebuilds the projection's version into `readModels`, reporting progress as global positions reached of the head. */
   readonly rebuild: (
-    store: EventStore,
-    onProgress: (eventsRead: number, total: number | undefined) => void,
+    events: EventStore,
+    readModels: ReadModelStore,
+    onProgress: (reached: number, head: number | undefined) => void,
   ) => Promise<E.Either<{ readonly code: string; readonly message: string }, RebuildSummary>>;
 }
 
-/** The projections `rebuild` knows, by name. The read models are wired in by whoever builds the CLI. */
+/** The projections `rebuild` knows, by name. */
 export type ProjectionRegistry = ReadonlyMap<string, RebuildableProjection>;
 
 export const noProjections: ProjectionRegistry = new Map();
+
+/** The read models this package defines. */
+export const builtInProjections: ProjectionRegistry = new Map([
+  [orderHistoryProjection.name, rebuildableProjection(orderHistoryProjection, 'orders by customer, with their timelines')],
+  [logisticsProjection.name, rebuildableProjection(logisticsProjection, 'shipments awaiting dispatch, in transit, by tracking number')],
+  [analyticsProjection.name, rebuildableProjection(analyticsProjection, 'sales, funnel, products, customers and co-purchases by period')],
+]);

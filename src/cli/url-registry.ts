@@ -10,10 +10,10 @@ const schemeOf = (url: string): string | undefined => /^([a-z][a-z0-9+.-]*):/i.e
  * The handler registered for a URL's scheme. Sources and import targets are small registries keyed by
  * scheme, so that `postgres://` or `esdb://` are one entry each when their adapters arrive.
  */
-export const handlerFor = <H>(registry: ReadonlyMap<string, H>, url: string, what: string): E.Either<CliError, H> => {
+export const handlerFor = <H>(registry: ReadonlyMap<string, H>, url: string, what: string, example = 'file:./events.ndjson'): E.Either<CliError, H> => {
   const scheme = schemeOf(url);
   const known = [...registry.keys()].join(', ');
-  if (scheme === undefined) return E.left(usageError('INVALID_URL', `${what} must be a URL such as file:./events.ndjson, not ${JSON.stringify(url.slice(0, 80))}`));
+  if (scheme === undefined) return E.left(usageError('INVALID_URL', `${what} must be a URL such as ${example}, not ${JSON.stringify(url.slice(0, 80))}`));
   const handler = registry.get(scheme);
   return handler === undefined ? E.left(usageError('UNSUPPORTED_URL', `${what} ${url} is not supported: known schemes are ${known}`)) : E.right(handler);
 };
@@ -33,4 +33,16 @@ export const filePathOf = (url: string, cwd: string): E.Either<CliError, string>
   const path = url.slice('file:'.length);
   if (path === '') return E.left(usageError('INVALID_URL', `${url} names no file`));
   return E.right(isAbsolute(path) ? path : resolve(cwd, path));
+};
+
+/** A URL as it may be shown: without the password it may carry. */
+export const displayUrl = (url: string): string => {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password === '') return url;
+    parsed.password = '';
+    return parsed.toString();
+  } catch {
+    return url;
+  }
 };

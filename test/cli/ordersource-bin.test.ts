@@ -26,8 +26,15 @@ const scenarios = {
   noCommand: [],
   unreadableSource: ['verify', '--source', 'file:missing.ndjson'],
   noSource: ['timeline', ORDER],
-  unsupportedSource: ['verify', '--source', 'postgres://localhost/events'],
-  unknownProjection: ['rebuild', 'order-history', '--source', 'file:events.ndjson'],
+  unsupportedSource: ['verify', '--source', 'mongodb://localhost/events'],
+  unknownProjection: ['rebuild', 'orders', '--source', 'file:events.ndjson'],
+  rebuildOrderHistory: ['rebuild', 'order-history', '--source', 'file:events.ndjson'],
+  rebuildOrderHistoryJson: ['rebuild', 'order-history', '--json', '--read-model', 'memory:', '--source', 'file:events.ndjson'],
+  rebuildLogisticsJson: ['rebuild', 'logistics', '--json', '--source', 'file:events.ndjson'],
+  rebuildAnalyticsJson: ['rebuild', 'analytics', '--json', '--source', 'file:events.ndjson'],
+  rebuildBroken: ['rebuild', 'analytics', '--json', '--source', 'file:broken.ndjson'],
+  version: ['--version'],
+  help: ['--help'],
 } as const satisfies Record<string, readonly string[]>;
 
 type Scenario = keyof typeof scenarios;
@@ -169,8 +176,60 @@ describe('the ordersource executable', () => {
     expectOneLineError(run('unknownOption'), 2, /unknown option '--colour'/);
     expectOneLineError(run('noCommand'), 2, /no command given/);
     expectOneLineError(run('noSource'), 2, /no event source: pass --source file:\.\/events\.ndjson or set ORDERSOURCE_SOURCE/);
-    expectOneLineError(run('unsupportedSource'), 2, /the source postgres:\/\/localhost\/events is not supported: known schemes are file:/);
-    expectOneLineError(run('unknownProjection'), 2, /unknown projection "order-history": no projections are registered yet/);
+    expectOneLineError(run('unsupportedSource'), 2, /the source mongodb:\/\/localhost\/events is not supported: known schemes are file:, postgres:, postgresql:, esdb:, esdb\+discover:$/m);
+    expectOneLineError(run('unknownProjection'), 2, /unknown projection "orders": known projections are order-history, logistics, analytics$/m);
+  });
+
+  it('rebuilds each built-in projection into memory, reporting events read, documents per collection, time and rate', () => {
+    const table = run('rebuildOrderHistory');
+    expect(table).toMatchObject({ code: 0, stderr: '' });
+    expect(table.stdout).toMatch(
+      /^PROJECTION   order-history\nversion      1\nread model   memory:\nevents read  13\nelapsed      \d+\.\d{3} s\napply rate   [\d,]+ events\/s\n\nCOLLECTION  DOCUMENTS  WRITES\norders              1       1\ntimeline           13      13\n$/,
+    );
+    type Report = { projection: string; readModel: string; version: number; eventsRead: number; position: number; collections: Record<string, { documents: number; writes: number }>; elapsedMs: number; eventsPerSecond: number };
+    const report = (scenario: Scenario): Report => {
+      const result = run(scenario);
+      expect(result).toMatchObject({ code: 0, stderr: '' });
+      return JSON.parse(result.stdout) as Report;
+    };
+    const orderHistory = report('rebuildOrderHistoryJson');
+    expect(orderHistory).toMatchObject({ projection: 'order-history', readModel: 'memory:', version: 1, eventsRead: 13, position: files.lines.length - 1 });
+    expect(orderHistory.collections).toEqual({ orders: { documents: 1, writes: 1 }, timeline: { documents: 13, writes: 13 } });
+    expect(orderHistory.elapsedMs).toEqual(expect.any(Number));
+    expect(orderHistory.eventsPerSecond).toBeGreaterThan(0);
+    const logistics = report('rebuildLogisticsJson');
+    expect(logistics).toMatchObject({ projection: 'logistics', eventsRead: 5, position: files.lines.length - 1 });
+    expect(logistics.collections).toEqual({
+      orders: { documents: 1, writes: 1 },
+      'awaiting-shipment': { documents: 0, writes: 1 },
+      shipments: { documents: 1, writes: 1 },
+      'shipment-statuses': { documents: 3, writes: 3 },
+      carriers: { documents: 1, writes: 1 },
+    });
+    const analytics = report('rebuildAnalyticsJson');
+    expect(analytics).toMatchObject({ projection: 'analytics', eventsRead: 5 });
+    expect(Object.entries(analytics.collections).map(([name, c]) => [name, c.documents])).toEqual([
+      ['carts', 1],
+      ['orders', 1],
+      ['sales', 2],
+      ['funnel', 2],
+      ['products', 2],
+      ['customers', 1],
+      ['co-purchases', 2],
+    ]);
+  });
+
+  it('fails a rebuild on one line, exit 1, when the source cannot be read', () => {
+    expectOneLineError(run('rebuildBroken'), 1, /^ordersource: cannot read the source file:broken\.ndjson: line 3 is not a stored event/);
+  });
+
+  it("prints package.json's version, and help that names the sources and read models", () => {
+    const packageJson = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
+    expect(run('version')).toEqual({ code: 0, stdout: `${packageJson.version}\n`, stderr: '' });
+    const help = run('help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/\nEvent sources \(--source, or \$ORDERSOURCE_SOURCE\):\n  file:\.\/events\.ndjson\s+an NDJSON export.*\n  postgres:\/\/user@host:5432\/db\s+a PostgreSQL event store.*\n  esdb:\/\/host:2113\?tls=false\s+an EventStoreDB node.*\n/);
+    expect(help.stdout).toMatch(/\nRead models \(rebuild --read-model\):\n  memory:\s+in memory, for this run only.*\n$/);
   });
 
   it('fails on one line with exit code 1 when the source cannot be read', () => {

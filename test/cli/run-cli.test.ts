@@ -8,6 +8,7 @@ import { defaultEventSources, EventSourceRegistry } from '../../src/cli/event-so
 import { defaultImportTargets } from '../../src/cli/import-targets';
 import { runCli } from '../../src/cli/main';
 import { noProjections, ProjectionRegistry } from '../../src/cli/projection-registry';
+import { defaultReadModels } from '../../src/cli/read-models';
 import { flattenJson, renderTable } from '../../src/cli/text-output';
 import { proposedEvents } from '../support/proposed-events';
 import { CliFiles, writeCliFiles } from './cli-fixtures';
@@ -43,6 +44,7 @@ describe('runCli, in process', () => {
       sources: defaultEventSources,
       targets: defaultImportTargets,
       projections: noProjections,
+      readModels: defaultReadModels,
       ...overrides,
     });
     return { code, stdout: stdout.text(), stderr: stderr.text() };
@@ -85,21 +87,39 @@ describe('runCli, in process', () => {
         'order-history',
         {
           description: 'orders by customer',
-          rebuild: async (store, onProgress) => {
+          rebuild: async (store, readModels, onProgress) => {
+            expect(readModels).toBeDefined();
             const page = await store.readAll();
             rebuilt.push(...page.events.map((e) => e.eventId));
             onProgress(page.events.length, page.events.length);
-            return E.right({ eventsRead: page.events.length, documents: 1 });
+            return E.right({ version: 3, eventsRead: page.events.length, position: 20, collections: { orders: { documents: 1, writes: 4 } } });
           },
         },
       ],
       ['broken', { description: 'fails', rebuild: () => Promise.resolve(E.left({ code: 'PROJECTION_FAILED', message: 'the read model\nis unreachable' })) }],
     ]);
     const table = await cli(['rebuild', 'order-history', '--source', 'file:events.ndjson'], { projections });
-    expect(table).toEqual({ code: 0, stdout: 'PROJECTION     EVENTS READ  DOCUMENTS\norder-history           21  1\n', stderr: '' });
+    expect(table).toMatchObject({ code: 0, stderr: '' });
+    expect(table.stdout).toMatch(
+      /^PROJECTION   order-history\nversion      3\nread model   memory:\nevents read  21\nelapsed      \d+\.\d{3} s\napply rate   (–|[\d,]+ events\/s)\n\nCOLLECTION  DOCUMENTS  WRITES\norders              1       4\n$/,
+    );
     expect(rebuilt).toHaveLength(21);
     const machine = await cli(['rebuild', 'order-history', '--json', '--source', 'file:events.ndjson'], { projections });
-    expect(JSON.parse(machine.stdout)).toEqual({ projection: 'order-history', eventsRead: 21, documents: 1 });
+    expect(JSON.parse(machine.stdout)).toEqual({
+      projection: 'order-history',
+      readModel: 'memory:',
+      version: 3,
+      eventsRead: 21,
+      position: 20,
+      collections: { orders: { documents: 1, writes: 4 } },
+      elapsedMs: expect.any(Number),
+      eventsPerSecond: expect.anything(),
+    });
+    expect(await cli(['rebuild', 'order-history', '--read-model', 'mongodb://localhost', '--source', 'file:events.ndjson'], { projections })).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'ordersource: the read model mongodb://localhost is not supported: known schemes are memory:\n',
+    });
     expect(await cli(['rebuild', 'broken', '--source', 'file:events.ndjson'], { projections })).toEqual({ code: 1, stdout: '', stderr: 'ordersource: the read model is unreachable\n' });
     expect(await cli(['rebuild', 'orders', '--source', 'file:events.ndjson'], { projections })).toEqual({
       code: 2,
@@ -132,7 +152,7 @@ describe('runCli, in process', () => {
     expect(await cli(['audit', 'order-1', '--at', '2026-11-25T09:00:00', '--source', 'file:events.ndjson'])).toMatchObject({ code: 2 });
     expect(await cli(['verify', '--source', 'events.ndjson'])).toMatchObject({ code: 2, stderr: 'ordersource: the source must be a URL such as file:./events.ndjson, not "events.ndjson"\n' });
     expect(await cli(['import', 'events.ndjson'])).toMatchObject({ code: 2, stderr: "ordersource: required option '--to <target>' not specified\n" });
-    expect(await cli(['import', 'events.ndjson', '--to', 'esdb://localhost:2113'])).toMatchObject({ code: 2, stderr: 'ordersource: the target esdb://localhost:2113 is not supported: known schemes are file:\n' });
+    expect(await cli(['import', 'events.ndjson', '--to', 'esdb://localhost:2113'])).toMatchObject({ code: 2, stderr: 'ordersource: the target esdb://localhost:2113 is not supported: known schemes are file:, postgres:, postgresql:\n' });
     expect(await cli(['timeline', 'a', 'b'])).toMatchObject({ code: 2, stderr: "ordersource: too many arguments for 'timeline'. Expected 1 argument but got 2.\n" });
   });
 

@@ -28,7 +28,7 @@ export const auditCommand = async (context: CliContext, streamArgument: unknown,
   const { at } = options.right;
   const point = at === undefined ? E.right(undefined) : decodeArgument(PointInTimeArgument, at, '--at');
   if (E.isLeft(point)) return point;
-  return withSource(context, options.right.source, async (store) => {
+  return withSource(context, options.right, async (store) => {
     const replayed = await stateAt(store, streamId.right, point.right);
     if (E.isLeft(replayed)) return E.left(failureOf(replayed.left));
     context.stdout.write(options.right.json === true ? json(replayed.right) : renderState(replayed.right));

@@ -31,7 +31,7 @@ export const exportCommand = async (context: CliContext, rawOptions: unknown): P
   const { out } = options.right;
   const path = out === undefined ? undefined : localPathOf(out, context.cwd);
   if (path !== undefined && E.isLeft(path)) return path;
-  return withSource(context, options.right.source, async (store) => {
+  return withSource(context, options.right, async (store) => {
     const progress = progressOf(context)('exporting', 'events');
     const run = (sink: (chunk: string) => Promise<void>): Promise<Exported> => exportNdjson(store, sink, { onProgress: progress.update });
     const exported = path === undefined ? await run(writeTo(context.stdout)) : await exportToFile(path.right, run);

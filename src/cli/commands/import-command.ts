@@ -19,7 +19,8 @@ export const importCommand = async (context: CliContext, fileArgument: unknown, 
   const file = await openNdjsonFile(fileArgument, context.cwd);
   if (E.isLeft(file)) return file;
   const { lines, size, bytesRead, close } = file.right;
-  const target = await openTarget(context.targets, options.right.to, context.cwd);
+  const { schema } = options.right;
+  const target = await openTarget(context.targets, options.right.to, { cwd: context.cwd, ...(schema === undefined ? {} : { schema }) });
   if (E.isLeft(target)) {
     close();
     return target;

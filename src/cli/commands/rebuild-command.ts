@@ -1,12 +1,46 @@
 import * as E from 'fp-ts/Either';
-import { CommonCommandOptions, decodeOptions } from '../cli-arguments';
+import { decodeOptions, RebuildCommandOptions } from '../cli-arguments';
 import { CommandResult, CliContext, progressOf, withSource } from '../cli-context';
 import { EXIT_OK, failureOf, usageError } from '../cli-error';
+import type { RebuildSummary } from '../projection-registry';
+import { DEFAULT_READ_MODEL, openReadModel } from '../read-models';
 import { json, renderTable } from '../text-output';
+import { displayUrl } from '../url-registry';
 
-/** `rebuild <projection>`: drops a read model and replays every event into it. */
+interface RebuildReport extends RebuildSummary {
+  readonly projection: string;
+  readonly readModel: string;
+  readonly elapsedMs: number;
+  /** Events read per second of the whole rebuild; undefined when it took no measurable time. */
+  readonly eventsPerSecond: number | undefined;
+}
+
+const renderReport = (report: RebuildReport): string => {
+  const seconds = `${(report.elapsedMs / 1000).toFixed(3)} s`;
+  const rate = report.eventsPerSecond === undefined ? '–' : `${report.eventsPerSecond.toLocaleString('en-US')} events/s`;
+  const head = renderTable(
+    ['PROJECTION', report.projection],
+    [
+      ['version', String(report.version)],
+      ['read model', report.readModel],
+      ['events read', String(report.eventsRead)],
+      ['elapsed', seconds],
+      ['apply rate', rate],
+    ],
+  );
+  const collections = renderTable(
+    ['COLLECTION', 'DOCUMENTS', 'WRITES'],
+    Object.entries(report.collections).map(([name, c]) => [name, c.documents, c.writes]),
+  );
+  return `${head}\n${collections}`;
+};
+
+/**
+ * `rebuild <projection> [--read-model <url>]`: builds the projection's version from every event into the
+ * read-model store, makes it the active one, and says what it read and wrote, how long it took and how fast.
+ */
 export const rebuildCommand = async (context: CliContext, nameArgument: unknown, rawOptions: unknown): Promise<CommandResult> => {
-  const options = decodeOptions(CommonCommandOptions, rawOptions);
+  const options = decodeOptions(RebuildCommandOptions, rawOptions);
   if (E.isLeft(options)) return options;
   const name = typeof nameArgument === 'string' ? nameArgument : '';
   const projection = context.projections.get(name);
@@ -16,17 +50,23 @@ export const rebuildCommand = async (context: CliContext, nameArgument: unknown,
       usageError('UNKNOWN_PROJECTION', `unknown projection ${JSON.stringify(name)}: ${known.length === 0 ? 'no projections are registered yet' : `known projections are ${known.join(', ')}`}`),
     );
   }
-  return withSource(context, options.right.source, async (store) => {
-    const progress = progressOf(context)(`rebuilding ${name}`, 'events');
-    const rebuilt = await projection.rebuild(store, progress.update);
-    progress.stop();
-    if (E.isLeft(rebuilt)) return E.left(failureOf(rebuilt.left));
-    const summary = { projection: name, ...rebuilt.right };
-    context.stdout.write(
-      options.right.json === true
-        ? json(summary)
-        : renderTable(['PROJECTION', 'EVENTS READ', 'DOCUMENTS'], [[name, rebuilt.right.eventsRead, rebuilt.right.documents === undefined ? '' : String(rebuilt.right.documents)]]),
-    );
-    return E.right(EXIT_OK);
-  });
+  const readModelUrl = options.right.readModel ?? DEFAULT_READ_MODEL;
+  const readModel = await openReadModel(context.readModels, readModelUrl, { cwd: context.cwd });
+  if (E.isLeft(readModel)) return readModel;
+  try {
+    return await withSource(context, options.right, async (store) => {
+      const progress = progressOf(context)(`rebuilding ${name}`, 'events');
+      const startedAt = performance.now();
+      const rebuilt = await projection.rebuild(store, readModel.right.store, progress.update);
+      const elapsedMs = performance.now() - startedAt;
+      progress.stop();
+      if (E.isLeft(rebuilt)) return E.left(failureOf(rebuilt.left));
+      const eventsPerSecond = elapsedMs > 0 ? Math.round((rebuilt.right.eventsRead * 1000) / elapsedMs) : undefined;
+      const report: RebuildReport = { projection: name, readModel: displayUrl(readModelUrl), ...rebuilt.right, elapsedMs: Math.round(elapsedMs), eventsPerSecond };
+      context.stdout.write(options.right.json === true ? json(report) : renderReport(report));
+      return E.right(EXIT_OK);
+    });
+  } finally {
+    await readModel.right.close();
+  }
 };

@@ -17,7 +17,7 @@ export const timelineCommand = async (context: CliContext, streamArgument: unkno
   if (E.isLeft(options)) return options;
   const streamId = decodeArgument(StreamIdArgument, streamArgument, 'the stream');
   if (E.isLeft(streamId)) return streamId;
-  return withSource(context, options.right.source, async (store) => {
+  return withSource(context, options.right, async (store) => {
     const entries = await timeline(store, streamId.right);
     if (E.isLeft(entries)) return E.left(failureOf(entries.left));
     context.stdout.write(options.right.json === true ? json({ streamId: streamId.right, events: entries.right }) : renderTimeline(entries.right));

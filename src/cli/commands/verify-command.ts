@@ -37,7 +37,7 @@ export const verifyCommand = async (context: CliContext, rawOptions: unknown): P
     if (E.isLeft(streamId)) return streamId;
     streamIds.push(streamId.right);
   }
-  return withSource(context, options.right.source, async (store) => {
+  return withSource(context, options.right, async (store) => {
     const progress = progressOf(context)('verifying', 'events');
     const report = await verifyStore(store, { ...(streamIds.length === 0 ? {} : { streamIds }), onProgress: progress.update });
     progress.stop();

@@ -1,0 +1,21 @@
+import * as E from 'fp-ts/Either';
+import { failure, usageError } from './cli-error';
+import type { EventSourceOpener } from './event-sources';
+import { displayUrl } from './url-registry';
+
+/**
+ * `esdb://` (and `esdb+discover://`) — an EventStoreDB node or cluster, e.g. `esdb://localhost:2113?tls=false`.
+ * `@eventstore/db-client` is an optional peer dependency, loaded only when such a URL is used.
+ */
+export const openEventStoreDbSource: EventSourceOpener = async (url) => {
+  let adapter: typeof import('../adapters/event-store/eventstoredb/eventstoredb-event-store');
+  try {
+    adapter = await import('../adapters/event-store/eventstoredb/eventstoredb-event-store');
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return E.left(failure('SOURCE_UNREADABLE', `cannot open the source ${displayUrl(url)}: ${reason} (esdb:// needs the @eventstore/db-client package)`));
+  }
+  const store = adapter.EventStoreDbEventStore.fromConnectionString(url);
+  if (E.isLeft(store)) return E.left(usageError('INVALID_URL', `the source ${displayUrl(url)} is not an EventStoreDB connection string: ${store.left.message}`));
+  return E.right({ store: store.right, close: () => store.right.close() });
+};

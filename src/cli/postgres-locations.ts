@@ -1,0 +1,92 @@
+import * as E from 'fp-ts/Either';
+import type { Pool } from 'pg';
+import { CliError, failure } from './cli-error';
+import type { EventSourceOpener } from './event-sources';
+import type { ImportTargetOpener } from './import-targets';
+import { displayUrl } from './url-registry';
+
+/** The schema `--schema` names when it is not given: the PostgreSQL event store's own default. */
+export const DEFAULT_POSTGRES_SCHEMA = 'ordersource';
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/** `pg` is an optional peer dependency: loaded only when a `postgres://` URL is used. */
+const newPool = async (url: string, code: string, what: string): Promise<E.Either<CliError, Pool>> => {
+  try {
+    const { Pool: PgPool } = await import('pg');
+    const pool = new PgPool({ connectionString: url, connectionTimeoutMillis: 10_000 });
+    // An idle client whose server went away emits 'error'; unheard, that would end the process mid-command.
+    pool.on('error', () => undefined);
+    return E.right(pool);
+  } catch (error) {
+    return E.left(failure(code, `cannot open ${what} ${displayUrl(url)}: ${messageOf(error)} (postgres:// needs the pg package)`));
+  }
+};
+
+const StoreTables = ['events', 'streams', 'global_position'] as const;
+
+/**
+ * `postgres://` (or `postgresql://`) — an existing PostgreSQL event store, in the schema `--schema` names. A
+ * schema without the store's tables is refused: reading it must not create them.
+ */
+export const openPostgresSource: EventSourceOpener = async (url, context) => {
+  const schema = context.schema ?? DEFAULT_POSTGRES_SCHEMA;
+  const pool = await newPool(url, 'SOURCE_UNREADABLE', 'the source');
+  if (E.isLeft(pool)) return pool;
+  const cannotRead = async (reason: string): Promise<E.Either<CliError, never>> => {
+    await pool.right.end();
+    return E.left(failure('SOURCE_UNREADABLE', `cannot read the source ${displayUrl(url)}: ${reason}`));
+  };
+  try {
+    const found = await pool.right.query<{ table_name: string }>('SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_name = ANY($2::text[])', [
+      schema,
+      [...StoreTables],
+    ]);
+    if (found.rows.length < StoreTables.length) return cannotRead(`schema ${JSON.stringify(schema)} holds no ordersource event store (pass --schema to name another)`);
+  } catch (error) {
+    return cannotRead(messageOf(error));
+  }
+  try {
+    const { PostgresEventStore } = await import('../adapters/event-store/postgres/postgres-event-store');
+    const store = new PostgresEventStore(pool.right, { schema });
+    return E.right({
+      store,
+      close: async () => {
+        await store.close();
+        await pool.right.end();
+      },
+    });
+  } catch (error) {
+    return cannotRead(messageOf(error));
+  }
+};
+
+/**
+ * `postgres://` (or `postgresql://`) as an import target — the store in the schema `--schema` names, created
+ * if needed and refused if it holds events already. The events go in as they are, in one transaction.
+ */
+export const openPostgresTarget: ImportTargetOpener = async (url, context) => {
+  const schema = context.schema ?? DEFAULT_POSTGRES_SCHEMA;
+  const pool = await newPool(url, 'TARGET_UNWRITABLE', 'the target');
+  if (E.isLeft(pool)) return pool;
+  const { beginPostgresRestore } = await import('../adapters/event-store/postgres/postgres-restore');
+  const restore = await beginPostgresRestore(pool.right, { schema });
+  if (E.isLeft(restore)) {
+    await pool.right.end();
+    const code = restore.left.code === 'STORE_NOT_EMPTY' ? 'TARGET_EXISTS' : 'TARGET_UNWRITABLE';
+    return E.left(failure(code, `cannot import into ${displayUrl(url)}: ${restore.left.message}`));
+  }
+  const { restore: restoreBatch, commit, abort } = restore.right;
+  return E.right({
+    restorer: { restore: restoreBatch },
+    commit: async () => {
+      const committed = await commit();
+      await pool.right.end();
+      return E.isLeft(committed) ? E.left(failure('TARGET_UNWRITABLE', `cannot import into ${displayUrl(url)}: ${committed.left.message}`)) : E.right(undefined);
+    },
+    abort: async () => {
+      await abort();
+      await pool.right.end();
+    },
+  });
+};

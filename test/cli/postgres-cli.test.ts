@@ -1,0 +1,112 @@
+import * as E from 'fp-ts/Either';
+import { escapeIdentifier, Pool } from 'pg';
+import { PostgresEventStore } from '../../src/adapters/event-store/postgres/postgres-event-store';
+import { dropSchema, describeWithPostgres, postgresUrl, uniqueSchemaName } from '../support/postgres-server';
+import { proposedEvents } from '../support/proposed-events';
+import { BinRun, CliFiles, runBin, writeCliFiles } from './cli-fixtures';
+
+const ORDER = 'order-20261125-0001';
+
+/**
+ * The real executable over the real local PostgreSQL: an export imported with `import --to postgres://`,
+ * then read back with every command through `--source postgres://`.
+ */
+describeWithPostgres('the ordersource executable over PostgreSQL', () => {
+  let files: CliFiles;
+  let pool: Pool;
+  const imported = uniqueSchemaName('cli_imported');
+  const rolledBack = uniqueSchemaName('cli_rolled_back');
+  const appended = uniqueSchemaName('cli_appended');
+  const bin = (args: readonly string[], env?: Readonly<Record<string, string>>): Promise<BinRun> =>
+    runBin(args, { cwd: files.dir, ...(env === undefined ? {} : { env }) });
+  const fromImported = ['--source', postgresUrl, '--schema', imported];
+
+  beforeAll(async () => {
+    files = await writeCliFiles();
+    pool = new Pool({ connectionString: postgresUrl, max: 2 });
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const schema of [imported, rolledBack, appended]) await dropSchema(pool, schema);
+    await pool.end();
+  });
+
+  it('imports an export into an empty PostgreSQL store, which then verifies, and exports byte for byte', async () => {
+    const importRun = await bin(['import', 'events.ndjson', '--to', postgresUrl, '--schema', imported, '--json']);
+    expect(importRun).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(importRun.stdout)).toEqual({ events: 21, lines: 21, from: 'events.ndjson', to: postgresUrl });
+
+    const verified = await bin(['verify', ...fromImported]);
+    expect(verified).toMatchObject({ code: 0, stderr: '' });
+    expect(verified.stdout).toMatch(/\n5 streams, 21 events: every chain is intact\n$/);
+
+    const exported = await bin(['export', ...fromImported]);
+    expect(exported).toMatchObject({ code: 0, stderr: '' });
+    expect(exported.stdout).toBe(`${files.lines.join('\n')}\n`);
+  }, 120_000);
+
+  it('shows timelines and states from PostgreSQL as from the file, the source also taken from ORDERSOURCE_SOURCE', async () => {
+    const fromFile = await bin(['timeline', ORDER, '--json', '--source', 'file:events.ndjson']);
+    const fromPostgres = await bin(['timeline', ORDER, '--json', ...fromImported]);
+    expect(fromPostgres).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(fromPostgres.stdout)).toEqual(JSON.parse(fromFile.stdout));
+
+    const auditFile = await bin(['audit', ORDER, '--at', '2', '--json', '--source', 'file:events.ndjson']);
+    const auditPostgres = await bin(['audit', ORDER, '--at', '2', '--json', '--schema', imported], { ORDERSOURCE_SOURCE: postgresUrl });
+    expect(auditPostgres).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(auditPostgres.stdout)).toEqual(JSON.parse(auditFile.stdout));
+    expect(JSON.parse(auditPostgres.stdout)).toMatchObject({ revision: 2, state: { status: 'shipped' } });
+  }, 120_000);
+
+  it('rebuilds a projection from PostgreSQL', async () => {
+    const rebuilt = await bin(['rebuild', 'order-history', '--json', ...fromImported]);
+    expect(rebuilt).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(rebuilt.stdout)).toMatchObject({ projection: 'order-history', eventsRead: 13, position: 20, collections: { orders: { documents: 1 }, timeline: { documents: 13 } } });
+  }, 120_000);
+
+  it('refuses to import into a store that holds events, and leaves nothing of an import that failed', async () => {
+    const again = await bin(['import', 'events.ndjson', '--to', postgresUrl, '--schema', imported]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/^ordersource: cannot import into postgres:\/\/\S+: the event store in schema \S+ already holds events \(up to position 20\): restore into an empty one\n$/);
+
+    const broken = await bin(['import', 'broken.ndjson', '--to', postgresUrl, '--schema', rolledBack]);
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toMatch(/^ordersource: cannot import broken\.ndjson: line 3 is not a stored event/);
+    const left = await pool.query<{ events: string; position: string }>(
+      `SELECT (SELECT count(*) FROM ${escapeIdentifier(rolledBack)}.events) AS events, (SELECT last_position FROM ${escapeIdentifier(rolledBack)}.global_position) AS position`,
+    );
+    expect(left.rows).toEqual([{ events: '0', position: '-1' }]);
+  }, 120_000);
+
+  it('continues the chains of a restored store: appends after an import still verify', async () => {
+    const store = new PostgresEventStore(pool, { schema: imported });
+    const appendedAfter = await store.append('cart-alice-cart', proposedEvents(1), 4);
+    await store.close();
+    expect(E.isRight(appendedAfter)).toBe(true);
+    const verified = await bin(['verify', '--json', '--stream', 'cart-alice-cart', ...fromImported]);
+    expect(verified).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(verified.stdout)).toMatchObject({ ok: true, streams: [{ streamId: 'cart-alice-cart', status: 'ok', headRevision: 5 }] });
+  }, 120_000);
+
+  it('reads a store the PostgreSQL event store wrote itself, and finds an event altered in the table', async () => {
+    const store = new PostgresEventStore(pool, { schema: appended });
+    expect(E.isRight(await store.append('order-1', proposedEvents(3), 'no-stream'))).toBe(true);
+    await store.close();
+    expect(await bin(['verify', '--source', postgresUrl, '--schema', appended])).toMatchObject({ code: 0, stdout: expect.stringMatching(/\n1 stream, 3 events: every chain is intact\n$/) });
+
+    await pool.query(`UPDATE ${escapeIdentifier(appended)}.events SET data = '{"i":7}' WHERE stream_id = 'order-1' AND revision = 1`);
+    const tampered = await bin(['verify', '--json', '--source', postgresUrl, '--schema', appended]);
+    expect(tampered.code).toBe(1);
+    expect(JSON.parse(tampered.stdout)).toMatchObject({ ok: false, streams: [{ streamId: 'order-1', status: 'tampered', finding: { kind: 'altered', revision: 1 } }] });
+  }, 120_000);
+
+  it('refuses a schema that holds no event store, without creating one', async () => {
+    const missing = uniqueSchemaName('cli_missing');
+    const result = await bin(['verify', '--source', postgresUrl, '--schema', missing]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(`ordersource: cannot read the source ${postgresUrl}: schema "${missing}" holds no ordersource event store (pass --schema to name another)\n`);
+    const created = await pool.query('SELECT 1 FROM information_schema.schemata WHERE schema_name = $1', [missing]);
+    expect(created.rows).toEqual([]);
+  }, 120_000);
+});
