@@ -23,7 +23,7 @@ const SOURCE_HELP: readonly (readonly [string, string, string])[] = [
 ];
 const READ_MODEL_HELP: readonly (readonly [string, string, string])[] = [
   ['memory:', 'memory:', 'in memory, for this run only: checks that every event applies (the default)'],
-  ['postgres:', 'postgres://user@host:5432/db', 'a PostgreSQL read-model store'],
+  ['postgres:', 'postgres://user@host:5432/db?schema=name', 'PostgreSQL read models, kept (schema ordersource_read by default)'],
 ];
 
 const schemeList = (entries: readonly (readonly [string, string, string])[], registry: ReadonlyMap<string, unknown>): string =>

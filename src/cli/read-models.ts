@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/Either';
 import { MemoryReadModelStore } from '../adapters/read-model/memory/memory-read-model-store';
 import type { ReadModelStore } from '../projections/read-model-store';
-import type { CliError } from './cli-error';
+import { CliError, failure } from './cli-error';
 import { handlerFor } from './url-registry';
 
 /** An open read-model store to rebuild into, and how to let it go. */
@@ -31,8 +31,26 @@ export const openMemoryReadModel: ReadModelOpener = () => {
   return Promise.resolve(E.right({ store, close: () => store.close() }));
 };
 
-/** A `postgres://` read-model store, when its adapter lands, is one more entry here. */
-export const defaultReadModels: ReadModelRegistry = new Map([['memory:', openMemoryReadModel]]);
+/**
+ * `postgres://…[?schema=name]` — the PostgreSQL read-model store (schema `ordersource_read` by default),
+ * kept after the run. The adapter, and so `pg`, is loaded only when such a URL is used.
+ */
+export const openPostgresReadModel: ReadModelOpener = async (url) => {
+  const { PostgresReadModelStore } = await import('../adapters/read-model/postgres/postgres-read-model-store');
+  const parsed = new URL(url);
+  const schema = parsed.searchParams.get('schema');
+  parsed.searchParams.delete('schema');
+  const opened = await PostgresReadModelStore.open({ connection: { connectionString: parsed.toString() }, ...(schema === null ? {} : { schema }) });
+  return E.isLeft(opened)
+    ? E.left(failure(opened.left.code, `cannot open the PostgreSQL read models: ${opened.left.message}`))
+    : E.right({ store: opened.right, close: () => opened.right.close() });
+};
+
+export const defaultReadModels: ReadModelRegistry = new Map([
+  ['memory:', openMemoryReadModel],
+  ['postgres:', openPostgresReadModel],
+  ['postgresql:', openPostgresReadModel],
+]);
 
 export const openReadModel = async (registry: ReadModelRegistry, url: string, context: ReadModelContext): Promise<E.Either<CliError, OpenedReadModel>> => {
   const opener = handlerFor(registry, url, 'the read model', DEFAULT_READ_MODEL);

@@ -17,6 +17,7 @@ describeWithPostgres('the ordersource executable over PostgreSQL', () => {
   const imported = uniqueSchemaName('cli_imported');
   const rolledBack = uniqueSchemaName('cli_rolled_back');
   const appended = uniqueSchemaName('cli_appended');
+  const readModels = uniqueSchemaName('cli_read_models');
   const bin = (args: readonly string[], env?: Readonly<Record<string, string>>): Promise<BinRun> =>
     runBin(args, { cwd: files.dir, ...(env === undefined ? {} : { env }) });
   const fromImported = ['--source', postgresUrl, '--schema', imported];
@@ -27,7 +28,7 @@ describeWithPostgres('the ordersource executable over PostgreSQL', () => {
   }, 120_000);
 
   afterAll(async () => {
-    for (const schema of [imported, rolledBack, appended]) await dropSchema(pool, schema);
+    for (const schema of [imported, rolledBack, appended, readModels]) await dropSchema(pool, schema);
     await pool.end();
   });
 
@@ -62,6 +63,18 @@ describeWithPostgres('the ordersource executable over PostgreSQL', () => {
     const rebuilt = await bin(['rebuild', 'order-history', '--json', ...fromImported]);
     expect(rebuilt).toMatchObject({ code: 0, stderr: '' });
     expect(JSON.parse(rebuilt.stdout)).toMatchObject({ projection: 'order-history', eventsRead: 13, position: 20, collections: { orders: { documents: 1 }, timeline: { documents: 13 } } });
+  }, 120_000);
+
+  it('rebuilds into PostgreSQL read models, which keep the documents, and refuses to rebuild the active version', async () => {
+    const target = `${postgresUrl}${postgresUrl.includes('?') ? '&' : '?'}schema=${readModels}`;
+    const rebuilt = await bin(['rebuild', 'logistics', '--json', '--read-model', target, ...fromImported]);
+    expect(rebuilt).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(rebuilt.stdout)).toMatchObject({ projection: 'logistics', position: 20 });
+    const kept = await pool.query<{ count: string }>(`SELECT count(*) FROM information_schema.tables WHERE table_schema = $1`, [readModels]);
+    expect(Number(kept.rows[0]?.count)).toBeGreaterThan(0);
+    const again = await bin(['rebuild', 'logistics', '--json', '--read-model', target, ...fromImported]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/VERSION_IS_ACTIVE|active/);
   }, 120_000);
 
   it('refuses to import into a store that holds events, and leaves nothing of an import that failed', async () => {
