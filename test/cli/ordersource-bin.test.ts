@@ -229,7 +229,7 @@ describe('the ordersource executable', () => {
     const help = run('help');
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/\nEvent sources \(--source, or \$ORDERSOURCE_SOURCE\):\n  file:\.\/events\.ndjson\s+an NDJSON export.*\n  postgres:\/\/user@host:5432\/db\s+a PostgreSQL event store.*\n  esdb:\/\/host:2113\?tls=false\s+an EventStoreDB node.*\n/);
-    expect(help.stdout).toMatch(/\nRead models \(rebuild --read-model\):\n  memory:\s+in memory, for this run only.*\n$/);
+    expect(help.stdout).toMatch(/\nRead models \(rebuild --read-model\):\n  memory:\s+in memory, for this run only.*\n  postgres:\/\/\S+\s+PostgreSQL read models, kept.*\n$/);
   });
 
   it('fails on one line with exit code 1 when the source cannot be read', () => {

@@ -118,7 +118,7 @@ describe('runCli, in process', () => {
     expect(await cli(['rebuild', 'order-history', '--read-model', 'mongodb://localhost', '--source', 'file:events.ndjson'], { projections })).toEqual({
       code: 2,
       stdout: '',
-      stderr: 'ordersource: the read model mongodb://localhost is not supported: known schemes are memory:\n',
+      stderr: 'ordersource: the read model mongodb://localhost is not supported: known schemes are memory:, postgres:, postgresql:\n',
     });
     expect(await cli(['rebuild', 'broken', '--source', 'file:events.ndjson'], { projections })).toEqual({ code: 1, stdout: '', stderr: 'ordersource: the read model is unreachable\n' });
     expect(await cli(['rebuild', 'orders', '--source', 'file:events.ndjson'], { projections })).toEqual({
