@@ -48,6 +48,8 @@ export interface CommandHandlerDependencies {
   readonly cacheCapacity: number;
   /** How many times a command is decided again after losing a race for its stream. */
   readonly maxAttempts: number;
+  /** Told the stream and the number of the attempt about to start, each time a lost race is retried. */
+  readonly onConflictRetry: (streamId: string, attempt: number) => void;
 }
 
 /**
@@ -107,6 +109,7 @@ export class CommandHandler<C, Ev extends { readonly type: string; readonly data
           revision,
         });
       }
+      this.deps.onConflictRetry(streamId, attempt + 1);
     }
   }
 

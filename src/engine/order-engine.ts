@@ -59,6 +59,8 @@ export interface EngineOptions {
   /** The process manager resumes after this position (what `processManagerPosition` said before a restart). */
   readonly processManagerStartAfter?: number;
   readonly onProcessManagerFailure?: (failure: ProcessManagerFailure) => void;
+  /** Told each time a command is decided again because its stream changed under it (for metrics). */
+  readonly onConflictRetry?: (streamId: string, attempt: number) => void;
 }
 
 export interface OrderEngine {
@@ -101,6 +103,7 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
     schemas,
     cacheCapacity: options.stateCacheSize ?? ENGINE_DEFAULTS.stateCacheSize,
     maxAttempts: options.maxAttempts ?? ENGINE_DEFAULTS.maxAttempts,
+    onConflictRetry: options.onConflictRetry ?? (() => undefined),
   };
   const cart = new CommandHandler(defs.cart, handlerDeps);
   const order = new CommandHandler(defs.order, handlerDeps);
