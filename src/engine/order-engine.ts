@@ -19,6 +19,7 @@ import { FiredDeadline, ProcessManager, ProcessManagerFailure } from './process-
 import { JourneyEvent, Reaction, reactionsTo } from './process-manager/reactions';
 import { MemoryRejectionJournal, ReadRejectionsOptions, RejectedCommand, RejectionJournal } from './rejection-journal';
 import { decodeProblems } from './schema/decode-problems';
+import { decodeWithGuard } from './schema/guarded-decode';
 import { EventSchemas, eventSchemas } from './schema/event-schemas';
 import type { CachedState } from './state-cache';
 
@@ -151,7 +152,7 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
   };
 
   const execute = async (raw: unknown): Promise<CommandOutcome> => {
-    const request = CommandRequest.decode(raw);
+    const request = decodeWithGuard(CommandRequest, raw);
     if (E.isLeft(request)) return E.left(invalidCommand(decodeProblems(request.left)));
     const { commandId, actor, command: candidate } = request.right;
     const remembered = memo.get(commandId);
@@ -165,7 +166,7 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
     if (codec === undefined) {
       return E.left({ kind: 'invalid', code: 'UNKNOWN_COMMAND_TYPE', message: `there is no command ${JSON.stringify(candidate.type).slice(0, 80)}`, problems: [] });
     }
-    const command = codec.decode(candidate);
+    const command = decodeWithGuard(codec, candidate);
     if (E.isLeft(command)) return E.left(invalidCommand(decodeProblems(command.left)));
     const metadata: CommandMetadata = {
       commandId,
