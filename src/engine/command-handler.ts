@@ -56,7 +56,11 @@ export interface CommandHandlerDependencies {
   readonly cacheCapacity: number;
   /** How many times a command is decided again after losing a race for its stream. */
   readonly maxAttempts: number;
+  /** Told the stream and the number of the attempt about to start, each time a lost race is retried. */
+  readonly onConflictRetry: (streamId: string, attempt: number) => void;
 }
+
+const unreadable = (event: UnreadableEvent): CommandError => ({ kind: 'unavailable', code: 'UNREADABLE_EVENT', message: event.message });
 
 /**
  * Runs commands of one aggregate: load (cache or replay) → decide → append with the expected revision →
@@ -79,10 +83,23 @@ export class CommandHandler<C, Ev extends { readonly type: string; readonly data
   async handle(command: C, metadata: CommandMetadata, notBefore = 0): Promise<E.Either<CommandRejection, HandledCommand<S>>> {
     const streamId = this.aggregate.streamIdOf(command);
     for (let attempt = 1; ; attempt += 1) {
-      const loaded = await this.loadForCommand(streamId, metadata.commandId, attempt === 1);
-      if (E.isLeft(loaded)) return E.left({ error: loaded.left, streamId, revision: undefined });
-      const { state, revision, earlier, commandIds } = loaded.right;
-      if (earlier.length > 0) return E.right({ streamId, events: earlier, revision, state, duplicate: true });
+      // A cached state is decided on at once, without the promise of a load: most commands find their
+      // stream in the cache. A lost race drops the entry, so a retry finds one only if a command of this
+      // engine has appended since, and then it is the newest state here; if another process wrote after
+      // it, the append fails, the entry goes, and the next attempt reads the store. (Reading the store
+      // on every retry let warm commands of other writers overtake a retry at each of its loads until it
+      // ran out of attempts.)
+      let current: CacheEntry<S> | undefined = this.cache?.get(streamId);
+      // A command id the stream has seen is a repeat: replay the stream to return its first outcome.
+      if (current?.commandIds.has(metadata.commandId) === true) current = undefined;
+      if (current === undefined) {
+        const loaded = await this.loadFromStore(streamId, metadata.commandId);
+        if (E.isLeft(loaded)) return E.left({ error: loaded.left, streamId, revision: undefined });
+        const { state, revision, earlier } = loaded.right;
+        if (earlier.length > 0) return E.right({ streamId, events: earlier, revision, state, duplicate: true });
+        current = loaded.right;
+      }
+      const { state, revision, commandIds } = current;
 
       const now = Math.max(this.deps.clock(), notBefore);
       const decision = this.aggregate.decider.decide(command, state, { now });
@@ -97,19 +114,30 @@ export class CommandHandler<C, Ev extends { readonly type: string; readonly data
         data: event.data,
         occurredAt: now,
         recordedAt,
-        ...metadata,
+        commandId: metadata.commandId,
+        correlationId: metadata.correlationId,
+        causationId: metadata.causationId,
+        actor: metadata.actor,
       }));
+      // Until this append is settled the cached state may be superseded: a command arriving meanwhile
+      // reads the store instead of deciding on it and losing the race.
+      this.cache?.delete(streamId);
       const appended = await this.deps.store.append(streamId, proposed, revision === NO_STREAM_REVISION ? 'no-stream' : revision);
       if (E.isRight(appended)) {
         let next = state;
         for (const event of events) next = this.aggregate.decider.evolve(next, event);
         const nextRevision = appended.right.nextExpectedRevision;
+        // Another command of this engine may have appended after this one and cached a newer state.
         commandIds.add(metadata.commandId);
-        this.cache?.set(streamId, { state: next, revision: nextRevision, commandIds });
+        const newer = this.cache?.get(streamId);
+        if ((newer?.revision ?? NO_STREAM_REVISION) < nextRevision) this.cache?.set(streamId, { state: next, revision: nextRevision, commandIds });
+        else newer?.commandIds.add(metadata.commandId);
         return E.right({ streamId, events: appended.right.events, revision: nextRevision, state: next, duplicate: false });
       }
-      this.cache?.delete(streamId);
       const failure = appended.left;
+      // A cached state survives a lost race only if it is at the revision the store reported: then it is
+      // the winner's, written by a command of this engine, and the retry decides on it at once.
+      if (failure.code !== 'WRONG_EXPECTED_REVISION' || this.cache?.get(streamId)?.revision !== failure.actual) this.cache?.delete(streamId);
       if (failure.code === 'STORE_UNAVAILABLE') {
         return E.left({ error: { kind: 'unavailable', code: 'STORE_UNAVAILABLE', message: failure.message }, streamId, revision });
       }
@@ -120,12 +148,16 @@ export class CommandHandler<C, Ev extends { readonly type: string; readonly data
           revision,
         });
       }
+      this.deps.onConflictRetry(streamId, attempt + 1);
     }
   }
 
   /** The current state of a stream, replayed from the store (or the cache). */
   async load(streamId: string): Promise<E.Either<CommandError, CachedState<S>>> {
-    return E.map(({ state, revision }: Loaded<S>): CachedState<S> => ({ state, revision }))(await this.loadForCommand(streamId, undefined, true));
+    const cached = this.cache?.get(streamId);
+    if (cached !== undefined) return E.right({ state: cached.state, revision: cached.revision });
+    const loaded = await this.loadFromStore(streamId, undefined);
+    return E.map(({ state, revision }: Loaded<S>): CachedState<S> => ({ state, revision }))(loaded);
   }
 
   /** Drops a stream's cached state, so that its next command replays the stream. */
@@ -135,14 +167,12 @@ export class CommandHandler<C, Ev extends { readonly type: string; readonly data
 
   /** Decodes a stored event of this aggregate, upcasting older schema versions first. */
   decodeEvent(envelope: EventEnvelope): E.Either<CommandError, Ev> {
-    return E.mapLeft((unreadable: UnreadableEvent): CommandError => ({ kind: 'unavailable', code: 'UNREADABLE_EVENT', message: unreadable.message }))(
-      decodeStoredEvent(this.aggregate.eventCodec, this.deps.schemas, envelope),
-    );
+    const decoded = decodeStoredEvent(this.aggregate.eventCodec, this.deps.schemas, envelope);
+    return E.isRight(decoded) ? decoded : E.left(unreadable(decoded.left));
   }
 
-  private async loadForCommand(streamId: string, commandId: string | undefined, useCache: boolean): Promise<E.Either<CommandError, Loaded<S>>> {
-    const cached = useCache ? this.cache?.get(streamId) : undefined;
-    if (cached !== undefined && (commandId === undefined || !cached.commandIds.has(commandId))) return E.right({ ...cached, earlier: [] });
+  /** Replays a stream from the store, noting the events an earlier run of `commandId` appended. */
+  private async loadFromStore(streamId: string, commandId: string | undefined): Promise<E.Either<CommandError, Loaded<S>>> {
     const envelopes = await this.deps.store.readStream(streamId);
     let state = this.aggregate.decider.initialState;
     let earlier: EventEnvelope[] | undefined;

@@ -21,6 +21,7 @@ import { MemoryRejectionJournal, ReadRejectionsOptions, RejectedCommand, Rejecti
 import { decodeProblems } from './schema/decode-problems';
 import { currentEventSchemas } from './schema/current-event-schemas';
 import type { EventSchemas } from './schema/event-schemas';
+import { decodeWithGuard } from './schema/guarded-decode';
 import type { CachedState } from './state-cache';
 
 /** A command the engine accepted: the events it appended (or, for a repeated id, those of its first run). */
@@ -60,6 +61,8 @@ export interface EngineOptions {
   /** The process manager resumes after this position (what `processManagerPosition` said before a restart). */
   readonly processManagerStartAfter?: number;
   readonly onProcessManagerFailure?: (failure: ProcessManagerFailure) => void;
+  /** Told each time a command is decided again because its stream changed under it (for metrics). */
+  readonly onConflictRetry?: (streamId: string, attempt: number) => void;
 }
 
 export interface OrderEngine {
@@ -105,6 +108,7 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
     schemas,
     cacheCapacity: options.stateCacheSize ?? ENGINE_DEFAULTS.stateCacheSize,
     maxAttempts: options.maxAttempts ?? ENGINE_DEFAULTS.maxAttempts,
+    onConflictRetry: options.onConflictRetry ?? (() => undefined),
   };
   const cart = new CommandHandler(defs.cart, handlerDeps);
   const order = new CommandHandler(defs.order, handlerDeps);
@@ -155,7 +159,7 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
   };
 
   const execute = async (raw: unknown, notBefore = 0): Promise<CommandOutcome> => {
-    const request = CommandRequest.decode(raw);
+    const request = decodeWithGuard(CommandRequest, raw);
     if (E.isLeft(request)) return E.left(invalidCommand(decodeProblems(request.left)));
     const { commandId, actor, command: candidate } = request.right;
     const remembered = memo.get(commandId);
@@ -169,7 +173,7 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
     if (codec === undefined) {
       return E.left({ kind: 'invalid', code: 'UNKNOWN_COMMAND_TYPE', message: `there is no command ${JSON.stringify(candidate.type).slice(0, 80)}`, problems: [] });
     }
-    const command = codec.decode(candidate);
+    const command = decodeWithGuard(codec, candidate);
     if (E.isLeft(command)) return E.left(invalidCommand(decodeProblems(command.left)));
     const metadata: CommandMetadata = {
       commandId,

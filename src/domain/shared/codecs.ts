@@ -1,12 +1,23 @@
 import * as t from 'io-ts';
 
+/** The codecs made by `predicateCodec`. */
+const predicateCodecs = new WeakSet<object>();
+
+/**
+ * A codec that is a predicate: `is` and `decode` accept exactly the same values, and a value decodes to
+ * itself. The engine may then check such values with `is`, which builds no error report.
+ */
+const predicateCodec = <A>(name: string, accepts: (u: unknown) => u is A): t.Type<A, A, unknown> => {
+  const codec = new t.Type<A, A, unknown>(name, accepts, (u, c) => (accepts(u) ? t.success(u) : t.failure(u, c)), t.identity);
+  predicateCodecs.add(codec);
+  return codec;
+};
+
+/** Whether `codec` was made by `predicateCodec` (see there). */
+export const isPredicateCodec = (codec: t.Decoder<unknown, unknown>): boolean => predicateCodecs.has(codec);
+
 const integerCodec = (name: string, accepts: (n: number) => boolean): t.Type<number, number, unknown> =>
-  new t.Type<number, number, unknown>(
-    name,
-    (u): u is number => typeof u === 'number' && Number.isSafeInteger(u) && accepts(u),
-    (u, c) => (typeof u === 'number' && Number.isSafeInteger(u) && accepts(u) ? t.success(u) : t.failure(u, c)),
-    t.identity,
-  );
+  predicateCodec(name, (u): u is number => typeof u === 'number' && Number.isSafeInteger(u) && accepts(u));
 
 /** An integer ≥ 0 that JavaScript represents exactly. */
 export const NonNegativeInteger = integerCodec('NonNegativeInteger', (n) => n >= 0);
@@ -21,7 +32,7 @@ export type Timestamp = t.TypeOf<typeof Timestamp>;
 const boundedString = (name: string, maxLength: number, pattern?: RegExp): t.Type<string, string, unknown> => {
   const accepts = (u: unknown): u is string =>
     typeof u === 'string' && u.length > 0 && u.length <= maxLength && (pattern === undefined || pattern.test(u));
-  return new t.Type<string, string, unknown>(name, accepts, (u, c) => (accepts(u) ? t.success(u) : t.failure(u, c)), t.identity);
+  return predicateCodec(name, accepts);
 };
 
 /** Identifiers: 1–128 characters, no whitespace, so they can be embedded in stream names. */

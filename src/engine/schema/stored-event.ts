@@ -8,6 +8,7 @@ import type { EventEnvelope } from '../event-store/envelope';
 import { DeadlineEvent } from '../process-manager/deadline-events';
 import { decodeProblems } from './decode-problems';
 import type { EventSchemas } from './event-schemas';
+import { decodeWithGuard } from './guarded-decode';
 
 /** Every event type the engine writes, whatever its aggregate. */
 export const StoredEvent = t.union([CartEvent, OrderEvent, PaymentEvent, ProviderTransactionEvent, DeadlineEvent], 'StoredEvent');
@@ -39,6 +40,6 @@ export const decodeStoredEvent = <A>(
     });
   const upcasted = schemas.upcast(envelope);
   if (E.isLeft(upcasted)) return fail([upcasted.left]);
-  const decoded = codec.decode({ type: envelope.type, data: upcasted.right });
+  const decoded = decodeWithGuard(codec, { type: envelope.type, data: upcasted.right });
   return E.isLeft(decoded) ? fail(decodeProblems(decoded.left)) : E.right(decoded.right);
 };

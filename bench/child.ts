@@ -1,0 +1,37 @@
+/**
+ * One measurement in a fresh process: `node child.js '<JobSpec as JSON>'`, forked by main.ts with an IPC
+ * channel. It sends progress, then its result or why it failed, and exits.
+ */
+import type { ChildMessage, JobSpec } from './jobs';
+import { runJob } from './run-job';
+
+const tell = (message: ChildMessage): Promise<void> =>
+  new Promise((resolve) => {
+    if (process.send === undefined) {
+      process.stdout.write(`${JSON.stringify(message)}\n`);
+      resolve();
+    } else {
+      process.send(message, () => resolve());
+    }
+  });
+
+const main = async (): Promise<void> => {
+  // The parent wrote this argument itself, from a JobSpec.
+  const spec = JSON.parse(process.argv[2] ?? 'null') as JobSpec;
+  let lastReport = 0;
+  const result = await runJob(spec, (done, total) => {
+    const now = performance.now();
+    if (now - lastReport < 100 && done < total) return;
+    lastReport = now;
+    void tell({ kind: 'progress', done, total });
+  });
+  await tell({ kind: 'result', result });
+};
+
+main().then(
+  () => process.exit(0),
+  async (error: unknown) => {
+    await tell({ kind: 'failure', message: error instanceof Error ? error.message : String(error) });
+    process.exit(1);
+  },
+);

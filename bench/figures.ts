@@ -1,0 +1,74 @@
+import { baselineLabels, configurationNamed } from './configurations';
+import type { JobResult, JobSpec } from './jobs';
+import type { LatencyPercentiles } from './measure/latency';
+import { Spread, spreadOf } from './measure/statistics';
+
+/** Every run of one job, summarised: what the report prints and the JSON keeps. */
+export interface Figure {
+  readonly spec: JobSpec;
+  /** The configuration's label, or its baseline's. */
+  readonly label: string;
+  readonly unit: JobResult['unit'];
+  readonly runs: readonly JobResult[];
+  /** Operations per wall-clock second. */
+  readonly perSecond: Spread;
+  /** Operations per CPU-second of the measuring process: steadier when the machine is shared. */
+  readonly perCpuSecond: Spread;
+  /** The median, over the runs, of each percentile. */
+  readonly latencyMicros: LatencyPercentiles | null;
+  /** The highest of the runs. */
+  readonly peakRssMiB: number;
+  readonly conflictRetries: Spread | null;
+  /** Retries per command handled, median over the runs. */
+  readonly conflictRetryRate: number | null;
+  /** Engine figures: the median divided by the baseline's median, measured in the same bench run. */
+  readonly baselineRatio: number | null;
+  /** The same ratio on the per-CPU-second medians. */
+  readonly cpuBaselineRatio: number | null;
+}
+
+const sameMeasurement = (a: JobSpec, b: JobSpec): boolean =>
+  a.workload === b.workload && a.configuration === b.configuration && a.scale === b.scale && a.writers === b.writers && a.projection === b.projection;
+
+const labelOf = (spec: JobSpec): string => {
+  const configuration = configurationNamed(spec.configuration);
+  if (configuration === undefined) return spec.configuration;
+  return spec.subject === 'baseline' ? baselineLabels[configuration.baseline] : configuration.label;
+};
+
+const summarise = (spec: JobSpec, runs: readonly JobResult[]): Omit<Figure, 'baselineRatio' | 'cpuBaselineRatio'> => {
+  const latencies = runs.map((r) => r.latency).filter((l): l is LatencyPercentiles => l !== null);
+  const retries = runs.map((r) => r.conflictRetries).filter((n): n is number => n !== null);
+  return {
+    spec,
+    label: labelOf(spec),
+    unit: runs[0]?.unit ?? 'commands',
+    runs,
+    perSecond: spreadOf(runs.map((r) => r.perSecond)),
+    perCpuSecond: spreadOf(runs.map((r) => r.perCpuSecond)),
+    latencyMicros:
+      latencies.length === 0
+        ? null
+        : { p50: spreadOf(latencies.map((l) => l.p50)).median, p95: spreadOf(latencies.map((l) => l.p95)).median, p99: spreadOf(latencies.map((l) => l.p99)).median },
+    peakRssMiB: Math.max(...runs.map((r) => r.peakRssMiB)),
+    conflictRetries: retries.length === 0 ? null : spreadOf(retries),
+    conflictRetryRate: retries.length === 0 ? null : spreadOf(runs.map((r) => (r.conflictRetries ?? 0) / r.operations)).median,
+  };
+};
+
+/** Groups the results of every run by job and sets each engine figure beside its baseline. */
+export const figuresOf = (jobs: readonly JobSpec[], results: ReadonlyMap<JobSpec, readonly JobResult[]>): Figure[] => {
+  const summaries = jobs.flatMap((spec) => {
+    const runs = results.get(spec) ?? [];
+    return runs.length === 0 ? [] : [summarise(spec, runs)];
+  });
+  return summaries.map((figure) => {
+    const baseline =
+      figure.spec.subject === 'baseline' ? undefined : summaries.find((other) => other.spec.subject === 'baseline' && sameMeasurement(other.spec, figure.spec));
+    return {
+      ...figure,
+      baselineRatio: baseline === undefined ? null : figure.perSecond.median / baseline.perSecond.median,
+      cpuBaselineRatio: baseline === undefined ? null : figure.perCpuSecond.median / baseline.perCpuSecond.median,
+    };
+  });
+};

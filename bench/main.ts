@@ -1,0 +1,143 @@
+/**
+ * `npm run bench` (full) and `npm run bench:smoke`: runs every job of the plan in fresh child processes,
+ * `runs` times each, shows a progress bar while it runs, then prints the table and writes the JSON, the SVG
+ * chart and (full runs) the committed report. Exits non-zero if any run failed, e.g. a command was refused.
+ */
+import { fork } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { SingleBar, Presets } from 'cli-progress';
+import { Command, InvalidArgumentError } from 'commander';
+import { figuresOf } from './figures';
+import type { ChildMessage, JobResult, JobSpec } from './jobs';
+import { chartPanels, BenchReport, Environment, projectionApplyStatus, renderMarkdownReport, renderTextReport } from './output/report';
+import { renderSvgChart } from './output/svg-chart';
+import { benchPlan } from './plan';
+import { checkTargets } from './targets';
+
+const MIN_FULL_RUNS = 3;
+/** Source directory of the bench (this file is compiled to bench/build/bench/main.js). */
+const BENCH_DIR = path.resolve(__dirname, '..', '..');
+const RESULTS_DIR = path.join(BENCH_DIR, 'results');
+const REPORT_DIR = path.join(BENCH_DIR, 'report');
+/** --expose-gc lets a run start its clock on a collected heap; the largest W1 store wants more than the default heap. */
+const CHILD_NODE_OPTIONS = ['--expose-gc', '--max-old-space-size=8192'];
+
+const describeJob = (spec: JobSpec): string =>
+  `${spec.workload} ${spec.configuration} ${spec.subject === 'baseline' ? 'baseline' : 'engine'} ×${spec.scale.toLocaleString('en-US')}`;
+
+/** Runs one job in a fresh node process and resolves with what it measured, or rejects with why it failed. */
+const runInChild = (spec: JobSpec, onProgress: (fraction: number) => void): Promise<JobResult> =>
+  new Promise((resolve, reject) => {
+    const child = fork(path.join(__dirname, 'child.js'), [JSON.stringify(spec)], { execArgv: CHILD_NODE_OPTIONS, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    let outcome: { result: JobResult } | { failure: string } | undefined;
+    child.on('message', (raw) => {
+      // Sent by child.ts, which only ever sends ChildMessage values.
+      const message = raw as ChildMessage;
+      if (message.kind === 'progress') onProgress(message.total === 0 ? 0 : message.done / message.total);
+      else if (message.kind === 'result') outcome = { result: message.result };
+      else outcome = { failure: message.message };
+    });
+    child.on('error', (error) => reject(error));
+    child.on('exit', (code, signal) => {
+      if (outcome !== undefined && 'result' in outcome && code === 0) resolve(outcome.result);
+      else if (outcome !== undefined && 'failure' in outcome) reject(new Error(`${describeJob(spec)}: ${outcome.failure}`));
+      else reject(new Error(`${describeJob(spec)}: the child process ended (${signal ?? `exit code ${String(code)}`}) without a result`));
+    });
+  });
+
+const gitCommit = (): string | null => {
+  try {
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() !== '';
+    return dirty ? `${commit}-dirty` : commit;
+  } catch {
+    return null;
+  }
+};
+
+const environment = (loadAtStart: number): Environment => ({
+  node: process.version,
+  platform: `${os.platform()} ${os.arch()}`,
+  cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown CPU',
+  cpus: os.cpus().length,
+  memoryGiB: os.totalmem() / 2 ** 30,
+  commit: gitCommit(),
+  loadAverage: { atStart: loadAtStart, atEnd: os.loadavg()[0] ?? 0 },
+});
+
+const parseRuns = (value: string): number => {
+  const runs = Number(value);
+  if (!Number.isInteger(runs) || runs < MIN_FULL_RUNS) throw new InvalidArgumentError(`a full run takes the median of at least ${MIN_FULL_RUNS} runs`);
+  return runs;
+};
+
+const main = async (): Promise<void> => {
+  const options = new Command()
+    .name('bench')
+    .description('Measures the engine on the reference workloads (bench-workload.md) beside plain baselines.')
+    .option('--smoke', 'tiny scales, one run each: checks that every path still runs end to end', false)
+    .option('--runs <count>', `fresh-process runs per figure in a full run (at least ${MIN_FULL_RUNS})`, parseRuns, MIN_FULL_RUNS)
+    .parse()
+    .opts<{ smoke: boolean; runs: number }>();
+  const plan = options.smoke ? benchPlan('smoke', 1) : benchPlan('full', options.runs);
+  const command = options.smoke ? 'npm run bench:smoke' : `npm run bench${options.runs === MIN_FULL_RUNS ? '' : ` -- --runs ${options.runs}`}`;
+
+  const loadAtStart = os.loadavg()[0] ?? 0;
+  const results = new Map<JobSpec, JobResult[]>(plan.jobs.map((job) => [job, []]));
+  const total = plan.runs * plan.jobs.length;
+  const bar = new SingleBar({ format: '{bar} {percentage}% | run {completed}/{runs} | {job}', hideCursor: true, clearOnComplete: true }, Presets.shades_classic);
+  bar.start(total * 100, 0, { completed: 0, runs: total, job: '' });
+  let completed = 0;
+  try {
+    // Run-major: every job once, then every job again, so that drift on the machine spreads over all figures.
+    for (let run = 1; run <= plan.runs; run += 1) {
+      for (const job of plan.jobs) {
+        const label = `${describeJob(job)} (run ${run}/${plan.runs})`;
+        bar.update(completed * 100, { completed, job: label });
+        const result = await runInChild(job, (fraction) => bar.update(completed * 100 + Math.min(99, Math.floor(fraction * 100)), { job: label }));
+        results.get(job)?.push(result);
+        completed += 1;
+      }
+    }
+  } finally {
+    bar.update(completed * 100, { completed });
+    bar.stop();
+  }
+
+  const figures = figuresOf(plan.jobs, results);
+  const report: BenchReport = {
+    generatedAt: new Date().toISOString(),
+    command,
+    kind: plan.kind,
+    runsPerFigure: plan.runs,
+    environment: environment(loadAtStart),
+    figures,
+    targets: plan.kind === 'full' ? checkTargets(figures) : [],
+    projectionApply: projectionApplyStatus(),
+  };
+  const name = plan.kind === 'full' ? 'latest' : 'smoke';
+  const chart = renderSvgChart(
+    `ordersource throughput (${plan.kind} run)`,
+    `${report.environment.cpus} × ${report.environment.cpuModel}, node ${report.environment.node}, commit ${report.environment.commit ?? 'unknown'}; grey: plain baseline`,
+    chartPanels(figures),
+  );
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  writeFileSync(path.join(RESULTS_DIR, `${name}.json`), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(path.join(RESULTS_DIR, `${name}-throughput.svg`), chart);
+  const written = [path.join(RESULTS_DIR, `${name}.json`), path.join(RESULTS_DIR, `${name}-throughput.svg`)];
+  if (plan.kind === 'full') {
+    mkdirSync(REPORT_DIR, { recursive: true });
+    writeFileSync(path.join(REPORT_DIR, 'throughput.svg'), chart);
+    writeFileSync(path.join(REPORT_DIR, 'latest.md'), renderMarkdownReport(report, 'throughput.svg'));
+    written.push(path.join(REPORT_DIR, 'latest.md'), path.join(REPORT_DIR, 'throughput.svg'));
+  }
+  process.stdout.write(`${renderTextReport(report)}\n\nWritten: ${written.map((file) => path.relative(process.cwd(), file)).join(', ')}\n`);
+};
+
+main().catch((error: unknown) => {
+  process.stderr.write(`\nbench failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,48 @@
+import type { Figure } from './figures';
+import type { Workload } from './jobs';
+import { formatInteger, formatRatio } from './output/format';
+
+/** One of issue 5's targets, judged on the wall-clock medians of a full run (per-CPU-second figures shown beside). */
+export interface TargetCheck {
+  readonly target: string;
+  readonly measured: string;
+  readonly met: boolean;
+}
+
+const REQUIRED_W1_RATIO = 0.3;
+const ALLOWED_SCALING_LOSS = 0.2;
+const REQUIRED_REPLAY_EVENTS_PER_SECOND = 3_000_000;
+
+/** The targets are set for the in-memory store; a figure the run did not make is left out, not failed. */
+export const checkTargets = (figures: readonly Figure[]): TargetCheck[] => {
+  const memory = (workload: Workload, scale: number): Figure | undefined =>
+    figures.find((f) => f.spec.subject === 'engine' && f.spec.configuration === 'memory' && f.spec.workload === workload && f.spec.scale === scale);
+  const checks: TargetCheck[] = [];
+  const w1At10k = memory('w1', 10_000);
+  if (w1At10k?.baselineRatio !== undefined && w1At10k.baselineRatio !== null) {
+    checks.push({
+      target: `in-memory W1 at 10,000 carts ≥ ${REQUIRED_W1_RATIO}× the plain Map`,
+      measured: `${formatRatio(w1At10k.baselineRatio)} (per CPU-second: ${formatRatio(w1At10k.cpuBaselineRatio ?? 0)})`,
+      met: w1At10k.baselineRatio >= REQUIRED_W1_RATIO,
+    });
+  }
+  const w1At100k = memory('w1', 100_000);
+  if (w1At10k !== undefined && w1At100k !== undefined) {
+    const kept = w1At100k.perSecond.median / w1At10k.perSecond.median;
+    const keptPerCpu = w1At100k.perCpuSecond.median / w1At10k.perCpuSecond.median;
+    checks.push({
+      target: `in-memory W1 at 100,000 carts within ${ALLOWED_SCALING_LOSS * 100}% of 10,000 carts`,
+      measured: `${formatRatio(kept)} (${formatInteger(w1At100k.perSecond.median)} vs ${formatInteger(w1At10k.perSecond.median)} commands/s; per CPU-second ${formatRatio(keptPerCpu)})`,
+      met: kept >= 1 - ALLOWED_SCALING_LOSS,
+    });
+  }
+  const replay = figures.find((f) => f.spec.subject === 'engine' && f.spec.configuration === 'memory' && f.spec.workload === 'replay');
+  if (replay !== undefined) {
+    checks.push({
+      target: `in-memory replay ≥ ${formatInteger(REQUIRED_REPLAY_EVENTS_PER_SECOND)} events/s`,
+      measured: `${formatInteger(replay.perSecond.median)} events/s (${formatInteger(replay.perCpuSecond.median)} per CPU-second)`,
+      met: replay.perSecond.median >= REQUIRED_REPLAY_EVENTS_PER_SECOND,
+    });
+  }
+  return checks;
+};

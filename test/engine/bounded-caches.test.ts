@@ -1,0 +1,91 @@
+import fc from 'fast-check';
+import { CommandMemo } from '../../src/engine/command-memo';
+import { CachedState, StateCache } from '../../src/engine/state-cache';
+
+/** The first state cache: a Map in recency order. Simple and obviously right, but slow to evict. */
+class ReferenceLru {
+  readonly entries = new Map<string, number>();
+  constructor(private readonly capacity: number) {}
+  get(key: string): number | undefined {
+    const value = this.entries.get(key);
+    if (value !== undefined) {
+      this.entries.delete(key);
+      this.entries.set(key, value);
+    }
+    return value;
+  }
+  set(key: string, value: number): void {
+    this.entries.delete(key);
+    this.entries.set(key, value);
+    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
+  }
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+}
+
+const keys = fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g');
+const cacheOperation = fc.oneof(
+  fc.record({ op: fc.constant('get' as const), key: keys }),
+  fc.record({ op: fc.constant('set' as const), key: keys, value: fc.integer() }),
+  fc.record({ op: fc.constant('delete' as const), key: keys }),
+);
+
+describe('StateCache', () => {
+  it('keeps and evicts exactly what a recency-ordered map does', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 5 }), fc.array(cacheOperation, { maxLength: 200 }), (capacity, operations) => {
+        const cache = new StateCache<CachedState<number>>(capacity);
+        const reference = new ReferenceLru(capacity);
+        for (const operation of operations) {
+          if (operation.op === 'get') expect(cache.get(operation.key)?.state).toBe(reference.get(operation.key));
+          else if (operation.op === 'set') {
+            cache.set(operation.key, { state: operation.value, revision: 0 });
+            reference.set(operation.key, operation.value);
+          } else {
+            cache.delete(operation.key);
+            reference.delete(operation.key);
+          }
+          expect(cache.size).toBe(reference.entries.size);
+        }
+        for (const key of ['a', 'b', 'c', 'd', 'e', 'f', 'g']) expect(cache.get(key)?.state).toBe(reference.get(key));
+      }),
+    );
+  });
+
+  it('evicts the least recently used stream, a read counting as a use', () => {
+    const cache = new StateCache<CachedState<string>>(2);
+    cache.set('s1', { state: 'one', revision: 0 });
+    cache.set('s2', { state: 'two', revision: 0 });
+    cache.get('s1');
+    cache.set('s3', { state: 'three', revision: 0 });
+    expect(cache.get('s2')).toBeUndefined();
+    expect(cache.get('s1')?.state).toBe('one');
+    expect(cache.get('s3')?.state).toBe('three');
+  });
+});
+
+describe('CommandMemo', () => {
+  it('forgets the oldest command ids first, telling their streams, as an insertion-ordered map does', () => {
+    const memoOperation = fc.record({ id: fc.constantFrom('c1', 'c2', 'c3', 'c4', 'c5', 'c6'), stream: fc.constantFrom('s1', 's2', 's3') });
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 4 }), fc.array(memoOperation, { maxLength: 100 }), (capacity, operations) => {
+        const forgotten: string[] = [];
+        const memo = new CommandMemo<number>(capacity, (streamId) => forgotten.push(streamId));
+        const reference = new Map<string, { streamId: string; outcome: number }>();
+        const referenceForgotten: string[] = [];
+        operations.forEach(({ id, stream }, outcome) => {
+          memo.remember(id, { streamId: stream, command: id, outcome });
+          reference.set(id, { streamId: stream, outcome });
+          if (reference.size > capacity) {
+            const [oldestId, oldest] = reference.entries().next().value as [string, { streamId: string }];
+            reference.delete(oldestId);
+            referenceForgotten.push(oldest.streamId);
+          }
+        });
+        expect(forgotten).toEqual(referenceForgotten);
+        for (const id of ['c1', 'c2', 'c3', 'c4', 'c5', 'c6']) expect(memo.get(id)?.outcome).toBe(reference.get(id)?.outcome);
+      }),
+    );
+  });
+});
