@@ -4,7 +4,7 @@ import { CartEvent } from '../../src/domain/cart/events';
 import { standardPricingPolicy } from '../../src/domain/pricing/pricing-policy';
 import { CART_STREAM_PREFIX } from '../../src/engine/aggregates';
 import type { EventStore } from '../../src/engine/event-store/event-store';
-import { eventSchemas } from '../../src/engine/schema/event-schemas';
+import { currentEventSchemas } from '../../src/engine/schema/current-event-schemas';
 import { decodeStoredEvent } from '../../src/engine/schema/stored-event';
 import { BenchFailure } from '../failure';
 import type { Measurement, Progress } from '../jobs';
@@ -20,7 +20,7 @@ import { PlainCartLog, runW1Plain, runW1OnEngine, W1_STEPS } from './w1-cart-chu
  */
 const replayCarts = async (store: EventStore): Promise<{ events: number; streams: number }> => {
   const decider = cartDecider(standardPricingPolicy());
-  const schemas = eventSchemas({});
+  const schemas = currentEventSchemas;
   const states = new Map<string, CartState>();
   let after: number | undefined;
   let events = 0;
