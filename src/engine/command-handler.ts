@@ -127,8 +127,8 @@ export class CommandHandler<C, Ev extends { readonly type: string; readonly data
         let next = state;
         for (const event of events) next = this.aggregate.decider.evolve(next, event);
         const nextRevision = appended.right.nextExpectedRevision;
-        // Another command of this engine may have appended after this one and cached a newer state.
         commandIds.add(metadata.commandId);
+        // Another command of this engine may have appended after this one and cached a newer state.
         const newer = this.cache?.get(streamId);
         if ((newer?.revision ?? NO_STREAM_REVISION) < nextRevision) this.cache?.set(streamId, { state: next, revision: nextRevision, commandIds });
         else newer?.commandIds.add(metadata.commandId);
