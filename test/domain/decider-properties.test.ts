@@ -96,26 +96,28 @@ describe(`decider properties (${RUNS} runs each)`, () => {
       expect([...reached]).toEqual(expect.arrayContaining(['completed', 'cancelled', 'expired', 'refunded']));
     });
 
-    it('moves only along the lifecycle; refunds never exceed what was paid; no amount is negative', () =>
-      fc.assert(
-        fc.property(pay, steps, (paid, commands) => {
-          drive(decider, [orderPlaced, ...paid], commands, (before, after) => {
-            if (before.status === 'none' || after.status === 'none') throw new Error('the order vanished');
-            if (before.status !== after.status) expect(ALLOWED[before.status]).toContain(after.status);
-            reached.add(after.status);
-            if (after.amountRefunded > 0) reached.add('refunded');
-            expect(after.amountPaid === 0 || after.amountPaid === after.total).toBe(true);
-            expect(after.amountRefunded).toBeGreaterThanOrEqual(0);
-            expect(after.amountRefunded + Object.values(after.refundsDue).reduce((s, x) => s + x, 0)).toBeLessThanOrEqual(after.amountPaid);
-            for (const line of after.lines) {
-              const claimed = after.afterSales.filter((c) => c.status !== 'rejected').flatMap((c) => c.lines.filter((l) => l.sku === line.sku));
-              expect(claimed.reduce((s, l) => s + l.amount, 0)).toBeLessThanOrEqual(line.paidAmount);
-              expect(claimed.reduce((s, l) => s + l.quantity, 0)).toBeLessThanOrEqual(line.quantity);
-            }
-          });
-        }),
-        { numRuns: RUNS },
-      ));
+    const lifecycle = fc.property(pay, steps, (paid, commands) => {
+      drive(decider, [orderPlaced, ...paid], commands, (before, after) => {
+        if (before.status === 'none' || after.status === 'none') throw new Error('the order vanished');
+        if (before.status !== after.status) expect(ALLOWED[before.status]).toContain(after.status);
+        reached.add(after.status);
+        if (after.amountRefunded > 0) reached.add('refunded');
+        expect(after.amountPaid === 0 || after.amountPaid === after.total).toBe(true);
+        expect(after.amountRefunded).toBeGreaterThanOrEqual(0);
+        expect(after.amountRefunded + Object.values(after.refundsDue).reduce((s, x) => s + x, 0)).toBeLessThanOrEqual(after.amountPaid);
+        for (const line of after.lines) {
+          const claimed = after.afterSales.filter((c) => c.status !== 'rejected').flatMap((c) => c.lines.filter((l) => l.sku === line.sku));
+          expect(claimed.reduce((s, l) => s + l.amount, 0)).toBeLessThanOrEqual(line.paidAmount);
+          expect(claimed.reduce((s, l) => s + l.quantity, 0)).toBeLessThanOrEqual(line.quantity);
+        }
+      });
+    });
+
+    // A fresh seed every run, and a fixed one as well: the fixed run makes the reach check above hold every time.
+    it('moves only along the lifecycle; refunds never exceed what was paid; no amount is negative', () => {
+      fc.assert(lifecycle, { numRuns: RUNS });
+      fc.assert(lifecycle, { numRuns: RUNS, seed: 20261125 });
+    });
 
     it('folding the emitted events again gives the same state', () =>
       fc.assert(

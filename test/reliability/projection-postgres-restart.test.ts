@@ -101,7 +101,8 @@ describeWithPostgres('a projection on PostgreSQL read models, killed and restart
         await rebuiltStore.close();
         await shop.engine.close();
       }),
-      { numRuns: NUM_RUNS },
+      // A fixed seed: this suite pins PostgreSQL behaviour; the in-memory equivalence property explores.
+      { numRuns: NUM_RUNS, seed: 20261125 },
     );
     // The property says nothing about restarts unless faults were actually injected.
     expect(injected).toBeGreaterThan(0);
