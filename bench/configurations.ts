@@ -1,10 +1,26 @@
 import { MemoryEventStore } from '../src/adapters/event-store/memory/memory-event-store';
 import type { EventStore } from '../src/engine/event-store/event-store';
+import { openEventStoreDbOnTestServer } from './eventstoredb/eventstoredb-bench-store';
+import type { Workload } from './jobs';
 
-/** What a configuration's figures are divided by: `plain-map` is the plain limit of bench-workload.md. */
-export type BaselineKind = 'plain-map';
+/**
+ * What a configuration's figures are divided by: `plain-map` is the plain limit of bench-workload.md;
+ * `raw-esdb-client` the same commands decided on a plain Map and appended with the bare
+ * `@eventstore/db-client` to the same kind of server, at the same concurrency.
+ */
+export type BaselineKind = 'plain-map' | 'raw-esdb-client';
 
-export const baselineLabels: Readonly<Record<BaselineKind, string>> = { 'plain-map': 'plain Map' };
+export const baselineLabels: Readonly<Record<BaselineKind, string>> = {
+  'plain-map': 'plain Map',
+  'raw-esdb-client': 'raw db-client, same test server',
+};
+
+/** How big each workload is run: carts for W1 (one figure per entry) and replay, orders for W2. */
+export interface WorkloadScales {
+  readonly w1Carts: readonly number[];
+  readonly w2Orders: number;
+  readonly replayCarts: number;
+}
 
 /**
  * A store the engine is measured on. Adding a row of the report for another adapter (PostgreSQL,
@@ -18,6 +34,12 @@ export interface StoreConfiguration {
   readonly baseline: BaselineKind;
   /** A new, empty store for one run; the run closes it. */
   readonly openStore: () => Promise<EventStore>;
+  /** The workloads measured on this store, in the plan's order; every one when absent. */
+  readonly workloads?: readonly Workload[];
+  /** Scales of its own, per kind of run, where the plan's would take too long on this store. */
+  readonly scales?: { readonly full?: Partial<WorkloadScales>; readonly smoke?: Partial<WorkloadScales> };
+  /** What a reader must know to read its figures right; printed under the table. */
+  readonly note?: string;
 }
 
 export const configurations: readonly StoreConfiguration[] = [
@@ -27,6 +49,21 @@ export const configurations: readonly StoreConfiguration[] = [
     writers: 1,
     baseline: 'plain-map',
     openStore: () => Promise.resolve(new MemoryEventStore()),
+  },
+  {
+    name: 'esdb',
+    label: 'EventStoreDB adapter, client side',
+    writers: 8,
+    baseline: 'raw-esdb-client',
+    openStore: openEventStoreDbOnTestServer,
+    workloads: ['w1', 'replay'],
+    // Every command is a gRPC round trip to a server in another process: 10,000 carts keeps W1 and its
+    // baseline, three runs each, to about three minutes on the reference machine.
+    scales: { full: { w1Carts: [1_000, 10_000], replayCarts: 10_000 }, smoke: { w1Carts: [50], replayCarts: 50 } },
+    note:
+      'EventStoreDB figures are client-side overhead, not server throughput: the adapter, and the raw client beside it, talk gRPC to ' +
+      "the repository's protocol test server (test/support, in a child process), whose speed says nothing of a real EventStoreDB node. " +
+      'The ratio is the engine and adapter (envelope, hash chain, decoding, idempotency) over the bare client on the same server.',
   },
 ];
 

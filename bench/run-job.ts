@@ -1,4 +1,5 @@
 import { configurationNamed } from './configurations';
+import { runReplayRawClient, runW1RawClient } from './eventstoredb/raw-client-baseline';
 import { BenchFailure } from './failure';
 import { JobResult, JobSpec, Measurement, Progress, unitOf } from './jobs';
 import { collectGarbage, peakRssMiB } from './measure/process-memory';
@@ -7,7 +8,19 @@ import { runReplayOnEngine, runReplayPlain } from './workloads/replay';
 import { runW1OnEngine, runW1Plain } from './workloads/w1-cart-churn';
 import { runW2OnEngine, runW2Plain } from './workloads/w2-order-lifecycle';
 
-const runBaseline = (spec: JobSpec, progress: Progress): Measurement => {
+const runRawEventStoreDbClient = (spec: JobSpec, progress: Progress): Promise<Measurement> => {
+  switch (spec.workload) {
+    case 'w1':
+      return runW1RawClient(spec.scale, spec.writers, progress);
+    case 'replay':
+      return runReplayRawClient(spec.scale, spec.writers, progress);
+    default:
+      throw new BenchFailure(`${spec.workload} has no raw EventStoreDB client baseline`);
+  }
+};
+
+const runBaseline = async (spec: JobSpec, progress: Progress): Promise<Measurement> => {
+  if (configurationNamed(spec.configuration)?.baseline === 'raw-esdb-client') return runRawEventStoreDbClient(spec, progress);
   switch (spec.workload) {
     case 'w1':
       return runW1Plain(spec.scale, progress);
@@ -50,6 +63,6 @@ const runOnEngine = async (spec: JobSpec, progress: Progress): Promise<Measureme
 
 /** Runs one measurement in this process. A rejected command or a wrong count rejects with a BenchFailure. */
 export const runJob = async (spec: JobSpec, progress: Progress): Promise<JobResult> => {
-  const measured = spec.subject === 'baseline' ? runBaseline(spec, progress) : await runOnEngine(spec, progress);
+  const measured = spec.subject === 'baseline' ? await runBaseline(spec, progress) : await runOnEngine(spec, progress);
   return { ...measured, unit: unitOf(spec.workload), perSecond: measured.operations / measured.seconds, perCpuSecond: measured.operations / measured.cpuSeconds, peakRssMiB: peakRssMiB() };
 };

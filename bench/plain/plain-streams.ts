@@ -46,6 +46,11 @@ export class PlainStreams<C, Ev, S> {
     return this.streams.get(id)?.state ?? this.decider.initialState;
   }
 
+  /** The version (revision of the newest event) of a stream, -1 before its first event. */
+  versionOf(id: string): number {
+    return this.streams.get(id)?.version ?? -1;
+  }
+
   get size(): number {
     return this.streams.size;
   }
