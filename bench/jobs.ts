@@ -2,7 +2,8 @@ import type { LatencyPercentiles } from './measure/latency';
 import type { Elapsed } from './measure/stopwatch';
 
 /** What a run measures: the reference workloads of bench-workload.md, replay, and projection apply. */
-export type Workload = 'w1' | 'w2' | 'w2-hot' | 'replay' | 'projection-apply';
+export const WORKLOADS = ['w1', 'w2', 'w2-hot', 'replay', 'projection-apply'] as const;
+export type Workload = (typeof WORKLOADS)[number];
 
 /** `engine`: through the library's public path; `baseline`: the same decisions with no library. */
 export type Subject = 'engine' | 'baseline';

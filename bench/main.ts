@@ -1,7 +1,8 @@
 /**
- * `npm run bench` (full) and `npm run bench:smoke`: runs every job of the plan in fresh child processes,
- * `runs` times each, shows a progress bar while it runs, then prints the table and writes the JSON, the SVG
- * chart and (full runs) the committed report. Exits non-zero if any run failed, e.g. a command was refused.
+ * `npm run bench` (full) and `npm run bench:smoke` (also `ordersource bench` in a checkout): runs every job
+ * of the plan, or the part `--workload` and `--configuration` select, in fresh child processes, `runs`
+ * times each, shows a progress bar while it runs, then prints the table and writes the JSON, the SVG chart
+ * and (a whole full run) the committed report. Exits non-zero if any run failed, e.g. a command was refused.
  */
 import { fork } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
@@ -11,10 +12,11 @@ import * as path from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
 import { figuresOf } from './figures';
-import type { ChildMessage, JobResult, JobSpec } from './jobs';
 import { chartPanels, BenchReport, Environment, projectionApplyStatus, renderMarkdownReport, renderTextReport } from './output/report';
 import { renderSvgChart } from './output/svg-chart';
-import { benchPlan } from './plan';
+import { configurations } from './configurations';
+import { WORKLOADS, type ChildMessage, type JobResult, type JobSpec, type Workload } from './jobs';
+import { benchPlan, type PlanFilter } from './plan';
 import { checkTargets } from './targets';
 
 const MIN_FULL_RUNS = 3;
@@ -74,16 +76,56 @@ const parseRuns = (value: string): number => {
   return runs;
 };
 
+/** A comma-separated list of names, each one of `known`; repeating the option adds to the list. */
+const namesFrom =
+  <Name extends string>(what: string, known: readonly Name[]) =>
+  (value: string, previous: readonly Name[] | undefined): readonly Name[] => {
+    const names = value.split(',').map((name) => name.trim());
+    const unknown = names.filter((name) => !(known as readonly string[]).includes(name));
+    if (unknown.length > 0) throw new InvalidArgumentError(`no ${what} is named ${unknown.join(', ')}; there are ${known.join(', ')}`);
+    return [...(previous ?? []), ...(names as Name[])];
+  };
+
+/** What produced a report, as a reader would run it again. */
+const commandLine = (smoke: boolean, args: readonly string[]): string => {
+  const rest = args.filter((arg) => arg !== '--smoke');
+  return `npm run ${smoke ? 'bench:smoke' : 'bench'}${rest.length === 0 ? '' : ` -- ${rest.join(' ')}`}`;
+};
+
+interface BenchOptions {
+  readonly smoke: boolean;
+  readonly runs: number;
+  readonly workload?: readonly Workload[];
+  readonly configuration?: readonly string[];
+  readonly out?: string;
+}
+
 const main = async (): Promise<void> => {
   const options = new Command()
     .name('bench')
-    .description('Measures the engine on the reference workloads (bench-workload.md) beside plain baselines.')
+    .description('Measures the engine on the reference workloads (bench-workload.md) beside their baselines.')
     .option('--smoke', 'tiny scales, one run each: checks that every path still runs end to end', false)
     .option('--runs <count>', `fresh-process runs per figure in a full run (at least ${MIN_FULL_RUNS})`, parseRuns, MIN_FULL_RUNS)
+    .option('--workload <names>', `only these workloads, comma-separated: ${WORKLOADS.join(', ')}`, namesFrom('workload', WORKLOADS))
+    .option(
+      '--configuration <names>',
+      `only on these stores, comma-separated: ${configurations.map((c) => c.name).join(', ')}`,
+      namesFrom(
+        'configuration',
+        configurations.map((c) => c.name),
+      ),
+    )
+    .option('--out <dir>', `write the JSON and the chart (and a full run's report) here instead of bench/results (and bench/report)`)
     .parse()
-    .opts<{ smoke: boolean; runs: number }>();
-  const plan = options.smoke ? benchPlan('smoke', 1) : benchPlan('full', options.runs);
-  const command = options.smoke ? 'npm run bench:smoke' : `npm run bench${options.runs === MIN_FULL_RUNS ? '' : ` -- --runs ${options.runs}`}`;
+    .opts<BenchOptions>();
+  const filter: PlanFilter = { ...(options.workload === undefined ? {} : { workloads: options.workload }), ...(options.configuration === undefined ? {} : { configurations: options.configuration }) };
+  const plan = options.smoke ? benchPlan('smoke', 1, filter) : benchPlan('full', options.runs, filter);
+  if (plan.jobs.length === 0) throw new Error('no job matches --workload and --configuration together (a store measures only some workloads: see bench/README.md)');
+  const command = commandLine(options.smoke, process.argv.slice(2));
+  const resultsDir = options.out === undefined ? RESULTS_DIR : path.resolve(options.out);
+  // The committed report is the whole plan's: a part of it goes to --out, or nowhere.
+  const partial = options.workload !== undefined || options.configuration !== undefined;
+  const reportDir = options.out === undefined ? (partial ? undefined : REPORT_DIR) : resultsDir;
 
   const loadAtStart = os.loadavg()[0] ?? 0;
   const results = new Map<JobSpec, JobResult[]>(plan.jobs.map((job) => [job, []]));
@@ -124,15 +166,15 @@ const main = async (): Promise<void> => {
     `${report.environment.cpus} × ${report.environment.cpuModel}, node ${report.environment.node}, commit ${report.environment.commit ?? 'unknown'}; grey: plain baseline`,
     chartPanels(figures),
   );
-  mkdirSync(RESULTS_DIR, { recursive: true });
-  writeFileSync(path.join(RESULTS_DIR, `${name}.json`), `${JSON.stringify(report, null, 2)}\n`);
-  writeFileSync(path.join(RESULTS_DIR, `${name}-throughput.svg`), chart);
-  const written = [path.join(RESULTS_DIR, `${name}.json`), path.join(RESULTS_DIR, `${name}-throughput.svg`)];
-  if (plan.kind === 'full') {
-    mkdirSync(REPORT_DIR, { recursive: true });
-    writeFileSync(path.join(REPORT_DIR, 'throughput.svg'), chart);
-    writeFileSync(path.join(REPORT_DIR, 'latest.md'), renderMarkdownReport(report, 'throughput.svg'));
-    written.push(path.join(REPORT_DIR, 'latest.md'), path.join(REPORT_DIR, 'throughput.svg'));
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(path.join(resultsDir, `${name}.json`), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(path.join(resultsDir, `${name}-throughput.svg`), chart);
+  const written = [path.join(resultsDir, `${name}.json`), path.join(resultsDir, `${name}-throughput.svg`)];
+  if (plan.kind === 'full' && reportDir !== undefined) {
+    mkdirSync(reportDir, { recursive: true });
+    writeFileSync(path.join(reportDir, 'throughput.svg'), chart);
+    writeFileSync(path.join(reportDir, 'latest.md'), renderMarkdownReport(report, 'throughput.svg'));
+    written.push(path.join(reportDir, 'latest.md'), path.join(reportDir, 'throughput.svg'));
   }
   process.stdout.write(`${renderTextReport(report)}\n\nWritten: ${written.map((file) => path.relative(process.cwd(), file)).join(', ')}\n`);
 };

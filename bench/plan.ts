@@ -1,5 +1,5 @@
 import { configurations, type WorkloadScales } from './configurations';
-import type { JobSpec, Subject, Workload } from './jobs';
+import { WORKLOADS, type JobSpec, type Subject, type Workload } from './jobs';
 import { projectionApplyRunners } from './workloads/projection-apply';
 
 /** The hot-stream variant of W2 always runs with this many concurrent writers, whatever the store. */
@@ -19,11 +19,19 @@ const SMOKE: WorkloadScales = { w1Carts: [200], w2Orders: 200, replayCarts: 200 
 const bothSubjects = (spec: Omit<JobSpec, 'subject'>): JobSpec[] =>
   (['engine', 'baseline'] as const satisfies readonly Subject[]).map((subject) => ({ ...spec, subject }));
 
-export const benchPlan = (kind: BenchPlan['kind'], runs: number): BenchPlan => {
+/** Part of a plan: only these workloads, only on these configurations (by name); all when absent. */
+export interface PlanFilter {
+  readonly workloads?: readonly Workload[];
+  readonly configurations?: readonly string[];
+}
+
+export const benchPlan = (kind: BenchPlan['kind'], runs: number, filter: PlanFilter = {}): BenchPlan => {
   const jobs: JobSpec[] = [];
   for (const configuration of configurations) {
+    if (filter.configurations !== undefined && !filter.configurations.includes(configuration.name)) continue;
     const scales: WorkloadScales = { ...(kind === 'full' ? FULL : SMOKE), ...configuration.scales?.[kind] };
-    const measures = (workload: Workload): boolean => configuration.workloads?.includes(workload) ?? true;
+    const measures = (workload: Workload): boolean =>
+      (configuration.workloads ?? WORKLOADS).includes(workload) && (filter.workloads ?? WORKLOADS).includes(workload);
     const on = (workload: Workload, scale: number, writers = configuration.writers): Omit<JobSpec, 'subject'> => ({
       workload,
       configuration: configuration.name,

@@ -94,6 +94,12 @@ const scalingLines = (figures: readonly Figure[]): string[] =>
     return [`W1 scaling on ${configuration.label}, median against 10,000 carts: ${others.join(' · ')}`];
   });
 
+/** The notes of the configurations measured, e.g. that a server store's figures are client-side only. */
+const configurationNotes = (figures: readonly Figure[]): string[] =>
+  configurations.flatMap((configuration) =>
+    configuration.note !== undefined && figures.some((f) => f.spec.configuration === configuration.name) ? [`${configuration.label}: ${configuration.note}`] : [],
+  );
+
 const targetLines = (report: BenchReport): string[] => {
   if (report.kind === 'smoke') return ['Targets are judged on full runs only (npm run bench).'];
   return [
@@ -120,6 +126,7 @@ export const renderTextReport = (report: BenchReport): string =>
     '',
     renderText(figureTable(report.figures)),
     '',
+    ...configurationNotes(report.figures),
     ...scalingLines(report.figures),
     `Projection apply: ${report.projectionApply.note}`,
     '',
@@ -136,6 +143,7 @@ export const renderMarkdownReport = (report: BenchReport, chartFile: string): st
     '',
     renderMarkdown(figureTable(report.figures)),
     '',
+    ...configurationNotes(report.figures).map((line) => `${line}\n`),
     ...scalingLines(report.figures).map((line) => `${line}.`),
     '',
     `Projection apply: ${report.projectionApply.note}.`,
