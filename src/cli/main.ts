@@ -3,6 +3,7 @@ import * as E from 'fp-ts/Either';
 import { CliContext, CommandResult, SOURCE_ENV } from './cli-context';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, ExitCode, oneLine } from './cli-error';
 import { auditCommand } from './commands/audit-command';
+import { benchCommand } from './commands/bench-command';
 import { exportCommand } from './commands/export-command';
 import { importCommand } from './commands/import-command';
 import { rebuildCommand } from './commands/rebuild-command';
@@ -112,6 +113,16 @@ const buildProgram = (context: CliContext, run: (command: Promise<CommandResult>
     .addOption(schemaOption())
     .addOption(jsonOption())
     .action((projection: unknown, options: unknown) => run(rebuildCommand(context, projection, options)));
+
+  program
+    .command('bench')
+    .description('from a clone of the repository: measure the engine on the reference workloads beside their baselines (npm run bench)')
+    .option('--smoke', 'tiny scales, one run each: checks every path end to end in seconds')
+    .option('--runs <count>', 'fresh-process runs per figure in a full run (at least 3)')
+    .option('--workload <names>', 'only these workloads, comma-separated: w1, w2, w2-hot, replay, projection-apply')
+    .option('--configuration <names>', 'only on these stores, comma-separated: memory, esdb, …')
+    .option('--out <dir>', 'write the JSON and the chart here instead of bench/results')
+    .action((options: unknown) => run(benchCommand(context, options)));
 
   return program;
 };

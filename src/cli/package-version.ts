@@ -15,14 +15,19 @@ const manifestAt = (path: string): t.TypeOf<typeof PackageManifest> | undefined 
 };
 
 /**
- * The version of the `ordersource` package that holds `from`. The CLI runs from src/cli, dist/cjs/cli or
+ * The directory of the `ordersource` package that holds `from`. The CLI runs from src/cli, dist/cjs/cli or
  * dist/esm/cli, at different depths, and a build may leave package.json files of its own (dist/package.json)
  * on the way up: the first manifest named `ordersource` is the package's.
  */
-export const packageVersion = (from: string): string => {
+export const packageRootOf = (from: string): string | undefined => {
   for (let directory = from; ; directory = dirname(directory)) {
-    const manifest = manifestAt(join(directory, 'package.json'));
-    if (manifest?.name === 'ordersource') return manifest.version;
-    if (dirname(directory) === directory) return 'unknown';
+    if (manifestAt(join(directory, 'package.json'))?.name === 'ordersource') return directory;
+    if (dirname(directory) === directory) return undefined;
   }
+};
+
+/** The version of the `ordersource` package that holds `from`. */
+export const packageVersion = (from: string): string => {
+  const root = packageRootOf(from);
+  return (root === undefined ? undefined : manifestAt(join(root, 'package.json'))?.version) ?? 'unknown';
 };

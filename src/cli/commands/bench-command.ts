@@ -1,0 +1,72 @@
+import { spawn, type StdioOptions } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Writable } from 'node:stream';
+import * as E from 'fp-ts/Either';
+import { BenchCommandOptions, decodeOptions } from '../cli-arguments';
+import type { CliContext, CommandResult } from '../cli-context';
+import { EXIT_OK, failure } from '../cli-error';
+import { packageRootOf } from '../package-version';
+
+/** The harness's entry and build configuration, relative to a checkout of the repository. */
+const BENCH_ENTRY = join('bench', 'main.ts');
+const BENCH_TSCONFIG = join('bench', 'tsconfig.json');
+/** The checkout's own TypeScript, a development dependency: the version the bench is written for. */
+const CHECKOUT_TSC = join('node_modules', 'typescript', 'bin', 'tsc');
+/** Where `tsc -p bench/tsconfig.json` puts the entry. */
+const COMPILED_ENTRY = join('bench', 'build', 'bench', 'main.js');
+
+const NOT_IN_PACKAGE =
+  'the bench runs from a clone of the ordersource repository, not from the installed package (which ships no bench/): ' +
+  'clone it, run npm ci, then npm run bench (or npx ordersource bench) there';
+
+/**
+ * The process's own stdout or stderr is handed to the harness as it is, so that it writes straight to the
+ * terminal (progress bar included) or file; any other stream gets a pipe.
+ */
+const childStdio = (stream: Writable): number | 'pipe' => {
+  const fd: unknown = (stream as { readonly fd?: unknown }).fd;
+  return typeof fd === 'number' ? fd : 'pipe';
+};
+
+/** Runs `node <args>` in `cwd` with the command's output streams and resolves with its exit code. */
+const runNode = (context: CliContext, args: readonly string[], cwd: string): Promise<number | null> =>
+  new Promise((resolve, reject) => {
+    const stdio: StdioOptions = ['ignore', childStdio(context.stdout), childStdio(context.stderr)];
+    const child = spawn(process.execPath, [...args], { cwd, stdio });
+    child.stdout?.pipe(context.stdout, { end: false });
+    child.stderr?.pipe(context.stderr, { end: false });
+    child.once('error', reject);
+    child.once('close', (code) => resolve(code));
+  });
+
+/** The harness's own options, from the ones this command was given. */
+const harnessArguments = (options: BenchCommandOptions): string[] => [
+  ...(options.smoke === true ? ['--smoke'] : []),
+  ...(options.runs === undefined ? [] : ['--runs', options.runs]),
+  ...(options.workload === undefined ? [] : ['--workload', options.workload]),
+  ...(options.configuration === undefined ? [] : ['--configuration', options.configuration]),
+  ...(options.out === undefined ? [] : ['--out', options.out]),
+];
+
+/**
+ * `bench [--smoke] [--runs N] [--workload names] [--configuration names] [--out dir]`: compiles the bench
+ * harness of the checkout this CLI runs from and runs it, as `npm run bench` does. An installed package has
+ * no bench: the command says where to run it instead. `checkout` is the package's directory.
+ */
+export const benchCommand = async (context: CliContext, rawOptions: unknown, checkout = packageRootOf(__dirname)): Promise<CommandResult> => {
+  const options = decodeOptions(BenchCommandOptions, rawOptions);
+  if (E.isLeft(options)) return options;
+  if (checkout === undefined || !existsSync(join(checkout, BENCH_ENTRY)) || !existsSync(join(checkout, BENCH_TSCONFIG))) {
+    return E.left(failure('BENCH_NOT_AVAILABLE', NOT_IN_PACKAGE));
+  }
+  const compiler = join(checkout, CHECKOUT_TSC);
+  if (!existsSync(compiler)) {
+    return E.left(failure('BENCH_NOT_AVAILABLE', `the bench is compiled with the checkout's TypeScript, which ${checkout} does not have yet: run npm ci there first`));
+  }
+  const compiled = await runNode(context, [compiler, '-p', BENCH_TSCONFIG], checkout);
+  if (compiled !== 0) return E.left(failure('BENCH_BUILD_FAILED', `tsc -p ${BENCH_TSCONFIG} failed in ${checkout} (its errors are above)`));
+  // The harness runs where the command was given, so that a relative --out means what the user meant.
+  const ran = await runNode(context, [join(checkout, COMPILED_ENTRY), ...harnessArguments(options.right)], context.cwd);
+  return ran === 0 ? E.right(EXIT_OK) : E.left(failure('BENCH_FAILED', `the bench exited with code ${String(ran)}: see its output above`));
+};
