@@ -12,7 +12,7 @@ import { verifyCommand } from './commands/verify-command';
 import { defaultEventSources } from './event-sources';
 import { DEFAULT_POSTGRES_SCHEMA } from './postgres-locations';
 import { defaultImportTargets } from './import-targets';
-import { packageVersion } from './package-version';
+import { packageRootOf, packageVersion } from './package-version';
 import { builtInProjections } from './projection-registry';
 import { DEFAULT_READ_MODEL, defaultReadModels } from './read-models';
 
@@ -122,7 +122,7 @@ const buildProgram = (context: CliContext, run: (command: Promise<CommandResult>
     .option('--workload <names>', 'only these workloads, comma-separated: w1, w2, w2-hot, replay, projection-apply')
     .option('--configuration <names>', 'only on these stores, comma-separated: memory, esdb, …')
     .option('--out <dir>', 'write the JSON and the chart here instead of bench/results')
-    .action((options: unknown) => run(benchCommand(context, options)));
+    .action((options: unknown) => run(benchCommand(context, options, packageRootOf(__dirname))));
 
   return program;
 };

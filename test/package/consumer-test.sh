@@ -166,4 +166,15 @@ for bin in $bins; do
   check "CLI: $bin --help" in_consumer "$consumer/node_modules/.bin/$bin" --help
 done
 
+# The package ships no bench/: the command must say where the bench runs rather than fail obscurely.
+bench_points_to_a_clone() {
+  local output status=0
+  output="$(in_consumer "$consumer/node_modules/.bin/ordersource" bench --smoke 2>&1)" || status=$?
+  if [ "$status" -ne 1 ] || ! grep -q 'clone of the ordersource repository.*npm run bench' <<<"$output"; then
+    echo "exit status $status, output: $output"
+    return 1
+  fi
+}
+check "CLI: ordersource bench in an installed package says to run it from a clone, exit 1" bench_points_to_a_clone
+
 finish

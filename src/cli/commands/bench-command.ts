@@ -6,7 +6,6 @@ import * as E from 'fp-ts/Either';
 import { BenchCommandOptions, decodeOptions } from '../cli-arguments';
 import type { CliContext, CommandResult } from '../cli-context';
 import { EXIT_OK, failure } from '../cli-error';
-import { packageRootOf } from '../package-version';
 
 /** The harness's entry and build configuration, relative to a checkout of the repository. */
 const BENCH_ENTRY = join('bench', 'main.ts');
@@ -52,9 +51,10 @@ const harnessArguments = (options: BenchCommandOptions): string[] => [
 /**
  * `bench [--smoke] [--runs N] [--workload names] [--configuration names] [--out dir]`: compiles the bench
  * harness of the checkout this CLI runs from and runs it, as `npm run bench` does. An installed package has
- * no bench: the command says where to run it instead. `checkout` is the package's directory.
+ * no bench: the command says where to run it instead. `checkout` is the package's directory, undefined if
+ * it cannot be found.
  */
-export const benchCommand = async (context: CliContext, rawOptions: unknown, checkout = packageRootOf(__dirname)): Promise<CommandResult> => {
+export const benchCommand = async (context: CliContext, rawOptions: unknown, checkout: string | undefined): Promise<CommandResult> => {
   const options = decodeOptions(BenchCommandOptions, rawOptions);
   if (E.isLeft(options)) return options;
   if (checkout === undefined || !existsSync(join(checkout, BENCH_ENTRY)) || !existsSync(join(checkout, BENCH_TSCONFIG))) {
