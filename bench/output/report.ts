@@ -102,6 +102,7 @@ const configurationNotes = (figures: readonly Figure[]): string[] =>
 
 const targetLines = (report: BenchReport): string[] => {
   if (report.kind === 'smoke') return ['Targets are judged on full runs only (npm run bench).'];
+  if (report.targets.length === 0) return ['Targets: this run measured none of the figures they are set on.'];
   return [
     'Targets (2-core machine, ratios measured in the same run):',
     ...report.targets.map((t) => `  ${t.met ? 'met   ' : 'MISSED'}  ${t.target}: ${t.measured}`),
