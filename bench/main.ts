@@ -101,20 +101,14 @@ interface BenchOptions {
 }
 
 const main = async (): Promise<void> => {
+  const configurationNames = configurations.map((c) => c.name);
   const options = new Command()
     .name('bench')
     .description('Measures the engine on the reference workloads (bench-workload.md) beside their baselines.')
     .option('--smoke', 'tiny scales, one run each: checks that every path still runs end to end', false)
     .option('--runs <count>', `fresh-process runs per figure in a full run (at least ${MIN_FULL_RUNS})`, parseRuns, MIN_FULL_RUNS)
     .option('--workload <names>', `only these workloads, comma-separated: ${WORKLOADS.join(', ')}`, namesFrom('workload', WORKLOADS))
-    .option(
-      '--configuration <names>',
-      `only on these stores, comma-separated: ${configurations.map((c) => c.name).join(', ')}`,
-      namesFrom(
-        'configuration',
-        configurations.map((c) => c.name),
-      ),
-    )
+    .option('--configuration <names>', `only on these stores, comma-separated: ${configurationNames.join(', ')}`, namesFrom('configuration', configurationNames))
     .option('--out <dir>', `write the JSON and the chart (and a full run's report) here instead of bench/results (and bench/report)`)
     .parse()
     .opts<BenchOptions>();
@@ -163,7 +157,7 @@ const main = async (): Promise<void> => {
   const name = plan.kind === 'full' ? 'latest' : 'smoke';
   const chart = renderSvgChart(
     `ordersource throughput (${plan.kind} run)`,
-    `${report.environment.cpus} × ${report.environment.cpuModel}, node ${report.environment.node}, commit ${report.environment.commit ?? 'unknown'}; grey: plain baseline`,
+    `${report.environment.cpus} × ${report.environment.cpuModel}, node ${report.environment.node}, commit ${report.environment.commit ?? 'unknown'}; grey: baseline`,
     chartPanels(figures),
   );
   mkdirSync(resultsDir, { recursive: true });

@@ -151,7 +151,7 @@ export const renderMarkdownReport = (report: BenchReport, chartFile: string): st
     '',
     ...targetLines(report).map((line) => (line.startsWith('  ') ? `- ${line.trim()}` : line)),
     '',
-    `![Throughput per configuration and scale, beside the plain baseline](${chartFile})`,
+    `![Throughput per configuration and scale, beside its baseline](${chartFile})`,
     '',
     'How each figure is measured: [bench/README.md](../README.md).',
     '',
