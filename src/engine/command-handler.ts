@@ -160,11 +160,6 @@ export class CommandHandler<C, Ev extends { readonly type: string; readonly data
     return E.map(({ state, revision }: Loaded<S>): CachedState<S> => ({ state, revision }))(loaded);
   }
 
-  /** Drops a stream's cached state, so that its next command replays the stream. */
-  forget(streamId: string): void {
-    this.cache?.delete(streamId);
-  }
-
   /** Decodes a stored event of this aggregate, upcasting older schema versions first. */
   decodeEvent(envelope: EventEnvelope): E.Either<CommandError, Ev> {
     const decoded = decodeStoredEvent(this.aggregate.eventCodec, this.deps.schemas, envelope);

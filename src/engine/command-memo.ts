@@ -2,15 +2,14 @@ import { canonicalJson } from './audit/canonical-json';
 
 /** What the engine remembers of a command id it has handled. */
 export interface MemoEntry<Outcome> {
-  readonly streamId: string;
   readonly command: unknown;
   readonly outcome: Outcome;
 }
 
 /**
  * The first outcome of each recent command id, so a repeated id gets the same answer without deciding
- * again. Bounded: when an id is forgotten, `onForget` is told its stream, so that the stream is replayed
- * (and its own record of command ids consulted) the next time.
+ * again. Bounded: a forgotten id that comes again is still recognised by its stream, whose cached state
+ * and stored events both carry the ids of the commands that wrote them, and answered from the stream.
  *
  * Ids are forgotten oldest first, from a ring of the ids in the order they were remembered: once the
  * memo is full every command forgets one, and finding the oldest with `keys().next()` would walk over
@@ -22,10 +21,7 @@ export class CommandMemo<Outcome> {
   /** Where the oldest id is in `order` once the ring is full. */
   private oldest = 0;
 
-  constructor(
-    private readonly capacity: number,
-    private readonly onForget: (streamId: string) => void,
-  ) {}
+  constructor(private readonly capacity: number) {}
 
   get(commandId: string): MemoEntry<Outcome> | undefined {
     return this.entries.get(commandId);
@@ -36,10 +32,7 @@ export class CommandMemo<Outcome> {
       this.entries.set(commandId, entry);
       return;
     }
-    if (this.capacity <= 0) {
-      this.onForget(entry.streamId);
-      return;
-    }
+    if (this.capacity <= 0) return;
     this.entries.set(commandId, entry);
     if (this.order.length < this.capacity) {
       this.order.push(commandId);
@@ -48,9 +41,7 @@ export class CommandMemo<Outcome> {
     const forgotten = this.order[this.oldest] as string;
     this.order[this.oldest] = commandId;
     this.oldest = (this.oldest + 1) % this.capacity;
-    const forgottenEntry = this.entries.get(forgotten);
     this.entries.delete(forgotten);
-    if (forgottenEntry !== undefined) this.onForget(forgottenEntry.streamId);
   }
 }
 

@@ -114,11 +114,8 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
   const order = new CommandHandler(defs.order, handlerDeps);
   const payment = new CommandHandler(defs.payment, handlerDeps);
   const providerTransaction = new CommandHandler(defs.providerTransaction, handlerDeps);
-  const handlers = [cart, order, payment, providerTransaction];
 
-  const memo = new CommandMemo<CommandOutcome>(options.commandMemoSize ?? ENGINE_DEFAULTS.commandMemoSize, (streamId) => {
-    for (const handler of handlers) handler.forget(streamId);
-  });
+  const memo = new CommandMemo<CommandOutcome>(options.commandMemoSize ?? ENGINE_DEFAULTS.commandMemoSize);
 
   /**
    * A provider callback first claims its transaction id for this payment (across all payments), then the
@@ -185,13 +182,13 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
     if (E.isRight(handled)) {
       const { streamId, events, revision, duplicate } = handled.right;
       const outcome: CommandOutcome = E.right({ commandId, streamId, events, revision, duplicate });
-      memo.remember(commandId, { streamId, command: candidate, outcome });
+      memo.remember(commandId, { command: candidate, outcome });
       return outcome;
     }
     const { error, streamId, revision } = handled.left;
     // Only a decision is final; an unavailable store or lost races may succeed when retried.
     if (error.kind === 'rejected') {
-      memo.remember(commandId, { streamId, command: candidate, outcome: E.left(error) });
+      memo.remember(commandId, { command: candidate, outcome: E.left(error) });
       await journal.record({
         commandId,
         command: candidate,
