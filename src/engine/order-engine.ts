@@ -164,7 +164,7 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
       if (!samePayload(remembered.command, candidate)) {
         return E.left({ kind: 'conflict', code: 'COMMAND_ID_CONFLICT', message: `command id ${commandId} was already used for a different command` });
       }
-      return E.map((accepted: CommandAccepted) => ({ ...accepted, duplicate: true }))(remembered.outcome);
+      if (remembered.outcome !== undefined) return E.map((accepted: CommandAccepted) => ({ ...accepted, duplicate: true }))(remembered.outcome);
     }
     const codec = publicCommandCodecs.get(candidate.type);
     if (codec === undefined) {
@@ -182,13 +182,14 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
     if (E.isRight(handled)) {
       const { streamId, events, revision, duplicate } = handled.right;
       const outcome: CommandOutcome = E.right({ commandId, streamId, events, revision, duplicate });
-      memo.remember(commandId, { command: candidate, outcome });
+      if (events.length > 0) memo.rememberCommand(commandId, candidate);
+      else memo.rememberOutcome(commandId, candidate, outcome);
       return outcome;
     }
     const { error, streamId, revision } = handled.left;
     // Only a decision is final; an unavailable store or lost races may succeed when retried.
     if (error.kind === 'rejected') {
-      memo.remember(commandId, { command: candidate, outcome: E.left(error) });
+      memo.rememberOutcome(commandId, candidate, E.left(error));
       await journal.record({
         commandId,
         command: candidate,

@@ -73,7 +73,7 @@ describe('CommandMemo', () => {
         const memo = new CommandMemo<number>(capacity);
         const reference = new Map<string, number>();
         operations.forEach((id, outcome) => {
-          memo.remember(id, { command: id, outcome });
+          memo.rememberOutcome(id, { id }, outcome);
           reference.set(id, outcome);
           if (reference.size > capacity) reference.delete(reference.keys().next().value as string);
         });
