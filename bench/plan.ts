@@ -15,12 +15,14 @@ interface Scales {
   readonly w1Carts: readonly number[];
   readonly w2Orders: number;
   readonly replayCarts: number;
+  /** The W1 run whose commands and events each guarantee is measured on. */
+  readonly guaranteeCarts: number;
 }
 
 /** bench-workload.md's scaling runs; W2 at the default scale; replay of the largest W1 store (1.1 million events). */
-const FULL: Scales = { w1Carts: [1_000, 10_000, 100_000], w2Orders: 10_000, replayCarts: 100_000 };
+const FULL: Scales = { w1Carts: [1_000, 10_000, 100_000], w2Orders: 10_000, replayCarts: 100_000, guaranteeCarts: 10_000 };
 /** Just enough to run every path end to end: 200 orders give the hot variant its 1% (2 orders). */
-const SMOKE: Scales = { w1Carts: [200], w2Orders: 200, replayCarts: 200 };
+const SMOKE: Scales = { w1Carts: [200], w2Orders: 200, replayCarts: 200, guaranteeCarts: 200 };
 
 const bothSubjects = (spec: Omit<JobSpec, 'subject'>): JobSpec[] =>
   (['engine', 'baseline'] as const satisfies readonly Subject[]).map((subject) => ({ ...spec, subject }));
@@ -39,6 +41,8 @@ export const benchPlan = (kind: BenchPlan['kind'], runs: number): BenchPlan => {
     jobs.push(...bothSubjects(on('w2', scales.w2Orders)));
     jobs.push(...bothSubjects(on('w2-hot', scales.w2Orders, HOT_STREAM_WRITERS)));
     jobs.push(...bothSubjects(on('replay', scales.replayCarts)));
+    // The guarantees' own costs depend on the command path, not on the store: measured once, beside W1 in memory.
+    if (configuration.name === 'memory') jobs.push({ ...on('guarantees', scales.guaranteeCarts), subject: 'engine' });
     for (const runner of projectionApplyRunners) {
       jobs.push({ ...on('projection-apply', scales.replayCarts), subject: 'engine', projection: runner.name });
     }

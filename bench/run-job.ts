@@ -2,6 +2,7 @@ import { configurationNamed } from './configurations';
 import { BenchFailure } from './failure';
 import { JobResult, JobSpec, Measurement, Progress, unitOf } from './jobs';
 import { collectGarbage, peakRssMiB } from './measure/process-memory';
+import { runGuaranteeCosts } from './workloads/guarantee-costs';
 import { projectionApplyRunners } from './workloads/projection-apply';
 import { runReplayOnEngine, runReplayPlain } from './workloads/replay';
 import { runW1OnEngine, runW1Plain } from './workloads/w1-cart-churn';
@@ -17,7 +18,8 @@ const runBaseline = (spec: JobSpec, progress: Progress): Measurement => {
     case 'replay':
       return runReplayPlain(spec.scale, progress);
     case 'projection-apply':
-      throw new BenchFailure('projection apply has no plain baseline');
+    case 'guarantees':
+      throw new BenchFailure(`${spec.workload} has no plain baseline`);
   }
 };
 
@@ -34,6 +36,8 @@ const runOnEngine = async (spec: JobSpec, progress: Progress): Promise<Measureme
         return await runW2OnEngine(store, spec.scale, spec.writers, spec.workload === 'w2-hot', progress);
       case 'replay':
         return await runReplayOnEngine(store, spec.scale, spec.writers, progress);
+      case 'guarantees':
+        return await runGuaranteeCosts(store, spec.scale, progress);
       case 'projection-apply': {
         const runner = projectionApplyRunners.find((r) => r.name === spec.projection);
         if (runner === undefined) throw new BenchFailure(`there is no projection runner ${spec.projection ?? ''}`);

@@ -14,7 +14,7 @@ import { CommandMemo, samePayload } from './command-memo';
 import { CommandRequest } from './command-request';
 import type { EventEnvelope } from './event-store/envelope';
 import type { EventStore } from './event-store/event-store';
-import { IdGenerator, randomIds } from './ids';
+import { IdGenerator, timeOrderedIds } from './ids';
 import { FiredDeadline, ProcessManager, ProcessManagerFailure } from './process-manager/process-manager';
 import { JourneyEvent, Reaction, reactionsTo } from './process-manager/reactions';
 import { MemoryRejectionJournal, ReadRejectionsOptions, RejectedCommand, RejectionJournal } from './rejection-journal';
@@ -41,7 +41,7 @@ export interface EngineOptions {
   /** Where events are kept. Default: a new in-memory store. */
   readonly eventStore?: EventStore;
   readonly clock?: Clock;
-  /** Event ids. EventStoreDB needs UUIDs, which the default gives. */
+  /** Event ids. EventStoreDB needs UUIDs; the default makes time-ordered ones (version 7) from `clock`. */
   readonly newId?: IdGenerator;
   readonly pricing?: PricingPolicy;
   readonly orderPolicy?: OrderPolicy;
@@ -104,7 +104,7 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
   const handlerDeps = {
     store,
     clock,
-    newId: options.newId ?? randomIds,
+    newId: options.newId ?? timeOrderedIds(clock),
     schemas,
     cacheCapacity: options.stateCacheSize ?? ENGINE_DEFAULTS.stateCacheSize,
     maxAttempts: options.maxAttempts ?? ENGINE_DEFAULTS.maxAttempts,
