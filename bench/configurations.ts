@@ -20,6 +20,8 @@ export interface WorkloadScales {
   readonly w1Carts: readonly number[];
   readonly w2Orders: number;
   readonly replayCarts: number;
+  /** The W1 run whose commands and events each guarantee is measured on. */
+  readonly guaranteeCarts: number;
 }
 
 /**

@@ -1,8 +1,11 @@
 import type { LatencyPercentiles } from './measure/latency';
 import type { Elapsed } from './measure/stopwatch';
 
-/** What a run measures: the reference workloads of bench-workload.md, replay, and projection apply. */
-export const WORKLOADS = ['w1', 'w2', 'w2-hot', 'replay', 'projection-apply'] as const;
+/**
+ * What a run measures: the reference workloads of bench-workload.md, replay, projection apply, and the cost of
+ * each of the command path's guarantees measured alone.
+ */
+export const WORKLOADS = ['w1', 'w2', 'w2-hot', 'replay', 'projection-apply', 'guarantees'] as const;
 export type Workload = (typeof WORKLOADS)[number];
 
 /** `engine`: through the library's public path; `baseline`: the same decisions with no library. */

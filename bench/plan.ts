@@ -12,9 +12,9 @@ export interface BenchPlan {
 }
 
 /** bench-workload.md's scaling runs; W2 at the default scale; replay of the largest W1 store (1.1 million events). */
-const FULL: WorkloadScales = { w1Carts: [1_000, 10_000, 100_000], w2Orders: 10_000, replayCarts: 100_000 };
+const FULL: WorkloadScales = { w1Carts: [1_000, 10_000, 100_000], w2Orders: 10_000, replayCarts: 100_000, guaranteeCarts: 10_000 };
 /** Just enough to run every path end to end: 200 orders give the hot variant its 1% (2 orders). */
-const SMOKE: WorkloadScales = { w1Carts: [200], w2Orders: 200, replayCarts: 200 };
+const SMOKE: WorkloadScales = { w1Carts: [200], w2Orders: 200, replayCarts: 200, guaranteeCarts: 200 };
 
 const bothSubjects = (spec: Omit<JobSpec, 'subject'>): JobSpec[] =>
   (['engine', 'baseline'] as const satisfies readonly Subject[]).map((subject) => ({ ...spec, subject }));
@@ -42,6 +42,8 @@ export const benchPlan = (kind: BenchPlan['kind'], runs: number, filter: PlanFil
     if (measures('w2')) jobs.push(...bothSubjects(on('w2', scales.w2Orders)));
     if (measures('w2-hot')) jobs.push(...bothSubjects(on('w2-hot', scales.w2Orders, HOT_STREAM_WRITERS)));
     if (measures('replay')) jobs.push(...bothSubjects(on('replay', scales.replayCarts)));
+    // The guarantees' own costs depend on the command path, not on the store: measured once, beside W1 in memory.
+    if (configuration.name === 'memory' && measures('guarantees')) jobs.push({ ...on('guarantees', scales.guaranteeCarts), subject: 'engine' });
     const projectionRunners = measures('projection-apply') ? projectionApplyRunners : [];
     for (const runner of projectionRunners) {
       jobs.push({ ...on('projection-apply', scales.replayCarts), subject: 'engine', projection: runner.name });

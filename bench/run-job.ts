@@ -3,6 +3,7 @@ import { runReplayRawClient, runW1RawClient } from './eventstoredb/raw-client-ba
 import { BenchFailure } from './failure';
 import { JobResult, JobSpec, Measurement, Progress, unitOf } from './jobs';
 import { collectGarbage, peakRssMiB } from './measure/process-memory';
+import { runGuaranteeCosts } from './workloads/guarantee-costs';
 import { projectionApplyRunners } from './workloads/projection-apply';
 import { runReplayOnEngine, runReplayPlain } from './workloads/replay';
 import { runW1OnEngine, runW1Plain } from './workloads/w1-cart-churn';
@@ -30,7 +31,8 @@ const runBaseline = async (spec: JobSpec, progress: Progress): Promise<Measureme
     case 'replay':
       return runReplayPlain(spec.scale, progress);
     case 'projection-apply':
-      throw new BenchFailure('projection apply has no plain baseline');
+    case 'guarantees':
+      throw new BenchFailure(`${spec.workload} has no plain baseline`);
   }
 };
 
@@ -47,6 +49,8 @@ const runOnEngine = async (spec: JobSpec, progress: Progress): Promise<Measureme
         return await runW2OnEngine(store, spec.scale, spec.writers, spec.workload === 'w2-hot', progress);
       case 'replay':
         return await runReplayOnEngine(store, spec.scale, spec.writers, progress);
+      case 'guarantees':
+        return await runGuaranteeCosts(store, spec.scale, progress);
       case 'projection-apply': {
         const runner = projectionApplyRunners.find((r) => r.name === spec.projection);
         if (runner === undefined) throw new BenchFailure(`there is no projection runner ${spec.projection ?? ''}`);

@@ -15,7 +15,7 @@ export type { CachedState } from './engine/state-cache';
 
 export { systemClock, manualClock } from './engine/clock';
 export type { Clock, ManualClock } from './engine/clock';
-export { randomIds, sequentialIds } from './engine/ids';
+export { randomIds, sequentialIds, timeOrderedIds } from './engine/ids';
 export type { IdGenerator } from './engine/ids';
 
 export type { EventEnvelope, ProposedEvent } from './engine/event-store/envelope';

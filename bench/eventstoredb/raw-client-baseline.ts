@@ -12,7 +12,7 @@ import { collectGarbage } from '../measure/process-memory';
 import { startStopwatch } from '../measure/stopwatch';
 import { PlainStreams } from '../plain/plain-streams';
 import { forEachConcurrently } from '../workloads/writers';
-import { openCommand, stepCommand, W1_STEPS, w1CartId } from '../workloads/w1-cart-churn';
+import { w1OpenCommand, w1StepCommand, W1_STEPS, w1CartId } from '../workloads/w1-cart-churn';
 import { connectToFreshProtocolServer } from './eventstoredb-bench-store';
 
 const REPORT_EVERY = 4096;
@@ -42,7 +42,7 @@ const decideAndAppend = async (client: EventStoreDBClient, streams: CartStreams,
 const writeW1 = async (client: EventStoreDBClient, carts: number, writers: number, progress: Progress, latency?: LatencyRecorder): Promise<Measurement> => {
   const streams: CartStreams = new PlainStreams(cartDecider(standardPricingPolicy()));
   const total = carts * (W1_STEPS.length + 1);
-  await forEachConcurrently(carts, writers, (cart) => decideAndAppend(client, streams, cart, openCommand(cart)));
+  await forEachConcurrently(carts, writers, (cart) => decideAndAppend(client, streams, cart, w1OpenCommand(cart)));
   progress(carts, total);
   collectGarbage();
   let done = carts;
@@ -50,7 +50,7 @@ const writeW1 = async (client: EventStoreDBClient, carts: number, writers: numbe
   for (const step of W1_STEPS) {
     await forEachConcurrently(carts, writers, async (cart) => {
       const sent = performance.now();
-      await decideAndAppend(client, streams, cart, stepCommand(cart, step));
+      await decideAndAppend(client, streams, cart, w1StepCommand(cart, step));
       latency?.record(performance.now() - sent);
       done += 1;
       if (done % REPORT_EVERY === 0) progress(done, total);

@@ -3,6 +3,8 @@ import type { Figure } from '../figures';
 import type { JobSpec } from '../jobs';
 import type { TargetCheck } from '../targets';
 import { projectionApplyRunners } from '../workloads/projection-apply';
+import { spreadOf } from '../measure/statistics';
+import { GUARANTEES } from '../workloads/guarantee-costs';
 import { W1_STEPS } from '../workloads/w1-cart-churn';
 import { formatInteger, formatPercent, formatRatio, formatShort } from './format';
 import type { ChartGroup, ChartPanel } from './svg-chart';
@@ -52,6 +54,8 @@ const workloadTitle = (spec: JobSpec): string => {
       return 'Replay (W1 store)';
     case 'projection-apply':
       return `Projection apply (${spec.projection ?? ''})`;
+    case 'guarantees':
+      return 'Guarantees, each alone';
   }
 };
 
@@ -63,10 +67,43 @@ const scaleText = (spec: JobSpec): string => {
 
 const unitText = (figure: Figure): string => (figure.unit === 'events' ? 'events/s' : 'cmd/s');
 
+/** Throughput figures: every figure but the guarantees' costs, which have a table of their own. */
+const throughputFigures = (figures: readonly Figure[]): Figure[] => figures.filter((f) => f.spec.workload !== 'guarantees');
+
+/**
+ * Each guarantee's cost, measured alone, per W1 command and as a share of an in-memory W1 command at the same
+ * scale (per CPU-second, since the guarantees are timed in CPU time), so a missed target says what it pays for.
+ */
+export const guaranteeTable = (figures: readonly Figure[]): Table | null => {
+  const costs = figures.find((f) => f.spec.workload === 'guarantees');
+  if (costs === undefined) return null;
+  const w1 = figures.find((f) => f.spec.subject === 'engine' && f.spec.workload === 'w1' && f.spec.configuration === costs.spec.configuration && f.spec.scale === costs.spec.scale);
+  const commandNanoseconds = w1 === undefined ? null : 1e9 / w1.perCpuSecond.median;
+  const medianOf = (key: string): number => spreadOf(costs.runs.map((run) => run.details[key] ?? 0)).median;
+  return {
+    headers: ['guarantee', 'ns per W1 command', `share of a W1 command (${formatInteger(costs.spec.scale)} carts)`],
+    align: ['left', 'right', 'right'],
+    rows: [
+      ...GUARANTEES.map(({ key, label }) => [label, formatInteger(medianOf(key)), commandNanoseconds === null ? '—' : formatPercent(medianOf(key) / commandNanoseconds)]),
+      ['a whole W1 command through the engine (CPU time)', commandNanoseconds === null ? '—' : formatInteger(commandNanoseconds), commandNanoseconds === null ? '—' : '100%'],
+    ],
+  };
+};
+
+const guaranteeLines = (figures: readonly Figure[], render: (table: Table) => string): string[] => {
+  const table = guaranteeTable(figures);
+  if (table === null) return [];
+  return [
+    'What each guarantee costs, measured alone on the W1 run’s own commands and events (CPU time, best of 3 passes); stored-event decoding is paid per event when a stream is not cached and on replay:',
+    render(table),
+    '',
+  ];
+};
+
 export const figureTable = (figures: readonly Figure[]): Table => ({
   headers: ['workload', 'scale', 'writers', 'measured on', 'median', 'min – max', 'vs baseline', 'per CPU-s', 'vs baseline', 'p50 µs', 'p95 µs', 'p99 µs', 'peak RSS MiB', 'conflict retries'],
   align: ['left', 'left', 'right', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
-  rows: figures.map((f) => [
+  rows: throughputFigures(figures).map((f) => [
     workloadTitle(f.spec),
     scaleText(f.spec),
     String(f.spec.writers),
@@ -128,6 +165,7 @@ export const renderTextReport = (report: BenchReport): string =>
     renderText(figureTable(report.figures)),
     '',
     ...configurationNotes(report.figures),
+    ...guaranteeLines(report.figures, renderText),
     ...scalingLines(report.figures),
     `Projection apply: ${report.projectionApply.note}`,
     '',
@@ -145,6 +183,7 @@ export const renderMarkdownReport = (report: BenchReport, chartFile: string): st
     renderMarkdown(figureTable(report.figures)),
     '',
     ...configurationNotes(report.figures).map((line) => `${line}\n`),
+    ...guaranteeLines(report.figures, renderMarkdown),
     ...scalingLines(report.figures).map((line) => `${line}.`),
     '',
     `Projection apply: ${report.projectionApply.note}.`,
@@ -161,7 +200,7 @@ export const renderMarkdownReport = (report: BenchReport, chartFile: string): st
 export const chartPanels = (figures: readonly Figure[]): ChartPanel[] => {
   const groupsOf = (unit: Figure['unit']): ChartGroup[] => {
     const groups: { key: string; title: string; figures: Figure[] }[] = [];
-    for (const figure of figures.filter((f) => f.unit === unit)) {
+    for (const figure of throughputFigures(figures).filter((f) => f.unit === unit)) {
       const key = `${figure.spec.workload}|${figure.spec.scale}|${figure.spec.projection ?? ''}`;
       let group = groups.find((g) => g.key === key);
       if (group === undefined) {

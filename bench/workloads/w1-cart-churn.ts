@@ -15,7 +15,7 @@ import { addItem, checkOut, openCart, removeItem } from './shop-commands';
 import { countStoredEvents } from './stored-event-count';
 import { forEachConcurrently } from './writers';
 
-type Step = { readonly kind: 'add' | 'remove'; readonly item: number } | { readonly kind: 'check-out' };
+export type Step = { readonly kind: 'add' | 'remove'; readonly item: number } | { readonly kind: 'check-out' };
 
 const add = (item: number): Step => ({ kind: 'add', item });
 const remove = (item: number): Step => ({ kind: 'remove', item });
@@ -25,9 +25,9 @@ export const W1_STEPS: readonly Step[] = [add(0), add(1), add(2), remove(0), add
 
 export const w1CartId = (cart: number): string => `cart-${cart}`;
 
-export const openCommand = (cart: number): CartCommand => openCart(w1CartId(cart), `customer-${cart}`);
+export const w1OpenCommand = (cart: number): CartCommand => openCart(w1CartId(cart), `customer-${cart}`);
 
-export const stepCommand = (cart: number, step: Step): CartCommand => {
+export const w1StepCommand = (cart: number, step: Step): CartCommand => {
   const cartId = w1CartId(cart);
   if (step.kind === 'add') return addItem(cartId, step.item);
   if (step.kind === 'remove') return removeItem(cartId, step.item);
@@ -57,7 +57,7 @@ export const runW1OnEngine = async (store: EventStore, carts: number, writers: n
     },
   });
   const total = carts * (W1_STEPS.length + 1);
-  await forEachConcurrently(carts, writers, (cart) => send(engine, `w1-${cart}-open`, openCommand(cart)));
+  await forEachConcurrently(carts, writers, (cart) => send(engine, `w1-${cart}-open`, w1OpenCommand(cart)));
   progress(carts, total);
   collectGarbage();
 
@@ -68,7 +68,7 @@ export const runW1OnEngine = async (store: EventStore, carts: number, writers: n
     const step = W1_STEPS[stepIndex] as Step;
     await forEachConcurrently(carts, writers, async (cart) => {
       const commandId = `w1-${cart}-${stepIndex}`;
-      const command = stepCommand(cart, step);
+      const command = w1StepCommand(cart, step);
       const sent = performance.now();
       const outcome = await engine.execute({ commandId, actor: 'bench-shopper', command });
       latency.record(performance.now() - sent);
@@ -100,7 +100,7 @@ export const runW1Plain = (carts: number, progress: Progress, log?: PlainCartLog
   const pass = (timeEach: LatencyRecorder | undefined, into?: PlainCartLog): { elapsed: Elapsed; streams: PlainStreams<CartCommand, CartEvent, CartState> } => {
     const streams = new PlainStreams(decider, into);
     for (let cart = 0; cart < carts; cart += 1) {
-      const opened = streams.execute(w1CartId(cart), openCommand(cart), Date.now());
+      const opened = streams.execute(w1CartId(cart), w1OpenCommand(cart), Date.now());
       if (E.isLeft(opened)) throw new BenchFailure(`plain OpenCart of cart ${cart} was refused: ${opened.left.code}`);
     }
     collectGarbage();
@@ -108,7 +108,7 @@ export const runW1Plain = (carts: number, progress: Progress, log?: PlainCartLog
     for (const step of W1_STEPS) {
       for (let cart = 0; cart < carts; cart += 1) {
         const sent = timeEach === undefined ? 0 : performance.now();
-        const decided = streams.execute(w1CartId(cart), stepCommand(cart, step), Date.now());
+        const decided = streams.execute(w1CartId(cart), w1StepCommand(cart, step), Date.now());
         if (timeEach !== undefined) timeEach.record(performance.now() - sent);
         if (E.isLeft(decided)) throw new BenchFailure(`plain ${step.kind} on cart ${cart} was refused: ${decided.left.code}: ${decided.left.message}`);
       }

@@ -95,8 +95,9 @@ export class CommandHandler<C, Ev extends { readonly type: string; readonly data
       if (current === undefined) {
         const loaded = await this.loadFromStore(streamId, metadata.commandId);
         if (E.isLeft(loaded)) return E.left({ error: loaded.left, streamId, revision: undefined });
-        const { state, revision, earlier } = loaded.right;
-        if (earlier.length > 0) return E.right({ streamId, events: earlier, revision, state, duplicate: true });
+        const { state, earlier } = loaded.right;
+        const firstRun = earlier[earlier.length - 1];
+        if (firstRun !== undefined) return E.right({ streamId, events: earlier, revision: firstRun.revision, state, duplicate: true });
         current = loaded.right;
       }
       const { state, revision, commandIds } = current;
@@ -158,11 +159,6 @@ export class CommandHandler<C, Ev extends { readonly type: string; readonly data
     if (cached !== undefined) return E.right({ state: cached.state, revision: cached.revision });
     const loaded = await this.loadFromStore(streamId, undefined);
     return E.map(({ state, revision }: Loaded<S>): CachedState<S> => ({ state, revision }))(loaded);
-  }
-
-  /** Drops a stream's cached state, so that its next command replays the stream. */
-  forget(streamId: string): void {
-    this.cache?.delete(streamId);
   }
 
   /** Decodes a stored event of this aggregate, upcasting older schema versions first. */

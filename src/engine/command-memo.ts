@@ -1,45 +1,63 @@
 import { canonicalJson } from './audit/canonical-json';
 
 /** What the engine remembers of a command id it has handled. */
-export interface MemoEntry<Outcome> {
-  readonly streamId: string;
-  readonly command: unknown;
-  readonly outcome: Outcome;
+export interface Remembered<Outcome> {
+  readonly command: object;
+  /** Undefined when the command's stream holds its outcome: the events it appended, found by its id. */
+  readonly outcome: Outcome | undefined;
+}
+
+/** A command whose outcome its stream cannot tell: a rejection, or an acceptance that appended nothing. */
+class RememberedOutcome<Outcome> implements Remembered<Outcome> {
+  constructor(
+    readonly command: object,
+    readonly outcome: Outcome,
+  ) {}
 }
 
 /**
- * The first outcome of each recent command id, so a repeated id gets the same answer without deciding
- * again. Bounded: when an id is forgotten, `onForget` is told its stream, so that the stream is replayed
- * (and its own record of command ids consulted) the next time.
+ * The recent command ids with their commands, so a repeated id gets the same answer without deciding
+ * again, and an id reused for a different command is caught. An accepted command's outcome is not kept:
+ * its stream's cached state and stored events carry the ids of the commands that wrote them, and the
+ * repeat is answered from there. Keeping only the command (every command passes through here) spares the
+ * heap an outcome per command; that cost showed as a sixth of W1's time. A forgotten id that comes again is
+ * still recognised by its stream.
  *
- * Ids are forgotten oldest first, from a ring of the ids in the order they were remembered: once the
- * memo is full every command forgets one, and finding the oldest with `keys().next()` would walk over
+ * Bounded: ids are forgotten oldest first, from a ring of the ids in the order they were remembered. Once
+ * the memo is full every command forgets one, and finding the oldest with `keys().next()` would walk over
  * every deleted slot at the front of the map (V8 compacts it only when it rehashes).
  */
 export class CommandMemo<Outcome> {
-  private readonly entries = new Map<string, MemoEntry<Outcome>>();
+  /** The command itself, or a RememberedOutcome holding it. */
+  private readonly entries = new Map<string, object>();
   private readonly order: string[] = [];
   /** Where the oldest id is in `order` once the ring is full. */
   private oldest = 0;
 
-  constructor(
-    private readonly capacity: number,
-    private readonly onForget: (streamId: string) => void,
-  ) {}
+  constructor(private readonly capacity: number) {}
 
-  get(commandId: string): MemoEntry<Outcome> | undefined {
-    return this.entries.get(commandId);
+  get(commandId: string): Remembered<Outcome> | undefined {
+    const entry = this.entries.get(commandId);
+    if (entry === undefined) return undefined;
+    return entry instanceof RememberedOutcome ? (entry as RememberedOutcome<Outcome>) : { command: entry, outcome: undefined };
   }
 
-  remember(commandId: string, entry: MemoEntry<Outcome>): void {
+  /** Remembers a command whose stream holds its outcome. */
+  rememberCommand(commandId: string, command: object): void {
+    this.put(commandId, command);
+  }
+
+  /** Remembers a command with its outcome, for commands whose streams have no record of them. */
+  rememberOutcome(commandId: string, command: object, outcome: Outcome): void {
+    this.put(commandId, new RememberedOutcome(command, outcome));
+  }
+
+  private put(commandId: string, entry: object): void {
     if (this.entries.has(commandId)) {
       this.entries.set(commandId, entry);
       return;
     }
-    if (this.capacity <= 0) {
-      this.onForget(entry.streamId);
-      return;
-    }
+    if (this.capacity <= 0) return;
     this.entries.set(commandId, entry);
     if (this.order.length < this.capacity) {
       this.order.push(commandId);
@@ -48,9 +66,7 @@ export class CommandMemo<Outcome> {
     const forgotten = this.order[this.oldest] as string;
     this.order[this.oldest] = commandId;
     this.oldest = (this.oldest + 1) % this.capacity;
-    const forgottenEntry = this.entries.get(forgotten);
     this.entries.delete(forgotten);
-    if (forgottenEntry !== undefined) this.onForget(forgottenEntry.streamId);
   }
 }
 

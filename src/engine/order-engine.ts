@@ -14,7 +14,7 @@ import { CommandMemo, samePayload } from './command-memo';
 import { CommandRequest } from './command-request';
 import type { EventEnvelope } from './event-store/envelope';
 import type { EventStore } from './event-store/event-store';
-import { IdGenerator, randomIds } from './ids';
+import { IdGenerator, timeOrderedIds } from './ids';
 import { FiredDeadline, ProcessManager, ProcessManagerFailure } from './process-manager/process-manager';
 import { JourneyEvent, Reaction, reactionsTo } from './process-manager/reactions';
 import { MemoryRejectionJournal, ReadRejectionsOptions, RejectedCommand, RejectionJournal } from './rejection-journal';
@@ -41,7 +41,7 @@ export interface EngineOptions {
   /** Where events are kept. Default: a new in-memory store. */
   readonly eventStore?: EventStore;
   readonly clock?: Clock;
-  /** Event ids. EventStoreDB needs UUIDs, which the default gives. */
+  /** Event ids. EventStoreDB needs UUIDs; the default makes time-ordered ones (version 7) from `clock`. */
   readonly newId?: IdGenerator;
   readonly pricing?: PricingPolicy;
   readonly orderPolicy?: OrderPolicy;
@@ -104,7 +104,7 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
   const handlerDeps = {
     store,
     clock,
-    newId: options.newId ?? randomIds,
+    newId: options.newId ?? timeOrderedIds(clock),
     schemas,
     cacheCapacity: options.stateCacheSize ?? ENGINE_DEFAULTS.stateCacheSize,
     maxAttempts: options.maxAttempts ?? ENGINE_DEFAULTS.maxAttempts,
@@ -114,11 +114,8 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
   const order = new CommandHandler(defs.order, handlerDeps);
   const payment = new CommandHandler(defs.payment, handlerDeps);
   const providerTransaction = new CommandHandler(defs.providerTransaction, handlerDeps);
-  const handlers = [cart, order, payment, providerTransaction];
 
-  const memo = new CommandMemo<CommandOutcome>(options.commandMemoSize ?? ENGINE_DEFAULTS.commandMemoSize, (streamId) => {
-    for (const handler of handlers) handler.forget(streamId);
-  });
+  const memo = new CommandMemo<CommandOutcome>(options.commandMemoSize ?? ENGINE_DEFAULTS.commandMemoSize);
 
   /**
    * A provider callback first claims its transaction id for this payment (across all payments), then the
@@ -167,7 +164,7 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
       if (!samePayload(remembered.command, candidate)) {
         return E.left({ kind: 'conflict', code: 'COMMAND_ID_CONFLICT', message: `command id ${commandId} was already used for a different command` });
       }
-      return E.map((accepted: CommandAccepted) => ({ ...accepted, duplicate: true }))(remembered.outcome);
+      if (remembered.outcome !== undefined) return E.map((accepted: CommandAccepted) => ({ ...accepted, duplicate: true }))(remembered.outcome);
     }
     const codec = publicCommandCodecs.get(candidate.type);
     if (codec === undefined) {
@@ -185,13 +182,14 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
     if (E.isRight(handled)) {
       const { streamId, events, revision, duplicate } = handled.right;
       const outcome: CommandOutcome = E.right({ commandId, streamId, events, revision, duplicate });
-      memo.remember(commandId, { streamId, command: candidate, outcome });
+      if (events.length > 0) memo.rememberCommand(commandId, candidate);
+      else memo.rememberOutcome(commandId, candidate, outcome);
       return outcome;
     }
     const { error, streamId, revision } = handled.left;
     // Only a decision is final; an unavailable store or lost races may succeed when retried.
     if (error.kind === 'rejected') {
-      memo.remember(commandId, { streamId, command: candidate, outcome: E.left(error) });
+      memo.rememberOutcome(commandId, candidate, E.left(error));
       await journal.record({
         commandId,
         command: candidate,

@@ -28,7 +28,8 @@ describe('commands racing for one stream', () => {
     const refused = outcomes.flat().filter(E.isLeft);
     expect(refused).toEqual([]);
     expect(await engine.eventStore.readStream('cart-c1')).toHaveLength(2 + writers * perWriter);
-    expect(retries).toBeGreaterThanOrEqual(0);
+    // The writers did race: without lost races this test would prove nothing about retries.
+    expect(retries).toBeGreaterThan(0);
   });
 
   it('rereads the store when another process wrote after this engine cached the stream', async () => {

@@ -19,13 +19,15 @@ describe('command handling', () => {
       const { engine, send } = engineDriver();
       await send(open);
       const first = await send(addTea(), 'alice', 'add-1');
+      await send(addTea(2), 'alice', 'add-2');
       const again = await send(addTea(), 'alice', 'add-1');
       expect(E.isRight(first) && E.isRight(again)).toBe(true);
       if (E.isRight(first) && E.isRight(again)) {
         expect(again.right.events).toEqual(first.right.events);
+        expect(again.right.revision).toBe(first.right.revision);
         expect([first.right.duplicate, again.right.duplicate]).toEqual([false, true]);
       }
-      expect(await engine.eventStore.readStream(cartStreamId('c1'))).toHaveLength(2);
+      expect(await engine.eventStore.readStream(cartStreamId('c1'))).toHaveLength(3);
     });
 
     it('a repeated rejected command gets the same rejection', async () => {

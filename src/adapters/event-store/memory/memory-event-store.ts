@@ -56,7 +56,8 @@ export class MemoryEventStore implements EventStore {
       target.push(envelope);
       this.log.push(envelope);
     }
-    this.appended.next();
+    // Subject.next costs a closure and a copy of its observer list even with nobody listening.
+    if (this.appended.observed) this.appended.next();
     return E.right({ nextExpectedRevision: actual + sealed.length, events: sealed });
   }
 
