@@ -134,7 +134,7 @@ const scalingLines = (figures: readonly Figure[]): string[] =>
 /** The notes of the configurations measured, e.g. that a server store's figures are client-side only. */
 const configurationNotes = (figures: readonly Figure[]): string[] =>
   configurations.flatMap((configuration) =>
-    configuration.note !== undefined && figures.some((f) => f.spec.configuration === configuration.name) ? [`${configuration.label}: ${configuration.note}`] : [],
+    configuration.note !== undefined && figures.some((f) => f.spec.configuration === configuration.name) ? [`${configuration.label}: ${configuration.note}`, ''] : [],
   );
 
 const targetLines = (report: BenchReport): string[] => {
@@ -182,7 +182,7 @@ export const renderMarkdownReport = (report: BenchReport, chartFile: string): st
     '',
     renderMarkdown(figureTable(report.figures)),
     '',
-    ...configurationNotes(report.figures).map((line) => `${line}\n`),
+    ...configurationNotes(report.figures),
     ...guaranteeLines(report.figures, renderMarkdown),
     ...scalingLines(report.figures).map((line) => `${line}.`),
     '',
