@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/Either';
 import type { Batch, ProjectionVersion, ReadModelError, ReadModelStore } from '../../src/projections/read-model-store';
+import { CommitInterceptingReadModelStore } from './commit-intercepting-read-model-store';
 
 /**
  * How a commit fails: `refuse` answers an error and writes nothing (a transaction rolled back); `throw` throws
@@ -9,26 +10,18 @@ import type { Batch, ProjectionVersion, ReadModelError, ReadModelStore } from '.
 export type CommitFault = { readonly atCommit: number } & ({ readonly mode: 'refuse' | 'throw' } | { readonly mode: 'partial'; readonly keep: number });
 
 /** Wraps a store and makes chosen commits (counted from 1 over the wrapper's life) fail. */
-export class FaultyReadModelStore implements ReadModelStore {
+export class FaultyReadModelStore extends CommitInterceptingReadModelStore {
   private commits = 0;
   injected = 0;
   /** The batches the inner store accepted whole, in order. */
   readonly committed: Batch[] = [];
 
   constructor(
-    private readonly inner: ReadModelStore,
+    inner: ReadModelStore,
     private readonly faults: readonly CommitFault[],
-  ) {}
-
-  prepare: ReadModelStore['prepare'] = (version, collections) => this.inner.prepare(version, collections);
-  get: ReadModelStore['get'] = (version, collection, id) => this.inner.get(version, collection, id);
-  getMany: ReadModelStore['getMany'] = (version, keys) => this.inner.getMany(version, keys);
-  find: ReadModelStore['find'] = (version, query) => this.inner.find(version, query);
-  checkpoint: ReadModelStore['checkpoint'] = (version) => this.inner.checkpoint(version);
-  activeVersion: ReadModelStore['activeVersion'] = (projection) => this.inner.activeVersion(projection);
-  activate: ReadModelStore['activate'] = (projection, version, expected) => this.inner.activate(projection, version, expected);
-  drop: ReadModelStore['drop'] = (version) => this.inner.drop(version);
-  close: ReadModelStore['close'] = () => this.inner.close();
+  ) {
+    super(inner);
+  }
 
   async commit(version: ProjectionVersion, batch: Batch): Promise<E.Either<ReadModelError, void>> {
     this.commits += 1;
