@@ -14,6 +14,7 @@ import type {
   StoredDocument,
 } from '../../src/projections/read-model-store';
 import { describeWithPostgres, scratchSchemaName, tableOfCollection } from '../support/postgres-read-model-database';
+import { ordersAndCounters, ordersByCustomer, ordersByLabel } from '../support/read-model-collections';
 
 /*
  * What the PostgreSQL store does beyond the shared contract: how it uses its indexes, what PostgreSQL cannot
@@ -30,16 +31,7 @@ const codeOf = (either: E.Either<{ readonly code: string }, unknown>): string | 
 const put = (collection: string, id: string, position: number, document: JsonDocument): DocumentWrite => ({ kind: 'put', collection, id, position, document });
 const remove = (collection: string, id: string, position: number): DocumentWrite => ({ kind: 'delete', collection, id, position });
 
-const COLLECTIONS: readonly CollectionDefinition[] = [
-  {
-    name: 'orders',
-    indexes: [
-      { name: 'by-customer', equals: ['customerId'], sortBy: { field: 'placedAt', type: 'number' } },
-      { name: 'by-label', equals: [], sortBy: { field: 'label', type: 'string' } },
-    ],
-  },
-  { name: 'counters', indexes: [] },
-];
+const COLLECTIONS = ordersAndCounters(ordersByCustomer, ordersByLabel);
 
 const commitAll = async (store: ReadModelStore, version: ProjectionVersion, writes: readonly DocumentWrite[], checkpoint: number): Promise<void> => {
   const expectedCheckpoint = rightOrThrow(await store.checkpoint(version));

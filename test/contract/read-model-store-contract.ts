@@ -8,6 +8,7 @@ import type {
   ReadModelStore,
   StoredDocument,
 } from '../../src/projections/read-model-store';
+import { ordersAndCounters, ordersByCustomer, ordersByStatusAndCustomer, ordersByLabel } from '../support/read-model-collections';
 
 export interface ReadModelStoreHarness {
   readonly store: ReadModelStore;
@@ -25,17 +26,7 @@ const codeOf = (either: E.Either<{ readonly code: string }, unknown>): string | 
 const put = (collection: string, id: string, position: number, document: JsonDocument): DocumentWrite => ({ kind: 'put', collection, id, position, document });
 const remove = (collection: string, id: string, position: number): DocumentWrite => ({ kind: 'delete', collection, id, position });
 
-const COLLECTIONS: readonly CollectionDefinition[] = [
-  {
-    name: 'orders',
-    indexes: [
-      { name: 'by-customer', equals: ['customerId'], sortBy: { field: 'placedAt', type: 'number' } },
-      { name: 'by-status-and-customer', equals: ['status', 'customerId'], sortBy: { field: 'placedAt', type: 'number' } },
-      { name: 'by-label', equals: [], sortBy: { field: 'label', type: 'string' } },
-    ],
-  },
-  { name: 'counters', indexes: [] },
-];
+const COLLECTIONS = ordersAndCounters(ordersByCustomer, ordersByStatusAndCustomer, ordersByLabel);
 
 /**
  * The behaviour every read-model store adapter must show. Each adapter's test calls this with a factory that

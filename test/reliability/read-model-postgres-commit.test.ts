@@ -1,8 +1,9 @@
 import * as E from 'fp-ts/Either';
 import { Pool } from 'pg';
 import { PostgresReadModelStore } from '../../src/adapters/read-model/postgres/postgres-read-model-store';
-import type { Batch, CollectionDefinition, DocumentWrite, ProjectionVersion } from '../../src/projections/read-model-store';
+import type { Batch, DocumentWrite, ProjectionVersion } from '../../src/projections/read-model-store';
 import { describeWithPostgres, scratchSchemaName, tableOfCollection } from '../support/postgres-read-model-database';
+import { ordersAndCounters, ordersByCustomer } from '../support/read-model-collections';
 
 /*
  * A batch commits in one transaction, so whatever happens to the connection, it is either wholly there or
@@ -15,10 +16,7 @@ const rightOrThrow = <A>(either: E.Either<{ readonly message: string }, A>): A =
   return either.right;
 };
 
-const COLLECTIONS: readonly CollectionDefinition[] = [
-  { name: 'orders', indexes: [{ name: 'by-customer', equals: ['customerId'], sortBy: { field: 'placedAt', type: 'number' } }] },
-  { name: 'counters', indexes: [] },
-];
+const COLLECTIONS = ordersAndCounters(ordersByCustomer);
 
 const orderPuts = (prefix: string, count: number, firstPosition: number): DocumentWrite[] =>
   Array.from({ length: count }, (_, i) => ({

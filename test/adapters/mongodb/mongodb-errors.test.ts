@@ -13,8 +13,9 @@ import {
 } from 'mongodb';
 import { ACTIVE_VERSIONS_COLLECTION, documentCollectionName, VERSIONS_COLLECTION } from '../../../src/adapters/read-model/mongodb/mongodb-commands';
 import { MongoReadModelStore } from '../../../src/adapters/read-model/mongodb/mongodb-read-model-store';
-import type { CollectionDefinition, DocumentWrite, JsonDocument, ProjectionVersion } from '../../../src/projections/read-model-store';
+import type { DocumentWrite, JsonDocument, ProjectionVersion } from '../../../src/projections/read-model-store';
 import { driverErrors, MingoDatabase } from '../../support/mongodb-mingo-database';
+import { ordersAndCounters, ordersByCustomer } from '../../support/read-model-collections';
 
 /*
  * The adapter's handling of the driver's own error classes, thrown by the mingo-backed stand-in (no MongoDB
@@ -27,10 +28,7 @@ const rightOrThrow = <A>(either: E.Either<unknown, A>): A => {
 };
 const put = (collection: string, id: string, position: number, document: JsonDocument): DocumentWrite => ({ kind: 'put', collection, id, position, document });
 
-const COLLECTIONS: readonly CollectionDefinition[] = [
-  { name: 'orders', indexes: [{ name: 'by-customer', equals: ['customerId'], sortBy: { field: 'placedAt', type: 'number' } }] },
-  { name: 'counters', indexes: [] },
-];
+const COLLECTIONS = ordersAndCounters(ordersByCustomer);
 const VERSION: ProjectionVersion = { projection: 'orders-view', version: 1 };
 const COUNTERS = documentCollectionName(VERSION, 'counters');
 

@@ -14,6 +14,7 @@ import type {
   StoredDocument,
 } from '../../../src/projections/read-model-store';
 import { MingoDatabase } from '../../support/mongodb-mingo-database';
+import { ordersAndCounters, ordersByCustomer, ordersByLabel } from '../../support/read-model-collections';
 
 /*
  * The MongoDB read-model store over a stand-in database whose every filter, update, sort and projection is
@@ -31,16 +32,7 @@ const codeOf = (either: E.Either<{ readonly code: string }, unknown>): string | 
 const put = (collection: string, id: string, position: number, document: JsonDocument): DocumentWrite => ({ kind: 'put', collection, id, position, document });
 const remove = (collection: string, id: string, position: number): DocumentWrite => ({ kind: 'delete', collection, id, position });
 
-const COLLECTIONS: readonly CollectionDefinition[] = [
-  {
-    name: 'orders',
-    indexes: [
-      { name: 'by-customer', equals: ['customerId'], sortBy: { field: 'placedAt', type: 'number' } },
-      { name: 'by-label', equals: [], sortBy: { field: 'label', type: 'string' } },
-    ],
-  },
-  { name: 'counters', indexes: [] },
-];
+const COLLECTIONS = ordersAndCounters(ordersByCustomer, ordersByLabel);
 const VERSION: ProjectionVersion = { projection: 'orders-view', version: 1 };
 
 const prepared = async (): Promise<{ database: MingoDatabase; store: MongoReadModelStore }> => {
