@@ -76,6 +76,18 @@ export const describeEventStoreContract = (adapterName: string, createHarness: (
         expect(stored).toMatchObject({ ...proposed, streamId: stream, revision: 0 });
       });
 
+      it('keeps what was appended when the caller changes its objects afterwards', async () => {
+        const stream = newStream();
+        const data = { nested: { list: [1, 'two'] as unknown[] }, amount: 100 };
+        const [proposed] = proposedEvents(1, 'Shaped', () => data);
+        rightOrThrow(await store.append(stream, [proposed!], 'no-stream'));
+        data.amount = 999;
+        data.nested.list.push('three');
+        const [stored] = await store.readStream(stream);
+        expect(stored?.data).toEqual({ nested: { list: [1, 'two'] }, amount: 100 });
+        expect(hashEvent(stored!)).toBe(stored?.hash);
+      });
+
       it('gives events increasing global positions across streams', async () => {
         const a = newStream();
         const b = newStream();

@@ -35,8 +35,9 @@ type Sealing = { -readonly [K in keyof EventEnvelope]: EventEnvelope[K] };
 
 /**
  * Seals proposed events as the next links of a stream whose last event has `previousHash` and revision
- * `lastRevision` (-1 for a new stream). Positions are assigned by `positionOf(index)`. Each envelope is
- * built once and its hash filled in last, instead of hashing a copy of its fields.
+ * `lastRevision` (-1 for a new stream). Positions are assigned by `positionOf(index)`; `ownData` gives the
+ * data the envelope keeps (a store holding objects takes its own copy). Each envelope is built once and
+ * its hash filled in last, instead of hashing a copy of its fields.
  */
 export const sealEvents = (
   streamId: string,
@@ -44,6 +45,7 @@ export const sealEvents = (
   previousHash: string,
   events: readonly ProposedEvent[],
   positionOf: (index: number) => number,
+  ownData: (data: unknown) => unknown = (data) => data,
 ): EventEnvelope[] => {
   const sealed: EventEnvelope[] = [];
   let link = previousHash;
@@ -53,7 +55,7 @@ export const sealEvents = (
       eventId: proposed.eventId,
       type: proposed.type,
       schemaVersion: proposed.schemaVersion,
-      data: proposed.data,
+      data: ownData(proposed.data),
       occurredAt: proposed.occurredAt,
       recordedAt: proposed.recordedAt,
       commandId: proposed.commandId,

@@ -18,6 +18,7 @@ import {
   SubscriptionMessage,
   wrongExpectedRevision,
 } from '../../../engine/event-store/event-store';
+import { frozenCopy } from './frozen-copy';
 
 /** A `$all` page with a sparse filter stops after scanning this many events, so one call's work is bounded. */
 const MAX_SCAN_PER_PAGE = 65_536;
@@ -48,7 +49,7 @@ export class MemoryEventStore implements EventStore {
     if (events.length === 0) return E.right({ nextExpectedRevision: actual, events: [] });
     const previousHash = stream === undefined ? GENESIS_HASH : (stream[stream.length - 1] as EventEnvelope).hash;
     const firstPosition = this.log.length;
-    const sealed = sealEvents(streamId, actual, previousHash, events, (i) => firstPosition + i);
+    const sealed = sealEvents(streamId, actual, previousHash, events, (i) => firstPosition + i, frozenCopy);
     const target = stream ?? [];
     if (stream === undefined) this.streams.set(streamId, target);
     for (const envelope of sealed) {
@@ -70,7 +71,7 @@ export class MemoryEventStore implements EventStore {
   restore(envelopes: readonly EventEnvelope[]): Promise<E.Either<StoreUnavailable, { readonly restored: number }>> {
     if (this.closed) return Promise.resolve(E.left({ code: 'STORE_UNAVAILABLE', message: 'the in-memory event store is closed' }));
     for (const envelope of envelopes) {
-      const restored = Object.freeze({ ...envelope, position: this.log.length });
+      const restored = Object.freeze({ ...envelope, data: frozenCopy(envelope.data), position: this.log.length });
       const stream = this.streams.get(restored.streamId);
       if (stream === undefined) this.streams.set(restored.streamId, [restored]);
       else stream.push(restored);
