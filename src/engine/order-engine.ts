@@ -22,6 +22,7 @@ import { decodeProblems } from './schema/decode-problems';
 import { currentEventSchemas } from './schema/current-event-schemas';
 import type { EventSchemas } from './schema/event-schemas';
 import { decodeWithGuard } from './schema/guarded-decode';
+import { frozenCopy } from './frozen-copy';
 import type { CachedState } from './state-cache';
 
 /** A command the engine accepted: the events it appended (or, for a repeated id, those of its first run). */
@@ -170,29 +171,30 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
     if (codec === undefined) {
       return E.left({ kind: 'invalid', code: 'UNKNOWN_COMMAND_TYPE', message: `there is no command ${JSON.stringify(candidate.type).slice(0, 80)}`, problems: [] });
     }
-    const command = decodeWithGuard(codec, candidate);
-    if (E.isLeft(command)) return E.left(invalidCommand(decodeProblems(command.left)));
+    const decoded = decodeWithGuard(codec, candidate);
+    if (E.isLeft(decoded)) return E.left(invalidCommand(decodeProblems(decoded.left)));
+    const command = frozenCopy(decoded.right);
     const metadata: CommandMetadata = {
       commandId,
       actor,
       correlationId: request.right.correlationId ?? commandId,
       causationId: request.right.causationId ?? commandId,
     };
-    const handled = await dispatch(command.right, metadata, notBefore);
+    const handled = await dispatch(command, metadata, notBefore);
     if (E.isRight(handled)) {
       const { streamId, events, revision, duplicate } = handled.right;
       const outcome: CommandOutcome = E.right({ commandId, streamId, events, revision, duplicate });
-      if (events.length > 0) memo.rememberCommand(commandId, candidate);
-      else memo.rememberOutcome(commandId, candidate, outcome);
+      if (events.length > 0) memo.rememberCommand(commandId, command);
+      else memo.rememberOutcome(commandId, command, outcome);
       return outcome;
     }
     const { error, streamId, revision } = handled.left;
     // Only a decision is final; an unavailable store or lost races may succeed when retried.
     if (error.kind === 'rejected') {
-      memo.rememberOutcome(commandId, candidate, E.left(error));
+      memo.rememberOutcome(commandId, command, E.left(error));
       await journal.record({
         commandId,
-        command: candidate,
+        command,
         actor,
         correlationId: metadata.correlationId,
         streamId,

@@ -14,6 +14,19 @@ const addTea = (quantity = 1) =>
 const snapshot = async (store: EventStore) => (await store.readAll({ maxCount: 1_000_000 })).events;
 
 describe('command handling', () => {
+  it('keeps its own copy of a command: the host changing its object afterwards changes nothing stored or remembered', async () => {
+    const { engine, send } = engineDriver();
+    await send(open);
+    const command = { type: 'AddCartItem' as const, data: { cartId: 'c1', sku: 'tea', name: 'Tea', category: 'tea', unitPrice: { amount: 5000, currency: 'CNY' }, quantity: 1 } };
+    await send(command, 'alice', 'add-1');
+    command.data.quantity = 7;
+    command.data.unitPrice.amount = 1;
+    const [, added] = await engine.eventStore.readStream(cartStreamId('c1'));
+    expect(added?.data).toMatchObject({ quantity: 1, unitPrice: { amount: 5000 } });
+    // The repeat carries the changed object: it is a different command under the same id.
+    expect(await send(command, 'alice', 'add-1')).toEqual(E.left(expect.objectContaining({ code: 'COMMAND_ID_CONFLICT' })));
+  });
+
   describe('idempotency', () => {
     it('a repeated command id returns the first outcome and appends nothing', async () => {
       const { engine, send } = engineDriver();

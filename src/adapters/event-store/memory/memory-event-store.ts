@@ -18,7 +18,7 @@ import {
   SubscriptionMessage,
   wrongExpectedRevision,
 } from '../../../engine/event-store/event-store';
-import { frozenCopy } from './frozen-copy';
+import { frozenCopy } from '../../../engine/frozen-copy';
 
 /** A `$all` page with a sparse filter stops after scanning this many events, so one call's work is bounded. */
 const MAX_SCAN_PER_PAGE = 65_536;

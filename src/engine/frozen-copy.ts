@@ -1,0 +1,36 @@
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/** Whether a value is immutable all the way down: a primitive, or a frozen object of such values. */
+const isDeeplyFrozen = (value: unknown): boolean => {
+  if (value === null || typeof value !== 'object') return true;
+  if (!Object.isFrozen(value)) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i += 1) if (!isDeeplyFrozen(value[i])) return false;
+    return true;
+  }
+  // for…in walks a frozen object's own keys from its map's cache; Object.values would allocate an array.
+  for (const key in value) if (!isDeeplyFrozen((value as Record<string, unknown>)[key])) return false;
+  return true;
+};
+
+const copyFrozen = (value: unknown): unknown => {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    const copy: unknown[] = new Array(value.length);
+    for (let i = 0; i < value.length; i += 1) copy[i] = copyFrozen(value[i]);
+    return Object.freeze(copy);
+  }
+  const record = value as Record<string, unknown>;
+  const copy: Record<string, unknown> = {};
+  for (const key in record) if (hasOwn.call(record, key)) copy[key] = copyFrozen(record[key]);
+  return Object.freeze(copy);
+};
+
+/**
+ * JSON-like data that nobody can change: the value itself when it already is immutable all the way down,
+ * else a deep copy frozen at every level. Whatever the engine keeps in memory from outside — a command it
+ * remembers, the event data an in-memory store holds — must not be the caller's own object: a host that
+ * reused or changed it afterwards would change a stored event under its hash. The engine freezes each
+ * command once, as it decodes it, so the events made from it are kept without another copy.
+ */
+export const frozenCopy = <T>(value: T): T => (isDeeplyFrozen(value) ? value : (copyFrozen(value) as T));
