@@ -1,13 +1,29 @@
-import { configurationNamed } from './configurations';
+import { MemoryEventStore } from '../src/adapters/event-store/memory/memory-event-store';
+import type { EventEnvelope } from '../src/engine/event-store/envelope';
+import type { EventStore } from '../src/engine/event-store/event-store';
+import { configurationNamed, StoreConfiguration } from './configurations';
 import { BenchFailure } from './failure';
 import { JobResult, JobSpec, Measurement, Progress, unitOf } from './jobs';
 import { collectGarbage, peakRssMiB } from './measure/process-memory';
+import { runReplayRawPostgres, runW1RawPostgres } from './postgres/raw-postgres';
 import { projectionApplyRunners } from './workloads/projection-apply';
-import { runReplayOnEngine, runReplayPlain } from './workloads/replay';
+import { replayStore, runReplayOnEngine, runReplayPlain } from './workloads/replay';
 import { runW1OnEngine, runW1Plain } from './workloads/w1-cart-churn';
 import { runW2OnEngine, runW2Plain } from './workloads/w2-order-lifecycle';
 
-const runBaseline = (spec: JobSpec, progress: Progress): Measurement => {
+const runRawPostgres = (spec: JobSpec, progress: Progress): Promise<Measurement> => {
+  switch (spec.workload) {
+    case 'w1':
+      return runW1RawPostgres(spec.scale, spec.writers, progress);
+    case 'replay':
+      return runReplayRawPostgres(spec.scale, progress);
+    default:
+      throw new BenchFailure(`the raw PostgreSQL baseline has no ${spec.workload}`);
+  }
+};
+
+const runBaseline = async (spec: JobSpec, progress: Progress): Promise<Measurement> => {
+  if (configurationNamed(spec.configuration)?.baseline === 'raw-pg') return runRawPostgres(spec, progress);
   switch (spec.workload) {
     case 'w1':
       return runW1Plain(spec.scale, progress);
@@ -21,9 +37,39 @@ const runBaseline = (spec: JobSpec, progress: Progress): Measurement => {
   }
 };
 
+/** Every event of a store, in global order. */
+const allEvents = async (store: EventStore): Promise<EventEnvelope[]> => {
+  const events: EventEnvelope[] = [];
+  let after: number | undefined;
+  for (;;) {
+    const page = await store.readAll(after === undefined ? {} : { after });
+    events.push(...page.events);
+    if (page.isEnd) return events;
+    after = page.lastPosition;
+  }
+};
+
+/**
+ * Replay on a store filled by restoring the W1 store written through the engine on the in-memory store:
+ * the same events, ids and hashes, without hours of appends (untimed either way).
+ */
+const runReplayOnRestoredStore = async (restore: NonNullable<StoreConfiguration['restoreStore']>, spec: JobSpec, progress: Progress): Promise<Measurement> => {
+  const memory = new MemoryEventStore();
+  await runW1OnEngine(memory, spec.scale, 1, (done, total) => progress(done, total * 2));
+  const events = await allEvents(memory);
+  await memory.close();
+  const store = await restore(events);
+  try {
+    return await replayStore(store, spec.scale, progress);
+  } finally {
+    await store.close();
+  }
+};
+
 const runOnEngine = async (spec: JobSpec, progress: Progress): Promise<Measurement> => {
   const configuration = configurationNamed(spec.configuration);
   if (configuration === undefined) throw new BenchFailure(`there is no configuration ${spec.configuration}`);
+  if (spec.workload === 'replay' && configuration.restoreStore !== undefined) return runReplayOnRestoredStore(configuration.restoreStore, spec, progress);
   const store = await configuration.openStore();
   try {
     switch (spec.workload) {
@@ -50,6 +96,6 @@ const runOnEngine = async (spec: JobSpec, progress: Progress): Promise<Measureme
 
 /** Runs one measurement in this process. A rejected command or a wrong count rejects with a BenchFailure. */
 export const runJob = async (spec: JobSpec, progress: Progress): Promise<JobResult> => {
-  const measured = spec.subject === 'baseline' ? runBaseline(spec, progress) : await runOnEngine(spec, progress);
+  const measured = spec.subject === 'baseline' ? await runBaseline(spec, progress) : await runOnEngine(spec, progress);
   return { ...measured, unit: unitOf(spec.workload), perSecond: measured.operations / measured.seconds, perCpuSecond: measured.operations / measured.cpuSeconds, peakRssMiB: peakRssMiB() };
 };

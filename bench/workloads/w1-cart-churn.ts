@@ -24,9 +24,9 @@ export const W1_STEPS: readonly Step[] = [add(0), add(1), add(2), remove(0), add
 
 export const w1CartId = (cart: number): string => `cart-${cart}`;
 
-const openCommand = (cart: number): CartCommand => openCart(w1CartId(cart), `customer-${cart}`);
+export const openCommand = (cart: number): CartCommand => openCart(w1CartId(cart), `customer-${cart}`);
 
-const stepCommand = (cart: number, step: Step): CartCommand => {
+export const stepCommand = (cart: number, step: Step): CartCommand => {
   const cartId = w1CartId(cart);
   if (step.kind === 'add') return addItem(cartId, step.item);
   if (step.kind === 'remove') return removeItem(cartId, step.item);
