@@ -202,8 +202,8 @@ describeWithPostgres('PostgreSQL event store reliability', () => {
     const stores = Array.from({ length: 6 }, () => openStore(schema));
     const results = await Promise.all(stores.map((store) => store.migrate()));
     expect(results.every(E.isRight)).toBe(true);
-    const versions = await admin.query<{ version: number }>(`SELECT version FROM ${storeSchema(schema).migrations}`);
-    expect(versions.rows).toEqual([{ version: 1 }]);
+    const versions = await admin.query<{ version: number }>(`SELECT version FROM ${storeSchema(schema).migrations} ORDER BY version`);
+    expect(versions.rows).toEqual([{ version: 1 }, { version: 2 }]);
     rightOrThrow(await stores[3]!.append('migrated-1', proposedEvents(1), 'no-stream'));
     await expect(stores[5]!.readStream('migrated-1')).resolves.toHaveLength(1);
   });
