@@ -10,7 +10,7 @@ import { openBenchPostgresStore, postgresUnreachable, restoreBenchPostgresStore 
  */
 export type BaselineKind = 'plain-map' | 'raw-pg';
 
-export const baselineLabels: Readonly<Record<BaselineKind, string>> = { 'plain-map': 'plain Map', 'raw-pg': 'raw pg INSERT' };
+export const baselineLabels: Readonly<Record<BaselineKind, string>> = { 'plain-map': 'plain Map', 'raw-pg': 'raw pg' };
 
 /** The carts and orders a configuration's jobs use, where they differ from the in-memory store's. */
 export interface ConfigurationScales {

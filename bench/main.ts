@@ -12,9 +12,10 @@ import { SingleBar, Presets } from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
 import { figuresOf } from './figures';
 import type { ChildMessage, JobResult, JobSpec } from './jobs';
-import { chartPanels, BenchReport, Environment, projectionApplyStatus, renderMarkdownReport, renderTextReport } from './output/report';
+import { configurations, StoreConfiguration } from './configurations';
+import { chartPanels, BenchReport, Environment, projectionApplyStatus, renderMarkdownReport, renderTextReport, SkippedConfiguration, skippedLines } from './output/report';
 import { renderSvgChart } from './output/svg-chart';
-import { benchPlan } from './plan';
+import { BenchPlan, benchPlan } from './plan';
 import { checkTargets } from './targets';
 
 const MIN_FULL_RUNS = 3;
@@ -74,6 +75,33 @@ const parseRuns = (value: string): number => {
   return runs;
 };
 
+/**
+ * The configurations whose server cannot be reached, with why. Outside CI their rows are skipped and the
+ * report says so; under `CI=true` (as `.ci/run` sets) the run fails instead, as the PostgreSQL test suites
+ * do, so that a CI run never passes without the rows it is meant to check.
+ */
+const unavailableConfigurations = async (plan: BenchPlan): Promise<SkippedConfiguration[]> => {
+  const planned = configurations.filter((c) => plan.jobs.some((job) => job.configuration === c.name));
+  const reasons = new Map<NonNullable<StoreConfiguration['unavailable']>, Promise<string | undefined>>();
+  const skipped: SkippedConfiguration[] = [];
+  for (const configuration of planned) {
+    const { unavailable } = configuration;
+    if (unavailable === undefined) continue;
+    // Configurations of one server share their check, so it is asked once.
+    let reason = reasons.get(unavailable);
+    if (reason === undefined) {
+      reason = unavailable();
+      reasons.set(unavailable, reason);
+    }
+    const why = await reason;
+    if (why !== undefined) skipped.push({ configuration: configuration.name, label: configuration.label, writers: configuration.writers, reason: why });
+  }
+  if (skipped.length > 0 && process.env['CI'] === 'true') {
+    throw new Error(`${skippedLines(skipped).join('\n')}\nCI=true requires every configuration`);
+  }
+  return skipped;
+};
+
 const main = async (): Promise<void> => {
   const options = new Command()
     .name('bench')
@@ -82,7 +110,9 @@ const main = async (): Promise<void> => {
     .option('--runs <count>', `fresh-process runs per figure in a full run (at least ${MIN_FULL_RUNS})`, parseRuns, MIN_FULL_RUNS)
     .parse()
     .opts<{ smoke: boolean; runs: number }>();
-  const plan = options.smoke ? benchPlan('smoke', 1) : benchPlan('full', options.runs);
+  const planned = options.smoke ? benchPlan('smoke', 1) : benchPlan('full', options.runs);
+  const skipped = await unavailableConfigurations(planned);
+  const plan: BenchPlan = { ...planned, jobs: planned.jobs.filter((job) => !skipped.some((s) => s.configuration === job.configuration)) };
   const command = options.smoke ? 'npm run bench:smoke' : `npm run bench${options.runs === MIN_FULL_RUNS ? '' : ` -- --runs ${options.runs}`}`;
 
   const loadAtStart = os.loadavg()[0] ?? 0;
@@ -117,6 +147,7 @@ const main = async (): Promise<void> => {
     figures,
     targets: plan.kind === 'full' ? checkTargets(figures) : [],
     projectionApply: projectionApplyStatus(),
+    skipped,
   };
   const name = plan.kind === 'full' ? 'latest' : 'smoke';
   const chart = renderSvgChart(
