@@ -102,18 +102,29 @@ const unavailableConfigurations = async (plan: BenchPlan): Promise<SkippedConfig
   return skipped;
 };
 
+const parseConfigurations = (value: string): readonly string[] => {
+  const names = value.split(',').map((name) => name.trim());
+  const unknown = names.filter((name) => !configurations.some((c) => c.name === name));
+  if (unknown.length > 0) throw new InvalidArgumentError(`no configuration named ${unknown.join(', ')}`);
+  return names;
+};
+
 const main = async (): Promise<void> => {
   const options = new Command()
     .name('bench')
     .description('Measures the engine on the reference workloads (bench-workload.md) beside plain baselines.')
     .option('--smoke', 'tiny scales, one run each: checks that every path still runs end to end', false)
     .option('--runs <count>', `fresh-process runs per figure in a full run (at least ${MIN_FULL_RUNS})`, parseRuns, MIN_FULL_RUNS)
+    .option('--only <configurations>', `run these configurations only, comma-separated (${configurations.map((c) => c.name).join(', ')})`, parseConfigurations)
     .parse()
-    .opts<{ smoke: boolean; runs: number }>();
-  const planned = options.smoke ? benchPlan('smoke', 1) : benchPlan('full', options.runs);
+    .opts<{ smoke: boolean; runs: number; only?: readonly string[] }>();
+  const wholePlan = options.smoke ? benchPlan('smoke', 1) : benchPlan('full', options.runs);
+  const { only } = options;
+  const planned: BenchPlan = only === undefined ? wholePlan : { ...wholePlan, jobs: wholePlan.jobs.filter((job) => only.includes(job.configuration)) };
   const skipped = await unavailableConfigurations(planned);
   const plan: BenchPlan = { ...planned, jobs: planned.jobs.filter((job) => !skipped.some((s) => s.configuration === job.configuration)) };
-  const command = options.smoke ? 'npm run bench:smoke' : `npm run bench${options.runs === MIN_FULL_RUNS ? '' : ` -- --runs ${options.runs}`}`;
+  const flags = [...(options.runs === MIN_FULL_RUNS ? [] : [`--runs ${options.runs}`]), ...(only === undefined ? [] : [`--only ${only.join(',')}`])];
+  const command = `${options.smoke ? 'npm run bench:smoke' : 'npm run bench'}${flags.length === 0 ? '' : ` -- ${flags.join(' ')}`}`;
 
   const loadAtStart = os.loadavg()[0] ?? 0;
   const results = new Map<JobSpec, JobResult[]>(plan.jobs.map((job) => [job, []]));
@@ -159,7 +170,8 @@ const main = async (): Promise<void> => {
   writeFileSync(path.join(RESULTS_DIR, `${name}.json`), `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(path.join(RESULTS_DIR, `${name}-throughput.svg`), chart);
   const written = [path.join(RESULTS_DIR, `${name}.json`), path.join(RESULTS_DIR, `${name}-throughput.svg`)];
-  if (plan.kind === 'full') {
+  // The committed report is of whole runs only.
+  if (plan.kind === 'full' && only === undefined) {
     mkdirSync(REPORT_DIR, { recursive: true });
     writeFileSync(path.join(REPORT_DIR, 'throughput.svg'), chart);
     writeFileSync(path.join(REPORT_DIR, 'latest.md'), renderMarkdownReport(report, 'throughput.svg'));
