@@ -50,15 +50,21 @@ const allEvents = async (store: EventStore): Promise<EventEnvelope[]> => {
 };
 
 /**
- * Replay on a store filled by restoring the W1 store written through the engine on the in-memory store:
- * the same events, ids and hashes, without hours of appends (untimed either way).
+ * The W1 store at `carts` carts, written through the engine on the in-memory store and restored into a
+ * store of the configuration: the same events, ids and hashes, without hours of appends (untimed either
+ * way). Nothing of the in-memory copy stays reachable, so the replay's heap holds the restored store's
+ * work only.
  */
-const runReplayOnRestoredStore = async (restore: NonNullable<StoreConfiguration['restoreStore']>, spec: JobSpec, progress: Progress): Promise<Measurement> => {
+const restoredW1Store = async (restore: NonNullable<StoreConfiguration['restoreStore']>, carts: number, progress: Progress): Promise<EventStore> => {
   const memory = new MemoryEventStore();
-  await runW1OnEngine(memory, spec.scale, 1, (done, total) => progress(done, total * 2));
-  const events = await allEvents(memory);
+  await runW1OnEngine(memory, carts, 1, (done, total) => progress(done, total * 2));
+  const store = await restore(await allEvents(memory));
   await memory.close();
-  const store = await restore(events);
+  return store;
+};
+
+const runReplayOnRestoredStore = async (restore: NonNullable<StoreConfiguration['restoreStore']>, spec: JobSpec, progress: Progress): Promise<Measurement> => {
+  const store = await restoredW1Store(restore, spec.scale, progress);
   try {
     return await replayStore(store, spec.scale, progress);
   } finally {

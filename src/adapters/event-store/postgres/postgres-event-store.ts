@@ -6,7 +6,8 @@
  * (last revision and hash), which appends move with a conditional UPDATE and which gives the next event's
  * previous hash; `global_position`, one row holding the last position handed out.
  *
- * An append is one statement, so one implicit transaction (see `batch-appender.ts`): move the stream head if
+ * An append is one statement, so one implicit transaction (see `batch-appender.ts`; the statement calls the
+ * store's append function, `append-function.ts`, whose plan PostgreSQL keeps): move the stream head if
  * it is still where the append found it (read, or remembered from this store's last write to the stream),
  * then reserve positions on the `global_position` row, insert the events, notify. A head that moved
  * meanwhile makes the append read it again and re-check its expectation.
