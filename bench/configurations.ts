@@ -1,21 +1,25 @@
 import { MemoryEventStore } from '../src/adapters/event-store/memory/memory-event-store';
+import type { EventEnvelope } from '../src/engine/event-store/envelope';
 import type { EventStore } from '../src/engine/event-store/event-store';
 import { openEventStoreDbOnTestServer } from './eventstoredb/eventstoredb-bench-store';
 import type { Workload } from './jobs';
+import { openBenchPostgresStore, postgresUnreachable, restoreBenchPostgresStore } from './postgres/bench-postgres';
 
 /**
  * What a configuration's figures are divided by: `plain-map` is the plain limit of bench-workload.md;
- * `raw-esdb-client` the same commands decided on a plain Map and appended with the bare
- * `@eventstore/db-client` to the same kind of server, at the same concurrency.
+ * `raw-pg` its raw PostgreSQL baseline (one autocommit INSERT per command with the `pg` driver, at as many
+ * connections as the configuration has writers); `raw-esdb-client` the same commands decided on a plain Map
+ * and appended with the bare `@eventstore/db-client` to the same kind of server, at the same concurrency.
  */
-export type BaselineKind = 'plain-map' | 'raw-esdb-client';
+export type BaselineKind = 'plain-map' | 'raw-pg' | 'raw-esdb-client';
 
 export const baselineLabels: Readonly<Record<BaselineKind, string>> = {
   'plain-map': 'plain Map',
+  'raw-pg': 'raw pg',
   'raw-esdb-client': 'raw db-client, same test server',
 };
 
-/** How big each workload is run: carts for W1 (one figure per entry) and replay, orders for W2. */
+/** How big each workload is run: carts for W1 (one figure per entry), replay and projection apply, orders for W2. */
 export interface WorkloadScales {
   readonly w1Carts: readonly number[];
   readonly w2Orders: number;
@@ -42,7 +46,36 @@ export interface StoreConfiguration {
   readonly scales?: { readonly full?: Partial<WorkloadScales>; readonly smoke?: Partial<WorkloadScales> };
   /** What a reader must know to read its figures right; printed under the table. */
   readonly note?: string;
+  /**
+   * A store filled with these events as they are (ids, revisions, hashes), for replay: a server store too
+   * slow to be filled through the engine in a bench run restores what the engine wrote on the in-memory store.
+   */
+  readonly restoreStore?: (events: readonly EventEnvelope[]) => Promise<EventStore>;
+  /** Why the configuration cannot run here (its server is unreachable), or undefined when it can. */
+  readonly unavailable?: () => Promise<string | undefined>;
 }
+
+/**
+ * PostgreSQL's scales: an append waits for its commit to be flushed to disk, a few milliseconds, so W1 at
+ * 1,000 carts (10,000 commands) would take over a minute per run at one writer. Replay reads the store,
+ * which writers and group commit do not change, so one configuration has it. See bench/README.md.
+ */
+const POSTGRES_SCALES: NonNullable<StoreConfiguration['scales']> = {
+  full: { w1Carts: [200], replayCarts: 20_000 },
+  smoke: { w1Carts: [10], replayCarts: 20 },
+};
+
+const postgres = (name: string, label: string, writers: number, options: { readonly groupCommit: boolean; readonly replay: boolean }): StoreConfiguration => ({
+  name,
+  label,
+  writers,
+  baseline: 'raw-pg',
+  openStore: () => openBenchPostgresStore({ groupCommit: options.groupCommit }),
+  workloads: options.replay ? ['w1', 'replay'] : ['w1'],
+  scales: POSTGRES_SCALES,
+  restoreStore: (events) => restoreBenchPostgresStore(events),
+  unavailable: postgresUnreachable,
+});
 
 export const configurations: readonly StoreConfiguration[] = [
   {
@@ -68,6 +101,9 @@ export const configurations: readonly StoreConfiguration[] = [
       "the repository's protocol test server (test/support, in a child process), whose speed says nothing of a real EventStoreDB node. " +
       'The ratio is the engine and adapter (envelope, hash chain, decoding, idempotency) over the bare client on the same server.',
   },
+  postgres('postgres-1', 'PostgreSQL, 1 writer', 1, { groupCommit: false, replay: true }),
+  postgres('postgres-8', 'PostgreSQL, 8 writers', 8, { groupCommit: false, replay: false }),
+  postgres('postgres-8-group', 'PostgreSQL, 8 writers, group commit', 8, { groupCommit: true, replay: false }),
 ];
 
 export const configurationNamed = (name: string): StoreConfiguration | undefined => configurations.find((c) => c.name === name);

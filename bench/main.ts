@@ -12,11 +12,11 @@ import * as path from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
 import { figuresOf } from './figures';
-import { chartPanels, BenchReport, Environment, projectionApplyStatus, renderMarkdownReport, renderTextReport } from './output/report';
+import { chartPanels, BenchReport, Environment, projectionApplyStatus, renderMarkdownReport, renderTextReport, SkippedConfiguration, skippedLines } from './output/report';
 import { renderSvgChart } from './output/svg-chart';
-import { configurations } from './configurations';
+import { configurations, StoreConfiguration } from './configurations';
 import { WORKLOADS, type ChildMessage, type JobResult, type JobSpec, type Workload } from './jobs';
-import { benchPlan, type PlanFilter } from './plan';
+import { BenchPlan, benchPlan, type PlanFilter } from './plan';
 import { checkTargets } from './targets';
 
 const MIN_FULL_RUNS = 3;
@@ -100,6 +100,33 @@ interface BenchOptions {
   readonly out?: string;
 }
 
+/**
+ * The configurations whose server cannot be reached, with why. Outside CI their rows are skipped and the
+ * report says so; under `CI=true` (as `.ci/run` sets) the run fails instead, as the PostgreSQL test suites
+ * do, so that a CI run never passes without the rows it is meant to check.
+ */
+const unavailableConfigurations = async (plan: BenchPlan): Promise<SkippedConfiguration[]> => {
+  const planned = configurations.filter((c) => plan.jobs.some((job) => job.configuration === c.name));
+  const reasons = new Map<NonNullable<StoreConfiguration['unavailable']>, Promise<string | undefined>>();
+  const skipped: SkippedConfiguration[] = [];
+  for (const configuration of planned) {
+    const { unavailable } = configuration;
+    if (unavailable === undefined) continue;
+    // Configurations of one server share their check, so it is asked once.
+    let reason = reasons.get(unavailable);
+    if (reason === undefined) {
+      reason = unavailable();
+      reasons.set(unavailable, reason);
+    }
+    const why = await reason;
+    if (why !== undefined) skipped.push({ configuration: configuration.name, label: configuration.label, writers: configuration.writers, reason: why });
+  }
+  if (skipped.length > 0 && process.env['CI'] === 'true') {
+    throw new Error(`${skippedLines(skipped).join('\n')}\nCI=true requires every configuration`);
+  }
+  return skipped;
+};
+
 const main = async (): Promise<void> => {
   const configurationNames = configurations.map((c) => c.name);
   const options = new Command()
@@ -113,8 +140,10 @@ const main = async (): Promise<void> => {
     .parse()
     .opts<BenchOptions>();
   const filter: PlanFilter = { ...(options.workload === undefined ? {} : { workloads: options.workload }), ...(options.configuration === undefined ? {} : { configurations: options.configuration }) };
-  const plan = options.smoke ? benchPlan('smoke', 1, filter) : benchPlan('full', options.runs, filter);
-  if (plan.jobs.length === 0) throw new Error('no job matches --workload and --configuration together (a store measures only some workloads: see bench/README.md)');
+  const planned = options.smoke ? benchPlan('smoke', 1, filter) : benchPlan('full', options.runs, filter);
+  if (planned.jobs.length === 0) throw new Error('no job matches --workload and --configuration together (a store measures only some workloads: see bench/README.md)');
+  const skipped = await unavailableConfigurations(planned);
+  const plan: BenchPlan = { ...planned, jobs: planned.jobs.filter((job) => !skipped.some((s) => s.configuration === job.configuration)) };
   const command = commandLine(options.smoke, process.argv.slice(2));
   const resultsDir = options.out === undefined ? RESULTS_DIR : path.resolve(options.out);
   // The committed report is the whole plan's: a part of it goes to --out, or nowhere.
@@ -153,6 +182,7 @@ const main = async (): Promise<void> => {
     figures,
     targets: plan.kind === 'full' ? checkTargets(figures) : [],
     projectionApply: projectionApplyStatus(),
+    skipped,
   };
   const name = plan.kind === 'full' ? 'latest' : 'smoke';
   const chart = renderSvgChart(

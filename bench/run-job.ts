@@ -1,11 +1,15 @@
-import { configurationNamed } from './configurations';
+import { MemoryEventStore } from '../src/adapters/event-store/memory/memory-event-store';
+import type { EventEnvelope } from '../src/engine/event-store/envelope';
+import type { EventStore } from '../src/engine/event-store/event-store';
+import { configurationNamed, StoreConfiguration } from './configurations';
 import { runReplayRawClient, runW1RawClient } from './eventstoredb/raw-client-baseline';
 import { BenchFailure } from './failure';
 import { JobResult, JobSpec, Measurement, Progress, unitOf } from './jobs';
 import { collectGarbage, peakRssMiB } from './measure/process-memory';
+import { runReplayRawPostgres, runW1RawPostgres } from './postgres/raw-postgres';
 import { runGuaranteeCosts } from './workloads/guarantee-costs';
 import { projectionApplyRunners } from './workloads/projection-apply';
-import { runReplayOnEngine, runReplayPlain } from './workloads/replay';
+import { replayStore, runReplayOnEngine, runReplayPlain } from './workloads/replay';
 import { runW1OnEngine, runW1Plain } from './workloads/w1-cart-churn';
 import { runW2OnEngine, runW2Plain } from './workloads/w2-order-lifecycle';
 
@@ -20,8 +24,21 @@ const runRawEventStoreDbClient = (spec: JobSpec, progress: Progress): Promise<Me
   }
 };
 
+const runRawPostgres = (spec: JobSpec, progress: Progress): Promise<Measurement> => {
+  switch (spec.workload) {
+    case 'w1':
+      return runW1RawPostgres(spec.scale, spec.writers, progress);
+    case 'replay':
+      return runReplayRawPostgres(spec.scale, progress);
+    default:
+      throw new BenchFailure(`the raw PostgreSQL baseline has no ${spec.workload}`);
+  }
+};
+
 const runBaseline = async (spec: JobSpec, progress: Progress): Promise<Measurement> => {
-  if (configurationNamed(spec.configuration)?.baseline === 'raw-esdb-client') return runRawEventStoreDbClient(spec, progress);
+  const baseline = configurationNamed(spec.configuration)?.baseline;
+  if (baseline === 'raw-esdb-client') return runRawEventStoreDbClient(spec, progress);
+  if (baseline === 'raw-pg') return runRawPostgres(spec, progress);
   switch (spec.workload) {
     case 'w1':
       return runW1Plain(spec.scale, progress);
@@ -36,9 +53,45 @@ const runBaseline = async (spec: JobSpec, progress: Progress): Promise<Measureme
   }
 };
 
+/** Every event of a store, in global order. */
+const allEvents = async (store: EventStore): Promise<EventEnvelope[]> => {
+  const events: EventEnvelope[] = [];
+  let after: number | undefined;
+  for (;;) {
+    const page = await store.readAll(after === undefined ? {} : { after });
+    events.push(...page.events);
+    if (page.isEnd) return events;
+    after = page.lastPosition;
+  }
+};
+
+/**
+ * The W1 store at `carts` carts, written through the engine on the in-memory store and restored into a
+ * store of the configuration: the same events, ids and hashes, without hours of appends (untimed either
+ * way). Nothing of the in-memory copy stays reachable, so the replay's heap holds the restored store's
+ * work only.
+ */
+const restoredW1Store = async (restore: NonNullable<StoreConfiguration['restoreStore']>, carts: number, progress: Progress): Promise<EventStore> => {
+  const memory = new MemoryEventStore();
+  await runW1OnEngine(memory, carts, 1, (done, total) => progress(done, total * 2));
+  const store = await restore(await allEvents(memory));
+  await memory.close();
+  return store;
+};
+
+const runReplayOnRestoredStore = async (restore: NonNullable<StoreConfiguration['restoreStore']>, spec: JobSpec, progress: Progress): Promise<Measurement> => {
+  const store = await restoredW1Store(restore, spec.scale, progress);
+  try {
+    return await replayStore(store, spec.scale, progress);
+  } finally {
+    await store.close();
+  }
+};
+
 const runOnEngine = async (spec: JobSpec, progress: Progress): Promise<Measurement> => {
   const configuration = configurationNamed(spec.configuration);
   if (configuration === undefined) throw new BenchFailure(`there is no configuration ${spec.configuration}`);
+  if (spec.workload === 'replay' && configuration.restoreStore !== undefined) return runReplayOnRestoredStore(configuration.restoreStore, spec, progress);
   const store = await configuration.openStore();
   try {
     switch (spec.workload) {

@@ -12,8 +12,40 @@ export interface TargetCheck {
 const REQUIRED_W1_RATIO = 0.3;
 const ALLOWED_SCALING_LOSS = 0.2;
 const REQUIRED_REPLAY_EVENTS_PER_SECOND = 3_000_000;
+const REQUIRED_POSTGRES_W1_RATIO = 0.8;
+const REQUIRED_POSTGRES_GROUP_COMMIT_RATIO = 1.5;
+const REQUIRED_POSTGRES_REPLAY_EVENTS_PER_SECOND = 200_000;
 
-/** The targets are set for the in-memory store; a figure the run did not make is left out, not failed. */
+const engineFigure = (figures: readonly Figure[], configuration: string, workload: Workload): Figure | undefined =>
+  figures.find((f) => f.spec.subject === 'engine' && f.spec.configuration === configuration && f.spec.workload === workload);
+
+/** Issue 5's PostgreSQL targets: W1 against raw INSERTs at the same concurrency, and replay events/s. */
+const postgresChecks = (figures: readonly Figure[]): TargetCheck[] => {
+  const checks: TargetCheck[] = [];
+  const w1Ratio = (configuration: string, label: string, required: number, strictlyAbove: boolean): void => {
+    const w1 = engineFigure(figures, configuration, 'w1');
+    if (w1?.baselineRatio === undefined || w1.baselineRatio === null) return;
+    checks.push({
+      target: `${label} W1 ${strictlyAbove ? '>' : '≥'} ${required}× raw pg INSERT per command at ${w1.spec.writers} connection(s)`,
+      measured: `${formatRatio(w1.baselineRatio)} (${formatInteger(w1.perSecond.median)} commands/s; per CPU-second: ${formatRatio(w1.cpuBaselineRatio ?? 0)})`,
+      met: strictlyAbove ? w1.baselineRatio > required : w1.baselineRatio >= required,
+    });
+  };
+  w1Ratio('postgres-1', 'PostgreSQL, 1 writer,', REQUIRED_POSTGRES_W1_RATIO, false);
+  w1Ratio('postgres-8', 'PostgreSQL, 8 writers,', REQUIRED_POSTGRES_W1_RATIO, false);
+  w1Ratio('postgres-8-group', 'PostgreSQL, 8 writers with group commit,', REQUIRED_POSTGRES_GROUP_COMMIT_RATIO, true);
+  const replay = figures.find((f) => f.spec.subject === 'engine' && f.spec.workload === 'replay' && f.spec.configuration.startsWith('postgres'));
+  if (replay !== undefined) {
+    checks.push({
+      target: `PostgreSQL full-store replay in global order ≥ ${formatInteger(REQUIRED_POSTGRES_REPLAY_EVENTS_PER_SECOND)} events/s`,
+      measured: `${formatInteger(replay.perSecond.median)} events/s (${formatInteger(replay.perCpuSecond.median)} per CPU-second)`,
+      met: replay.perSecond.median >= REQUIRED_POSTGRES_REPLAY_EVENTS_PER_SECOND,
+    });
+  }
+  return checks;
+};
+
+/** Issue 5's targets for the in-memory store and PostgreSQL; a figure the run did not make is left out, not failed. */
 export const checkTargets = (figures: readonly Figure[]): TargetCheck[] => {
   const memory = (workload: Workload, scale: number): Figure | undefined =>
     figures.find((f) => f.spec.subject === 'engine' && f.spec.configuration === 'memory' && f.spec.workload === workload && f.spec.scale === scale);
@@ -44,5 +76,5 @@ export const checkTargets = (figures: readonly Figure[]): TargetCheck[] => {
       met: replay.perSecond.median >= REQUIRED_REPLAY_EVENTS_PER_SECOND,
     });
   }
-  return checks;
+  return [...checks, ...postgresChecks(figures)];
 };

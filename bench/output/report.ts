@@ -22,6 +22,14 @@ export interface Environment {
   readonly commit: string | null;
 }
 
+/** A configuration the run left out, and why (its server could not be reached). */
+export interface SkippedConfiguration {
+  readonly configuration: string;
+  readonly label: string;
+  readonly writers: number;
+  readonly reason: string;
+}
+
 /** Everything a bench run produced: what latest.json holds. */
 export interface BenchReport {
   readonly generatedAt: string;
@@ -32,6 +40,7 @@ export interface BenchReport {
   readonly figures: readonly Figure[];
   readonly targets: readonly TargetCheck[];
   readonly projectionApply: { readonly status: 'measured' | 'pending'; readonly note: string };
+  readonly skipped: readonly SkippedConfiguration[];
 }
 
 const PROJECTION_PENDING =
@@ -100,8 +109,21 @@ const guaranteeLines = (figures: readonly Figure[], render: (table: Table) => st
   ];
 };
 
-export const figureTable = (figures: readonly Figure[]): Table => ({
-  headers: ['workload', 'scale', 'writers', 'measured on', 'median', 'min – max', 'vs baseline', 'per CPU-s', 'vs baseline', 'p50 µs', 'p95 µs', 'p99 µs', 'peak RSS MiB', 'conflict retries'],
+const HEADERS = ['workload', 'scale', 'writers', 'measured on', 'median', 'min – max', 'vs baseline', 'per CPU-s', 'vs baseline', 'p50 µs', 'p95 µs', 'p99 µs', 'peak RSS MiB', 'conflict retries'];
+
+/** One row per skipped configuration where its figures would have been; `skippedLines` say why. */
+const skippedRows = (skipped: readonly SkippedConfiguration[]): string[][] =>
+  skipped.map((s) => ['all', '—', String(s.writers), s.label, 'skipped (below)', ...HEADERS.slice(5).map(() => '')]);
+
+/** Why configurations were skipped, one line per reason. */
+export const skippedLines = (skipped: readonly SkippedConfiguration[]): string[] => {
+  const byReason = new Map<string, string[]>();
+  for (const s of skipped) byReason.set(s.reason, [...(byReason.get(s.reason) ?? []), s.label]);
+  return [...byReason].map(([reason, labels]) => `Skipped (${labels.join('; ')}): ${reason}`);
+};
+
+export const figureTable = (figures: readonly Figure[], skipped: readonly SkippedConfiguration[] = []): Table => ({
+  headers: HEADERS,
   align: ['left', 'left', 'right', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
   rows: throughputFigures(figures).map((f) => [
     workloadTitle(f.spec),
@@ -118,7 +140,7 @@ export const figureTable = (figures: readonly Figure[]): Table => ({
     f.latencyMicros === null ? '—' : formatShort(f.latencyMicros.p99),
     formatInteger(f.peakRssMiB),
     f.conflictRetries === null ? '—' : `${formatInteger(f.conflictRetries.median)} (${formatPercent(f.conflictRetryRate ?? 0)})`,
-  ]),
+  ]).concat(skippedRows(skipped)),
 });
 
 /** W1 throughput at each scale against the 10,000-cart figure, per configuration: it should stay flat. */
@@ -162,10 +184,11 @@ export const renderTextReport = (report: BenchReport): string =>
     headline(report),
     environmentLine(report),
     '',
-    renderText(figureTable(report.figures)),
+    renderText(figureTable(report.figures, report.skipped)),
     '',
     ...configurationNotes(report.figures),
     ...guaranteeLines(report.figures, renderText),
+    ...skippedLines(report.skipped),
     ...scalingLines(report.figures),
     `Projection apply: ${report.projectionApply.note}`,
     '',
@@ -180,10 +203,11 @@ export const renderMarkdownReport = (report: BenchReport, chartFile: string): st
     '',
     `Machine: ${environmentLine(report)}.`,
     '',
-    renderMarkdown(figureTable(report.figures)),
+    renderMarkdown(figureTable(report.figures, report.skipped)),
     '',
     ...configurationNotes(report.figures),
     ...guaranteeLines(report.figures, renderMarkdown),
+    ...skippedLines(report.skipped).map((line) => `${line}.`),
     ...scalingLines(report.figures).map((line) => `${line}.`),
     '',
     `Projection apply: ${report.projectionApply.note}.`,

@@ -202,10 +202,29 @@ describeWithPostgres('PostgreSQL event store reliability', () => {
     const stores = Array.from({ length: 6 }, () => openStore(schema));
     const results = await Promise.all(stores.map((store) => store.migrate()));
     expect(results.every(E.isRight)).toBe(true);
-    const versions = await admin.query<{ version: number }>(`SELECT version FROM ${storeSchema(schema).migrations}`);
-    expect(versions.rows).toEqual([{ version: 1 }]);
+    const versions = await admin.query<{ version: number }>(`SELECT version FROM ${storeSchema(schema).migrations} ORDER BY version`);
+    expect(versions.rows).toEqual([{ version: 1 }, { version: 2 }]);
     rightOrThrow(await stores[3]!.append('migrated-1', proposedEvents(1), 'no-stream'));
     await expect(stores[5]!.readStream('migrated-1')).resolves.toHaveLength(1);
+  });
+
+  it('upgrades a store written before the append function existed: its next append creates it and continues the chains', async () => {
+    const schema = uniqueSchemaName('upgrade');
+    const before = openStore(schema);
+    rightOrThrow(await before.append('upgrade-1', proposedEvents(2), 'no-stream'));
+    await before.close();
+    // What a store of the first release holds: migration 1 only, and no function.
+    await admin.query(`DROP FUNCTION ${storeSchema(schema).appendFunction}`);
+    await admin.query(`DELETE FROM ${storeSchema(schema).migrations} WHERE version = 2`);
+
+    const after = openStore(schema);
+    const appended = await after.append('upgrade-1', proposedEvents(1), 1);
+
+    expect(rightOrThrow(appended).events.map((e) => [e.revision, e.position])).toEqual([[2, 2]]);
+    const stored = await after.readStream('upgrade-1');
+    expectValidChain(stored);
+    const versions = await admin.query<{ version: number }>(`SELECT version FROM ${storeSchema(schema).migrations} ORDER BY version`);
+    expect(versions.rows).toEqual([{ version: 1 }, { version: 2 }]);
   });
 
   it('writers appending with "any" to one stream all land, in one unbroken chain', async () => {

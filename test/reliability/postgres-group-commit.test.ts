@@ -121,6 +121,36 @@ describeWithPostgres('PostgreSQL event store group commit', () => {
     expectValidChain(await store.readStream('refused-a'));
   });
 
+  it('under a stream of concurrent appends, gives global positions in the order the appends were made', async () => {
+    const schema = uniqueSchemaName('order');
+    const store = openStore(schema);
+    const first = Array.from({ length: 40 }, (_, i) => store.append(`order-${i}`, proposedEvents(1 + (i % 3)), 'no-stream'));
+    // More appends arrive while the first batch is being written, and go into later batches.
+    await new Promise((resolve) => setImmediate(resolve));
+    const later = Array.from({ length: 40 }, (_, i) => store.append(`order-later-${i}`, proposedEvents(1), 'no-stream'));
+
+    const positions = (await Promise.all([...first, ...later])).flatMap((result) => rightOrThrow(result).events.map((e) => e.position));
+
+    expect(positions).toEqual(positions.map((_, i) => i));
+    expect((await store.readAll({ maxCount: 1000 })).events.map((e) => e.position)).toEqual(positions);
+  });
+
+  it('among concurrent appends expecting the same revision of a stream, accepts one and tells the others the revision they lost to', async () => {
+    const schema = uniqueSchemaName('race');
+    const store = openStore(schema);
+    rightOrThrow(await store.append('race-1', proposedEvents(1), 'no-stream'));
+
+    const results = await Promise.all(Array.from({ length: 8 }, () => store.append('race-1', proposedEvents(1), 0)));
+
+    expect(results.filter(E.isRight)).toHaveLength(1);
+    expect(results.filter(E.isLeft)).toEqual(
+      Array.from({ length: 7 }, () => E.left(expect.objectContaining({ code: 'WRONG_EXPECTED_REVISION', streamId: 'race-1', expected: 0, actual: 1 }))),
+    );
+    const stored = await store.readStream('race-1');
+    expect(stored).toHaveLength(2);
+    expectValidChain(stored);
+  });
+
   it('two processes batching appends to the same streams lose no event and keep every chain whole', async () => {
     const schema = uniqueSchemaName('twoprocs');
     const processes = [openStore(schema), openStore(schema)] as const;

@@ -120,56 +120,14 @@ const planRound = (requests: readonly AppendRequest[], pending: readonly number[
 };
 
 /**
- * The write of a round, as one statement and so one implicit transaction: move each stream head if it is
- * still where the round read it (a conditional UPDATE, or an INSERT for a new stream), keep the events of
- * the streams that moved, reserve their positions on the global counter, insert them, and notify
- * subscribers (with the new head position as payload, for anyone watching the channel; this store's own
- * subscriptions only take the notification as a cue to read). The counter is updated last, so its row lock (which serialises commits, see the adapter's
- * header) is held only for the insert and the commit, never while waiting on a stream.
+ * The write of a round: one call of the store's append function (see `append-function.ts`), so one statement
+ * and one implicit transaction.
  */
 const writeStatement = (schema: StoreSchema): string => `
-  WITH moves AS (
-    SELECT * FROM unnest($1::text[], $2::int8[], $3::text[], $4::int8[], $5::text[])
-      AS m(stream_id, from_revision, from_hash, to_revision, to_hash)
-  ),
-  advanced AS (
-    UPDATE ${schema.streams} AS s SET last_revision = m.to_revision, last_hash = m.to_hash
-    FROM moves AS m
-    WHERE m.from_revision >= 0 AND s.stream_id = m.stream_id
-      AND s.last_revision = m.from_revision AND s.last_hash = m.from_hash
-    RETURNING s.stream_id
-  ),
-  created AS (
-    INSERT INTO ${schema.streams} (stream_id, last_revision, last_hash)
-    SELECT m.stream_id, m.to_revision, m.to_hash FROM moves AS m WHERE m.from_revision < 0
-    ON CONFLICT (stream_id) DO NOTHING
-    RETURNING stream_id
-  ),
-  accepted AS (SELECT stream_id FROM advanced UNION ALL SELECT stream_id FROM created),
-  kept AS (
-    SELECT e.*, row_number() OVER (ORDER BY e.ord) AS batch_offset
-    FROM unnest($6::text[], $7::int8[], $8::text[], $9::text[], $10::int4[], $11::text[], $12::int8[], $13::int8[],
-                $14::text[], $15::text[], $16::text[], $17::text[], $18::text[], $19::text[])
-      WITH ORDINALITY AS e(stream_id, revision, event_id, type, schema_version, data, occurred_at, recorded_at,
-                           command_id, correlation_id, causation_id, actor, previous_hash, hash, ord)
-    WHERE e.stream_id IN (SELECT stream_id FROM accepted)
-  ),
-  reserved AS (
-    UPDATE ${schema.globalPosition} SET last_position = last_position + (SELECT count(*) FROM kept)
-    WHERE (SELECT count(*) FROM kept) > 0
-    RETURNING last_position - (SELECT count(*) FROM kept) AS base, last_position
-  ),
-  inserted AS (
-    INSERT INTO ${schema.events} (position, stream_id, revision, event_id, type, schema_version, data, occurred_at,
-                                  recorded_at, command_id, correlation_id, causation_id, actor, previous_hash, hash)
-    SELECT r.base + k.batch_offset, k.stream_id, k.revision, k.event_id, k.type, k.schema_version, k.data::json,
-           k.occurred_at, k.recorded_at, k.command_id, k.correlation_id, k.causation_id, k.actor, k.previous_hash, k.hash
-    FROM kept AS k CROSS JOIN reserved AS r
-  ),
-  signalled AS (SELECT pg_notify($20, r.last_position::text) FROM reserved AS r)
-  SELECT ARRAY(SELECT stream_id FROM accepted) AS accepted,
-         (SELECT base FROM reserved) AS base,
-         (SELECT count(*) FROM signalled) AS signalled`;
+  SELECT accepted_streams AS accepted, base_position AS base
+  FROM ${schema.appendFunction}($1::text[], $2::int8[], $3::text[], $4::int8[], $5::text[], $6::text[], $7::int8[], $8::text[],
+                                $9::text[], $10::int4[], $11::text[], $12::int8[], $13::int8[], $14::text[], $15::text[],
+                                $16::text[], $17::text[], $18::text[], $19::text[], $20::text)`;
 
 /** The statement's parameters: one array per column, which node-postgres sends as PostgreSQL arrays. */
 const writeParameters = (plan: RoundPlan, channel: string): unknown[] => {

@@ -1,6 +1,7 @@
 import { isLeft } from 'fp-ts/Either';
 import * as t from 'io-ts';
 import type { Pool } from 'pg';
+import { createAppendFunction } from './append-function';
 import { STREAM_REVISION_KEY } from './postgres-errors';
 import type { StoreSchema } from './store-schema';
 
@@ -49,6 +50,11 @@ const MIGRATIONS: readonly Migration[] = [
          CONSTRAINT ${STREAM_REVISION_KEY} UNIQUE (stream_id, revision)
        )`,
     ],
+  },
+  {
+    version: 2,
+    // Appends call one function instead of sending their statement, so that its plan is made once.
+    statements: (s) => [createAppendFunction(s)],
   },
 ];
 

@@ -14,6 +14,8 @@ export interface StoreSchema {
   readonly streams: string;
   readonly globalPosition: string;
   readonly migrations: string;
+  /** The function an append round calls (see `append-function.ts`). */
+  readonly appendFunction: string;
   /**
    * The NOTIFY channel appends signal on. A digest of the schema name keeps it unique per schema and under
    * PostgreSQL's 63-byte identifier limit whatever the name's length.
@@ -36,6 +38,7 @@ export const storeSchema = (name: string): StoreSchema => {
     streams: `${quotedName}.streams`,
     globalPosition: `${quotedName}.global_position`,
     migrations: `${quotedName}.schema_migrations`,
+    appendFunction: `${quotedName}.append_events`,
     channel: `ordersource_appended_${digest.slice(0, 32)}`,
     statementPrefix: `ordersource_${digest.slice(0, 16)}_`,
   };

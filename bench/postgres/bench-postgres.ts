@@ -1,0 +1,101 @@
+import { randomBytes } from 'node:crypto';
+import * as E from 'fp-ts/Either';
+import { Client, escapeIdentifier, Pool } from 'pg';
+import { PostgresEventStore } from '../../src/adapters/event-store/postgres/postgres-event-store';
+import { beginPostgresRestore } from '../../src/adapters/event-store/postgres/postgres-restore';
+import type { EventEnvelope } from '../../src/engine/event-store/envelope';
+import { BenchFailure } from '../failure';
+
+/** The server the PostgreSQL rows run on; the default names the `postgres` user, as the test suites do (pg otherwise takes `$USER`, which may be unset). */
+export const benchPostgresUrl = process.env['ORDERSOURCE_BENCH_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** The URL without its password, for messages. */
+export const displayedPostgresUrl = (): string => {
+  try {
+    const parsed = new URL(benchPostgresUrl);
+    parsed.password = '';
+    return parsed.toString();
+  } catch {
+    return '(an unparsable ORDERSOURCE_BENCH_POSTGRES_URL)';
+  }
+};
+
+/** A schema no other run uses: every run starts on empty tables, and runs on a shared server never meet. */
+export const freshSchemaName = (purpose: string): string => `ordersource_bench_${purpose}_${process.pid}_${randomBytes(4).toString('hex')}`;
+
+export const dropSchema = async (schema: string): Promise<void> => {
+  const client = new Client({ connectionString: benchPostgresUrl });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS ${escapeIdentifier(schema)} CASCADE`);
+  } finally {
+    await client.end();
+  }
+};
+
+/** The adapter's store in a schema of its own, which closing drops: a bench run leaves nothing behind. */
+class DisposablePostgresStore extends PostgresEventStore {
+  constructor(
+    private readonly schemaName: string,
+    options: { readonly groupCommit: boolean },
+  ) {
+    super(benchPostgresUrl, { schema: schemaName, groupCommit: options.groupCommit });
+  }
+
+  override async close(): Promise<void> {
+    await super.close();
+    await dropSchema(this.schemaName);
+  }
+}
+
+export const openBenchPostgresStore = async (options: { readonly groupCommit: boolean }): Promise<PostgresEventStore> => {
+  const store = new DisposablePostgresStore(freshSchemaName('store'), options);
+  const migrated = await store.migrate();
+  if (E.isLeft(migrated)) {
+    await store.close().catch(() => undefined);
+    throw new BenchFailure(`PostgreSQL at ${displayedPostgresUrl()}: ${migrated.left.message}`);
+  }
+  return store;
+};
+
+const RESTORE_CHUNK = 8_192;
+
+/** A fresh store holding `events` exactly as given, through the adapter's lossless restore. */
+export const restoreBenchPostgresStore = async (events: readonly EventEnvelope[]): Promise<PostgresEventStore> => {
+  const schema = freshSchemaName('replay');
+  const pool = new Pool({ connectionString: benchPostgresUrl, max: 1 });
+  try {
+    const begun = await beginPostgresRestore(pool, { schema });
+    if (E.isLeft(begun)) throw new BenchFailure(`the replay store could not be restored: ${begun.left.message}`);
+    for (let from = 0; from < events.length; from += RESTORE_CHUNK) {
+      const restored = await begun.right.restore(events.slice(from, from + RESTORE_CHUNK));
+      if (E.isLeft(restored)) throw new BenchFailure(`the replay store could not be restored: ${restored.left.message}`);
+    }
+    const committed = await begun.right.commit();
+    if (E.isLeft(committed)) throw new BenchFailure(`the replay store could not be restored: ${committed.left.message}`);
+  } catch (error) {
+    await pool.end();
+    await dropSchema(schema).catch(() => undefined);
+    throw error;
+  }
+  await pool.end();
+  // Fresh statistics, as a store that has been in service for a while would have them.
+  const client = new Client({ connectionString: benchPostgresUrl });
+  await client.connect();
+  await client.query(`VACUUM ANALYZE ${escapeIdentifier(schema)}.events`).finally(() => client.end());
+  return new DisposablePostgresStore(schema, { groupCommit: false });
+};
+
+/** Why PostgreSQL cannot be reached, or undefined when it can: asked once per bench run, before any job. */
+export const postgresUnreachable = async (): Promise<string | undefined> => {
+  const client = new Client({ connectionString: benchPostgresUrl, connectionTimeoutMillis: 3_000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return undefined;
+  } catch (error) {
+    return `PostgreSQL at ${displayedPostgresUrl()} is unreachable (${error instanceof Error ? error.message : String(error)}); set ORDERSOURCE_BENCH_POSTGRES_URL`;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+};
