@@ -8,7 +8,7 @@ import { currencyMismatch } from '../shared/money';
 import type { CartCommand } from './commands';
 import type { CartEvent } from './events';
 import { MAX_LINE_QUANTITY } from './quantity';
-import { appendItem, mapItems, removeItem, replaceItem } from '../shared/readonly-arrays';
+import { appendItem, filterItems, mapItems, removeItem, replaceItem } from '../shared/readonly-arrays';
 
 export interface CartLine {
   readonly sku: string;
@@ -44,12 +44,9 @@ const lineIndexOf = (lines: readonly CartLine[], sku: string): number => {
   return -1;
 };
 
-const lineOf = (state: OpenCartState, sku: string): CartLine | undefined => state.lines[lineIndexOf(state.lines, sku)];
-
-const unselectedLines = (lines: readonly CartLine[]): readonly CartLine[] => {
-  const kept: CartLine[] = [];
-  for (const line of lines) if (!line.selected) kept.push(line);
-  return kept;
+const lineOf = (state: OpenCartState, sku: string): CartLine | undefined => {
+  const index = lineIndexOf(state.lines, sku);
+  return index < 0 ? undefined : state.lines[index];
 };
 
 const missingLines = (state: OpenCartState, skus: readonly string[]): readonly string[] =>
@@ -203,7 +200,7 @@ const evolveOpen = (state: OpenCartState, event: CartEvent): OpenCartState => {
     case 'CouponRemoved':
       return openState(state, state.lines, null, state.orderIds);
     case 'CartCheckedOut':
-      return openState(state, unselectedLines(state.lines), null, appendItem(state.orderIds, event.data.orderId));
+      return openState(state, filterItems(state.lines, (line) => !line.selected), null, appendItem(state.orderIds, event.data.orderId));
   }
 };
 

@@ -1,7 +1,8 @@
 /*
  * Copy-on-write updates of readonly arrays for the deciders' evolve functions, which run once per event
  * on every replay. Each allocates one array of exactly the size it ends up with and copies in a plain
- * loop: no spread, no intermediate arrays, no spare capacity kept alive with the state that holds it.
+ * loop: no spread, no intermediate arrays, no spare capacity kept alive with the state that holds it (a
+ * `push` onto an empty array reserves room for 17 elements).
  */
 
 /** `items` with `item` after the last element. */
@@ -32,8 +33,21 @@ export const mapItems = <T>(items: readonly T[], change: (item: T) => T): readon
   for (let index = 0; index < items.length; index += 1) {
     const item = items[index] as T;
     const changed = change(item);
-    if (changed !== item && copy === undefined) copy = items.slice(0, index);
-    if (copy !== undefined) copy.push(changed);
+    if (changed !== item) {
+      copy ??= items.slice();
+      copy[index] = changed;
+    }
   }
   return copy ?? items;
+};
+
+/** The elements of `items` that `keep` accepts, in order, or `items` itself when it accepts them all. */
+export const filterItems = <T>(items: readonly T[], keep: (item: T) => boolean): readonly T[] => {
+  let kept = 0;
+  for (const item of items) if (keep(item)) kept += 1;
+  if (kept === items.length) return items;
+  const copy = new Array<T>(kept);
+  let next = 0;
+  for (const item of items) if (keep(item)) copy[next++] = item;
+  return copy;
 };
