@@ -8,6 +8,7 @@ import { currencyMismatch } from '../shared/money';
 import type { CartCommand } from './commands';
 import type { CartEvent } from './events';
 import { MAX_LINE_QUANTITY } from './quantity';
+import { appendItem, filterItems, mapItems, removeItem, replaceItem } from '../shared/readonly-arrays';
 
 export interface CartLine {
   readonly sku: string;
@@ -38,7 +39,15 @@ export const MAX_CART_LINES = 200;
 const reject = (code: string, message: string, details?: Record<string, unknown>) => E.left(domainError(code, message, details));
 const accept = (...events: CartEvent[]): E.Either<DomainError, readonly CartEvent[]> => E.right(events);
 
-const lineOf = (state: OpenCartState, sku: string): CartLine | undefined => state.lines.find((line) => line.sku === sku);
+const lineIndexOf = (lines: readonly CartLine[], sku: string): number => {
+  for (let index = 0; index < lines.length; index += 1) if ((lines[index] as CartLine).sku === sku) return index;
+  return -1;
+};
+
+const lineOf = (state: OpenCartState, sku: string): CartLine | undefined => {
+  const index = lineIndexOf(state.lines, sku);
+  return index < 0 ? undefined : state.lines[index];
+};
 
 const missingLines = (state: OpenCartState, skus: readonly string[]): readonly string[] =>
   skus.filter((sku) => lineOf(state, sku) === undefined);
@@ -128,12 +137,34 @@ const decideCommand = (command: CartCommand, state: CartState, price: PricingPol
   }
 };
 
-const withLines = (state: OpenCartState, lines: readonly CartLine[]): OpenCartState => ({ ...state, lines });
+/*
+ * evolve runs once per stored event on every replay, so it builds each new state directly: one object
+ * literal of a fixed shape and arrays copied at their exact size in plain loops. Spreads and
+ * map/filter callbacks made the same states several times slower and left more garbage behind, and a
+ * state outlives many others before its cart's next event, so its garbage is costly to collect.
+ */
+
+const openState = (
+  state: OpenCartState,
+  lines: readonly CartLine[],
+  coupon: Coupon | null,
+  orderIds: readonly string[],
+): OpenCartState => ({
+  status: 'open',
+  cartId: state.cartId,
+  customerId: state.customerId,
+  currency: state.currency,
+  lines,
+  coupon,
+  orderIds,
+});
+
+const withLines = (state: OpenCartState, lines: readonly CartLine[]): OpenCartState => openState(state, lines, state.coupon, state.orderIds);
 
 const setSelected = (state: OpenCartState, skus: readonly string[], selected: boolean): OpenCartState =>
   withLines(
     state,
-    state.lines.map((line) => (skus.includes(line.sku) ? { ...line, selected } : line)),
+    mapItems(state.lines, (line) => (line.selected !== selected && skus.includes(line.sku) ? { ...line, selected } : line)),
   );
 
 const evolveOpen = (state: OpenCartState, event: CartEvent): OpenCartState => {
@@ -142,47 +173,42 @@ const evolveOpen = (state: OpenCartState, event: CartEvent): OpenCartState => {
       return state;
     case 'CartItemAdded': {
       const { sku, name, category, unitPrice, quantity } = event.data;
-      const existing = lineOf(state, sku);
-      return existing === undefined
-        ? withLines(state, [...state.lines, { sku, name, category, unitPrice: unitPrice.amount, quantity, selected: true }])
-        : withLines(
-            state,
-            state.lines.map((line) => (line.sku === sku ? { ...line, name, category, unitPrice: unitPrice.amount, quantity: line.quantity + quantity } : line)),
-          );
+      const index = lineIndexOf(state.lines, sku);
+      if (index < 0) return withLines(state, appendItem(state.lines, { sku, name, category, unitPrice: unitPrice.amount, quantity, selected: true }));
+      const line = state.lines[index] as CartLine;
+      return withLines(
+        state,
+        replaceItem(state.lines, index, { sku, name, category, unitPrice: unitPrice.amount, quantity: line.quantity + quantity, selected: line.selected }),
+      );
     }
-    case 'CartItemQuantityChanged':
-      return withLines(
-        state,
-        state.lines.map((line) => (line.sku === event.data.sku ? { ...line, quantity: event.data.quantity } : line)),
-      );
-    case 'CartItemRemoved':
-      return withLines(
-        state,
-        state.lines.filter((line) => line.sku !== event.data.sku),
-      );
+    case 'CartItemQuantityChanged': {
+      const index = lineIndexOf(state.lines, event.data.sku);
+      if (index < 0) return state;
+      const line = state.lines[index] as CartLine;
+      return withLines(state, replaceItem(state.lines, index, { ...line, quantity: event.data.quantity }));
+    }
+    case 'CartItemRemoved': {
+      const index = lineIndexOf(state.lines, event.data.sku);
+      return index < 0 ? state : withLines(state, removeItem(state.lines, index));
+    }
     case 'CartItemsSelected':
       return setSelected(state, event.data.skus, true);
     case 'CartItemsDeselected':
       return setSelected(state, event.data.skus, false);
     case 'CouponApplied':
-      return { ...state, coupon: event.data.coupon };
+      return openState(state, state.lines, event.data.coupon, state.orderIds);
     case 'CouponRemoved':
-      return { ...state, coupon: null };
+      return openState(state, state.lines, null, state.orderIds);
     case 'CartCheckedOut':
-      return {
-        ...state,
-        lines: state.lines.filter((line) => !line.selected),
-        coupon: null,
-        orderIds: [...state.orderIds, event.data.orderId],
-      };
+      return openState(state, filterItems(state.lines, (line) => !line.selected), null, appendItem(state.orderIds, event.data.orderId));
   }
 };
 
 const evolve = (state: CartState, event: CartEvent): CartState => {
   if (state.status === 'open') return evolveOpen(state, event);
-  return event.type === 'CartOpened'
-    ? { status: 'open', ...event.data, lines: [], coupon: null, orderIds: [] }
-    : state;
+  if (event.type !== 'CartOpened') return state;
+  const { cartId, customerId, currency } = event.data;
+  return { status: 'open', cartId, customerId, currency, lines: [], coupon: null, orderIds: [] };
 };
 
 /** The cart decider, pricing checkouts with `price`. */

@@ -8,6 +8,44 @@ type AnyDecoder = t.Decoder<unknown, unknown>;
 
 const hasOwnProperty = Object.prototype.hasOwnProperty;
 
+/** A union's members, with the members of nested unions spread out: the union accepts what any of them accepts. */
+const unionMembersOf = (codec: AnyDecoder): readonly AnyDecoder[] =>
+  codec instanceof t.UnionType ? (codec.types as readonly AnyDecoder[]).flatMap(unionMembersOf) : [codec];
+
+/** The literal `codec` requires at `key`, if it is an object codec (readonly or not) that requires one. */
+const literalAt = (codec: AnyDecoder, key: string): { readonly value: unknown } | undefined => {
+  const object = codec instanceof t.ReadonlyType ? (codec.type as AnyDecoder) : codec;
+  if (!(object instanceof t.InterfaceType)) return undefined;
+  const field = (object.props as Record<string, AnyDecoder>)[key];
+  return field instanceof t.LiteralType ? { value: field.value as unknown } : undefined;
+};
+
+/**
+ * For a union of object codecs that each require a literal at one key (a tagged union such as the event
+ * types), a guard that tries only the members whose tag the value carries, instead of every member in
+ * turn. It is as exact as trying them all: a member whose literal differs refuses the value anyway, and
+ * so does every member when the value is not an object. `undefined` when the union has no such key.
+ */
+const taggedUnionGuard = (members: readonly AnyDecoder[], guards: readonly Guard[]): Guard | undefined => {
+  const first = members[0];
+  const firstObject = first instanceof t.ReadonlyType ? (first.type as AnyDecoder) : first;
+  if (!(firstObject instanceof t.InterfaceType)) return undefined;
+  const tagKey = Object.keys(firstObject.props as Record<string, AnyDecoder>).find((key) => members.every((member) => literalAt(member, key) !== undefined));
+  if (tagKey === undefined) return undefined;
+  const byTag = new Map<unknown, Guard[]>();
+  members.forEach((member, index) => {
+    const tag = (literalAt(member, tagKey) as { readonly value: unknown }).value;
+    byTag.set(tag, [...(byTag.get(tag) ?? []), guards[index] as Guard]);
+  });
+  return (value) => {
+    if (typeof value !== 'object' || value === null) return false;
+    const candidates = byTag.get((value as Record<string, unknown>)[tagKey]);
+    if (candidates === undefined) return false;
+    for (const guard of candidates) if (guard(value)) return true;
+    return false;
+  };
+};
+
 /**
  * A check that accepts a value only if `codec.decode` would accept it and return it unchanged, built from
  * the codec's own parts, or `undefined` for a codec it cannot vouch for (one that parses, defaults, or is a
@@ -58,11 +96,17 @@ export const exactGuardOf = (codec: AnyDecoder): Guard | undefined => {
     const predicate = codec.predicate as (value: unknown) => boolean;
     return base === undefined ? undefined : (value) => base(value) && predicate(value);
   }
-  if (codec instanceof t.UnionType || codec instanceof t.IntersectionType) {
+  if (codec instanceof t.UnionType) {
+    const members = unionMembersOf(codec);
+    const guards = members.map(exactGuardOf);
+    if (guards.some((guard) => guard === undefined)) return undefined;
+    return taggedUnionGuard(members, guards as readonly Guard[]) ?? ((value) => (guards as readonly Guard[]).some((guard) => guard(value)));
+  }
+  if (codec instanceof t.IntersectionType) {
     const members = (codec.types as readonly AnyDecoder[]).map(exactGuardOf);
     if (members.some((guard) => guard === undefined)) return undefined;
     const guards = members as readonly Guard[];
-    return codec instanceof t.UnionType ? (value) => guards.some((guard) => guard(value)) : (value) => guards.every((guard) => guard(value));
+    return (value) => guards.every((guard) => guard(value));
   }
   const leaf =
     codec instanceof t.LiteralType ||

@@ -3,6 +3,7 @@ import * as t from 'io-ts';
 import fc from 'fast-check';
 import { createEngine, manualClock, sequentialIds } from '../../../src';
 import type { HostCommand } from '../../../src';
+import { CartEvent } from '../../../src/domain/cart/events';
 import { publicCommandCodecs } from '../../../src/engine/aggregates';
 import { CommandRequest } from '../../../src/engine/command-request';
 import { decodeWithGuard, exactGuardOf } from '../../../src/engine/schema/guarded-decode';
@@ -114,6 +115,17 @@ describe('decodeWithGuard', () => {
   it('decodes every stored event the journey produced, and mutations of it, exactly as the codec does', () => {
     expect(new Set(sampled.events.map((e) => e.type)).size).toBeGreaterThan(15);
     for (const event of sampled.events) agreesWithDecode(StoredEvent, event);
+  });
+
+  it('decodes an event under the tag of any other event type exactly as the codec does, for the whole union and for one aggregate', () => {
+    const tags = [...new Set(sampled.events.map((e) => e.type))];
+    for (const event of sampled.events) {
+      for (const type of tags) {
+        const retagged = { type, data: event.data };
+        expect(decodeWithGuard(StoredEvent, retagged)).toEqual(StoredEvent.decode(retagged));
+        expect(decodeWithGuard(CartEvent, retagged)).toEqual(CartEvent.decode(retagged));
+      }
+    }
   });
 
   it('has an exact guard for every codec the engine decodes commands and stored events with', () => {

@@ -104,11 +104,12 @@ export class MemoryEventStore implements EventStore {
     const maxCount = options.maxCount ?? DEFAULT_PAGE_SIZE;
     const start = (options.after ?? -1) + 1;
     const { filter } = options;
-    const events: EventEnvelope[] = [];
+    let events: EventEnvelope[] = [];
     let position = start;
     if (filter === undefined) {
-      const end = Math.min(this.log.length, start + maxCount);
-      for (; position < end; position += 1) events.push(this.log[position] as EventEnvelope);
+      // One slice: the page is the caller's own array, allocated once at its size rather than grown push by push.
+      position = Math.max(start, Math.min(this.log.length, start + maxCount));
+      events = this.log.slice(start, position);
     } else {
       const scanEnd = Math.min(this.log.length, start + Math.max(maxCount, MAX_SCAN_PER_PAGE));
       for (; position < scanEnd && events.length < maxCount; position += 1) {
