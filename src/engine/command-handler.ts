@@ -122,7 +122,7 @@ export class CommandHandler<C, Ev extends { readonly type: string; readonly data
       }));
       // Until this append is settled the cached state may be superseded: a command arriving meanwhile
       // reads the store instead of deciding on it and losing the race.
-      this.cache?.delete(streamId);
+      this.cache?.suspend(streamId);
       const appended = await this.deps.store.append(streamId, proposed, revision === NO_STREAM_REVISION ? 'no-stream' : revision);
       if (E.isRight(appended)) {
         let next = state;

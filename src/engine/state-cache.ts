@@ -6,7 +6,8 @@ export interface CachedState<S> {
 
 interface Node<Entry> {
   readonly streamId: string;
-  entry: Entry;
+  /** Undefined while suspended: the stream keeps its place, but nothing is read from it. */
+  entry: Entry | undefined;
   /** Towards the most recently used end. */
   newer: Node<Entry> | undefined;
   older: Node<Entry> | undefined;
@@ -30,7 +31,7 @@ export class StateCache<Entry> {
 
   get(streamId: string): Entry | undefined {
     const node = this.nodes.get(streamId);
-    if (node === undefined) return undefined;
+    if (node === undefined || node.entry === undefined) return undefined;
     this.touch(node);
     return node.entry;
   }
@@ -50,11 +51,22 @@ export class StateCache<Entry> {
     if (this.nodes.size > this.capacity && this.oldest !== undefined) this.remove(this.oldest);
   }
 
+  /**
+   * Stops answering for a stream until its next `set`, without giving up its place: what a command does
+   * while its append is in flight, so that nobody decides on a state about to be superseded. A delete and a
+   * set again would cost every command two map operations and a new node.
+   */
+  suspend(streamId: string): void {
+    const node = this.nodes.get(streamId);
+    if (node !== undefined) node.entry = undefined;
+  }
+
   delete(streamId: string): void {
     const node = this.nodes.get(streamId);
     if (node !== undefined) this.remove(node);
   }
 
+  /** Streams held, suspended ones included. */
   get size(): number {
     return this.nodes.size;
   }

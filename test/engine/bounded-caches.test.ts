@@ -2,9 +2,12 @@ import fc from 'fast-check';
 import { CommandMemo } from '../../src/engine/command-memo';
 import { CachedState, StateCache } from '../../src/engine/state-cache';
 
-/** The first state cache: a Map in recency order. Simple and obviously right, but slow to evict. */
+/**
+ * The first state cache: a Map in recency order. Simple and obviously right, but slow to evict. A suspended
+ * key holds `undefined`: it keeps its place in the order and answers nothing.
+ */
 class ReferenceLru {
-  readonly entries = new Map<string, number>();
+  readonly entries = new Map<string, number | undefined>();
   constructor(private readonly capacity: number) {}
   get(key: string): number | undefined {
     const value = this.entries.get(key);
@@ -19,6 +22,9 @@ class ReferenceLru {
     this.entries.set(key, value);
     if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
   }
+  suspend(key: string): void {
+    if (this.entries.has(key)) this.entries.set(key, undefined);
+  }
   delete(key: string): void {
     this.entries.delete(key);
   }
@@ -29,10 +35,11 @@ const cacheOperation = fc.oneof(
   fc.record({ op: fc.constant('get' as const), key: keys }),
   fc.record({ op: fc.constant('set' as const), key: keys, value: fc.integer() }),
   fc.record({ op: fc.constant('delete' as const), key: keys }),
+  fc.record({ op: fc.constant('suspend' as const), key: keys }),
 );
 
 describe('StateCache', () => {
-  it('keeps and evicts exactly what a recency-ordered map does', () => {
+  it('keeps, suspends and evicts exactly what a recency-ordered map does', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 5 }), fc.array(cacheOperation, { maxLength: 200 }), (capacity, operations) => {
         const cache = new StateCache<CachedState<number>>(capacity);
@@ -42,6 +49,9 @@ describe('StateCache', () => {
           else if (operation.op === 'set') {
             cache.set(operation.key, { state: operation.value, revision: 0 });
             reference.set(operation.key, operation.value);
+          } else if (operation.op === 'suspend') {
+            cache.suspend(operation.key);
+            reference.suspend(operation.key);
           } else {
             cache.delete(operation.key);
             reference.delete(operation.key);
