@@ -51,6 +51,8 @@ export interface StoreConfiguration {
    * slow to be filled through the engine in a bench run restores what the engine wrote on the in-memory store.
    */
   readonly restoreStore?: (events: readonly EventEnvelope[]) => Promise<EventStore>;
+  /** The engine's state cache, in streams per aggregate type, where it is not the engine's default. */
+  readonly stateCacheSize?: number;
   /** Why the configuration cannot run here (its server is unreachable), or undefined when it can. */
   readonly unavailable?: () => Promise<string | undefined>;
 }
@@ -84,6 +86,19 @@ export const configurations: readonly StoreConfiguration[] = [
     writers: 1,
     baseline: 'plain-map',
     openStore: () => Promise.resolve(new MemoryEventStore()),
+  },
+  {
+    // The default state cache holds 10,000 streams per aggregate type, so at 100,000 carts step-major every
+    // W1 command finds its stream cold and replays it. This row shows the same scale with the cache sized
+    // to the working set: what a host with that many active carts would configure.
+    name: 'memory-large-cache',
+    label: 'in-memory, state cache 100,000',
+    writers: 1,
+    baseline: 'plain-map',
+    openStore: () => Promise.resolve(new MemoryEventStore()),
+    stateCacheSize: 100_000,
+    workloads: ['w1'],
+    scales: { full: { w1Carts: [100_000] }, smoke: { w1Carts: [200] } },
   },
   {
     name: 'esdb',

@@ -96,7 +96,7 @@ const runOnEngine = async (spec: JobSpec, progress: Progress): Promise<Measureme
   try {
     switch (spec.workload) {
       case 'w1':
-        return await runW1OnEngine(store, spec.scale, spec.writers, progress);
+        return await runW1OnEngine(store, spec.scale, spec.writers, progress, configuration.stateCacheSize);
       case 'w2':
       case 'w2-hot':
         return await runW2OnEngine(store, spec.scale, spec.writers, spec.workload === 'w2-hot', progress);

@@ -47,11 +47,18 @@ const send = async (engine: OrderEngine, commandId: string, command: CartCommand
  * needs a cart opened before items go in, which the workload's ten steps leave out, so every cart is
  * opened first, outside the timed part; the clock then runs over exactly the ten steps, step-major.
  */
-export const runW1OnEngine = async (store: EventStore, carts: number, writers: number, progress: Progress): Promise<Measurement> => {
+export const runW1OnEngine = async (
+  store: EventStore,
+  carts: number,
+  writers: number,
+  progress: Progress,
+  stateCacheSize?: number,
+): Promise<Measurement> => {
   let conflictRetries = 0;
   const engine = createEngine({
     eventStore: store,
     runProcessManager: false,
+    ...(stateCacheSize === undefined ? {} : { stateCacheSize }),
     onConflictRetry: () => {
       conflictRetries += 1;
     },
