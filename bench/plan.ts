@@ -40,7 +40,7 @@ export const benchPlan = (kind: BenchPlan['kind'], runs: number): BenchPlan => {
     jobs.push(...bothSubjects(on('w2-hot', scales.w2Orders, HOT_STREAM_WRITERS)));
     jobs.push(...bothSubjects(on('replay', scales.replayCarts)));
     for (const runner of projectionApplyRunners) {
-      jobs.push({ ...on('projection-apply', scales.replayCarts), subject: 'engine', projection: runner.name });
+      jobs.push({ ...on('projection-apply', scales.w2Orders), subject: 'engine', projection: runner.name });
     }
   }
   return { kind, runs, jobs };
