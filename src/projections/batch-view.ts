@@ -64,6 +64,11 @@ export class BatchView implements ProjectionView {
     return E.right(undefined);
   }
 
+  /** A document `preload` loaded, as stored (pending changes aside); undefined if it was not loaded or there is none. */
+  preloaded(collection: string, id: string): JsonDocument | undefined {
+    return this.stored.get(keyOf(collection, id))?.document;
+  }
+
   /** Records an event's changes; a document changed again later in the batch keeps only its last state. */
   record(changes: readonly DocumentChange[], position: number): void {
     // Field by field rather than a spread: this runs for every change of every event.
