@@ -8,7 +8,7 @@ import {
   EventStore,
   expectationHolds,
   ExpectedRevision,
-  matchesFilter,
+  filterMatcher,
   NO_STREAM_REVISION,
   ReadAllOptions,
   ReadAllPage,
@@ -109,9 +109,10 @@ export class MemoryEventStore implements EventStore {
       for (; position < end; position += 1) events.push(this.log[position] as EventEnvelope);
     } else {
       const scanEnd = Math.min(this.log.length, start + Math.max(maxCount, MAX_SCAN_PER_PAGE));
+      const matches = filterMatcher(filter);
       for (; position < scanEnd && events.length < maxCount; position += 1) {
         const event = this.log[position] as EventEnvelope;
-        if (matchesFilter(filter, event)) events.push(event);
+        if (matches(event)) events.push(event);
       }
     }
     return Promise.resolve({
@@ -124,6 +125,7 @@ export class MemoryEventStore implements EventStore {
   subscribe(options: SubscribeOptions = {}): Observable<SubscriptionMessage> {
     return new Observable<SubscriptionMessage>((subscriber) => {
       let cursor = (options.after ?? -1) + 1;
+      const matches = filterMatcher(options.filter);
       let caughtUp = false;
       let scheduled = false;
       let stopped = false;
@@ -134,7 +136,7 @@ export class MemoryEventStore implements EventStore {
         let lastDelivered = cursor - 1;
         for (; cursor < end; cursor += 1) {
           const event = this.log[cursor] as EventEnvelope;
-          if (matchesFilter(options.filter, event)) {
+          if (matches(event)) {
             subscriber.next({ kind: 'event', event });
             lastDelivered = cursor;
             if (stopped) return;
