@@ -1,6 +1,7 @@
 import type { Figure } from './figures';
 import type { Workload } from './jobs';
 import { formatInteger, formatRatio } from './output/format';
+import { MEMORY_READ_MODELS, POSTGRES_READ_MODELS } from './workloads/projection-apply';
 
 /** One of issue 5's targets, judged on the wall-clock medians of a full run (per-CPU-second figures shown beside). */
 export interface TargetCheck {
@@ -15,6 +16,11 @@ const REQUIRED_REPLAY_EVENTS_PER_SECOND = 3_000_000;
 const REQUIRED_POSTGRES_W1_RATIO = 0.8;
 const REQUIRED_POSTGRES_GROUP_COMMIT_RATIO = 1.5;
 const REQUIRED_POSTGRES_REPLAY_EVENTS_PER_SECOND = 200_000;
+/** Order history, logistics and analytics together, per read-model store, on the in-memory event store. */
+const REQUIRED_PROJECTION_APPLY_EVENTS_PER_SECOND: readonly (readonly [string, string, number])[] = [
+  [MEMORY_READ_MODELS, 'in-memory', 300_000],
+  [POSTGRES_READ_MODELS, 'PostgreSQL', 30_000],
+];
 
 const engineFigure = (figures: readonly Figure[], configuration: string, workload: Workload): Figure | undefined =>
   figures.find((f) => f.spec.subject === 'engine' && f.spec.configuration === configuration && f.spec.workload === workload);
@@ -79,6 +85,15 @@ export const checkTargets = (figures: readonly Figure[]): TargetCheck[] => {
       target: `in-memory replay ≥ ${formatInteger(REQUIRED_REPLAY_EVENTS_PER_SECOND)} events/s`,
       measured: `${formatInteger(replay.perSecond.median)} events/s (${formatInteger(replay.perCpuSecond.median)} per CPU-second)`,
       met: replay.perSecond.median >= REQUIRED_REPLAY_EVENTS_PER_SECOND,
+    });
+  }
+  for (const [runner, label, required] of REQUIRED_PROJECTION_APPLY_EVENTS_PER_SECOND) {
+    const applied = figures.find((f) => f.spec.configuration === 'memory' && f.spec.workload === 'projection-apply' && f.spec.projection === runner);
+    if (applied === undefined) continue;
+    checks.push({
+      target: `projection apply (order history + logistics + analytics) on ${label} read models ≥ ${formatInteger(required)} events/s`,
+      measured: `${formatInteger(applied.perSecond.median)} events/s (${formatInteger(applied.perCpuSecond.median)} per CPU-second)`,
+      met: applied.perSecond.median >= required,
     });
   }
   return [...checks, ...postgresChecks(figures)];

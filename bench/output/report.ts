@@ -62,7 +62,7 @@ const workloadTitle = (spec: JobSpec): string => {
     case 'replay':
       return 'Replay (W1 store)';
     case 'projection-apply':
-      return `Projection apply (${spec.projection ?? ''})`;
+      return `Projection apply, 3 together (${spec.projection ?? ''})`;
     case 'guarantees':
       return 'Guarantees, each alone';
   }
@@ -71,6 +71,7 @@ const workloadTitle = (spec: JobSpec): string => {
 const scaleText = (spec: JobSpec): string => {
   if (spec.workload === 'w2' || spec.workload === 'w2-hot') return `${formatInteger(spec.scale)} orders`;
   if (spec.workload === 'w1') return `${formatInteger(spec.scale)} carts`;
+  if (spec.workload === 'projection-apply') return `W2 store, ${formatInteger(spec.scale)} orders`;
   return `${formatInteger(spec.scale)} carts, ${formatInteger(spec.scale * (W1_STEPS.length + 1))} events`;
 };
 

@@ -1,15 +1,85 @@
+import * as E from 'fp-ts/Either';
+import { Pool } from 'pg';
+import { MemoryReadModelStore } from '../../src/adapters/read-model/memory/memory-read-model-store';
+import { PostgresReadModelStore } from '../../src/adapters/read-model/postgres/postgres-read-model-store';
 import type { EventStore } from '../../src/engine/event-store/event-store';
-import type { Elapsed } from '../measure/stopwatch';
+import { analyticsProjection } from '../../src/projections/analytics/projection';
+import { logisticsProjection } from '../../src/projections/logistics/projection';
+import { orderHistoryProjection } from '../../src/projections/order-history/projection';
+import type { ProjectionDefinition } from '../../src/projections/projection';
+import { ProjectionRunner } from '../../src/projections/projection-runner';
+import type { ReadModelStore } from '../../src/projections/read-model-store';
+import { BenchFailure } from '../failure';
+import { collectGarbage } from '../measure/process-memory';
+import { type Elapsed, startStopwatch } from '../measure/stopwatch';
 
 /**
- * THE SLOT FOR PROJECTIONS (they arrive from another branch). A runner here is handed a store that W1 has
- * filled and applies every event to its read model, returning how many events it applied and how long that
- * took (startStopwatch); the bench then reports projection apply events/s beside replay. Until a runner is registered the
- * report prints the row as pending, never a number.
+ * Projection apply: the three projections (order history, logistics, analytics) together, each through its
+ * own ProjectionRunner with its default batching, as a host runs them, from before the first event to the
+ * head of a store W2 has filled (order lifecycles: the events these projections read). The clock runs from
+ * the runners' start until all three have committed the checkpoint of the head event; every batch's
+ * documents and checkpoint are stored on the way. Events/s counts stored events, each offered to all three.
  */
 export interface ProjectionApplyRunner {
   readonly name: string;
   readonly applyAll: (store: EventStore) => Promise<Elapsed & { readonly events: number }>;
 }
 
-export const projectionApplyRunners: readonly ProjectionApplyRunner[] = [];
+const PROJECTIONS = [orderHistoryProjection, logisticsProjection, analyticsProjection] as readonly ProjectionDefinition<unknown>[];
+
+/** PostgreSQL for the read-model row: the tests' database unless the environment names another. */
+export const benchPostgresUrl = (): string => process.env['ORDERSOURCE_BENCH_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+const applyAllThree = async (eventStore: EventStore, readModels: ReadModelStore): Promise<Elapsed & { readonly events: number }> => {
+  const head = await eventStore.headPosition();
+  if (head === undefined) throw new BenchFailure('projection apply was handed an empty event store');
+  const runners = PROJECTIONS.map((projection) => new ProjectionRunner({ eventStore, readModels, projection }));
+  collectGarbage();
+  const stopwatch = startStopwatch();
+  for (const runner of runners) {
+    const started = await runner.start();
+    if (E.isLeft(started)) throw new BenchFailure(`${runner.version.projection} did not start: ${started.left.message}`);
+  }
+  const outcomes = await Promise.all(runners.map((runner) => runner.whenProcessed(head)));
+  const elapsed = stopwatch.stop();
+  await Promise.all(runners.map((runner) => runner.stop()));
+  const failed = outcomes.find(E.isLeft);
+  if (failed !== undefined) throw new BenchFailure(`a projection halted: ${failed.left.message}`);
+  for (const runner of runners) {
+    const checkpoint = await readModels.checkpoint(runner.version);
+    if (E.isLeft(checkpoint) || checkpoint.right !== head) throw new BenchFailure(`${runner.version.projection} stopped short of position ${head}`);
+  }
+  return { ...elapsed, events: head + 1 };
+};
+
+export const MEMORY_READ_MODELS = 'in-memory read models';
+export const POSTGRES_READ_MODELS = 'PostgreSQL read models';
+
+const memoryReadModels: ProjectionApplyRunner = {
+  name: MEMORY_READ_MODELS,
+  applyAll: (store) => applyAllThree(store, new MemoryReadModelStore()),
+};
+
+/** A schema of its own per run, dropped afterwards, so that runs neither meet nor leave anything behind. */
+const postgresReadModels: ProjectionApplyRunner = {
+  name: POSTGRES_READ_MODELS,
+  applyAll: async (store) => {
+    const pool = new Pool({ connectionString: benchPostgresUrl(), max: 4 });
+    pool.on('error', () => undefined);
+    const schema = `bench_projections_${process.pid}_${Date.now().toString(36)}`;
+    try {
+      const opened = await PostgresReadModelStore.open({ connection: { pool }, schema });
+      if (E.isLeft(opened)) throw new BenchFailure(`PostgreSQL read models at ${benchPostgresUrl()}: ${opened.left.message}`);
+      try {
+        return await applyAllThree(store, opened.right);
+      } finally {
+        await opened.right.close();
+      }
+    } finally {
+      await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
+      await pool.end();
+    }
+  },
+};
+
+export const projectionApplyRunners: readonly ProjectionApplyRunner[] = [memoryReadModels, postgresReadModels];

@@ -16,7 +16,30 @@ interface Stored {
 
 const GET_MANY_CHUNK = 500;
 
-const keyOf = (collection: string, id: string): string => `${collection}\u0000${id}`;
+/** By collection, then id: no key string is built per lookup, and ids are hashed as they come. */
+class KeyedByDocument<V> {
+  private readonly collections = new Map<string, Map<string, V>>();
+
+  get(collection: string, id: string): V | undefined {
+    return this.collections.get(collection)?.get(id);
+  }
+
+  has(collection: string, id: string): boolean {
+    return this.collections.get(collection)?.has(id) ?? false;
+  }
+
+  set(collection: string, id: string, value: V): void {
+    const documents = this.collections.get(collection);
+    if (documents === undefined) this.collections.set(collection, new Map([[id, value]]));
+    else documents.set(id, value);
+  }
+
+  values(): V[] {
+    const all: V[] = [];
+    for (const documents of this.collections.values()) for (const value of documents.values()) all.push(value);
+    return all;
+  }
+}
 
 /**
  * The view of one batch: the batch's pending changes over the documents as stored. Each document is read from
@@ -28,8 +51,8 @@ const keyOf = (collection: string, id: string): string => `${collection}\u0000${
  * it keeps, not on what the skipped write would have been.
  */
 export class BatchView implements ProjectionView {
-  private readonly pending = new Map<string, DocumentWrite>();
-  private readonly stored = new Map<string, Stored>();
+  private readonly pending = new KeyedByDocument<DocumentWrite>();
+  private readonly stored = new KeyedByDocument<Stored>();
 
   constructor(
     private readonly store: ReadModelStore,
@@ -37,31 +60,34 @@ export class BatchView implements ProjectionView {
   ) {}
 
   async get(collection: string, id: string): Promise<JsonDocument | undefined> {
-    const key = keyOf(collection, id);
-    const stored = this.stored.get(key) ?? (await this.load(collection, id, key));
-    const pending = this.pending.get(key);
+    const stored = this.stored.get(collection, id) ?? (await this.load(collection, id));
+    const pending = this.pending.get(collection, id);
     if (pending !== undefined && pending.position > stored.position) return pending.kind === 'put' ? pending.document : undefined;
     return stored.document;
   }
 
   /** Loads, in as few round trips as possible, the documents the batch is about to read. */
   async preload(keys: readonly DocumentKey[]): Promise<E.Either<ReadModelError, void>> {
-    const wanted = new Map<string, DocumentKey>();
+    const wanted = new KeyedByDocument<DocumentKey>();
     for (const key of keys) {
-      const k = keyOf(key.collection, key.id);
-      if (!this.stored.has(k)) wanted.set(k, key);
+      if (!this.stored.has(key.collection, key.id)) wanted.set(key.collection, key.id, key);
     }
-    const missing = [...wanted.values()];
+    const missing = wanted.values();
     for (let start = 0; start < missing.length; start += GET_MANY_CHUNK) {
       const chunk = missing.slice(start, start + GET_MANY_CHUNK);
       const found = await guarded(() => this.store.getMany(this.version, chunk));
       if (E.isLeft(found)) return found;
       chunk.forEach((key, i) => {
         const document = found.right[i];
-        this.stored.set(keyOf(key.collection, key.id), document === undefined ? { document: undefined, position: -1 } : document);
+        this.stored.set(key.collection, key.id, document === undefined ? { document: undefined, position: -1 } : document);
       });
     }
     return E.right(undefined);
+  }
+
+  /** A document `preload` loaded, as stored (pending changes aside); undefined if it was not loaded or there is none. */
+  preloaded(collection: string, id: string): JsonDocument | undefined {
+    return this.stored.get(collection, id)?.document;
   }
 
   /** Records an event's changes; a document changed again later in the batch keeps only its last state. */
@@ -69,19 +95,19 @@ export class BatchView implements ProjectionView {
     // Field by field rather than a spread: this runs for every change of every event.
     for (const change of changes) {
       const { collection, id } = change;
-      this.pending.set(keyOf(collection, id), change.kind === 'put' ? { kind: 'put', collection, id, position, document: change.document } : { kind: 'delete', collection, id, position });
+      this.pending.set(collection, id, change.kind === 'put' ? { kind: 'put', collection, id, position, document: change.document } : { kind: 'delete', collection, id, position });
     }
   }
 
   writes(): readonly DocumentWrite[] {
-    return [...this.pending.values()];
+    return this.pending.values();
   }
 
-  private async load(collection: string, id: string, key: string): Promise<Stored> {
+  private async load(collection: string, id: string): Promise<Stored> {
     const found = await guarded(() => this.store.get(this.version, collection, id));
     if (E.isLeft(found)) throw new ReadModelReadFailure(found.left);
     const stored = found.right === undefined ? { document: undefined, position: -1 } : found.right;
-    this.stored.set(key, stored);
+    this.stored.set(collection, id, stored);
     return stored;
   }
 }

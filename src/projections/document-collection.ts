@@ -32,10 +32,15 @@ export interface DocumentCollection<D extends JsonDocument> {
 
 export const documentCollection = <D extends JsonDocument>(
   name: string,
-  codec: t.Decoder<unknown, D>,
+  codec: t.Type<D, unknown>,
   indexes: readonly IndexDefinition[] = [],
 ): DocumentCollection<D> => {
+  // A document that `is` a D is one that decodes to itself: documents are JSON both ways, so a collection's
+  // codec is made of io-ts's plain combinators, none of which transforms a value it accepts. `is` checks the
+  // same things without building a result, which matters as it runs on every document read; a document that
+  // fails it is decoded, for the problems to report.
   const decode = (id: string, document: unknown): E.Either<CorruptDocument, D> => {
+    if (codec.is(document)) return E.right(document);
     const decoded = codec.decode(document);
     return E.isRight(decoded)
       ? decoded
@@ -53,7 +58,10 @@ export const documentCollection = <D extends JsonDocument>(
     decode,
     decodeStored: (stored) => decode(stored.id, stored.document),
     read,
-    update: async (view, id, initial, change) => E.map((current: D | undefined) => put(id, change(current ?? initial)))(await read(view, id)),
+    update: async (view, id, initial, change) => {
+      const current = await read(view, id);
+      return E.isLeft(current) ? current : E.right(put(id, change(current.right ?? initial)));
+    },
     put,
     delete: (id) => ({ kind: 'delete', collection: name, id }),
   };

@@ -234,6 +234,22 @@ export class ProjectionRunner<Ev> {
       const loaded = await guarded(() => view.preload(prefetch));
       if (E.isLeft(loaded)) return failUnlessStopped(this.readModelFailure(loaded.left));
     }
+    if (projection.prefetchFollowing !== undefined) {
+      const following: DocumentKey[] = [];
+      const preloaded = (collection: string, id: string) => view.preloaded(collection, id);
+      for (const [envelope, event] of decoded) {
+        if (E.isLeft(event)) continue;
+        try {
+          following.push(...projection.prefetchFollowing(event.right, envelope, preloaded));
+        } catch {
+          // Only a hint, as above.
+        }
+      }
+      if (following.length > 0) {
+        const loaded = await guarded(() => view.preload(following));
+        if (E.isLeft(loaded)) return failUnlessStopped(this.readModelFailure(loaded.left));
+      }
+    }
     let reached = start;
     let caughtUp = false;
     for (const message of messages) {

@@ -49,5 +49,12 @@ export interface ProjectionDefinition<Ev> {
    * loads those of a whole batch in one `getMany` before applying it. Optional; anything else is read on demand.
    */
   readonly prefetch?: (event: Ev, envelope: EventEnvelope) => readonly DocumentKey[];
+  /**
+   * The documents `apply` will read that are named by documents `prefetch` loaded (an order's cart, say): the
+   * runner loads those of the whole batch in a second `getMany`. `preloaded` gives a document as the store
+   * holds it, not yet decoded, or undefined; a key named from a document of the wrong shape is only a wasted
+   * read, since `apply` decodes what it reads. Optional, like `prefetch`.
+   */
+  readonly prefetchFollowing?: (event: Ev, envelope: EventEnvelope, preloaded: (collection: string, id: string) => JsonDocument | undefined) => readonly DocumentKey[];
   readonly apply: (event: Ev, envelope: EventEnvelope, view: ProjectionView) => Promise<E.Either<ProjectionHandlerError, readonly DocumentChange[]>>;
 }

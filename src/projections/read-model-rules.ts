@@ -105,7 +105,10 @@ export const copyJsonDocument = (value: unknown): E.Either<string, JsonDocument>
       const prototype = Object.getPrototypeOf(v) as unknown;
       if (prototype !== Object.prototype && prototype !== null) return fail('is not a plain object');
       const out: Record<string, JsonValue> = {};
-      for (const key of Object.keys(v)) {
+      // for…in rather than Object.keys, which would allocate an array per object; the prototype is
+      // Object.prototype or null, and an enumerable field someone added to Object.prototype is not own.
+      for (const key in v) {
+        if (!Object.prototype.hasOwnProperty.call(v, key)) continue;
         path.push(key);
         const item = copy((v as Record<string, unknown>)[key], depth + 1);
         path.pop();

@@ -222,6 +222,34 @@ describeWithPostgres('PostgreSQL read-model store specifics', (url) => {
       }
     });
 
+    it("commits a batch without waiting for the WAL flush, and leaves the caller's connections as they were", async () => {
+      const single = new Pool({ connectionString: url, max: 1 });
+      single.on('error', () => undefined);
+      const seen: string[] = [];
+      // The one connection of the pool, watched: what the store's commit sends on it, and what it is left with.
+      const client = await single.connect();
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+        if (typeof args[0] === 'string') seen.push(args[0]);
+        return query(...args);
+      };
+      client.release();
+      try {
+        const borrowing = await openStore({ pool: single });
+        const version = newVersion();
+        rightOrThrow(await borrowing.prepare(version, COLLECTIONS));
+        const before = (await single.query('SHOW synchronous_commit')).rows;
+        seen.length = 0;
+        await commitAll(borrowing, version, [put('counters', 'c', 1, { n: 1 })], 1);
+        expect(seen.some((text) => /SET LOCAL synchronous_commit TO OFF/.test(text))).toBe(true);
+        expect((await single.query('SHOW synchronous_commit')).rows).toEqual(before);
+        expect(rightOrThrow(await borrowing.get(version, 'counters', 'c'))?.document).toEqual({ n: 1 });
+        await borrowing.close();
+      } finally {
+        await single.end();
+      }
+    });
+
     it('answers READ_MODEL_UNAVAILABLE once closed, and ends only a pool of its own', async () => {
       const owning = rightOrThrow(await PostgresReadModelStore.open({ connection: { connectionString: url }, schema }));
       const borrowing = await openStore();

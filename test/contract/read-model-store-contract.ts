@@ -335,6 +335,16 @@ export const describeReadModelStoreContract = (adapterName: string, createHarnes
         expect(await all(version, byCustomer('c2', 'ascending'), 10)).toEqual([]);
       });
 
+      it('keeps a document in its place when a write changes only fields no index holds, and serves its new body', async () => {
+        const version = await preparedVersion();
+        await commit(version, [put('orders', 'a', 1, { customerId: 'c1', placedAt: 1, note: 'first' }), put('orders', 'b', 1, { customerId: 'c1', placedAt: 2 })], 1);
+        await commit(version, [put('orders', 'a', 2, { customerId: 'c1', placedAt: 1, note: 'second' })], 2);
+        expect((await all(version, byCustomer('c1', 'ascending'), 10)).map((d) => [d.id, d.document['note'] ?? null])).toEqual([
+          ['a', 'second'],
+          ['b', null],
+        ]);
+      });
+
       it('orders numbers numerically and strings by code point', async () => {
         const version = await preparedVersion();
         const numbers = [10, 9, -1, 2.5, 0];

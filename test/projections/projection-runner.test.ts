@@ -1,4 +1,5 @@
 import * as E from 'fp-ts/Either';
+import * as t from 'io-ts';
 import { firstValueFrom, throwError } from 'rxjs';
 import { distinctUntilChanged, filter, take, toArray } from 'rxjs/operators';
 import type { MemoryEventStore } from '../../src/adapters/event-store/memory/memory-event-store';
@@ -9,6 +10,7 @@ import { eventSchemas } from '../../src/engine/schema/event-schemas';
 import { matchesFilter } from '../../src/engine/event-store/event-store';
 import { analyticsProjection } from '../../src/projections/analytics/projection';
 import { orderHistoryProjection } from '../../src/projections/order-history/projection';
+import type { ProjectionDefinition } from '../../src/projections/projection';
 import { ProjectionRunner, ProjectionStatus } from '../../src/projections/projection-runner';
 import type { ReadModelStore } from '../../src/projections/read-model-store';
 import { FaultyReadModelStore } from '../support/faulty-read-model-store';
@@ -187,6 +189,71 @@ describe('projection runner', () => {
       await restarted.stop();
       const uninterrupted = await projectAll(shop.eventStore, orderHistoryProjection);
       expect(inner.contents(VERSION)).toEqual(uninterrupted.contents(VERSION));
+    });
+  });
+
+  describe('prefetching', () => {
+    /** Each payment adds one to a counter that the order's link document names: two reads, the second named by the first. */
+    const linkedCounters: ProjectionDefinition<{ readonly type: 'OrderPaid'; readonly data: { readonly orderId: string } }> = {
+      name: 'linked-counters',
+      version: 1,
+      filter: { eventTypes: ['OrderPaid'] },
+      codec: t.type({ type: t.literal('OrderPaid'), data: t.type({ orderId: t.string }) }),
+      collections: [
+        { name: 'links', indexes: [] },
+        { name: 'counters', indexes: [] },
+      ],
+      prefetch: (event) => [{ collection: 'links', id: event.data.orderId }],
+      prefetchFollowing: (event, _envelope, preloaded) => {
+        const target = preloaded('links', event.data.orderId)?.['counter'];
+        return typeof target === 'string' ? [{ collection: 'counters', id: target }] : [];
+      },
+      apply: async (event, _envelope, view) => {
+        const link = await view.get('links', event.data.orderId);
+        const target = link?.['counter'];
+        if (typeof target !== 'string') return E.left({ code: 'NO_LINK', message: `order ${event.data.orderId} has no link` });
+        const counter = await view.get('counters', target);
+        const count = counter?.['count'];
+        return E.right([{ kind: 'put', collection: 'counters', id: target, document: { count: (typeof count === 'number' ? count : 0) + 1 } }]);
+      },
+    };
+    const version = { projection: linkedCounters.name, version: linkedCounters.version };
+
+    it('loads what the documents it prefetched name in one more read per batch, and none one by one', async () => {
+      for (const id of ['o1', 'o2', 'o3']) await paidOrder(shop, 'alice', id);
+      const inner = new MemoryReadModelStore();
+      expectRight(await inner.prepare(version, linkedCounters.collections));
+      const links = ['o1', 'o2', 'o3'].map((id, i) => ({ kind: 'put' as const, collection: 'links', id, position: 0, document: { counter: i < 2 ? 'shared' : 'own' } }));
+      expectRight(await inner.commit(version, { writes: [...links, { kind: 'put', collection: 'counters', id: 'shared', position: 0, document: { count: 10 } }], checkpoint: -1, expectedCheckpoint: undefined }));
+      const reads: string[] = [];
+      const counting: ReadModelStore = Object.assign(new FaultyReadModelStore(inner, []), {
+        get: (...args: Parameters<ReadModelStore['get']>) => {
+          reads.push(`get ${args[1]}`);
+          return inner.get(...args);
+        },
+        getMany: (...args: Parameters<ReadModelStore['getMany']>) => {
+          reads.push(`getMany ${[...new Set(args[1].map((key) => key.collection))].join(',')}`);
+          return inner.getMany(...args);
+        },
+      });
+      const runner = await runUntilCaughtUp({ eventStore: shop.eventStore, readModels: counting, projection: linkedCounters, batchSize: 100 });
+      await runner.stop();
+      expect(reads).toEqual(['getMany links', 'getMany counters']);
+      expect((inner.contents(version)['counters'] ?? []).map((d) => [d.id, d.document])).toEqual([
+        ['own', { count: 1 }],
+        ['shared', { count: 12 }],
+      ]);
+    });
+
+    it('takes a follow-up prefetch that throws as no hint: the event is applied all the same', async () => {
+      await paidOrder(shop, 'alice', 'o1');
+      const readModels = new MemoryReadModelStore();
+      expectRight(await readModels.prepare(version, linkedCounters.collections));
+      expectRight(await readModels.commit(version, { writes: [{ kind: 'put', collection: 'links', id: 'o1', position: 0, document: { counter: 'c' } }], checkpoint: -1, expectedCheckpoint: undefined }));
+      const throwing = { ...linkedCounters, prefetchFollowing: () => { throw new Error('a bad hint'); } };
+      const runner = await runUntilCaughtUp({ eventStore: shop.eventStore, readModels, projection: throwing });
+      await runner.stop();
+      expect(readModels.contents(version)['counters']?.map((d) => d.document)).toEqual([{ count: 1 }]);
     });
   });
 

@@ -6,7 +6,7 @@ import { CART_STREAM_PREFIX, ORDER_STREAM_PREFIX } from '../../engine/aggregates
 import { allChanges } from '../document-collection';
 import type { DocumentChange, ProjectionDefinition, ProjectionHandlerError, ProjectionView } from '../projection';
 import { compareCodePoints } from '../read-model-rules';
-import type { DocumentKey } from '../read-model-store';
+import type { DocumentKey, JsonDocument } from '../read-model-store';
 import {
   CartFacts,
   carts,
@@ -125,8 +125,12 @@ const cartPaid = async (view: ProjectionView, cart: CartFacts, orderId: string):
   ];
 };
 
+/** The order's products whose co-purchases are counted: the most paid for, at most MAX_PAIRED_PRODUCTS. */
+const pairedLines = (lines: readonly FactLine[]): readonly FactLine[] =>
+  [...lines].sort((a, b) => b.lineTotal - a.lineTotal || compareCodePoints(a.sku, b.sku)).slice(0, MAX_PAIRED_PRODUCTS);
+
 const coPurchaseUpdates = (view: ProjectionView, lines: readonly FactLine[]): Promise<Outcome>[] => {
-  const paired = [...lines].sort((a, b) => b.lineTotal - a.lineTotal || compareCodePoints(a.sku, b.sku)).slice(0, MAX_PAIRED_PRODUCTS);
+  const paired = pairedLines(lines);
   return paired.flatMap((line) =>
     paired
       .filter((partner) => partner.sku !== line.sku)
@@ -191,9 +195,31 @@ const prefetchOf = (event: AnalyticsEvent, at: number): readonly DocumentKey[] =
       return [carts.key(event.data.cartId)];
     case 'OrderPlaced':
       return salesKeys(at, event.data.pricing.currency);
+    case 'OrderPaid':
+      return [orderFacts.key(event.data.orderId), ...salesKeys(at, event.data.amount.currency)];
     default:
       return [orderFacts.key(event.data.orderId)];
   }
+};
+
+/** What an order's later events read beyond its facts, named by those facts (as stored, so decoded here first). */
+const prefetchFollowingOf = (event: AnalyticsEvent, preloaded: (collection: string, id: string) => JsonDocument | undefined): readonly DocumentKey[] => {
+  if (event.type !== 'OrderPaid' && event.type !== 'OrderCancelled' && event.type !== 'OrderExpired' && event.type !== 'OrderRefunded') return [];
+  const { orderId } = event.data;
+  const stored = preloaded(orderFacts.name, orderId);
+  const facts = stored === undefined ? undefined : orderFacts.decode(orderId, stored);
+  if (facts === undefined || E.isLeft(facts)) return [];
+  if (event.type === 'OrderCancelled' || event.type === 'OrderExpired') return salesKeys(facts.right.placedAt, facts.right.currency);
+  if (event.type === 'OrderRefunded') return facts.right.paidAt === null ? [] : salesKeys(facts.right.paidAt, facts.right.currency);
+  const { amount } = event.data;
+  const lines = linesBySku(facts.right.lines);
+  const paired = pairedLines(lines);
+  return [
+    carts.key(facts.right.cartId),
+    customers.key(facts.right.customerId),
+    ...lines.map((line) => products.key(productId(amount.currency, line.sku))),
+    ...paired.flatMap((line) => paired.filter((partner) => partner.sku !== line.sku).map((partner) => coPurchases.key(coPurchaseId(line.sku, partner.sku)))),
+  ];
 };
 
 /**
@@ -209,6 +235,7 @@ export const analyticsProjection: ProjectionDefinition<AnalyticsEvent> = {
   codec: AnalyticsEvent,
   collections: [carts, orderFacts, sales, funnel, products, customers, coPurchases].map((collection) => collection.definition),
   prefetch: (event, envelope) => prefetchOf(event, envelope.occurredAt),
+  prefetchFollowing: (event, _envelope, preloaded) => prefetchFollowingOf(event, preloaded),
   apply: async (event, envelope, view) => {
     const at = envelope.occurredAt;
     switch (event.type) {

@@ -23,7 +23,7 @@ const prefetchOf = (event: LogisticsEvent): readonly DocumentKey[] => {
     case 'OrderPaid':
       return [shippingOrders.key(orderId)];
     case 'OrderShipped':
-      return [carriers.key(event.data.carrier)];
+      return [shippingOrders.key(orderId), carriers.key(event.data.carrier)];
     case 'OrderTrackingUpdated':
     case 'OrderDelivered':
       return [shipments.key(orderId)];

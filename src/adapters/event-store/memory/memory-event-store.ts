@@ -8,7 +8,7 @@ import {
   EventStore,
   expectationHolds,
   ExpectedRevision,
-  matchesFilter,
+  filterMatcher,
   NO_STREAM_REVISION,
   ReadAllOptions,
   ReadAllPage,
@@ -112,9 +112,10 @@ export class MemoryEventStore implements EventStore {
       events = this.log.slice(start, position);
     } else {
       const scanEnd = Math.min(this.log.length, start + Math.max(maxCount, MAX_SCAN_PER_PAGE));
+      const matches = filterMatcher(filter);
       for (; position < scanEnd && events.length < maxCount; position += 1) {
         const event = this.log[position] as EventEnvelope;
-        if (matchesFilter(filter, event)) events.push(event);
+        if (matches(event)) events.push(event);
       }
     }
     return Promise.resolve({
@@ -127,6 +128,7 @@ export class MemoryEventStore implements EventStore {
   subscribe(options: SubscribeOptions = {}): Observable<SubscriptionMessage> {
     return new Observable<SubscriptionMessage>((subscriber) => {
       let cursor = (options.after ?? -1) + 1;
+      const matches = filterMatcher(options.filter);
       let caughtUp = false;
       let scheduled = false;
       let stopped = false;
@@ -137,7 +139,7 @@ export class MemoryEventStore implements EventStore {
         let lastDelivered = cursor - 1;
         for (; cursor < end; cursor += 1) {
           const event = this.log[cursor] as EventEnvelope;
-          if (matchesFilter(options.filter, event)) {
+          if (matches(event)) {
             subscriber.next({ kind: 'event', event });
             lastDelivered = cursor;
             if (stopped) return;

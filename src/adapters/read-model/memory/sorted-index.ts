@@ -13,6 +13,8 @@ export class SortedIndex {
 
   /** Moves a document's entry from where `before` put it to where `after` puts it (either may be absent). */
   update(id: string, before: JsonDocument | undefined, after: JsonDocument | undefined): void {
+    // Most writes leave the indexed fields as they were: nothing to move, and nothing to build to see it.
+    if (before !== undefined && after !== undefined && this.sameKeyFields(before, after)) return;
     const old = before === undefined ? undefined : indexKeyOf(this.definition, before);
     const next = after === undefined ? undefined : indexKeyOf(this.definition, after);
     if (old !== undefined && next !== undefined) {
@@ -21,6 +23,12 @@ export class SortedIndex {
     }
     if (old !== undefined) this.remove(groupKey(old.group), { value: old.value, id });
     if (next !== undefined) this.insert(groupKey(next.group), { value: next.value, id });
+  }
+
+  private sameKeyFields(a: JsonDocument, b: JsonDocument): boolean {
+    const { equals, sortBy } = this.definition;
+    for (const field of equals) if (a[field] !== b[field]) return false;
+    return a[sortBy.field] === b[sortBy.field];
   }
 
   /** The ids of one page of `query` (at most `query.limit + 1`, so the caller knows whether more follow). */

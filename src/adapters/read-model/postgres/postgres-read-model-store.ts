@@ -40,6 +40,14 @@ const isDataError = (sqlState: string | undefined): boolean => sqlState !== unde
 const UNDEFINED_TABLE = '42P01';
 
 /**
+ * A batch commits without waiting for its WAL to reach the disk. A server crash may then lose the last few
+ * batches, but never half of one: documents and checkpoint go together, so the runner resumes from the older
+ * checkpoint and applies those events again, once. Read models are rebuilt from the event store anyway;
+ * waiting for a flush per batch would cost most of the time a batch takes.
+ */
+const BEGIN_BATCH = 'BEGIN; SET LOCAL synchronous_commit TO OFF';
+
+/**
  * The PostgreSQL read-model store: documents as jsonb, one table per collection of each projection version,
  * in one schema (see `collection-tables.ts` for the tables and indexes, `read-model-migration.ts` for the
  * bookkeeping). A batch's writes and its checkpoint commit in one transaction, so a batch is wholly applied
@@ -210,7 +218,7 @@ export class PostgresReadModelStore implements ReadModelStore {
             if (moved.rowCount !== 1) return this.refusedCheckpoint(client, version, batch);
             for (const statement of statements.right) await client.query(statement.text, statement.values);
             return E.right(undefined);
-          }),
+          }, BEGIN_BATCH),
         this.classifier(doing, version, tables, 'INVALID_BATCH'),
       );
     });

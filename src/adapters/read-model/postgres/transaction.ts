@@ -7,15 +7,20 @@ const ignoreClientError = (): void => undefined;
 /**
  * Runs `work` in one transaction on one pooled connection: COMMIT when it returns a right, ROLLBACK when it
  * returns a left or throws (a thrown error is re-thrown). A connection that cannot even roll back (the server
- * killed it, the network dropped) is destroyed instead of going back to the pool.
+ * killed it, the network dropped) is destroyed instead of going back to the pool. `begin` may set the
+ * transaction up in the same round trip (`BEGIN; SET LOCAL …`).
  */
-export const withTransaction = async <L, A>(pool: Pool, work: (client: PoolClient) => Promise<E.Either<L, A>>): Promise<E.Either<L, A>> => {
+export const withTransaction = async <L, A>(
+  pool: Pool,
+  work: (client: PoolClient) => Promise<E.Either<L, A>>,
+  begin = 'BEGIN',
+): Promise<E.Either<L, A>> => {
   const client = await pool.connect();
   // pg emits 'error' on a checked-out client whose connection dies; without a listener that ends the process.
   client.on('error', ignoreClientError);
   let broken = false;
   try {
-    await client.query('BEGIN');
+    await client.query(begin);
     const result = await work(client);
     await client.query(E.isRight(result) ? 'COMMIT' : 'ROLLBACK');
     return result;
