@@ -76,8 +76,14 @@ describeWithPostgres('PostgreSQL read-model store specifics', (url) => {
     rightOrThrow(await store.prepare(version, COLLECTIONS));
     return version;
   };
-  const openStore = async (options: { readonly schema?: string; readonly pool?: Pool } = {}): Promise<PostgresReadModelStore> =>
-    rightOrThrow(await PostgresReadModelStore.open({ connection: { pool: options.pool ?? pool }, schema: options.schema ?? schema }));
+  const openStore = async (options: { readonly schema?: string; readonly pool?: Pool; readonly durableBatches?: boolean } = {}): Promise<PostgresReadModelStore> =>
+    rightOrThrow(
+      await PostgresReadModelStore.open({
+        connection: { pool: options.pool ?? pool },
+        schema: options.schema ?? schema,
+        ...(options.durableBatches === undefined ? {} : { durableBatches: options.durableBatches }),
+      }),
+    );
 
   beforeAll(async () => {
     pool = new Pool({ connectionString: url, max: 6 });
@@ -222,7 +228,10 @@ describeWithPostgres('PostgreSQL read-model store specifics', (url) => {
       }
     });
 
-    it("commits a batch without waiting for the WAL flush, and leaves the caller's connections as they were", async () => {
+    it.each([
+      [false, true],
+      [true, false],
+    ])("with durableBatches %s, a batch's commit skips the WAL flush: %s; the caller's connections are left as they were", async (durableBatches, skipsFlush) => {
       const single = new Pool({ connectionString: url, max: 1 });
       single.on('error', () => undefined);
       const seen: string[] = [];
@@ -235,13 +244,13 @@ describeWithPostgres('PostgreSQL read-model store specifics', (url) => {
       };
       client.release();
       try {
-        const borrowing = await openStore({ pool: single });
+        const borrowing = await openStore({ pool: single, durableBatches });
         const version = newVersion();
         rightOrThrow(await borrowing.prepare(version, COLLECTIONS));
         const before = (await single.query('SHOW synchronous_commit')).rows;
         seen.length = 0;
         await commitAll(borrowing, version, [put('counters', 'c', 1, { n: 1 })], 1);
-        expect(seen.some((text) => /SET LOCAL synchronous_commit TO OFF/.test(text))).toBe(true);
+        expect(seen.some((text) => /SET LOCAL synchronous_commit TO OFF/.test(text))).toBe(skipsFlush);
         expect((await single.query('SHOW synchronous_commit')).rows).toEqual(before);
         expect(rightOrThrow(await borrowing.get(version, 'counters', 'c'))?.document).toEqual({ n: 1 });
         await borrowing.close();

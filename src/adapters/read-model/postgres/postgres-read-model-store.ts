@@ -30,6 +30,12 @@ export interface PostgresReadModelStoreOptions {
   readonly connection: PostgresReadModelConnection;
   /** The schema holding the read models, created on first use; `ordersource_read` unless given. */
   readonly schema?: string;
+  /**
+   * Whether each batch's commit waits for its WAL to reach the disk (the server's `synchronous_commit`).
+   * Default false: read models are rebuilt from the event store, and a crash can only lose whole batches,
+   * which the runner applies again (see `BEGIN_BATCH_WITHOUT_FLUSH`).
+   */
+  readonly durableBatches?: boolean;
 }
 
 type Result<A> = Promise<E.Either<ReadModelError, A>>;
@@ -45,7 +51,7 @@ const UNDEFINED_TABLE = '42P01';
  * checkpoint and applies those events again, once. Read models are rebuilt from the event store anyway;
  * waiting for a flush per batch would cost most of the time a batch takes.
  */
-const BEGIN_BATCH = 'BEGIN; SET LOCAL synchronous_commit TO OFF';
+const BEGIN_BATCH_WITHOUT_FLUSH = 'BEGIN; SET LOCAL synchronous_commit TO OFF';
 
 /**
  * The PostgreSQL read-model store: documents as jsonb, one table per collection of each projection version,
@@ -68,6 +74,7 @@ export class PostgresReadModelStore implements ReadModelStore {
     private readonly pool: Pool,
     private readonly ownsPool: boolean,
     private readonly schema: string,
+    private readonly beginBatch: string,
   ) {}
 
   /** Connects, creates or upgrades the schema, and gives the store; or why it cannot. */
@@ -82,7 +89,7 @@ export class PostgresReadModelStore implements ReadModelStore {
     // left unhandled, which would end the process.
     if (ownsPool) pool.on('error', () => undefined);
     const failure = await readyToServe(pool, schema);
-    if (failure === undefined) return E.right(new PostgresReadModelStore(pool, ownsPool, schema));
+    if (failure === undefined) return E.right(new PostgresReadModelStore(pool, ownsPool, schema, options.durableBatches === true ? 'BEGIN' : BEGIN_BATCH_WITHOUT_FLUSH));
     if (ownsPool) await pool.end();
     return E.left(failure);
   }
@@ -218,7 +225,7 @@ export class PostgresReadModelStore implements ReadModelStore {
             if (moved.rowCount !== 1) return this.refusedCheckpoint(client, version, batch);
             for (const statement of statements.right) await client.query(statement.text, statement.values);
             return E.right(undefined);
-          }, BEGIN_BATCH),
+          }, this.beginBatch),
         this.classifier(doing, version, tables, 'INVALID_BATCH'),
       );
     });
