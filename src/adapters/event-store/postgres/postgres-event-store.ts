@@ -32,7 +32,6 @@
  */
 import * as E from 'fp-ts/Either';
 import { isLeft } from 'fp-ts/Either';
-import * as t from 'io-ts';
 import { Pool } from 'pg';
 import { Observable, Subject, takeUntil, throwError } from 'rxjs';
 import type { EventEnvelope, ProposedEvent } from '../../../engine/event-store/envelope';
@@ -51,8 +50,7 @@ import type {
 } from '../../../engine/event-store/event-store';
 import { AppendListener } from './append-listener';
 import { BatchAppender } from './batch-appender';
-import { Int8 } from './column-codecs';
-import { decodeEventRow, EVENT_COLUMNS } from './event-row';
+import { decodeEventRow, EVENT_COLUMNS, EVENT_ROW_TYPES } from './event-row';
 import { GroupCommitOptions, GroupCommitWriter } from './group-commit-writer';
 import { HeadedPage, liveSubscription, PollingOptions } from './live-subscription';
 import { EventStoreReadError, readFailure, storeUnavailable } from './postgres-errors';
@@ -75,8 +73,6 @@ export interface PostgresEventStoreOptions {
 const MAX_SCAN_PER_PAGE = 65_536;
 const DEFAULT_PAGE_SIZE = 4_096;
 const SUBSCRIPTION_PAGE_SIZE = 1_024;
-
-const HeadRow = t.type({ head: Int8 });
 
 const positionOrUndefined = (lastPosition: number): number | undefined => (lastPosition < 0 ? undefined : lastPosition);
 
@@ -146,7 +142,7 @@ export class PostgresEventStore implements EventStore {
        ORDER BY revision ${backwards ? 'DESC' : 'ASC'} LIMIT $3`,
       [streamId, fromRevision, maxCount],
     );
-    return rows.map(decodeEventRow);
+    return rows.map((row) => decodeEventRow(row));
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<ReadAllPage> {
@@ -167,8 +163,8 @@ export class PostgresEventStore implements EventStore {
   }
 
   async headPosition(): Promise<number | undefined> {
-    const rows = await this.query('reading the head position', 'head', `SELECT last_position AS head FROM ${this.schema.globalPosition}`, []);
-    return positionOrUndefined(this.decodeHead(rows[0]));
+    const rows = await this.query('reading the head position', 'head', `SELECT last_position FROM ${this.schema.globalPosition}`, []);
+    return positionOrUndefined(this.decodeHead(rows[0]?.[0]));
   }
 
   /** Writes what group commit has queued, completes subscriptions, and releases connections. */
@@ -220,8 +216,9 @@ export class PostgresEventStore implements EventStore {
        ORDER BY e.position`,
       [from, from + scan, filter?.streamPrefixes ?? null, filter?.eventTypes ?? null, count],
     );
-    const head = this.decodeHead(rows[0]);
-    const events = rows.filter((row) => row['position'] !== null).map(decodeEventRow);
+    const head = this.decodeHead(rows[0]?.[0]);
+    // With no event after `from`, the join's one row holds the head and nulls.
+    const events = rows.length === 1 && rows[0]?.[1] === null ? [] : rows.map((row) => decodeEventRow(row, 1));
     const last = events[events.length - 1];
     const reached = last !== undefined && events.length === count ? last.position : Math.max(from, Math.min(from + scan, head));
     return {
@@ -232,17 +229,20 @@ export class PostgresEventStore implements EventStore {
     };
   }
 
-  private decodeHead(row: unknown): number {
-    const decoded = HeadRow.decode(row);
-    if (isLeft(decoded)) throw new EventStoreReadError('CORRUPT_EVENT', `${this.schema.globalPosition} does not hold a position`);
-    return decoded.right.head;
+  /** The counter's value, parsed by `EVENT_ROW_TYPES`: a number only when JavaScript holds it exactly. */
+  private decodeHead(value: unknown): number {
+    if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
+      throw new EventStoreReadError('CORRUPT_EVENT', `${this.schema.globalPosition} does not hold a position`);
+    }
+    return value;
   }
 
-  private async query(what: string, statement: string, text: string, values: unknown[]): Promise<Record<string, unknown>[]> {
+  /** Rows as arrays of columns, parsed by `EVENT_ROW_TYPES`. */
+  private async query(what: string, statement: string, text: string, values: unknown[]): Promise<unknown[][]> {
     if (this.closed) throw new EventStoreReadError('STORE_UNAVAILABLE', 'the PostgreSQL event store is closed');
     try {
       await this.ready();
-      const result = await this.pool.query<Record<string, unknown>>({ name: `${this.schema.statementPrefix}${statement}`, text, values });
+      const result = await this.pool.query<unknown[]>({ name: `${this.schema.statementPrefix}${statement}`, text, values, rowMode: 'array', types: EVENT_ROW_TYPES });
       return result.rows;
     } catch (error) {
       throw readFailure(what, error);
