@@ -9,7 +9,7 @@ import { EventStoreReadError } from './postgres-errors';
  * The columns of an event row, in the order `decodeEventRow` reads them. Rows are fetched as arrays
  * (`rowMode: 'array'`): node-postgres then builds no object keyed by column name per row.
  */
-export const EVENT_COLUMNS = [
+const EVENT_COLUMN_NAMES = [
   'position',
   'stream_id',
   'revision',
@@ -25,7 +25,11 @@ export const EVENT_COLUMNS = [
   'actor',
   'previous_hash',
   'hash',
-].join(', ');
+];
+
+export const EVENT_COLUMNS = EVENT_COLUMN_NAMES.join(', ');
+
+export const EVENT_COLUMN_COUNT = EVENT_COLUMN_NAMES.length;
 
 const INT8_OID = 20;
 
@@ -47,33 +51,33 @@ export const EVENT_ROW_TYPES: CustomTypesConfig = {
 };
 
 /**
- * Validates a row selected with `EVENT_COLUMNS` from column `offset` on (read with `EVENT_ROW_TYPES`) into
+ * Validates a row selected with `EVENT_COLUMNS` first (read with `EVENT_ROW_TYPES`) into
  * an envelope. The envelope is built once, field by field, so that any other column stays out of it, and
  * checked with the codec's exact guard; only a row the guard refuses goes through io-ts, for its report.
  */
-export const decodeEventRow = (row: readonly unknown[], offset = 0): EventEnvelope => {
+export const decodeEventRow = (row: readonly unknown[]): EventEnvelope => {
   const candidate = {
-    eventId: row[offset + 3],
-    streamId: row[offset + 1],
-    revision: row[offset + 2],
-    position: row[offset],
-    type: row[offset + 4],
-    schemaVersion: row[offset + 5],
-    data: row[offset + 6],
-    occurredAt: row[offset + 7],
-    recordedAt: row[offset + 8],
-    commandId: row[offset + 9],
-    correlationId: row[offset + 10],
-    causationId: row[offset + 11],
-    actor: row[offset + 12],
-    previousHash: row[offset + 13],
-    hash: row[offset + 14],
+    eventId: row[3],
+    streamId: row[1],
+    revision: row[2],
+    position: row[0],
+    type: row[4],
+    schemaVersion: row[5],
+    data: row[6],
+    occurredAt: row[7],
+    recordedAt: row[8],
+    commandId: row[9],
+    correlationId: row[10],
+    causationId: row[11],
+    actor: row[12],
+    previousHash: row[13],
+    hash: row[14],
   };
   const decoded = decodeWithGuard(EventEnvelopeCodec, candidate);
   if (isLeft(decoded)) {
     throw new EventStoreReadError(
       'CORRUPT_EVENT',
-      `stored event at position ${String(row[offset])} is invalid: ${PathReporter.report(decoded).join('; ')}`,
+      `stored event at position ${String(row[0])} is invalid: ${PathReporter.report(decoded).join('; ')}`,
     );
   }
   return decoded.right;
