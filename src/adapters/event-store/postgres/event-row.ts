@@ -51,9 +51,9 @@ export const EVENT_ROW_TYPES: CustomTypesConfig = {
 };
 
 /**
- * Validates a row selected with `EVENT_COLUMNS` first (read with `EVENT_ROW_TYPES`) into
- * an envelope. The envelope is built once, field by field, so that any other column stays out of it, and
- * checked with the codec's exact guard; only a row the guard refuses goes through io-ts, for its report.
+ * Validates a row that starts with `EVENT_COLUMNS`, read with `EVENT_ROW_TYPES`, into an envelope. The
+ * envelope is built once, field by field, so that any other column stays out of it, and checked with the
+ * codec's exact guard; only a row the guard refuses goes through io-ts, for its report.
  */
 export const decodeEventRow = (row: readonly unknown[]): EventEnvelope => {
   const candidate = {

@@ -72,10 +72,9 @@ export interface PostgresEventStoreOptions {
 /** A page of `$all` with a sparse filter scans at most this many positions, so one call's work is bounded. */
 const MAX_SCAN_PER_PAGE = 65_536;
 /**
- * node-postgres holds a whole result until its last row, so a page's rows outlive the young generation's
- * collections and are copied and promoted: pages of 4,096 events cost replay more CPU than pages of 1,024
- * (a dozen full collections per 220,000 events instead of one) than the three extra round trips per 4,096
- * events save.
+ * node-postgres holds a whole result until its last row, so a page's rows outlive young-generation
+ * collections and get copied and promoted. Replaying 220,000 events in pages of 4,096 took a dozen full
+ * collections, in pages of 1,024 one: that saves more CPU than the extra round trips cost.
  */
 const PAGE_SIZE = 1_024;
 
@@ -205,9 +204,9 @@ export class PostgresEventStore implements EventStore {
    * than as a column of every event row: PostgreSQL then merges the index-ordered events with that row
    * instead of sorting the page, and the driver parses one head instead of one per event.
    *
-   * The counter table holds one row, but until it is analysed the planner guesses thousands (from its
-   * pages), and the cost it then expects can switch on JIT compilation: a third of a second per page.
-   * `LIMIT 1` tells the planner the truth.
+   * `LIMIT 1` states that the counter table has one row: until it is analysed the planner guesses
+   * thousands (from its pages), which once priced a page high enough to switch on JIT compilation, a third
+   * of a second per page.
    */
   private async readPage(after: number | undefined, maxCount: number, filter: EventFilter | undefined): Promise<HeadedPage> {
     const from = after ?? -1;
