@@ -130,7 +130,7 @@ export const runW1RawPostgres = async (carts: number, writers: number, progress:
   }
 };
 
-const REPLAY_PAGE = 4_096;
+const REPLAY_PAGE = 1_024;
 
 /**
  * Replay as raw reads: the W1 rows at `carts` carts, bulk-inserted (untimed), read back in position order in

@@ -366,6 +366,25 @@ describeWithPostgres('PostgreSQL event store reliability', () => {
     expect(second).toEqual({ events: [wanted], lastPosition: filler, isEnd: true });
   });
 
+  it.each([
+    ['a revision beyond what JavaScript holds exactly', `revision = 9007199254740993`],
+    ['a negative occurrence time', `occurred_at = -1`],
+    ['a schema version of 0', `schema_version = 0`],
+    ['an event id with whitespace', `event_id = 'has whitespace'`],
+    ['a hash that is not hex', `hash = repeat('g', 64)`],
+    ['a previous hash of the wrong length', `previous_hash = 'abc'`],
+  ])('refuses a stored row with %s, in every read, with a typed error', async (_, change) => {
+    const schema = uniqueSchemaName('corrupt');
+    const store = openStore(schema);
+    rightOrThrow(await store.append('corrupt-1', proposedEvents(2), 'no-stream'));
+    await admin.query(`UPDATE ${storeSchema(schema).events} SET ${change} WHERE position = 1`);
+    const corrupt = { name: 'EventStoreReadError', code: 'CORRUPT_EVENT', message: expect.stringMatching(/^stored event at position 1 is invalid: /) };
+
+    await expect(store.readAll()).rejects.toMatchObject(corrupt);
+    await expect(store.readStream('corrupt-1')).rejects.toMatchObject(corrupt);
+    await expect(store.readAll({ maxCount: 1 })).resolves.toEqual(expect.objectContaining({ events: [expect.objectContaining({ revision: 0 })] }));
+  });
+
   it('refuses an event it could not read back, without writing anything', async () => {
     const store = openStore(uniqueSchemaName('invalid'));
     const [bad] = proposedEvents(1);

@@ -27,7 +27,8 @@ export interface EventEnvelope extends ProposedEvent {
   readonly hash: string;
 }
 
-const Hash = t.refinement(t.string, (s) => /^[0-9a-f]{64}$/.test(s), 'Sha256Hex');
+// The same set as /^[0-9a-f]{64}$/, checked in about half the time: every stored event read back checks two.
+const Hash = t.refinement(t.string, (s) => s.length === 64 && /^[0-9a-f]+$/.test(s), 'Sha256Hex');
 
 /** Decodes an envelope that comes from outside the process (a file, a database row, a server). */
 export const EventEnvelopeCodec: t.Type<EventEnvelope, EventEnvelope, unknown> = t.readonly(

@@ -15,10 +15,4 @@ export const Int8 = new t.Type<number, string, unknown>(
   String,
 );
 
-/** Reads a bigint column into a number when it is one, leaving anything else for a stricter codec to reject. */
-export const int8Value = (u: unknown): unknown => {
-  const decoded = Int8.decode(u);
-  return decoded._tag === 'Right' ? decoded.right : u;
-};
-
 export const Sha256Hex = t.refinement(t.string, (s) => /^[0-9a-f]{64}$/.test(s), 'Sha256Hex');
