@@ -47,6 +47,8 @@ const StreamHeadRow = t.type({ stream_id: t.string, last_revision: Int8, last_ha
 
 const WriteResultRow = t.type({ accepted: t.readonlyArray(t.string), base: t.union([Int8, t.null]) });
 
+const WriteOneResultRow = t.type({ position: t.union([Int8, t.null]) });
+
 type Planned =
   | { readonly kind: 'conflict'; readonly actual: number }
   | { readonly kind: 'invalid'; readonly reason: string }
@@ -129,6 +131,44 @@ const writeStatement = (schema: StoreSchema): string => `
                                 $9::text[], $10::int4[], $11::text[], $12::int8[], $13::int8[], $14::text[], $15::text[],
                                 $16::text[], $17::text[], $18::text[], $19::text[], $20::text)`;
 
+/** The one function call for a round that writes a single event (see `append-function.ts`). */
+const writeOneStatement = (schema: StoreSchema): string => `
+  SELECT ${schema.appendOneFunction}($1::text, $2::int8, $3::text, $4::text, $5::int4, $6::text, $7::int8, $8::int8,
+                                     $9::text, $10::text, $11::text, $12::text, $13::text, $14::text, $15::text) AS position`;
+
+/** The round's only event, if it writes exactly one. */
+const onlyEvent = (plan: RoundPlan): EventEnvelope | undefined => {
+  if (plan.moves.size !== 1) return undefined;
+  let only: EventEnvelope | undefined;
+  for (const { planned } of plan.appends) {
+    if (planned.kind !== 'write') continue;
+    if (only !== undefined || planned.sealed.length !== 1) return undefined;
+    only = planned.sealed[0];
+  }
+  return only;
+};
+
+/** canonicalJson hashes `undefined` as null; storing null keeps the stored event's hash verifiable. */
+const dataText = (event: EventEnvelope): string => JSON.stringify(event.data) ?? 'null';
+
+const writeOneParameters = (event: EventEnvelope, channel: string): unknown[] => [
+  event.streamId,
+  event.revision,
+  event.eventId,
+  event.type,
+  event.schemaVersion,
+  dataText(event),
+  event.occurredAt,
+  event.recordedAt,
+  event.commandId,
+  event.correlationId,
+  event.causationId,
+  event.actor,
+  event.previousHash,
+  event.hash,
+  channel,
+];
+
 /** The statement's parameters: one array per column, which node-postgres sends as PostgreSQL arrays. */
 const writeParameters = (plan: RoundPlan, channel: string): unknown[] => {
   const moves = [...plan.moves];
@@ -142,8 +182,7 @@ const writeParameters = (plan: RoundPlan, channel: string): unknown[] => {
         event.eventId,
         event.type,
         event.schemaVersion,
-        // canonicalJson hashes `undefined` as null; storing null keeps the stored event's hash verifiable.
-        JSON.stringify(event.data) ?? 'null',
+        dataText(event),
         event.occurredAt,
         event.recordedAt,
         event.commandId,
@@ -184,6 +223,8 @@ const decodeOrThrow = <A>(codec: t.Decoder<unknown, A>, value: unknown, what: st
 export class BatchAppender {
   private readonly statementName: string;
   private readonly statementText: string;
+  private readonly oneStatementName: string;
+  private readonly oneStatementText: string;
   private readonly headsStatementName: string;
   private readonly headsStatementText: string;
 
@@ -195,6 +236,8 @@ export class BatchAppender {
   ) {
     this.statementName = `${schema.statementPrefix}append`;
     this.statementText = writeStatement(schema);
+    this.oneStatementName = `${schema.statementPrefix}append_one`;
+    this.oneStatementText = writeOneStatement(schema);
     this.headsStatementName = `${schema.statementPrefix}heads`;
     this.headsStatementText = `SELECT stream_id, last_revision, last_hash FROM ${schema.streams} WHERE stream_id = ANY($1::text[])`;
   }
@@ -312,6 +355,13 @@ export class BatchAppender {
   }
 
   private async write(client: PoolClient, plan: RoundPlan): Promise<{ accepted: ReadonlySet<string>; base: number | null }> {
+    const only = onlyEvent(plan);
+    if (only !== undefined) {
+      const values = writeOneParameters(only, this.schema.channel);
+      const result = await client.query({ name: this.oneStatementName, text: this.oneStatementText, values });
+      const { position } = decodeOrThrow(WriteOneResultRow, result.rows[0], 'the append statement result');
+      return position === null ? { accepted: new Set(), base: null } : { accepted: new Set([only.streamId]), base: position - 1 };
+    }
     const result = await client.query({ name: this.statementName, text: this.statementText, values: writeParameters(plan, this.schema.channel) });
     const row = decodeOrThrow(WriteResultRow, result.rows[0], 'the append statement result');
     return { accepted: new Set(row.accepted), base: row.base };
