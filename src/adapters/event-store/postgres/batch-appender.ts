@@ -122,7 +122,7 @@ const planRound = (requests: readonly AppendRequest[], pending: readonly number[
 };
 
 /**
- * The write of a round: one call of the store's append function (see `append-function.ts`), so one statement
+ * The write of a round: one call of one of the store's append functions (see `append-function.ts`), so one statement
  * and one implicit transaction.
  */
 const writeStatement = (schema: StoreSchema): string => `
