@@ -3,7 +3,7 @@ import type { StoreSchema } from './store-schema';
 
 /**
  * The append function (schema migration 2), which the batch appender calls once per round that writes more than
- * one event (a round of one event calls `append_one_event`, below). Its parameters
+ * one event (a round of one event sends its own statement, see `batch-appender.ts`). Its parameters
  * are one array per column: the streams to move (id, head read, head after), then the events (stream id,
  * revision, event id, type, schema version, data as JSON text, occurred at, recorded at, command id,
  * correlation id, causation id, actor, previous hash, hash), then the NOTIFY channel.
@@ -77,51 +77,3 @@ export const createAppendFunction = (schema: StoreSchema): string => `
   LANGUAGE plpgsql VOLATILE
   SET plan_cache_mode = force_generic_plan
   AS ${escapeLiteral(appendFunctionBody(schema))}`;
-
-/**
- * The append of one event to one stream (schema migration 3): the same writes, in the same order and under
- * the same locks, as `append_events` for a round of one, as plain statements on scalar parameters. Parameters:
- * the event's columns (stream id, revision, event id, type, schema version, data as JSON text, occurred at,
- * recorded at, command id, correlation id, causation id, actor, previous hash, hash), then the NOTIFY channel.
- * Returns the event's position, or null if the stream's head is no longer the one the event was sealed on.
- *
- * WHY A SECOND FUNCTION. Most appends carry one event, and for them the general function's machinery (nineteen
- * arrays to build, send and unnest, a window function, a CTE per step) cost about a third of the server's
- * time per append: pgbench, one client, 5 s runs, ~350-390 µs per call of `append_events` against ~280-320 µs
- * for this one (an INSERT of a row alone ~180-220 µs). Scalar parameters also spare the client the array
- * encoding.
- *
- * The head it expects follows from the event: the hash chain links the event to the head's hash (previous
- * hash) and its revision is the head's plus one, so revision 0 means a new stream. A lost race (another writer
- * moved or created the stream) writes nothing and returns null; the unique (stream, revision) key still
- * refuses what slips past the head, as for the general function.
- */
-const appendOneFunctionBody = (schema: StoreSchema): string => `
-DECLARE
-  appended_at int8;
-BEGIN
-  IF $2 > 0 THEN
-    UPDATE ${schema.streams} SET last_revision = $2, last_hash = $14
-    WHERE stream_id = $1 AND last_revision = $2 - 1 AND last_hash = $13;
-  ELSE
-    INSERT INTO ${schema.streams} (stream_id, last_revision, last_hash) VALUES ($1, $2, $14)
-    ON CONFLICT (stream_id) DO NOTHING;
-  END IF;
-  IF NOT FOUND THEN
-    RETURN NULL;
-  END IF;
-  UPDATE ${schema.globalPosition} SET last_position = last_position + 1 RETURNING last_position INTO appended_at;
-  INSERT INTO ${schema.events} (position, stream_id, revision, event_id, type, schema_version, data, occurred_at,
-                                recorded_at, command_id, correlation_id, causation_id, actor, previous_hash, hash)
-  VALUES (appended_at, $1, $2, $3, $4, $5, $6::json, $7, $8, $9, $10, $11, $12, $13, $14);
-  PERFORM pg_notify($15, appended_at::text);
-  RETURN appended_at;
-END`;
-
-export const createAppendOneFunction = (schema: StoreSchema): string => `
-  CREATE FUNCTION ${schema.appendOneFunction}(
-    text, int8, text, text, int4, text, int8, int8, text, text, text, text, text, text, text
-  ) RETURNS int8
-  LANGUAGE plpgsql VOLATILE
-  SET plan_cache_mode = force_generic_plan
-  AS ${escapeLiteral(appendOneFunctionBody(schema))}`;

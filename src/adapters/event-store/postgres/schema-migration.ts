@@ -1,7 +1,7 @@
 import { isLeft } from 'fp-ts/Either';
 import * as t from 'io-ts';
 import type { Pool } from 'pg';
-import { createAppendFunction, createAppendOneFunction } from './append-function';
+import { createAppendFunction } from './append-function';
 import { STREAM_REVISION_KEY } from './postgres-errors';
 import type { StoreSchema } from './store-schema';
 
@@ -55,11 +55,6 @@ const MIGRATIONS: readonly Migration[] = [
     version: 2,
     // Appends call one function instead of sending their statement, so that its plan is made once.
     statements: (s) => [createAppendFunction(s)],
-  },
-  {
-    version: 3,
-    // One event to one stream, most appends, gets a function of plain statements (see append-function.ts).
-    statements: (s) => [createAppendOneFunction(s)],
   },
 ];
 

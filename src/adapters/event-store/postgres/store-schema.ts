@@ -16,8 +16,6 @@ export interface StoreSchema {
   readonly migrations: string;
   /** The function an append round calls (see `append-function.ts`). */
   readonly appendFunction: string;
-  /** The append of one event to one stream, the common case (migration 3). */
-  readonly appendOneFunction: string;
   /**
    * The NOTIFY channel appends signal on. A digest of the schema name keeps it unique per schema and under
    * PostgreSQL's 63-byte identifier limit whatever the name's length.
@@ -41,7 +39,6 @@ export const storeSchema = (name: string): StoreSchema => {
     globalPosition: `${quotedName}.global_position`,
     migrations: `${quotedName}.schema_migrations`,
     appendFunction: `${quotedName}.append_events`,
-    appendOneFunction: `${quotedName}.append_one_event`,
     channel: `ordersource_appended_${digest.slice(0, 32)}`,
     statementPrefix: `ordersource_${digest.slice(0, 16)}_`,
   };
