@@ -122,8 +122,8 @@ const planRound = (requests: readonly AppendRequest[], pending: readonly number[
 };
 
 /**
- * The write of a round: one call of one of the store's append functions (see `append-function.ts`), so one statement
- * and one implicit transaction.
+ * The write of a round of more than one event: one call of the store's append function (see `append-function.ts`),
+ * so one statement and one implicit transaction.
  */
 const writeStatement = (schema: StoreSchema): string => `
   SELECT accepted_streams AS accepted, base_position AS base
