@@ -2,7 +2,8 @@ import { escapeLiteral } from 'pg';
 import type { StoreSchema } from './store-schema';
 
 /**
- * The append function (schema migration 2), which the batch appender calls once per round. Its parameters
+ * The append function (schema migration 2), which the batch appender calls once per round that writes more than
+ * one event (a round of one event sends its own statement, see `batch-appender.ts`). Its parameters
  * are one array per column: the streams to move (id, head read, head after), then the events (stream id,
  * revision, event id, type, schema version, data as JSON text, occurred at, recorded at, command id,
  * correlation id, causation id, actor, previous hash, hash), then the NOTIFY channel.

@@ -47,6 +47,8 @@ const StreamHeadRow = t.type({ stream_id: t.string, last_revision: Int8, last_ha
 
 const WriteResultRow = t.type({ accepted: t.readonlyArray(t.string), base: t.union([Int8, t.null]) });
 
+const WriteOneResultRow = t.type({ position: Int8 });
+
 type Planned =
   | { readonly kind: 'conflict'; readonly actual: number }
   | { readonly kind: 'invalid'; readonly reason: string }
@@ -120,14 +122,92 @@ const planRound = (requests: readonly AppendRequest[], pending: readonly number[
 };
 
 /**
- * The write of a round: one call of the store's append function (see `append-function.ts`), so one statement
- * and one implicit transaction.
+ * The write of a round of more than one event: one call of the store's append function (see `append-function.ts`),
+ * so one statement and one implicit transaction.
  */
 const writeStatement = (schema: StoreSchema): string => `
   SELECT accepted_streams AS accepted, base_position AS base
   FROM ${schema.appendFunction}($1::text[], $2::int8[], $3::text[], $4::int8[], $5::text[], $6::text[], $7::int8[], $8::text[],
                                 $9::text[], $10::int4[], $11::text[], $12::int8[], $13::int8[], $14::text[], $15::text[],
                                 $16::text[], $17::text[], $18::text[], $19::text[], $20::text)`;
+
+/**
+ * The write of a round of one event to one stream, most rounds: the same writes, in the same order and under
+ * the same locks, as the append function for a round of one (move the stream head if it is still where the
+ * event was sealed, reserve the next position on the counter row, held until commit, insert the event,
+ * notify), as one statement on scalar parameters. Parameters: the event's columns (stream id, revision, event
+ * id, type, schema version, data as JSON text, occurred at, recorded at, command id, correlation id,
+ * causation id, actor, previous hash, hash), then the NOTIFY channel. One row with the event's position, or
+ * none if the head moved (a lost race, which goes round again).
+ *
+ * WHY NOT THE FUNCTION. For one event, its arrays (nineteen to build, encode, send and unnest), window function
+ * and CTE per step cost about a third of the server's time per append: pgbench, one client, 5 s runs, a call
+ * of `append_events` with one event ~350-390 µs, the same writes as plain plpgsql statements ~280-320 µs, a
+ * raw INSERT of the row ~220-250 µs. This statement, sent directly, was ~20 µs faster again than the plpgsql
+ * version (node-postgres, 6,000 appends alternating in one process). Unlike the array statement, it needs no
+ * function to keep its plan: with scalar parameters PostgreSQL settles on the generic plan after five
+ * executions per connection (EXPLAIN EXECUTE shows its one-time filters on $2).
+ *
+ * The head it expects follows from the event: the hash chain links it to the head's hash (previous hash), and
+ * its revision is the head's plus one, so revision 0 means a new stream. The unique (stream, revision) key
+ * still refuses what slips past the head, as for the function.
+ */
+const writeOneStatement = (schema: StoreSchema): string => `
+  WITH advanced AS (
+    UPDATE ${schema.streams} SET last_revision = $2, last_hash = $14
+    WHERE $2::int8 > 0 AND stream_id = $1 AND last_revision = $2::int8 - 1 AND last_hash = $13
+    RETURNING stream_id
+  ),
+  created AS (
+    INSERT INTO ${schema.streams} (stream_id, last_revision, last_hash)
+    SELECT $1, $2, $14 WHERE $2::int8 = 0
+    ON CONFLICT (stream_id) DO NOTHING
+    RETURNING stream_id
+  ),
+  reserved AS (
+    UPDATE ${schema.globalPosition} SET last_position = last_position + 1
+    WHERE EXISTS (SELECT FROM advanced) OR EXISTS (SELECT FROM created)
+    RETURNING last_position
+  ),
+  inserted AS (
+    INSERT INTO ${schema.events} (position, stream_id, revision, event_id, type, schema_version, data, occurred_at,
+                                  recorded_at, command_id, correlation_id, causation_id, actor, previous_hash, hash)
+    SELECT r.last_position, $1, $2, $3, $4, $5, $6::json, $7, $8, $9, $10, $11, $12, $13, $14 FROM reserved AS r
+  )
+  SELECT r.last_position AS position, pg_notify($15, r.last_position::text) FROM reserved AS r`;
+
+/** The round's only event, if it writes exactly one. */
+const onlyEvent = (plan: RoundPlan): EventEnvelope | undefined => {
+  if (plan.moves.size !== 1) return undefined;
+  let only: EventEnvelope | undefined;
+  for (const { planned } of plan.appends) {
+    if (planned.kind !== 'write') continue;
+    if (only !== undefined || planned.sealed.length !== 1) return undefined;
+    only = planned.sealed[0];
+  }
+  return only;
+};
+
+/** canonicalJson hashes `undefined` as null; storing null keeps the stored event's hash verifiable. */
+const dataText = (event: EventEnvelope): string => JSON.stringify(event.data) ?? 'null';
+
+const writeOneParameters = (event: EventEnvelope, channel: string): unknown[] => [
+  event.streamId,
+  event.revision,
+  event.eventId,
+  event.type,
+  event.schemaVersion,
+  dataText(event),
+  event.occurredAt,
+  event.recordedAt,
+  event.commandId,
+  event.correlationId,
+  event.causationId,
+  event.actor,
+  event.previousHash,
+  event.hash,
+  channel,
+];
 
 /** The statement's parameters: one array per column, which node-postgres sends as PostgreSQL arrays. */
 const writeParameters = (plan: RoundPlan, channel: string): unknown[] => {
@@ -142,8 +222,7 @@ const writeParameters = (plan: RoundPlan, channel: string): unknown[] => {
         event.eventId,
         event.type,
         event.schemaVersion,
-        // canonicalJson hashes `undefined` as null; storing null keeps the stored event's hash verifiable.
-        JSON.stringify(event.data) ?? 'null',
+        dataText(event),
         event.occurredAt,
         event.recordedAt,
         event.commandId,
@@ -184,6 +263,8 @@ const decodeOrThrow = <A>(codec: t.Decoder<unknown, A>, value: unknown, what: st
 export class BatchAppender {
   private readonly statementName: string;
   private readonly statementText: string;
+  private readonly oneStatementName: string;
+  private readonly oneStatementText: string;
   private readonly headsStatementName: string;
   private readonly headsStatementText: string;
 
@@ -195,6 +276,8 @@ export class BatchAppender {
   ) {
     this.statementName = `${schema.statementPrefix}append`;
     this.statementText = writeStatement(schema);
+    this.oneStatementName = `${schema.statementPrefix}append_one`;
+    this.oneStatementText = writeOneStatement(schema);
     this.headsStatementName = `${schema.statementPrefix}heads`;
     this.headsStatementText = `SELECT stream_id, last_revision, last_hash FROM ${schema.streams} WHERE stream_id = ANY($1::text[])`;
   }
@@ -312,6 +395,14 @@ export class BatchAppender {
   }
 
   private async write(client: PoolClient, plan: RoundPlan): Promise<{ accepted: ReadonlySet<string>; base: number | null }> {
+    const only = onlyEvent(plan);
+    if (only !== undefined) {
+      const values = writeOneParameters(only, this.schema.channel);
+      const result = await client.query({ name: this.oneStatementName, text: this.oneStatementText, values });
+      if (result.rows.length === 0) return { accepted: new Set(), base: null };
+      const { position } = decodeOrThrow(WriteOneResultRow, result.rows[0], 'the append statement result');
+      return { accepted: new Set([only.streamId]), base: position - 1 };
+    }
     const result = await client.query({ name: this.statementName, text: this.statementText, values: writeParameters(plan, this.schema.channel) });
     const row = decodeOrThrow(WriteResultRow, result.rows[0], 'the append statement result');
     return { accepted: new Set(row.accepted), base: row.base };
