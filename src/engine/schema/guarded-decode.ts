@@ -46,6 +46,12 @@ const taggedUnionGuard = (members: readonly AnyDecoder[], guards: readonly Guard
   };
 };
 
+/** Each field's exact guard, or undefined if any field has none. */
+const fieldGuardsOf = (props: Record<string, AnyDecoder>): readonly (readonly [string, Guard])[] | undefined => {
+  const fields = Object.entries(props).map(([key, field]) => [key, exactGuardOf(field)] as const);
+  return fields.some(([, guard]) => guard === undefined) ? undefined : (fields as readonly (readonly [string, Guard])[]);
+};
+
 /**
  * A check that accepts a value only if `codec.decode` would accept it and return it unchanged, built from
  * the codec's own parts, or `undefined` for a codec it cannot vouch for (one that parses, defaults, or is a
@@ -56,9 +62,8 @@ const taggedUnionGuard = (members: readonly AnyDecoder[], guards: readonly Guard
 export const exactGuardOf = (codec: AnyDecoder): Guard | undefined => {
   if (isPredicateCodec(codec)) return (codec as t.Mixed).is;
   if (codec instanceof t.InterfaceType) {
-    const fields = Object.entries(codec.props as Record<string, AnyDecoder>).map(([key, field]) => [key, exactGuardOf(field)] as const);
-    if (fields.some(([, guard]) => guard === undefined)) return undefined;
-    const checks = fields as readonly (readonly [string, Guard])[];
+    const checks = fieldGuardsOf(codec.props as Record<string, AnyDecoder>);
+    if (checks === undefined) return undefined;
     return (value) => {
       if (!t.UnknownRecord.is(value)) return false;
       for (const [key, guard] of checks) {
@@ -69,9 +74,8 @@ export const exactGuardOf = (codec: AnyDecoder): Guard | undefined => {
     };
   }
   if (codec instanceof t.PartialType) {
-    const fields = Object.entries(codec.props as Record<string, AnyDecoder>).map(([key, field]) => [key, exactGuardOf(field)] as const);
-    if (fields.some(([, guard]) => guard === undefined)) return undefined;
-    const checks = fields as readonly (readonly [string, Guard])[];
+    const checks = fieldGuardsOf(codec.props as Record<string, AnyDecoder>);
+    if (checks === undefined) return undefined;
     return (value) => {
       if (!t.UnknownRecord.is(value)) return false;
       for (const [key, guard] of checks) {

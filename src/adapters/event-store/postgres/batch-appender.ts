@@ -191,7 +191,8 @@ const onlyEvent = (plan: RoundPlan): EventEnvelope | undefined => {
 /** canonicalJson hashes `undefined` as null; storing null keeps the stored event's hash verifiable. */
 const dataText = (event: EventEnvelope): string => JSON.stringify(event.data) ?? 'null';
 
-const writeOneParameters = (event: EventEnvelope, channel: string): unknown[] => [
+/** An event's values in the order of the events table's columns, as both write statements take them. */
+const eventColumns = (event: EventEnvelope): unknown[] => [
   event.streamId,
   event.revision,
   event.eventId,
@@ -206,8 +207,9 @@ const writeOneParameters = (event: EventEnvelope, channel: string): unknown[] =>
   event.actor,
   event.previousHash,
   event.hash,
-  channel,
 ];
+
+const writeOneParameters = (event: EventEnvelope, channel: string): unknown[] => [...eventColumns(event), channel];
 
 /** The statement's parameters: one array per column, which node-postgres sends as PostgreSQL arrays. */
 const writeParameters = (plan: RoundPlan, channel: string): unknown[] => {
@@ -216,23 +218,7 @@ const writeParameters = (plan: RoundPlan, channel: string): unknown[] => {
   for (const { planned } of plan.appends) {
     if (planned.kind !== 'write') continue;
     for (const event of planned.sealed) {
-      const values = [
-        event.streamId,
-        event.revision,
-        event.eventId,
-        event.type,
-        event.schemaVersion,
-        dataText(event),
-        event.occurredAt,
-        event.recordedAt,
-        event.commandId,
-        event.correlationId,
-        event.causationId,
-        event.actor,
-        event.previousHash,
-        event.hash,
-      ];
-      values.forEach((value, column) => (columns[column] as unknown[]).push(value));
+      eventColumns(event).forEach((value, column) => (columns[column] as unknown[]).push(value));
     }
   }
   return [
