@@ -1,5 +1,5 @@
 import { spawn, type StdioOptions } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import * as E from 'fp-ts/Either';
@@ -12,8 +12,9 @@ const BENCH_ENTRY = join('bench', 'main.ts');
 const BENCH_TSCONFIG = join('bench', 'tsconfig.json');
 /** The checkout's own TypeScript, a development dependency: the version the bench is written for. */
 const CHECKOUT_TSC = join('node_modules', 'typescript', 'bin', 'tsc');
-/** Where `tsc -p bench/tsconfig.json` puts the entry. */
-const COMPILED_ENTRY = join('bench', 'build', 'bench', 'main.js');
+/** Where `tsc -p bench/tsconfig.json` compiles to, and the entry there. */
+const BENCH_BUILD_DIR = join('bench', 'build');
+const COMPILED_ENTRY = join(BENCH_BUILD_DIR, 'bench', 'main.js');
 
 const NOT_IN_PACKAGE =
   'the bench runs from a clone of the ordersource repository, not from the installed package (which ships no bench/): ' +
@@ -64,6 +65,9 @@ export const benchCommand = async (context: CliContext, rawOptions: unknown, che
   if (!existsSync(compiler)) {
     return E.left(failure('BENCH_NOT_AVAILABLE', `the bench is compiled with the checkout's TypeScript, which ${checkout} does not have yet: run npm ci there first`));
   }
+  // tsc never removes what an earlier build compiled from files since moved or deleted, and a stale module
+  // in the build once broke the EventStoreDB rows of a full run: every run compiles into an empty directory.
+  rmSync(join(checkout, BENCH_BUILD_DIR), { recursive: true, force: true });
   const compiled = await runNode(context, [compiler, '-p', BENCH_TSCONFIG], checkout);
   if (compiled !== 0) return E.left(failure('BENCH_BUILD_FAILED', `tsc -p ${BENCH_TSCONFIG} failed in ${checkout} (its errors are above)`));
   // The harness runs where the command was given, so that a relative --out means what the user meant.
