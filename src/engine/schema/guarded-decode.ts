@@ -53,6 +53,25 @@ const fieldGuardsOf = (props: Record<string, AnyDecoder>): readonly (readonly [s
 };
 
 /**
+ * A record whose fields pass their guards. A field of a `t.type` must be present, though it may hold
+ * `undefined` if its guard allows it; a field of a `t.partial` may be absent or `undefined`.
+ */
+const recordGuard =
+  (checks: readonly (readonly [string, Guard])[], fieldsOptional: boolean): Guard =>
+  (value) => {
+    if (!t.UnknownRecord.is(value)) return false;
+    for (const [key, guard] of checks) {
+      const field = value[key];
+      if (field === undefined) {
+        if (fieldsOptional) continue;
+        if (!hasOwnProperty.call(value, key)) return false;
+      }
+      if (!guard(field)) return false;
+    }
+    return true;
+  };
+
+/**
  * A check that accepts a value only if `codec.decode` would accept it and return it unchanged, built from
  * the codec's own parts, or `undefined` for a codec it cannot vouch for (one that parses, defaults, or is a
  * custom type other than the domain's predicate codecs). It is io-ts's `is` with two differences that keep
@@ -61,29 +80,9 @@ const fieldGuardsOf = (props: Record<string, AnyDecoder>): readonly (readonly [s
  */
 export const exactGuardOf = (codec: AnyDecoder): Guard | undefined => {
   if (isPredicateCodec(codec)) return (codec as t.Mixed).is;
-  if (codec instanceof t.InterfaceType) {
+  if (codec instanceof t.InterfaceType || codec instanceof t.PartialType) {
     const checks = fieldGuardsOf(codec.props as Record<string, AnyDecoder>);
-    if (checks === undefined) return undefined;
-    return (value) => {
-      if (!t.UnknownRecord.is(value)) return false;
-      for (const [key, guard] of checks) {
-        const field = value[key];
-        if ((field === undefined && !hasOwnProperty.call(value, key)) || !guard(field)) return false;
-      }
-      return true;
-    };
-  }
-  if (codec instanceof t.PartialType) {
-    const checks = fieldGuardsOf(codec.props as Record<string, AnyDecoder>);
-    if (checks === undefined) return undefined;
-    return (value) => {
-      if (!t.UnknownRecord.is(value)) return false;
-      for (const [key, guard] of checks) {
-        const field = value[key];
-        if (field !== undefined && !guard(field)) return false;
-      }
-      return true;
-    };
+    return checks === undefined ? undefined : recordGuard(checks, codec instanceof t.PartialType);
   }
   if (codec instanceof t.ReadonlyArrayType || codec instanceof t.ArrayType) {
     const item = exactGuardOf(codec.type as AnyDecoder);
