@@ -34,6 +34,17 @@ describe('timeOrderedIds', () => {
     expect(after > before).toBe(true);
   });
 
+  it('draws fresh random bits for every millisecond, past the end of any batch of entropy', () => {
+    const clock = manualClock(Date.UTC(2026, 10, 25));
+    const newId = timeOrderedIds(clock.now);
+    const randomPartOf = (id: string): string => id.slice(19);
+    const parts = Array.from({ length: 5_000 }, () => {
+      clock.advance(1);
+      return randomPartOf(newId());
+    });
+    expect(new Set(parts).size).toBe(parts.length);
+  });
+
   it('two generators in the same millisecond do not collide', () => {
     const clock = manualClock(Date.UTC(2026, 10, 25));
     const first = timeOrderedIds(clock.now);
