@@ -88,15 +88,16 @@ export const configurations: readonly StoreConfiguration[] = [
     openStore: () => Promise.resolve(new MemoryEventStore()),
   },
   {
-    // The default state cache holds 10,000 streams per aggregate type, so at 100,000 carts step-major every
-    // W1 command finds its stream cold and replays it. This row shows the same scale with the cache sized
-    // to the working set: what a host with that many active carts would configure.
-    name: 'memory-large-cache',
-    label: 'in-memory, state cache 100,000',
+    // Over the in-memory store the engine keeps every stream's state (the store holds every event anyway).
+    // This row bounds the cache at the 10,000 streams a durable store gets by default: at 100,000 carts
+    // step-major every W1 command then finds its state evicted and decodes and folds its stream again,
+    // the cold path the default row no longer takes.
+    name: 'memory-bounded-cache',
+    label: 'in-memory, state cache 10,000',
     writers: 1,
     baseline: 'plain-map',
     openStore: () => Promise.resolve(new MemoryEventStore()),
-    stateCacheSize: 100_000,
+    stateCacheSize: 10_000,
     workloads: ['w1'],
     scales: { full: { w1Carts: [100_000] }, smoke: { w1Carts: [200] } },
   },

@@ -48,7 +48,10 @@ export interface EngineOptions {
   readonly orderPolicy?: OrderPolicy;
   /** How long a placed order waits for payment before it expires. Default 30 minutes. */
   readonly paymentWindowMs?: number;
-  /** Aggregate states kept in memory per aggregate type (0 turns the cache off). Default 10,000. */
+  /**
+   * Aggregate states kept in memory per aggregate type (0 turns the cache off). Default 10,000, or every
+   * stream's for a store that holds its events in memory (the in-memory store): see `EventStore.holdsEventsInMemory`.
+   */
   readonly stateCacheSize?: number;
   /** Command ids whose outcome is remembered in memory. Default 100,000. */
   readonly commandMemoSize?: number;
@@ -107,7 +110,7 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
     clock,
     newId: options.newId ?? timeOrderedIds(clock),
     schemas,
-    cacheCapacity: options.stateCacheSize ?? ENGINE_DEFAULTS.stateCacheSize,
+    cacheCapacity: options.stateCacheSize ?? (store.holdsEventsInMemory === true ? Number.POSITIVE_INFINITY : ENGINE_DEFAULTS.stateCacheSize),
     maxAttempts: options.maxAttempts ?? ENGINE_DEFAULTS.maxAttempts,
     onConflictRetry: options.onConflictRetry ?? (() => undefined),
   };

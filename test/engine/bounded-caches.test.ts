@@ -1,6 +1,12 @@
+import * as E from 'fp-ts/Either';
 import fc from 'fast-check';
+import { MemoryEventStore } from '../../src/adapters/event-store/memory/memory-event-store';
+import type { EventStore } from '../../src/engine/event-store/event-store';
+import type { EngineOptions } from '../../src/engine/order-engine';
 import { CommandMemo } from '../../src/engine/command-memo';
 import { CachedState, StateCache } from '../../src/engine/state-cache';
+import { engineDriver } from '../support/engine-driver';
+import { cny } from '../support/fixtures';
 
 /**
  * The first state cache: a Map in recency order. Simple and obviously right, but slow to evict. A suspended
@@ -90,5 +96,51 @@ describe('CommandMemo', () => {
         for (const id of ['c1', 'c2', 'c3', 'c4', 'c5', 'c6']) expect(memo.get(id)?.outcome).toBe(reference.get(id));
       }),
     );
+  });
+});
+
+describe('the engine’s state cache size', () => {
+  /** The in-memory store, counting stream reads: a read is a cache miss. */
+  class ReadCountingMemoryStore extends MemoryEventStore {
+    reads = 0;
+    override readStream(...args: Parameters<MemoryEventStore['readStream']>): ReturnType<MemoryEventStore['readStream']> {
+      this.reads += 1;
+      return super.readStream(...args);
+    }
+  }
+
+  /** The same store seen through a plain object, as a store whose events live elsewhere is. */
+  const elsewhere = (store: EventStore): EventStore => ({
+    append: (...args) => store.append(...args),
+    readStream: (...args) => store.readStream(...args),
+    readAll: (...args) => store.readAll(...args),
+    subscribe: (...args) => store.subscribe(...args),
+    headPosition: () => store.headPosition(),
+    close: () => store.close(),
+  });
+
+  /** One more cart than the bounded default, then a command to the first: how many reads it took. */
+  const readsForFirstCartAfterManyOthers = async (options: EngineOptions, store: ReadCountingMemoryStore): Promise<number> => {
+    const { send } = engineDriver({ ...options, runProcessManager: false });
+    for (let cart = 0; cart <= 10_000; cart += 1) {
+      const outcome = await send({ type: 'OpenCart', data: { cartId: `c${cart}`, customerId: 'alice', currency: 'CNY' } });
+      expect(E.isRight(outcome)).toBe(true);
+    }
+    store.reads = 0;
+    const outcome = await send({ type: 'AddCartItem', data: { cartId: 'c0', sku: 'tea', name: 'Tea', category: 'tea', unitPrice: cny(5000), quantity: 1 } });
+    expect(E.isRight(outcome)).toBe(true);
+    return store.reads;
+  };
+
+  it('keeps every stream’s state over a store that holds its events in memory', async () => {
+    const store = new ReadCountingMemoryStore();
+    expect(await readsForFirstCartAfterManyOthers({ eventStore: store }, store)).toBe(0);
+  });
+
+  it('is bounded at 10,000 streams over any other store, and where the host sets it', async () => {
+    const durable = new ReadCountingMemoryStore();
+    expect(await readsForFirstCartAfterManyOthers({ eventStore: elsewhere(durable) }, durable)).toBe(1);
+    const bounded = new ReadCountingMemoryStore();
+    expect(await readsForFirstCartAfterManyOthers({ eventStore: bounded, stateCacheSize: 10_000 }, bounded)).toBe(1);
   });
 });

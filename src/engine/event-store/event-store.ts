@@ -103,6 +103,13 @@ export interface EventStore {
   headPosition(): Promise<number | undefined>;
   /** Releases connections; the store is unusable afterwards. */
   close(): Promise<void>;
+  /**
+   * True for a store that keeps every event in this process's memory. The engine then keeps every stream's
+   * state by default: a state takes less memory than the events folded into it, which such a store holds
+   * anyway, and a state evicted from a bounded cache costs a decode and fold of all its events on the
+   * stream's next command. Absent (false) for a store whose events live elsewhere.
+   */
+  readonly holdsEventsInMemory?: boolean;
 }
 
 export const matchesFilter = (filter: EventFilter | undefined, event: Pick<EventEnvelope, 'streamId' | 'type'>): boolean => {

@@ -31,6 +31,7 @@ const PUMP_CHUNK = 8_192;
  * whatever the number of streams. It keeps everything in memory and forgets it with the process.
  */
 export class MemoryEventStore implements EventStore {
+  readonly holdsEventsInMemory = true;
   private readonly log: EventEnvelope[] = [];
   private readonly streams = new Map<string, EventEnvelope[]>();
   private readonly appended = new Subject<void>();
