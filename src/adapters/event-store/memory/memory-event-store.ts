@@ -50,7 +50,10 @@ export class MemoryEventStore implements EventStore {
     if (events.length === 0) return E.right({ nextExpectedRevision: actual, events: [] });
     const previousHash = stream === undefined ? GENESIS_HASH : (stream[stream.length - 1] as EventEnvelope).hash;
     const firstPosition = this.log.length;
-    const sealed = sealEvents(streamId, actual, previousHash, events, (i) => firstPosition + i, frozenCopy);
+    // Every event of a stream holds the same string as its stream id, not one copy per append: a reader
+    // keying states by stream id then compares by reference, and the store keeps one copy in memory.
+    const id = stream === undefined ? streamId : (stream[0] as EventEnvelope).streamId;
+    const sealed = sealEvents(id, actual, previousHash, events, (i) => firstPosition + i, frozenCopy);
     const target = stream ?? [];
     if (stream === undefined) this.streams.set(streamId, target);
     for (const envelope of sealed) {
