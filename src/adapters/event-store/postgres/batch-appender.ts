@@ -50,7 +50,6 @@ const StreamHeadRow = t.type({ stream_id: t.string, last_revision: Int8, last_ha
 
 const WriteResultRow = t.type({ accepted: t.readonlyArray(t.string), base: t.union([Int8, t.null]) });
 
-
 type Planned =
   | { readonly kind: 'conflict'; readonly actual: number }
   | { readonly kind: 'invalid'; readonly reason: string }
@@ -140,7 +139,8 @@ const writeStatement = (schema: StoreSchema): string => `
  * notify), as one statement on scalar parameters. Parameters: the event's columns (stream id, revision, event
  * id, type, schema version, data as JSON text, occurred at, recorded at, command id, correlation id,
  * causation id, actor, previous hash, hash), then the NOTIFY channel. One row with the event's position, or
- * none if the head moved (a lost race, which goes round again).
+ * none if the head moved (a lost race, which goes round again). The notification comes from a CTE that the
+ * final SELECT joins, so that it runs exactly when a position was reserved, and the row carries no void column.
  *
  * WHY NOT THE FUNCTION. For one event, its arrays (nineteen to build, encode, send and unnest), window function
  * and CTE per step cost about a third of the server's time per append: pgbench, one client, 5 s runs, a call
@@ -408,6 +408,8 @@ export class BatchAppender {
     const only = onlyEvent(plan);
     if (only !== undefined) {
       const values = writeOneParameters(only, this.schema.channel);
+      // Its one column comes as an array row with the bigint already a number (see EVENT_ROW_TYPES): no row
+      // object keyed by name and no codec pass, once per append.
       const result = await client.query<unknown[]>({ name: this.oneStatementName, text: this.oneStatementText, values, rowMode: 'array', types: EVENT_ROW_TYPES });
       const row = result.rows[0];
       if (row === undefined) return { accepted: new Set(), base: null };
