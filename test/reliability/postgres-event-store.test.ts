@@ -237,6 +237,35 @@ describeWithPostgres('PostgreSQL event store reliability', () => {
     expectValidChain(stored);
   });
 
+  it('notifies the store’s channel with the new head position at each commit, from the one-event statement and from the append function', async () => {
+    const schema = uniqueSchemaName('notify');
+    const store = openStore(schema);
+    const batching = openStore(schema, { groupCommit: true });
+    rightOrThrow(await store.migrate());
+    const listener = await admin.connect();
+    const payloads: string[] = [];
+    listener.on('notification', (message) => {
+      if (message.channel === storeSchema(schema).channel) payloads.push(message.payload ?? '');
+    });
+    try {
+      await listener.query(`LISTEN "${storeSchema(schema).channel}"`);
+      rightOrThrow(await store.append('notify-one', proposedEvents(1), 'no-stream'));
+      rightOrThrow(await store.append('notify-one', proposedEvents(1), 0));
+      rightOrThrow(await store.append('notify-two', proposedEvents(2), 'no-stream'));
+      const batch = await Promise.all([batching.append('notify-a', proposedEvents(1), 'no-stream'), batching.append('notify-b', proposedEvents(1), 'no-stream')]);
+      expect(batch.every(E.isRight)).toBe(true);
+      // A refused append writes nothing and must notify nothing.
+      expect(E.isLeft(await store.append('notify-one', proposedEvents(1), 0))).toBe(true);
+
+      await eventually('four notifications', async () => (payloads.length >= 4 ? true : undefined));
+      await listener.query('SELECT 1');
+      expect(payloads).toEqual(['0', '1', '3', '5']);
+    } finally {
+      await listener.query(`UNLISTEN *`);
+      listener.release();
+    }
+  });
+
   it('a subscription keeps delivering when its LISTEN session is killed, and the session comes back', async () => {
     const schema = uniqueSchemaName('listen');
     const store = openStore(schema, { polling: { minDelayMs: 10, maxDelayMs: 200 } });

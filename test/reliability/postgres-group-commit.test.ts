@@ -65,6 +65,30 @@ describeWithPostgres('PostgreSQL event store group commit', () => {
     for (const stream of groupedStreams) expectValidChain(await grouped.readStream(stream));
   });
 
+  it('stores a batch’s events exactly as appended, whatever characters its identifiers and data hold', async () => {
+    const schema = uniqueSchemaName('characters');
+    const store = openStore(schema);
+    const awkward = ['"quoted"', 'back\\slash', '{braces}', 'a,b', 'NULL', 'zürich✓𝄞'];
+    const appends = awkward.map((name) =>
+      proposedEvents(2, `Type${name}`, (i) => ({ name, text: `${name} ${i}\n\t"\\`, nested: { [name]: [i, null] } })).map((event) => ({
+        ...event,
+        actor: `actor-${name}`,
+        commandId: `cmd-${name}-${event.commandId}`,
+        occurredAt: 2 ** 40 + event.occurredAt,
+      })),
+    );
+
+    const results = await Promise.all(awkward.map((name, i) => store.append(`stream-${name}`, appends[i]!, 'no-stream')));
+
+    const written = results.flatMap((result) => rightOrThrow(result).events);
+    await expect(transactionsThatWrote(schema, awkward.map((name) => `stream-${name}`))).resolves.toBe(1);
+    for (const name of awkward) {
+      const stored = await store.readStream(`stream-${name}`);
+      expect(stored).toEqual(written.filter((event) => event.streamId === `stream-${name}`));
+      expectValidChain(stored);
+    }
+  });
+
   it('fails a conflicting append alone; the others of its batch commit', async () => {
     const schema = uniqueSchemaName('conflict');
     const store = openStore(schema);
