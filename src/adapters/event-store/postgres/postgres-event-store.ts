@@ -54,7 +54,6 @@ import { decodeEventRow, EVENT_COLUMN_COUNT, EVENT_COLUMNS, EVENT_ROW_TYPES } fr
 import { GroupCommitOptions, GroupCommitWriter } from './group-commit-writer';
 import { HeadedPage, liveSubscription, PollingOptions } from './live-subscription';
 import { EventStoreReadError, readFailure, storeUnavailable } from './postgres-errors';
-import { PageRequest, ReadAhead } from './read-ahead';
 import { migrateSchema } from './schema-migration';
 import { DEFAULT_SCHEMA, StoreSchema, storeSchema } from './store-schema';
 
@@ -96,9 +95,6 @@ export class PostgresEventStore implements EventStore {
   private readonly closing = new Subject<void>();
   private migration: Promise<void> | undefined;
   private closed = false;
-  private readonly readRequestedPage = (request: PageRequest): Promise<HeadedPage> => this.readPage(request.after, request.maxCount, request.filter);
-  /** For `readAll`, whoever calls it; each subscription reads ahead on its own. */
-  private readonly readAllAhead = new ReadAhead(this.readRequestedPage);
 
   /** An idle pooled client whose server went away emits 'error'; unheard, that would crash the process. */
   private readonly onIdleClientError = (): void => undefined;
@@ -158,16 +154,15 @@ export class PostgresEventStore implements EventStore {
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<ReadAllPage> {
-    const { events, lastPosition, isEnd } = await this.readAllAhead.next({ after: options.after, maxCount: options.maxCount ?? PAGE_SIZE, filter: options.filter });
+    const { events, lastPosition, isEnd } = await this.readPage(options.after, options.maxCount ?? PAGE_SIZE, options.filter);
     return { events, lastPosition, isEnd };
   }
 
   subscribe(options: SubscribeOptions = {}): Observable<SubscriptionMessage> {
     if (this.closed) return throwError(() => new EventStoreReadError('STORE_UNAVAILABLE', 'the PostgreSQL event store is closed'));
-    const ahead = new ReadAhead(this.readRequestedPage);
     return liveSubscription(
       {
-        readPage: (after, filter) => ahead.next({ after, maxCount: PAGE_SIZE, filter }),
+        readPage: (after, filter) => this.readPage(after, PAGE_SIZE, filter),
         listener: this.listener,
         polling: this.polling,
       },
