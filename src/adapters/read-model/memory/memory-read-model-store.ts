@@ -64,11 +64,14 @@ export class MemoryReadModelStore implements ReadModelStore {
   }
 
   getMany(version: ProjectionVersion, keys: readonly DocumentKey[]): Result<readonly (StoredDocument | undefined)[]> {
+    // The version is looked up once, not per key: its key is a string built from the version.
+    const collections = this.versions.get(versionKey(version))?.collections;
     const documents: (StoredDocument | undefined)[] = [];
     for (const key of keys) {
-      const found = this.collectionOf(version, key.collection);
-      if (E.isLeft(found)) return Promise.resolve(found);
-      documents.push(found.right.documents.get(key.id));
+      if (this.closed) return Promise.resolve(E.left(unavailable()));
+      const found = collections?.get(key.collection);
+      if (found === undefined) return Promise.resolve(E.left(unknownCollection(version, key.collection)));
+      documents.push(found.documents.get(key.id));
     }
     return Promise.resolve(E.right(documents));
   }
