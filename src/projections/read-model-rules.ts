@@ -74,13 +74,20 @@ export const sameCollectionDefinition = (a: CollectionDefinition, b: CollectionD
 
 const MAX_JSON_DEPTH = 64;
 
+const hasOwnProperty = Object.prototype.hasOwnProperty;
+
 /**
  * A deep, frozen copy of `value` if it is a JSON document (plain objects, arrays, strings, finite numbers,
  * booleans, null), or what is wrong with it. The copy keeps the caller from changing a stored document
  * behind the store's back. It runs on every document a store writes, so the path of a problem is only
  * spelled out once there is one.
+ *
+ * `previous` must be a document this function made, i.e. frozen all the way down and checked: an object or
+ * array of `value` that is the very one `previous` holds at the same place is kept as it is rather than
+ * copied. A projection mostly writes the document it read with a few fields changed, so a store that hands
+ * in the document it holds under the same id copies only what changed.
  */
-export const copyJsonDocument = (value: unknown): E.Either<string, JsonDocument> => {
+export const copyJsonDocument = (value: unknown, previous?: JsonDocument): E.Either<string, JsonDocument> => {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return E.left('a document must be a JSON object');
   const path: (string | number)[] = [];
   let problem: string | undefined;
@@ -88,15 +95,19 @@ export const copyJsonDocument = (value: unknown): E.Either<string, JsonDocument>
     problem ??= `document${path.map((step) => (typeof step === 'number' ? `[${step}]` : `.${step}`)).join('')} ${what}`;
     return null;
   };
-  const copy = (v: unknown, depth: number): JsonValue => {
+  // `before` is what `previous` holds at the same path, if anything; only an own field counts, or a
+  // "__proto__" field would be compared with Object.prototype.
+  const copy = (v: unknown, depth: number, before: JsonValue | undefined): JsonValue => {
     if (depth > MAX_JSON_DEPTH) return fail(`is nested more than ${MAX_JSON_DEPTH} levels deep`);
     if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
     if (typeof v === 'number') return Number.isFinite(v) ? v : fail(`is ${v}, which JSON cannot hold`);
+    if (v === before && before !== undefined) return before;
     if (Array.isArray(v)) {
+      const earlier = Array.isArray(before) ? (before as readonly JsonValue[]) : undefined;
       const items = new Array<JsonValue>(v.length);
       for (let i = 0; i < v.length; i += 1) {
         path.push(i);
-        items[i] = copy(v[i], depth + 1);
+        items[i] = copy(v[i], depth + 1, earlier?.[i]);
         path.pop();
       }
       return Object.freeze(items);
@@ -104,13 +115,14 @@ export const copyJsonDocument = (value: unknown): E.Either<string, JsonDocument>
     if (typeof v === 'object') {
       const prototype = Object.getPrototypeOf(v) as unknown;
       if (prototype !== Object.prototype && prototype !== null) return fail('is not a plain object');
+      const earlier = typeof before === 'object' && before !== null && !Array.isArray(before) ? (before as JsonDocument) : undefined;
       const out: Record<string, JsonValue> = {};
       // for…in rather than Object.keys, which would allocate an array per object; the prototype is
       // Object.prototype or null, and an enumerable field someone added to Object.prototype is not own.
       for (const key in v) {
-        if (!Object.prototype.hasOwnProperty.call(v, key)) continue;
+        if (!hasOwnProperty.call(v, key)) continue;
         path.push(key);
-        const item = copy((v as Record<string, unknown>)[key], depth + 1);
+        const item = copy((v as Record<string, unknown>)[key], depth + 1, earlier !== undefined && hasOwnProperty.call(earlier, key) ? earlier[key] : undefined);
         path.pop();
         // A plain assignment to "__proto__" would set the prototype instead of a field.
         if (key === '__proto__') Object.defineProperty(out, key, { value: item, enumerable: true, writable: true, configurable: true });
@@ -120,7 +132,7 @@ export const copyJsonDocument = (value: unknown): E.Either<string, JsonDocument>
     }
     return fail(`is ${v === undefined ? 'undefined' : `a ${typeof v}`}, which JSON cannot hold`);
   };
-  const copied = copy(value, 0) as JsonDocument;
+  const copied = copy(value, 0, previous) as JsonDocument;
   return problem === undefined ? E.right(copied) : E.left(problem);
 };
 

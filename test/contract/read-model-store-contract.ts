@@ -147,6 +147,18 @@ export const describeReadModelStoreContract = (adapterName: string, createHarnes
         expect(rightOrThrow(await store.get(version, 'counters', 'c'))?.document).toEqual({ list: [1, 2], inner: { n: 1 } });
       });
 
+      it('keeps a document written as the stored one with parts changed, safe from later changes to the new parts', async () => {
+        const version = await preparedVersion();
+        await commit(version, [put('counters', 'c', 1, { list: [1, 2], inner: { n: 1 }, kept: { deep: [{ a: 1 }] } })], 1);
+        const stored = rightOrThrow(await store.get(version, 'counters', 'c'))!.document;
+        const inner = { n: 2 };
+        await commit(version, [put('counters', 'c', 2, { ...stored, inner })], 2);
+        inner.n = 3;
+        expect(rightOrThrow(await store.get(version, 'counters', 'c'))?.document).toEqual({ list: [1, 2], inner: { n: 2 }, kept: { deep: [{ a: 1 }] } });
+        const refused = await store.commit(version, { writes: [put('counters', 'c', 3, { ...stored, extra: undefined } as unknown as JsonDocument)], checkpoint: 3, expectedCheckpoint: 2 });
+        expect(codeOf(refused)).toBe('INVALID_DOCUMENT');
+      });
+
       it('replaces a document with a write from a later event, and ignores one from the same or an earlier event', async () => {
         const version = await preparedVersion();
         await commit(version, [put('counters', 'c', 5, { n: 1 })], 5);

@@ -27,6 +27,8 @@ interface MemoryCollection {
   readonly definition: CollectionDefinition;
   readonly documents: Map<string, StoredDocument>;
   readonly indexes: ReadonlyMap<string, SortedIndex>;
+  /** The same indexes as a list: every write walks them, and a Map's iterator would be allocated each time. */
+  readonly indexList: readonly SortedIndex[];
 }
 
 interface MemoryVersion {
@@ -62,11 +64,14 @@ export class MemoryReadModelStore implements ReadModelStore {
   }
 
   getMany(version: ProjectionVersion, keys: readonly DocumentKey[]): Result<readonly (StoredDocument | undefined)[]> {
+    // The version is looked up once, not per key: its key is a string built from the version.
+    const collections = this.versions.get(versionKey(version))?.collections;
     const documents: (StoredDocument | undefined)[] = [];
     for (const key of keys) {
-      const found = this.collectionOf(version, key.collection);
-      if (E.isLeft(found)) return Promise.resolve(found);
-      documents.push(found.right.documents.get(key.id));
+      if (this.closed) return Promise.resolve(E.left(unavailable()));
+      const found = collections?.get(key.collection);
+      if (found === undefined) return Promise.resolve(E.left(unknownCollection(version, key.collection)));
+      documents.push(found.documents.get(key.id));
     }
     return Promise.resolve(E.right(documents));
   }
@@ -156,11 +161,8 @@ export class MemoryReadModelStore implements ReadModelStore {
     }
     for (const definition of collections) {
       if (target.collections.has(definition.name)) continue;
-      target.collections.set(definition.name, {
-        definition,
-        documents: new Map(),
-        indexes: new Map(definition.indexes.map((index) => [index.name, new SortedIndex(index)])),
-      });
+      const indexes = new Map(definition.indexes.map((index) => [index.name, new SortedIndex(index)]));
+      target.collections.set(definition.name, { definition, documents: new Map(), indexes, indexList: [...indexes.values()] });
     }
     this.versions.set(versionKey(version), target);
     return E.right(undefined);
@@ -198,24 +200,28 @@ export class MemoryReadModelStore implements ReadModelStore {
         actual: target.checkpoint,
       });
     }
-    // Everything is checked before anything is written, so a refused batch leaves no trace.
-    const checked: { readonly collection: MemoryCollection; readonly write: DocumentWrite; readonly document: JsonDocument | undefined }[] = [];
+    // Everything is checked before anything is written, so a refused batch leaves no trace. Write i goes to
+    // collections[i] with documents[i] (undefined for a delete): parallel lists, not an object per write.
+    const collections: MemoryCollection[] = [];
+    const documents: (JsonDocument | undefined)[] = [];
     for (const write of batch.writes) {
       const collection = target.collections.get(write.collection);
       if (collection === undefined) return E.left(unknownCollection(version, write.collection));
       const badId = idProblem(write.id);
       if (badId !== undefined) return E.left({ code: 'INVALID_DOCUMENT', message: badId, collection: write.collection, id: write.id });
+      collections.push(collection);
       if (write.kind === 'delete') {
-        checked.push({ collection, write, document: undefined });
+        documents.push(undefined);
         continue;
       }
-      const document = copyJsonDocument(write.document);
+      // The document held under the id now, so that what the write leaves unchanged is shared, not copied.
+      const document = copyJsonDocument(write.document, collection.documents.get(write.id)?.document);
       if (E.isLeft(document)) {
         return E.left({ code: 'INVALID_DOCUMENT', message: `${write.collection}/${write.id}: ${document.left}`, collection: write.collection, id: write.id });
       }
-      checked.push({ collection, write, document: document.right });
+      documents.push(document.right);
     }
-    for (const { collection, write, document } of checked) apply(collection, write, document);
+    batch.writes.forEach((write, i) => apply(collections[i] as MemoryCollection, write, documents[i]));
     target.checkpoint = batch.checkpoint;
     return E.right(undefined);
   }
@@ -229,10 +235,10 @@ const apply = (collection: MemoryCollection, write: DocumentWrite, document: Jso
   if (existing !== undefined && existing.position >= write.position) return;
   if (document === undefined) {
     if (existing === undefined) return;
-    for (const index of collection.indexes.values()) index.update(write.id, existing.document, undefined);
+    for (const index of collection.indexList) index.update(write.id, existing.document, undefined);
     collection.documents.delete(write.id);
     return;
   }
-  for (const index of collection.indexes.values()) index.update(write.id, existing?.document, document);
+  for (const index of collection.indexList) index.update(write.id, existing?.document, document);
   collection.documents.set(write.id, Object.freeze({ id: write.id, position: write.position, document }));
 };

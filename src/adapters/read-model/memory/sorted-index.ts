@@ -78,7 +78,11 @@ export class SortedIndex {
   }
 }
 
-const groupKey = (values: readonly string[]): string => JSON.stringify(values);
+/**
+ * The key of a group within one index, whose groups all have as many values: a lone value is its own key,
+ * which saves building a string for every write to the commonest kind of index.
+ */
+const groupKey = (values: readonly string[]): string => (values.length === 1 ? (values[0] as string) : JSON.stringify(values));
 
 /** The index of the first entry ≥ `key`. */
 const firstAtOrAfter = (entries: readonly SortCursor[], key: SortCursor): number => {
