@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/Either';
-import { concatMap, from, Subscription } from 'rxjs';
+import type { Subscription } from 'rxjs';
 import type { DomainError } from '../../domain/shared/domain-error';
 import type { HostCommand } from '../aggregates';
 import type { Clock } from '../clock';
@@ -9,6 +9,7 @@ import type { EventStore, SubscriptionMessage } from '../event-store/event-store
 import type { IdGenerator } from '../ids';
 import { DEADLINE_STREAM_PREFIX, DeadlineEvent, deadlineStreamId } from './deadline-events';
 import { DeadlineQueue } from './deadline-queue';
+import { handledInOrder } from './handled-in-order';
 import type { Reaction } from './reactions';
 
 export const PROCESS_MANAGER_ACTOR = 'process-manager';
@@ -64,7 +65,7 @@ export class ProcessManager {
     const after = this.deps.startAfter;
     this.subscription = this.deps.store
       .subscribe(after === undefined ? {} : { after })
-      .pipe(concatMap((message) => from(this.handle(message))))
+      .pipe(handledInOrder((message: SubscriptionMessage) => this.handle(message)))
       .subscribe();
   }
 
