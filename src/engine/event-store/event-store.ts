@@ -124,7 +124,9 @@ export const matchesFilter = (filter: EventFilter | undefined, event: Pick<Event
  * `matchesFilter` for one filter, made once for a reader that tests many events against it: the event types
  * go into a Set, so a test costs the same however many types the filter names.
  */
-export const filterMatcher = (filter: EventFilter | undefined): ((event: Pick<EventEnvelope, 'streamId' | 'type'>) => boolean) => {
+export type EventMatcher = (event: Pick<EventEnvelope, 'streamId' | 'type'>) => boolean;
+
+export const filterMatcher = (filter: EventFilter | undefined): EventMatcher => {
   if (filter === undefined) return () => true;
   const { streamPrefixes } = filter;
   const eventTypes = filter.eventTypes === undefined ? undefined : new Set(filter.eventTypes);

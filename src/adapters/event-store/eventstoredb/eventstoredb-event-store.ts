@@ -19,12 +19,13 @@ import { GENESIS_HASH, sealEvents } from '../../../engine/audit/hash-chain';
 import type { EventEnvelope, ProposedEvent } from '../../../engine/event-store/envelope';
 import {
   expectationHolds,
-  matchesFilter,
+  filterMatcher,
   NO_STREAM_REVISION,
   wrongExpectedRevision,
   type AppendError,
   type AppendResult,
   type EventFilter,
+  type EventMatcher,
   type EventStore,
   type ExpectedRevision,
   type ReadAllOptions,
@@ -369,6 +370,7 @@ export class EventStoreDbEventStore implements EventStore {
     const events: EventEnvelope[] = [];
     let reached = after;
     let isEnd = false;
+    const matches = filterMatcher(filter);
     const step = (message: WireMessage): boolean => {
       if (message.kind === 'caught-up') {
         isEnd = true;
@@ -385,7 +387,7 @@ export class EventStoreDbEventStore implements EventStore {
       const recorded = recordedOf(message.resolved);
       const position = positionOf(recorded);
       reached = atLeast(reached, position);
-      if (!isSystemEvent(recorded) && matchesFilter(filter, recorded)) events.push(decodeOrThrow(recorded));
+      if (!isSystemEvent(recorded) && matches(recorded)) events.push(decodeOrThrow(recorded));
       isEnd = position >= head;
       return !isEnd && events.length < maxCount;
     };
@@ -412,18 +414,19 @@ export class EventStoreDbEventStore implements EventStore {
     }).pipe(
       switchMap((head) => {
         const progress: SubscriptionProgress = { head, reached: after, told: after, caughtUp: false };
+        const matches = filterMatcher(filter);
         const alreadyCaughtUp = head === undefined || (after !== undefined && after >= head);
         if (alreadyCaughtUp) progress.caughtUp = true;
         return concat(
           alreadyCaughtUp ? of<SubscriptionMessage>({ kind: 'caught-up', position: head }) : of<SubscriptionMessage>(),
-          this.wireMessages(after, filter).pipe(concatMap((message) => this.subscriptionMessages(message, progress, filter))),
+          this.wireMessages(after, filter).pipe(concatMap((message) => this.subscriptionMessages(message, progress, matches))),
         );
       }),
       takeUntil(this.closing),
     );
   }
 
-  private subscriptionMessages(message: WireMessage, progress: SubscriptionProgress, filter: EventFilter | undefined): ObservableInput<SubscriptionMessage> {
+  private subscriptionMessages(message: WireMessage, progress: SubscriptionProgress, matches: EventMatcher): ObservableInput<SubscriptionMessage> {
     if (message.kind === 'caught-up') return this.caughtUp(progress, progress.reached);
     if (message.kind === 'checkpoint') {
       const { position } = message;
@@ -438,7 +441,7 @@ export class EventStoreDbEventStore implements EventStore {
     if (progress.told !== undefined && position <= progress.told) return [];
     progress.reached = atLeast(progress.reached, position);
     const out: SubscriptionMessage[] = [];
-    if (!isSystemEvent(recorded) && matchesFilter(filter, recorded)) {
+    if (!isSystemEvent(recorded) && matches(recorded)) {
       out.push({ kind: 'event', event: decodeOrThrow(recorded) });
       progress.told = position;
     }
