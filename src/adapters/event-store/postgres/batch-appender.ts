@@ -3,7 +3,7 @@ import * as t from 'io-ts';
 import { PathReporter } from 'io-ts/PathReporter';
 import type { Pool, PoolClient } from 'pg';
 import { GENESIS_HASH, sealEvents } from '../../../engine/audit/hash-chain';
-import { EventEnvelope, EventEnvelopeCodec, ProposedEvent } from '../../../engine/event-store/envelope';
+import { EventEnvelope, EventEnvelopeCodec, ProposedEvent, Sha256Hex } from '../../../engine/event-store/envelope';
 import { decodeWithGuard } from '../../../engine/schema/guarded-decode';
 import {
   AppendError,
@@ -14,7 +14,7 @@ import {
   wrongExpectedRevision,
 } from '../../../engine/event-store/event-store';
 import { int4Array, int8Array, textArray } from './binary-arrays';
-import { Int8, Sha256Hex } from './column-codecs';
+import { Int8 } from './column-codecs';
 import { EVENT_ROW_TYPES } from './event-row';
 import { isConnectionFailure, isStreamRevisionTaken, isTransientConflict, storeUnavailable } from './postgres-errors';
 import type { StoreSchema } from './store-schema';

@@ -14,5 +14,3 @@ export const Int8 = new t.Type<number, string, unknown>(
   },
   String,
 );
-
-export const Sha256Hex = t.refinement(t.string, (s) => /^[0-9a-f]{64}$/.test(s), 'Sha256Hex');
