@@ -79,6 +79,27 @@ interface Waiter {
 type Applied = E.Either<{ readonly kind: 'event'; readonly reason: UnreadableEvent | ProjectionHandlerError } | { readonly kind: 'store'; readonly error: ReadModelError }, readonly DocumentChange[]>;
 
 /**
+ * Loads, in one `preload`, the documents a prefetch hint names for the batch's readable events. A hint that
+ * throws names nothing: it is only a hint, `apply` reads what it needs anyway and reports its own failures.
+ */
+const preloadHinted = async <Ev>(
+  view: BatchView,
+  decoded: ReadonlyMap<EventEnvelope, E.Either<unknown, Ev>>,
+  hint: (event: Ev, envelope: EventEnvelope) => readonly DocumentKey[],
+): Promise<E.Either<ReadModelError, void>> => {
+  const keys: DocumentKey[] = [];
+  for (const [envelope, event] of decoded) {
+    if (E.isLeft(event)) continue;
+    try {
+      keys.push(...hint(event.right, envelope));
+    } catch {
+      // Only a hint.
+    }
+  }
+  return keys.length === 0 ? E.right(undefined) : guarded(() => view.preload(keys));
+};
+
+/**
  * Keeps one version of a projection up to date: subscribes to the event store after the version's checkpoint,
  * applies events in batches, and stores each batch's changes together with the checkpoint after it, so that
  * a crash at any point and a restart give the same documents as a run without one. Every outcome, failures
@@ -217,38 +238,19 @@ export class ProjectionRunner<Ev> {
     const view = new BatchView(readModels, this.version);
     const start = this.committed ?? -1;
     const decoded = new Map<EventEnvelope, E.Either<UnreadableEvent | ProjectionHandlerError, Ev>>();
-    const prefetch: DocumentKey[] = [];
     for (const message of messages) {
       if (message.kind !== 'event' || message.event.position <= start) continue;
-      const event = this.decode(message.event);
-      decoded.set(message.event, event);
-      if (projection.prefetch !== undefined && E.isRight(event)) {
-        try {
-          prefetch.push(...projection.prefetch(event.right, message.event));
-        } catch {
-          // Only a hint: apply reads what it needs anyway, and reports its own failures.
-        }
-      }
+      decoded.set(message.event, this.decode(message.event));
     }
-    if (prefetch.length > 0) {
-      const loaded = await guarded(() => view.preload(prefetch));
+    const { prefetch, prefetchFollowing } = projection;
+    if (prefetch !== undefined) {
+      const loaded = await preloadHinted(view, decoded, prefetch);
       if (E.isLeft(loaded)) return failUnlessStopped(this.readModelFailure(loaded.left));
     }
-    if (projection.prefetchFollowing !== undefined) {
-      const following: DocumentKey[] = [];
+    if (prefetchFollowing !== undefined) {
       const preloaded = (collection: string, id: string) => view.preloaded(collection, id);
-      for (const [envelope, event] of decoded) {
-        if (E.isLeft(event)) continue;
-        try {
-          following.push(...projection.prefetchFollowing(event.right, envelope, preloaded));
-        } catch {
-          // Only a hint, as above.
-        }
-      }
-      if (following.length > 0) {
-        const loaded = await guarded(() => view.preload(following));
-        if (E.isLeft(loaded)) return failUnlessStopped(this.readModelFailure(loaded.left));
-      }
+      const loaded = await preloadHinted(view, decoded, (event, envelope) => prefetchFollowing(event, envelope, preloaded));
+      if (E.isLeft(loaded)) return failUnlessStopped(this.readModelFailure(loaded.left));
     }
     let reached = start;
     let caughtUp = false;
