@@ -1,10 +1,10 @@
 import * as E from 'fp-ts/Either';
 import fc from 'fast-check';
 import { MemoryEventStore } from '../../src/adapters/event-store/memory/memory-event-store';
-import type { EventStore } from '../../src/engine/event-store/event-store';
 import type { EngineOptions } from '../../src/engine/order-engine';
 import { CommandMemo } from '../../src/engine/command-memo';
 import { CachedState, StateCache } from '../../src/engine/state-cache';
+import { delegatingTo } from '../support/delegating-event-store';
 import { engineDriver } from '../support/engine-driver';
 import { cny } from '../support/fixtures';
 
@@ -109,16 +109,6 @@ describe('the engine’s state cache size', () => {
     }
   }
 
-  /** The same store seen through a plain object, as a store whose events live elsewhere is. */
-  const elsewhere = (store: EventStore): EventStore => ({
-    append: (...args) => store.append(...args),
-    readStream: (...args) => store.readStream(...args),
-    readAll: (...args) => store.readAll(...args),
-    subscribe: (...args) => store.subscribe(...args),
-    headPosition: () => store.headPosition(),
-    close: () => store.close(),
-  });
-
   /** One more cart than the bounded default, then a command to the first: how many reads it took. */
   const readsForFirstCartAfterManyOthers = async (options: EngineOptions, store: ReadCountingMemoryStore): Promise<number> => {
     const { send } = engineDriver({ ...options, runProcessManager: false });
@@ -139,7 +129,7 @@ describe('the engine’s state cache size', () => {
 
   it('is bounded at 10,000 streams over any other store, and where the host sets it', async () => {
     const durable = new ReadCountingMemoryStore();
-    expect(await readsForFirstCartAfterManyOthers({ eventStore: elsewhere(durable) }, durable)).toBe(1);
+    expect(await readsForFirstCartAfterManyOthers({ eventStore: delegatingTo(durable) }, durable)).toBe(1);
     const bounded = new ReadCountingMemoryStore();
     expect(await readsForFirstCartAfterManyOthers({ eventStore: bounded, stateCacheSize: 10_000 }, bounded)).toBe(1);
   });

@@ -5,7 +5,6 @@ import { distinctUntilChanged, filter, take, toArray } from 'rxjs/operators';
 import type { MemoryEventStore } from '../../src/adapters/event-store/memory/memory-event-store';
 import { MemoryReadModelStore } from '../../src/adapters/read-model/memory/memory-read-model-store';
 import type { EventEnvelope } from '../../src/engine/event-store/envelope';
-import type { EventStore } from '../../src/engine/event-store/event-store';
 import { eventSchemas } from '../../src/engine/schema/event-schemas';
 import { matchesFilter } from '../../src/engine/event-store/event-store';
 import { analyticsProjection } from '../../src/projections/analytics/projection';
@@ -13,6 +12,7 @@ import { orderHistoryProjection } from '../../src/projections/order-history/proj
 import type { ProjectionDefinition } from '../../src/projections/projection';
 import { ProjectionRunner, ProjectionStatus } from '../../src/projections/projection-runner';
 import type { ReadModelStore } from '../../src/projections/read-model-store';
+import { delegatingTo } from '../support/delegating-event-store';
 import { FaultyReadModelStore } from '../support/faulty-read-model-store';
 import { expectLeft, expectRight, projectAll, runUntilCaughtUp } from '../support/run-projection';
 import { Shop } from '../support/shop';
@@ -271,14 +271,7 @@ describe('projection runner', () => {
   });
 
   it('reports a failed subscription as a status, not as an exception', async () => {
-    const broken: EventStore = {
-      append: (s, e, x) => shop.eventStore.append(s, e, x),
-      readStream: (s, o) => shop.eventStore.readStream(s, o),
-      readAll: (o) => shop.eventStore.readAll(o),
-      headPosition: () => shop.eventStore.headPosition(),
-      close: () => shop.eventStore.close(),
-      subscribe: () => throwError(() => new Error('server went away')),
-    };
+    const broken = delegatingTo(shop.eventStore, { subscribe: () => throwError(() => new Error('server went away')) });
     const runner = new ProjectionRunner({ eventStore: broken, readModels: new MemoryReadModelStore(), projection: orderHistoryProjection });
     await runner.start();
     expect(runner.status).toMatchObject({ state: 'failed', failure: { code: 'EVENT_STORE_FAILED', message: expect.stringContaining('server went away') } });
