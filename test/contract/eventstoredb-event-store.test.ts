@@ -34,6 +34,7 @@ import { hashEvent } from '../../src/engine/audit/hash-chain';
 import type { EventEnvelope } from '../../src/engine/event-store/envelope';
 import type { SubscriptionMessage } from '../../src/engine/event-store/event-store';
 import { startEventStoreDbProtocolServer, type EventStoreDbProtocolServer } from '../support/eventstoredb-protocol-server/protocol-server';
+import { RST_STREAM_FRAME, startHttp2FrameCounter } from '../support/http2-frame-counter';
 import { proposedEvents } from '../support/proposed-events';
 import { describeEventStoreContract } from './event-store-contract';
 
@@ -537,6 +538,27 @@ describe('EventStoreDB adapter specifics only the protocol test server can show'
       await expect(store.readStream('unreachable-1')).rejects.toThrow(/UNAVAILABLE|CANCELLED|No connection/i);
     } finally {
       await store.close();
+    }
+  });
+
+  it('reads missing streams without resetting calls the server has ended, which a server limits per connection', async () => {
+    // The engine reads a missing stream for every new aggregate. A reset per read once made the test server's
+    // HTTP/2 layer (nghttp2: a burst of 1,000, then 33 a second) drop the connection after ~2,000 new carts.
+    const counter = await startHttp2FrameCounter(protocolServer.port);
+    const store = openStore({ name: 'frame counter', connectionString: () => `esdb://127.0.0.1:${counter.port}?tls=false` });
+    const client = EventStoreDBClient.connectionString(`esdb://127.0.0.1:${counter.port}?tls=false`);
+    try {
+      for (let i = 0; i < 200; i += 1) await expect(store.readStream(uniqueName('missing-'))).resolves.toEqual([]);
+      expect(counter.sentByClients(RST_STREAM_FRAME)).toBe(0);
+      // The counter sees resets: cancelling a live subscription, a call the server never ends, sends one.
+      const subscription = client.subscribeToAll({ fromPosition: END });
+      await new Promise((resolve) => subscription.once('confirmation', resolve));
+      await subscription.unsubscribe();
+      await waitFor(() => counter.sentByClients(RST_STREAM_FRAME) === 1);
+    } finally {
+      await client.dispose();
+      await store.close();
+      await counter.close();
     }
   });
 

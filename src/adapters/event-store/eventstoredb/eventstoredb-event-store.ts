@@ -88,18 +88,38 @@ const positionOf = (recorded: RecordedEvent): number => {
 };
 
 /**
- * The items of a read. Leaving the loop early, by `break`, `return` or an exception, cancels the gRPC call
- * and lets the read flow on: gRPC reports a call's end only once its buffered messages have been taken, and
- * the client's `dispose()` waits for every call it started to end. Destroying the read instead, as a plain
- * `for await` does on leaving, would leave the call open for good.
+ * The items of a read. Leaving the loop early, by `break`, `return` or an exception in the loop's body,
+ * cancels the gRPC call and lets the read flow on: gRPC reports a call's end only once its buffered messages
+ * have been taken, and the client's `dispose()` waits for every call it started to end. Destroying the read
+ * instead, as a plain `for await` does on leaving, would leave the call open for good.
+ *
+ * A read that fails by itself is not cancelled: the server has already ended that call (a "stream not found"
+ * reply comes just before its end), and a cancel would only send the server a needless RST_STREAM frame. A
+ * server counts those per connection (nghttp2 closes the connection with GOAWAY INTERNAL_ERROR after a burst
+ * of 1,000, the HTTP/2 rapid-reset defence), and the engine reads a missing stream for every new cart.
  */
 async function* itemsOf<T>(read: StreamingRead<T>): AsyncGenerator<T, void, undefined> {
-  let drained = false;
+  const iterator = read.iterator({ destroyOnReturn: false })[Symbol.asyncIterator]();
+  let ended = false;
   try {
-    for await (const item of read.iterator({ destroyOnReturn: false })) yield item as T;
-    drained = true;
+    for (;;) {
+      let next: IteratorResult<unknown>;
+      try {
+        next = await iterator.next();
+      } catch (error) {
+        ended = true;
+        throw error;
+      }
+      if (next.done === true) {
+        ended = true;
+        return;
+      }
+      yield next.value as T;
+    }
   } finally {
-    if (!drained) {
+    if (!ended) {
+      // Unhooks the iterator from the read; only then does `resume` let the rest flow.
+      await iterator.return?.();
       read.resume();
       await read.cancel();
     }
