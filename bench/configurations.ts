@@ -3,6 +3,7 @@ import type { EventEnvelope } from '../src/engine/event-store/envelope';
 import type { EventStore } from '../src/engine/event-store/event-store';
 import { openEventStoreDbOnTestServer } from './eventstoredb/eventstoredb-bench-store';
 import type { Workload } from './jobs';
+import type { Elapsed } from './measure/stopwatch';
 import { openBenchPostgresStore, postgresUnreachable, restoreBenchPostgresStore } from './postgres/bench-postgres';
 
 /**
@@ -28,6 +29,20 @@ export interface WorkloadScales {
   readonly guaranteeCarts: number;
 }
 
+/** Where a replay figure on a restored store keeps the driver-alone read of the same rows (rows/s). */
+export const DRIVER_ROWS_PER_SECOND = 'driverRowsPerSecond';
+export const DRIVER_ROWS_PER_CPU_SECOND = 'driverRowsPerCpuSecond';
+
+/** A store restored for replay, and the store's driver alone reading the same rows, for scale. */
+export interface RestoredStore {
+  readonly store: EventStore;
+  /**
+   * Reads every event row as the store's own `readAll` does (same columns, pages, type parsers), but with
+   * the driver alone: no envelope check, decoding or fold. Replay cannot beat this on the same connection.
+   */
+  readonly timeDriverReadingAllRows: () => Promise<{ readonly rows: number } & Elapsed>;
+}
+
 /**
  * A store the engine is measured on. Adding a row of the report for another adapter (PostgreSQL,
  * EventStoreDB) means adding a configuration here, with its baseline (raw PostgreSQL for the former).
@@ -50,7 +65,7 @@ export interface StoreConfiguration {
    * A store filled with these events as they are (ids, revisions, hashes), for replay: a server store too
    * slow to be filled through the engine in a bench run restores what the engine wrote on the in-memory store.
    */
-  readonly restoreStore?: (events: readonly EventEnvelope[]) => Promise<EventStore>;
+  readonly restoreStore?: (events: readonly EventEnvelope[]) => Promise<RestoredStore>;
   /** The engine's state cache, in streams per aggregate type, where it is not the engine's default. */
   readonly stateCacheSize?: number;
   /** Why the configuration cannot run here (its server is unreachable), or undefined when it can. */

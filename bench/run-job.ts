@@ -1,7 +1,7 @@
 import { MemoryEventStore } from '../src/adapters/event-store/memory/memory-event-store';
 import type { EventEnvelope } from '../src/engine/event-store/envelope';
 import type { EventStore } from '../src/engine/event-store/event-store';
-import { configurationNamed, StoreConfiguration } from './configurations';
+import { configurationNamed, DRIVER_ROWS_PER_CPU_SECOND, DRIVER_ROWS_PER_SECOND, RestoredStore, StoreConfiguration } from './configurations';
 import { runReplayRawClient, runW1RawClient } from './eventstoredb/raw-client-baseline';
 import { BenchFailure } from './failure';
 import { JobResult, JobSpec, Measurement, Progress, unitOf } from './jobs';
@@ -71,20 +71,30 @@ const allEvents = async (store: EventStore): Promise<EventEnvelope[]> => {
  * way). Nothing of the in-memory copy stays reachable, so the replay's heap holds the restored store's
  * work only.
  */
-const restoredW1Store = async (restore: NonNullable<StoreConfiguration['restoreStore']>, carts: number, progress: Progress): Promise<EventStore> => {
+const restoredW1Store = async (restore: NonNullable<StoreConfiguration['restoreStore']>, carts: number, progress: Progress): Promise<RestoredStore> => {
   const memory = new MemoryEventStore();
   await runW1OnEngine(memory, carts, 1, (done, total) => progress(done, total * 2));
-  const store = await restore(await allEvents(memory));
+  const restored = await restore(await allEvents(memory));
   await memory.close();
-  return store;
+  return restored;
 };
 
+/**
+ * Replay of a restored store, then, untimed by it, the store's driver alone reading the same rows: the
+ * ceiling of any replay over that driver and connection, kept in the figure's details.
+ */
 const runReplayOnRestoredStore = async (restore: NonNullable<StoreConfiguration['restoreStore']>, spec: JobSpec, progress: Progress): Promise<Measurement> => {
-  const store = await restoredW1Store(restore, spec.scale, progress);
+  const restored = await restoredW1Store(restore, spec.scale, progress);
   try {
-    return await replayStore(store, spec.scale, progress);
+    const replayed = await replayStore(restored.store, spec.scale, progress);
+    const driver = await restored.timeDriverReadingAllRows();
+    if (driver.rows !== replayed.operations) throw new BenchFailure(`the driver read ${driver.rows} rows; replay read ${replayed.operations} events`);
+    return {
+      ...replayed,
+      details: { ...replayed.details, [DRIVER_ROWS_PER_SECOND]: driver.rows / driver.seconds, [DRIVER_ROWS_PER_CPU_SECOND]: driver.rows / driver.cpuSeconds },
+    };
   } finally {
-    await store.close();
+    await restored.store.close();
   }
 };
 

@@ -1,10 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import * as E from 'fp-ts/Either';
 import { Client, escapeIdentifier, Pool } from 'pg';
-import { PostgresEventStore } from '../../src/adapters/event-store/postgres/postgres-event-store';
+import { EVENT_COLUMNS, EVENT_ROW_TYPES } from '../../src/adapters/event-store/postgres/event-row';
+import { PostgresEventStore, READ_ALL_PAGE_SIZE } from '../../src/adapters/event-store/postgres/postgres-event-store';
 import { beginPostgresRestore } from '../../src/adapters/event-store/postgres/postgres-restore';
 import type { EventEnvelope } from '../../src/engine/event-store/envelope';
+import type { RestoredStore } from '../configurations';
 import { BenchFailure } from '../failure';
+import { collectGarbage } from '../measure/process-memory';
+import { startStopwatch, type Elapsed } from '../measure/stopwatch';
 
 /** The server the PostgreSQL rows run on; the default names the `postgres` user, as the test suites do (pg otherwise takes `$USER`, which may be unset). */
 export const benchPostgresUrl = process.env['ORDERSOURCE_BENCH_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -60,8 +64,40 @@ export const openBenchPostgresStore = async (options: { readonly groupCommit: bo
 
 const RESTORE_CHUNK = 8_192;
 
+/**
+ * node-postgres alone reading a store's event rows in position order: the statement of the store's `readAll`
+ * page without its head row and filter, the same columns, page size and type parsers, rows as arrays; then
+ * nothing, where replay checks, decodes and folds each row.
+ */
+const timeDriverReadingAllRows = async (schema: string): Promise<{ readonly rows: number } & Elapsed> => {
+  const client = new Client({ connectionString: benchPostgresUrl });
+  await client.connect();
+  try {
+    const page = {
+      name: 'bench-driver-page',
+      text: `SELECT ${EVENT_COLUMNS} FROM ${escapeIdentifier(schema)}.events WHERE position > $1 ORDER BY position LIMIT $2`,
+      rowMode: 'array',
+      types: EVENT_ROW_TYPES,
+    } as const;
+    collectGarbage();
+    const stopwatch = startStopwatch();
+    let rows = 0;
+    let after = -1;
+    for (;;) {
+      const result = await client.query<unknown[]>({ ...page, values: [after, READ_ALL_PAGE_SIZE] });
+      rows += result.rows.length;
+      const last = result.rows[result.rows.length - 1];
+      if (last === undefined || result.rows.length < READ_ALL_PAGE_SIZE) break;
+      after = Number(last[0]);
+    }
+    return { rows, ...stopwatch.stop() };
+  } finally {
+    await client.end();
+  }
+};
+
 /** A fresh store holding `events` exactly as given, through the adapter's lossless restore. */
-export const restoreBenchPostgresStore = async (events: readonly EventEnvelope[]): Promise<PostgresEventStore> => {
+export const restoreBenchPostgresStore = async (events: readonly EventEnvelope[]): Promise<RestoredStore> => {
   const schema = freshSchemaName('replay');
   const pool = new Pool({ connectionString: benchPostgresUrl, max: 1 });
   try {
@@ -83,7 +119,7 @@ export const restoreBenchPostgresStore = async (events: readonly EventEnvelope[]
   const client = new Client({ connectionString: benchPostgresUrl });
   await client.connect();
   await client.query(`VACUUM ANALYZE ${escapeIdentifier(schema)}.events`).finally(() => client.end());
-  return new DisposablePostgresStore(schema, { groupCommit: false });
+  return { store: new DisposablePostgresStore(schema, { groupCommit: false }), timeDriverReadingAllRows: () => timeDriverReadingAllRows(schema) };
 };
 
 /** Why PostgreSQL cannot be reached, or undefined when it can: asked once per bench run, before any job. */

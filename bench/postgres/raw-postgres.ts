@@ -1,4 +1,5 @@
 import { escapeIdentifier, Pool } from 'pg';
+import { READ_ALL_PAGE_SIZE } from '../../src/adapters/event-store/postgres/postgres-event-store';
 import { BenchFailure } from '../failure';
 import type { Measurement, Progress } from '../jobs';
 import { LatencyRecorder } from '../measure/latency';
@@ -130,8 +131,6 @@ export const runW1RawPostgres = async (carts: number, writers: number, progress:
   }
 };
 
-const REPLAY_PAGE = 1_024;
-
 /**
  * Replay as raw reads: the W1 rows at `carts` carts, bulk-inserted (untimed), read back in position order in
  * pages of the store's default size, the driver parsing each row's json; nothing is validated or folded.
@@ -149,10 +148,10 @@ export const runReplayRawPostgres = async (carts: number, progress: Progress): P
     let read = 0;
     let after = 0;
     for (;;) {
-      const result = await raw.pool.query<{ position: string }>({ ...page, values: [after, REPLAY_PAGE] });
+      const result = await raw.pool.query<{ position: string }>({ ...page, values: [after, READ_ALL_PAGE_SIZE] });
       read += result.rows.length;
       const last = result.rows[result.rows.length - 1];
-      if (last === undefined || result.rows.length < REPLAY_PAGE) break;
+      if (last === undefined || result.rows.length < READ_ALL_PAGE_SIZE) break;
       after = Number(last.position);
     }
     const elapsed = stopwatch.stop();

@@ -76,7 +76,7 @@ const MAX_SCAN_PER_PAGE = 65_536;
  * collections and get copied and promoted. Replaying 220,000 events in pages of 4,096 took a dozen full
  * collections, in pages of 1,024 one: that saves more CPU than the extra round trips cost.
  */
-const PAGE_SIZE = 1_024;
+export const READ_ALL_PAGE_SIZE = 1_024;
 
 /** Where a page's rows hold the head (in the counter's row, after the event columns, which it leaves null). */
 const HEAD_COLUMN = EVENT_COLUMN_COUNT;
@@ -154,7 +154,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<ReadAllPage> {
-    const { events, lastPosition, isEnd } = await this.readPage(options.after, options.maxCount ?? PAGE_SIZE, options.filter);
+    const { events, lastPosition, isEnd } = await this.readPage(options.after, options.maxCount ?? READ_ALL_PAGE_SIZE, options.filter);
     return { events, lastPosition, isEnd };
   }
 
@@ -162,7 +162,7 @@ export class PostgresEventStore implements EventStore {
     if (this.closed) return throwError(() => new EventStoreReadError('STORE_UNAVAILABLE', 'the PostgreSQL event store is closed'));
     return liveSubscription(
       {
-        readPage: (after, filter) => this.readPage(after, PAGE_SIZE, filter),
+        readPage: (after, filter) => this.readPage(after, READ_ALL_PAGE_SIZE, filter),
         listener: this.listener,
         polling: this.polling,
       },
