@@ -562,6 +562,33 @@ describe('EventStoreDB adapter specifics only the protocol test server can show'
     }
   });
 
+  it('reads its head and the events behind catch-up checkpoints to their end, without resetting those calls', async () => {
+    // Both are reads of one event (or a few): leaving one at its first event used to reset it. A filtered
+    // subscription makes such a read per checkpoint while catching up, and every page of a filtered readAll
+    // reads the head.
+    const counter = await startHttp2FrameCounter(protocolServer.port);
+    const connectionString = `esdb://127.0.0.1:${counter.port}?tls=false`;
+    const store = openStore({ name: 'frame counter', connectionString: () => connectionString }, { checkpointInterval: 1 });
+    try {
+      const start = await store.headPosition();
+      for (let i = 0; i < 30; i += 1) rightOrThrow(await store.append(uniqueName('skipped-'), proposedEvents(40), 'no-stream'));
+      const written = rightOrThrow(await store.append(uniqueName('head-'), proposedEvents(1), 'no-stream'));
+      for (let i = 0; i < 100; i += 1) await expect(store.headPosition()).resolves.toBe(written.events[0]!.position);
+      expect(counter.sentByClients(RST_STREAM_FRAME)).toBe(0);
+      const messages = await portMessagesUntilCaughtUp(
+        store.subscribe({ ...(start === undefined ? {} : { after: start }), filter: { streamPrefixes: [uniqueName('matches-nothing-')] } }),
+      );
+      expect(messages.filter((m) => m.kind === 'checkpoint').length).toBeGreaterThanOrEqual(30);
+      // Ending the subscription, a call the server never ends, resets it: that one reset, and no other.
+      await waitFor(() => counter.sentByClients(RST_STREAM_FRAME) > 0);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(counter.sentByClients(RST_STREAM_FRAME)).toBe(1);
+    } finally {
+      await store.close();
+      await counter.close();
+    }
+  });
+
   it('is found through gossip discovery as a single leader node', async () => {
     const store = openStore({ name: 'discovery', connectionString: () => `esdb+discover://127.0.0.1:${protocolServer.port}?tls=false` });
     try {

@@ -25,6 +25,8 @@ export const startHttp2FrameCounter = async (serverPort: number): Promise<Http2F
   const sockets = new Set<Socket>();
   const track = (socket: Socket): Socket => {
     sockets.add(socket);
+    // Relayed as they come: gRPC's small frames would otherwise wait on Nagle's algorithm and delayed ACKs.
+    socket.setNoDelay(true);
     socket.once('close', () => sockets.delete(socket));
     socket.on('error', () => socket.destroy());
     return socket;

@@ -63,7 +63,7 @@ const DEFAULT_PAGE_SIZE = 4_096;
  * or written needs no read first. Bounded: the least recently used are forgotten.
  */
 const LINK_CACHE_SIZE = 10_000;
-/** Events read per round trip while looking backwards for the newest non-system event. */
+/** Events read per round trip while looking backwards, past system events, for the newest other event. */
 const HEAD_SCAN_PAGE = 32;
 
 const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
@@ -494,31 +494,42 @@ export class EventStoreDbEventStore implements EventStore {
     );
   }
 
-  /** EventStoreDB reads `$all` backwards from a position exclusively: the one event read is the one before it. */
+  /**
+   * EventStoreDB reads `$all` backwards from a position exclusively: the one event read is the one before it.
+   * The read is taken to its end rather than left at its event, which would reset the call (see `itemsOf`).
+   */
   private async lastEventPositionBefore(boundary: number): Promise<number | undefined> {
     const read = this.client.readAll({ direction: BACKWARDS, fromPosition: eventStoreDbPosition(boundary), maxCount: 1 });
-    for await (const resolved of itemsOf(read)) return positionOf(recordedOf(resolved));
-    return undefined;
+    let position: number | undefined;
+    for await (const resolved of itemsOf(read)) position ??= positionOf(recordedOf(resolved));
+    return position;
   }
 
-  /** The newest event that is not EventStoreDB's own, paging backwards over any system events after it. */
+  /**
+   * The newest event that is not EventStoreDB's own, paging backwards over any system events after it. The
+   * first read asks for one event, which is nearly always the answer, and every read is taken to its end
+   * instead of being left at the event found, which would reset the call (see `itemsOf`).
+   */
   async headPosition(): Promise<number | undefined> {
     this.ensureOpen();
     let before: number | undefined;
-    for (;;) {
+    for (let pageSize = 1; ; pageSize = HEAD_SCAN_PAGE) {
       const read = this.client.readAll({
         direction: BACKWARDS,
         fromPosition: before === undefined ? END : eventStoreDbPosition(before),
-        maxCount: HEAD_SCAN_PAGE,
+        maxCount: pageSize,
       });
       let received = 0;
+      let head: number | undefined;
       for await (const resolved of itemsOf(read)) {
         received += 1;
+        if (head !== undefined) continue;
         const recorded = recordedOf(resolved);
         before = positionOf(recorded);
-        if (!isSystemEvent(recorded)) return before;
+        if (!isSystemEvent(recorded)) head = before;
       }
-      if (received < HEAD_SCAN_PAGE) return undefined;
+      if (head !== undefined) return head;
+      if (received < pageSize) return undefined;
     }
   }
 
