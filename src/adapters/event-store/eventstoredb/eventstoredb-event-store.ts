@@ -93,10 +93,11 @@ const positionOf = (recorded: RecordedEvent): number => {
  * have been taken, and the client's `dispose()` waits for every call it started to end. Destroying the read
  * instead, as a plain `for await` does on leaving, would leave the call open for good.
  *
- * A read that fails by itself is not cancelled: the server has already ended that call (a "stream not found"
- * reply comes just before its end), and a cancel would only send the server a needless RST_STREAM frame. A
- * server counts those per connection (nghttp2 closes the connection with GOAWAY INTERNAL_ERROR after a burst
- * of 1,000, the HTTP/2 rapid-reset defence), and the engine reads a missing stream for every new cart.
+ * A read that reaches its end, or that finds no stream, is not cancelled: the server has ended that call (a
+ * "stream not found" reply comes just before its end), and a cancel would only send the server a needless
+ * RST_STREAM frame. A server counts those per connection (nghttp2 closes the connection with GOAWAY
+ * INTERNAL_ERROR after a burst of 1,000, the HTTP/2 rapid-reset defence), and the engine reads a missing
+ * stream for every new cart. Any other failure of the read is cancelled, in case the call is still open.
  */
 async function* itemsOf<T>(read: StreamingRead<T>): AsyncGenerator<T, void, undefined> {
   const iterator = read.iterator({ destroyOnReturn: false })[Symbol.asyncIterator]();
@@ -107,7 +108,7 @@ async function* itemsOf<T>(read: StreamingRead<T>): AsyncGenerator<T, void, unde
       try {
         next = await iterator.next();
       } catch (error) {
-        ended = true;
+        ended = error instanceof StreamNotFoundError;
         throw error;
       }
       if (next.done === true) {
