@@ -1,21 +1,24 @@
 import * as E from 'fp-ts/Either';
 import { createEngine, MemoryEventStore } from '../../src';
 import type { HostCommand } from '../../src';
+import { delegatingTo } from '../support/delegating-event-store';
 
 const openCart: HostCommand = { type: 'OpenCart', data: { cartId: 'c1', customerId: 'alice', currency: 'CNY' } };
 const addTea: HostCommand = { type: 'AddCartItem', data: { cartId: 'c1', sku: 'tea', name: 'Tea', category: 'tea', unitPrice: { amount: 100, currency: 'CNY' }, quantity: 1 } };
 const setQuantity = (quantity: number): HostCommand => ({ type: 'ChangeCartItemQuantity', data: { cartId: 'c1', sku: 'tea', quantity } });
 
 describe('commands racing for one stream', () => {
-  it('all succeed when many concurrent writers send to the same stream', async () => {
+  it('all succeed when two engines (two processes) send to the same stream, losing races and retrying', async () => {
     let retries = 0;
-    const engine = createEngine({ runProcessManager: false, onConflictRetry: () => (retries += 1) });
-    await engine.execute({ commandId: 'open', actor: 'alice', command: openCart });
-    await engine.execute({ commandId: 'add', actor: 'alice', command: addTea });
-    const writers = 8;
-    const perWriter = 40;
+    const store = new MemoryEventStore();
+    const engines = [0, 1].map(() => createEngine({ eventStore: store, runProcessManager: false, onConflictRetry: () => (retries += 1) }));
+    await engines[0]!.execute({ commandId: 'open', actor: 'alice', command: openCart });
+    await engines[0]!.execute({ commandId: 'add', actor: 'alice', command: addTea });
+    const writers = 2;
+    const perWriter = 100;
     const outcomes = await Promise.all(
       Array.from({ length: writers }, async (_, writer) => {
+        const engine = engines[writer]!;
         const results = [];
         for (let n = 0; n < perWriter; n += 1) {
           // A read of another stream between commands makes writers interleave as real clients would.
@@ -27,9 +30,68 @@ describe('commands racing for one stream', () => {
     );
     const refused = outcomes.flat().filter(E.isLeft);
     expect(refused).toEqual([]);
-    expect(await engine.eventStore.readStream('cart-c1')).toHaveLength(2 + writers * perWriter);
-    // The writers did race: without lost races this test would prove nothing about retries.
+    expect(await store.readStream('cart-c1')).toHaveLength(2 + writers * perWriter);
+    // The engines did race: without lost races this test would prove nothing about retries.
     expect(retries).toBeGreaterThan(0);
+  });
+
+  it('takes one engine’s commands to a stream in turns, in the order they came: none races another, even over a slow store', async () => {
+    let retries = 0;
+    const memory = new MemoryEventStore();
+    // Every append takes a trip through the timers, as a server's does: commands overlap while it is out.
+    const slow = delegatingTo(memory, {
+      append: async (...args) => {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        return memory.append(...args);
+      },
+    });
+    const engine = createEngine({ eventStore: slow, runProcessManager: false, onConflictRetry: () => (retries += 1) });
+    await engine.execute({ commandId: 'open', actor: 'alice', command: openCart });
+    await engine.execute({ commandId: 'add', actor: 'alice', command: addTea });
+
+    const quantities = Array.from({ length: 40 }, (_, n) => 1 + (n % 9));
+    const outcomes = await Promise.all(quantities.map((quantity, n) => engine.execute({ commandId: `q${n}`, actor: 'alice', command: setQuantity(quantity) })));
+
+    expect(outcomes.filter(E.isLeft)).toEqual([]);
+    expect(retries).toBe(0);
+    const stored = await memory.readStream('cart-c1');
+    expect(stored.slice(2).map((event) => event.commandId)).toEqual(quantities.map((_, n) => `q${n}`));
+  });
+
+  it('does not make commands to other streams wait', async () => {
+    const memory = new MemoryEventStore();
+    let startOther: () => void = () => undefined;
+    const otherStarted = new Promise<void>((resolve) => (startOther = resolve));
+    // The append to c1 is held until one to c2 has begun: taking turns across streams would never end.
+    const gated = delegatingTo(memory, {
+      append: async (streamId, ...rest) => {
+        if (streamId === 'cart-c1') await otherStarted;
+        if (streamId === 'cart-c2') startOther();
+        return memory.append(streamId, ...rest);
+      },
+    });
+    const engine = createEngine({ eventStore: gated, runProcessManager: false });
+    const openOther: HostCommand = { type: 'OpenCart', data: { cartId: 'c2', customerId: 'bob', currency: 'CNY' } };
+
+    const outcomes = await Promise.all([
+      engine.execute({ commandId: 'open-1', actor: 'alice', command: openCart }),
+      engine.execute({ commandId: 'open-2', actor: 'bob', command: openOther }),
+    ]);
+
+    expect(outcomes.every(E.isRight)).toBe(true);
+  });
+
+  it('passes a stream on to the next command when one is refused', async () => {
+    const engine = createEngine({ runProcessManager: false });
+    await engine.execute({ commandId: 'open', actor: 'alice', command: openCart });
+
+    const [refused, accepted] = await Promise.all([
+      engine.execute({ commandId: 'too-early', actor: 'alice', command: setQuantity(2) }),
+      engine.execute({ commandId: 'add', actor: 'alice', command: addTea }),
+    ]);
+
+    expect(E.isLeft(refused) && refused.left.kind).toBe('rejected');
+    expect(E.isRight(accepted)).toBe(true);
   });
 
   it('rereads the store when another process wrote after this engine cached the stream', async () => {
