@@ -76,21 +76,22 @@ export interface StoreConfiguration {
  * PostgreSQL's scales: an append waits for its commit to be flushed to disk, so W1 runs at the smallest of
  * bench-workload.md's scales, 1,000 carts (10,000 timed commands, 4 to 15 seconds a run at one writer), not
  * 10,000. At 200 carts, the size it had, a run was over in a second or two, and the engine's and the
- * driver's code being compiled meanwhile was a fair part of what it measured. Replay reads the store, which
- * writers and group commit do not change, so one configuration has it. See bench/README.md.
+ * driver's code being compiled meanwhile was a fair part of what it measured. W2 at 500 orders is 8,000
+ * commands. Replay reads the store, which writers and group commit do not change, so one configuration has
+ * it. See bench/README.md.
  */
 const POSTGRES_SCALES: NonNullable<StoreConfiguration['scales']> = {
-  full: { w1Carts: [1_000], replayCarts: 20_000 },
-  smoke: { w1Carts: [10], replayCarts: 20 },
+  full: { w1Carts: [1_000], w2Orders: 500, replayCarts: 20_000 },
+  smoke: { w1Carts: [10], w2Orders: 20, replayCarts: 20 },
 };
 
-const postgres = (name: string, label: string, writers: number, options: { readonly groupCommit: boolean; readonly replay: boolean }): StoreConfiguration => ({
+const postgres = (name: string, label: string, writers: number, options: { readonly groupCommit: boolean; readonly workloads: readonly Workload[] }): StoreConfiguration => ({
   name,
   label,
   writers,
   baseline: 'raw-pg',
   openStore: () => openBenchPostgresStore({ groupCommit: options.groupCommit }),
-  workloads: options.replay ? ['w1', 'replay'] : ['w1'],
+  workloads: options.workloads,
   scales: POSTGRES_SCALES,
   restoreStore: (events) => restoreBenchPostgresStore(events),
   unavailable: postgresUnreachable,
@@ -134,9 +135,10 @@ export const configurations: readonly StoreConfiguration[] = [
       "the repository's protocol test server (test/support, in a child process), whose speed says nothing of a real EventStoreDB node. " +
       'The ratio is the engine and adapter (envelope, hash chain, decoding, idempotency) over the bare client on the same server.',
   },
-  postgres('postgres-1', 'PostgreSQL, 1 writer', 1, { groupCommit: false, replay: true }),
-  postgres('postgres-8', 'PostgreSQL, 8 writers', 8, { groupCommit: false, replay: false }),
-  postgres('postgres-8-group', 'PostgreSQL, 8 writers, group commit', 8, { groupCommit: true, replay: false }),
+  // W2's hot-stream variant always runs at 8 writers, so the plain 8-writer row has it for both plain rows.
+  postgres('postgres-1', 'PostgreSQL, 1 writer', 1, { groupCommit: false, workloads: ['w1', 'w2', 'replay'] }),
+  postgres('postgres-8', 'PostgreSQL, 8 writers', 8, { groupCommit: false, workloads: ['w1', 'w2', 'w2-hot'] }),
+  postgres('postgres-8-group', 'PostgreSQL, 8 writers, group commit', 8, { groupCommit: true, workloads: ['w1', 'w2', 'w2-hot'] }),
 ];
 
 export const configurationNamed = (name: string): StoreConfiguration | undefined => configurations.find((c) => c.name === name);

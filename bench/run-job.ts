@@ -6,7 +6,7 @@ import { runReplayRawClient, runW1RawClient } from './eventstoredb/raw-client-ba
 import { BenchFailure } from './failure';
 import { JobResult, JobSpec, Measurement, Progress, unitOf } from './jobs';
 import { peakRssMiB } from './measure/process-memory';
-import { runReplayRawPostgres, runW1RawPostgres } from './postgres/raw-postgres';
+import { runReplayRawPostgres, runW1RawPostgres, runW2RawPostgres } from './postgres/raw-postgres';
 import { runGuaranteeCosts } from './workloads/guarantee-costs';
 import { projectionApplyRunners } from './workloads/projection-apply';
 import { replayStore, runReplayOnEngine, runReplayPlain } from './workloads/replay';
@@ -28,6 +28,9 @@ const runRawPostgres = (spec: JobSpec, progress: Progress): Promise<Measurement>
   switch (spec.workload) {
     case 'w1':
       return runW1RawPostgres(spec.scale, spec.writers, progress);
+    case 'w2':
+    case 'w2-hot':
+      return runW2RawPostgres(spec.scale, spec.writers, spec.workload === 'w2-hot', progress);
     case 'replay':
       return runReplayRawPostgres(spec.scale, progress);
     default:

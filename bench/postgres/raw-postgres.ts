@@ -6,6 +6,7 @@ import { LatencyRecorder } from '../measure/latency';
 import { collectGarbage } from '../measure/process-memory';
 import { startStopwatch } from '../measure/stopwatch';
 import { w1OpenCommand, w1StepCommand, W1_STEPS, w1CartId } from '../workloads/w1-cart-churn';
+import { JourneyWrite, w2JourneyWrites } from '../workloads/w2-order-lifecycle';
 import { forEachConcurrently } from '../workloads/writers';
 import { benchPostgresUrl, dropSchema, freshSchemaName } from './bench-postgres';
 
@@ -126,6 +127,68 @@ export const runW1RawPostgres = async (carts: number, writers: number, progress:
     const stored = await countRows(raw);
     if (stored !== carts * (W1_STEPS.length + 1)) throw new BenchFailure(`the raw table holds ${stored} rows, W1 wrote ${carts * (W1_STEPS.length + 1)}`);
     return { operations: total, ...elapsed, latency: latency.percentiles(), conflictRetries: null, details: { rows: stored } };
+  } finally {
+    await raw.dispose();
+  }
+};
+
+/**
+ * W2 as raw INSERTs: each write of the plain journey (a command's events, host or process manager's, or a
+ * deadline's) becomes one autocommit INSERT of its rows, revisions counted per stream; step-major as the
+ * engine's run, `writers` host commands at a time, each followed by the writes it leads to, in order, as
+ * the process manager would send them. Latency is that of the host command's own INSERT.
+ */
+export const runW2RawPostgres = async (orders: number, writers: number, hot: boolean, progress: Progress): Promise<Measurement> => {
+  const raw = await openRawTable(writers);
+  try {
+    const { plan, phases } = w2JourneyWrites(orders, hot);
+    const revisions = new Map<string, number>();
+    const rowsOf = (write: JourneyWrite): RawRow[] =>
+      write.map(({ streamId, type, data }) => {
+        const revision = revisions.get(streamId) ?? 0;
+        revisions.set(streamId, revision + 1);
+        return { streamId, revision, type, data: JSON.stringify(data) };
+      });
+    const steps = phases.flat().map((step) => step.map((writes) => writes.map(rowsOf)));
+    const one = { name: 'bench-raw-insert', text: `INSERT INTO ${raw.table} (stream_id, revision, type, data) VALUES ($1, $2, $3, $4)` };
+    const many = {
+      name: 'bench-raw-insert-many',
+      text: `INSERT INTO ${raw.table} (stream_id, revision, type, data) SELECT * FROM unnest($1::text[], $2::int8[], $3::text[], $4::json[])`,
+    };
+    const insert = (rows: readonly RawRow[]): Promise<unknown> => {
+      const [only] = rows;
+      if (rows.length === 1 && only !== undefined) return raw.pool.query({ ...one, values: [only.streamId, only.revision, only.type, only.data] });
+      return raw.pool.query({
+        ...many,
+        values: [rows.map((r) => r.streamId), rows.map((r) => r.revision), rows.map((r) => r.type), rows.map((r) => r.data)],
+      });
+    };
+    const latency = new LatencyRecorder(plan.hostCommands);
+    let done = 0;
+    collectGarbage();
+    const stopwatch = startStopwatch();
+    for (const step of steps) {
+      await forEachConcurrently(step.length, writers, async (index) => {
+        const [own, ...following] = step[index] as RawRow[][];
+        const sent = performance.now();
+        if (own !== undefined) await insert(own);
+        latency.record(performance.now() - sent);
+        for (const rows of following) await insert(rows);
+        done += 1;
+        if (done % REPORT_EVERY === 0) progress(done, plan.hostCommands);
+      });
+    }
+    const elapsed = stopwatch.stop();
+    progress(plan.hostCommands, plan.hostCommands);
+    const stored = await countRows(raw);
+    if (stored !== plan.events) throw new BenchFailure(`the raw table holds ${stored} rows, W2 wrote ${plan.events}`);
+    return {
+      operations: plan.hostCommands + plan.processManagerCommands,
+      ...elapsed,
+      latency: latency.percentiles(),
+      conflictRetries: null,
+      details: { rows: stored, hostCommands: plan.hostCommands, processManagerCommands: plan.processManagerCommands },
+    };
   } finally {
     await raw.dispose();
   }

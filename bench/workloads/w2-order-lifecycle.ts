@@ -5,9 +5,19 @@ import type { PaymentEvent } from '../../src/domain/payment/events';
 import { defaultOrderPolicy } from '../../src/domain/order/decider';
 import { standardPricingPolicy } from '../../src/domain/pricing/pricing-policy';
 import type { DomainError } from '../../src/domain/shared/domain-error';
-import { aggregates, HostCommand, isCartCommand, isPaymentCommand } from '../../src/engine/aggregates';
+import {
+  aggregates,
+  cartStreamId,
+  HostCommand,
+  isCartCommand,
+  isPaymentCommand,
+  orderStreamId,
+  paymentStreamId,
+  PROVIDER_TRANSACTION_STREAM_PREFIX,
+} from '../../src/engine/aggregates';
 import type { EventStore } from '../../src/engine/event-store/event-store';
 import { createEngine } from '../../src/engine/order-engine';
+import { deadlineStreamId } from '../../src/engine/process-manager/deadline-events';
 import { reactionsTo } from '../../src/engine/process-manager/reactions';
 import { BenchFailure } from '../failure';
 import type { Measurement, Progress } from '../jobs';
@@ -203,9 +213,23 @@ export const runW2OnEngine = async (store: EventStore, orders: number, writers: 
 
 type JourneyEvent = CartEvent | OrderEvent | PaymentEvent;
 
+/** An event of the plain journey, in the stream the engine would append it to. */
+export interface JourneyRow {
+  readonly streamId: string;
+  readonly type: string;
+  readonly data: unknown;
+}
+
+/**
+ * What one write of the journey appends, as a store would take it: a command's events (a captured callback
+ * writes to its provider transaction and its payment), or a deadline being scheduled or cancelled.
+ */
+export type JourneyWrite = readonly JourneyRow[];
+
 /**
  * The plain journey: the engine's four deciders on plain maps, and the process manager's rules
  * (`reactionsTo`) applied at once, depth first, instead of by a subscriber. Deadlines are an array push.
+ * Given `writes`, a command also lists what it wrote there: its own events, then its reactions' writes.
  */
 class PlainJourney {
   private readonly defs = aggregates(standardPricingPolicy(), defaultOrderPolicy);
@@ -216,37 +240,85 @@ class PlainJourney {
   readonly deadlineEvents: unknown[] = [];
   commands = 0;
 
-  send(command: HostCommand, now: number): E.Either<DomainError, void> {
+  send(command: HostCommand, now: number, writes?: JourneyWrite[]): E.Either<DomainError, void> {
     this.commands += 1;
-    const decided = this.decide(command, now);
+    const written: JourneyRow[] | undefined = writes === undefined ? undefined : [];
+    const decided = this.decide(command, now, written);
     if (E.isLeft(decided)) return decided;
+    if (written !== undefined) writes?.push(written);
     for (const event of decided.right) {
       for (const reaction of reactionsTo(event, now, { paymentWindowMs: PAYMENT_WINDOW_MS })) {
         if (reaction.kind === 'command') {
-          const followed = this.send(reaction.command, now);
+          const followed = this.send(reaction.command, now, writes);
           if (E.isLeft(followed)) return followed;
         } else {
           this.deadlineEvents.push(reaction);
+          writes?.push([
+            { streamId: deadlineStreamId(reaction.deadlineId), type: reaction.kind === 'schedule' ? 'DeadlineScheduled' : 'DeadlineCancelled', data: reaction },
+          ]);
         }
       }
     }
     return E.right(undefined);
   }
 
-  private decide(command: HostCommand, now: number): E.Either<DomainError, readonly JourneyEvent[]> {
-    if (isCartCommand(command)) return this.carts.execute(command.data.cartId, command, now);
-    if (!isPaymentCommand(command)) return this.orders.execute(command.data.orderId, command, now);
-    if (command.type !== 'RecordProviderCallback') return this.payments.execute(command.data.paymentId, command, now);
-    const { paymentId, providerTransactionId } = command.data;
+  /** Decides a command on its streams; lists its events in `written` when given (the plain run gives none). */
+  private decide(command: HostCommand, now: number, written: JourneyRow[] | undefined): E.Either<DomainError, readonly JourneyEvent[]> {
+    if (isCartCommand(command)) {
+      const decision = this.carts.execute(command.data.cartId, command, now);
+      return written === undefined ? decision : recorded(written, cartStreamId(command.data.cartId), decision);
+    }
+    if (!isPaymentCommand(command)) {
+      const decision = this.orders.execute(command.data.orderId, command, now);
+      return written === undefined ? decision : recorded(written, orderStreamId(command.data.orderId), decision);
+    }
+    const { paymentId } = command.data;
+    if (command.type !== 'RecordProviderCallback') {
+      const decision = this.payments.execute(paymentId, command, now);
+      return written === undefined ? decision : recorded(written, paymentStreamId(paymentId), decision);
+    }
+    const { providerTransactionId } = command.data;
     let claimedBy = paymentId;
     if (command.data.status === 'succeeded') {
       const claimed = this.providerTransactions.execute(providerTransactionId, { type: 'ClaimProviderTransaction', data: { providerTransactionId, paymentId } }, now);
       if (E.isLeft(claimed)) return claimed;
+      if (written !== undefined) recorded(written, `${PROVIDER_TRANSACTION_STREAM_PREFIX}${providerTransactionId}`, claimed);
       claimedBy = this.providerTransactions.stateOf(providerTransactionId).claimedBy ?? paymentId;
     }
-    return this.payments.execute(paymentId, { type: 'DecideProviderCallback', data: { ...command.data, claimedBy } }, now);
+    const decision = this.payments.execute(paymentId, { type: 'DecideProviderCallback', data: { ...command.data, claimedBy } }, now);
+    return written === undefined ? decision : recorded(written, paymentStreamId(paymentId), decision);
   }
 }
+
+/** Lists a decision's events in `written`, in `streamId`, and hands the decision on. */
+const recorded = <D extends E.Either<DomainError, readonly { readonly type: string; readonly data: unknown }[]>>(written: JourneyRow[], streamId: string, decision: D): D => {
+  if (E.isRight(decision)) for (const { type, data } of decision.right) written.push({ streamId, type, data });
+  return decision;
+};
+
+/** A host command's write, then those of the process manager's commands and deadlines it leads to. */
+export type HostCommandWrites = readonly JourneyWrite[];
+
+/** One step of W2 (a host command per order, step-major), as writes. */
+export type W2WriteStep = readonly HostCommandWrites[];
+
+/** W2's writes in plan order, by phase and step, for a baseline that stores them without the engine. */
+export const w2JourneyWrites = (orders: number, hot: boolean): { readonly plan: W2Plan; readonly phases: readonly (readonly W2WriteStep[])[] } => {
+  const plan = w2Plan(orders, hot);
+  const journey = new PlainJourney();
+  const now = Date.now();
+  const phases = plan.phases.map((phase) =>
+    phase.map((commands) =>
+      commands.map(({ commandId, command }) => {
+        const writes: JourneyWrite[] = [];
+        const outcome = journey.send(command, now, writes);
+        if (E.isLeft(outcome)) throw new BenchFailure(`plain ${command.type} ${commandId} was refused: ${outcome.left.code}: ${outcome.left.message}`);
+        return writes;
+      }),
+    ),
+  );
+  return { plan, phases };
+};
 
 /** The plain limit for W2 (and its hot variant, where no race can happen): every command in plan order. */
 export const runW2Plain = (orders: number, hot: boolean, progress: Progress): Measurement => {
