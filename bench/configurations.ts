@@ -126,10 +126,10 @@ export const configurations: readonly StoreConfiguration[] = [
     writers: 1,
     baseline: 'raw-esdb-client',
     openStore: openEventStoreDbOnTestServer,
-    workloads: ['w1', 'replay'],
+    workloads: ['w1', 'w2', 'w2-hot', 'replay'],
     // Every command is a gRPC round trip to a server in another process (2,000 to 3,000 a second): these
-    // scales keep this store's share of a full run, three runs of every figure, to about three minutes.
-    scales: { full: { w1Carts: [2_000], replayCarts: 1_000 }, smoke: { w1Carts: [50], replayCarts: 50 } },
+    // scales keep this store's share of a full run, three runs of every figure, to about four minutes.
+    scales: { full: { w1Carts: [2_000], w2Orders: 300, replayCarts: 1_000 }, smoke: { w1Carts: [50], w2Orders: 20, replayCarts: 50 } },
     note:
       'EventStoreDB figures are client-side overhead, not server throughput: the adapter, and the raw client beside it, talk gRPC to ' +
       "the repository's protocol test server (test/support, in a child process), whose speed says nothing of a real EventStoreDB node. " +

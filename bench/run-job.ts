@@ -2,7 +2,7 @@ import { MemoryEventStore } from '../src/adapters/event-store/memory/memory-even
 import type { EventEnvelope } from '../src/engine/event-store/envelope';
 import type { EventStore } from '../src/engine/event-store/event-store';
 import { configurationNamed, DRIVER_ROWS_PER_CPU_SECOND, DRIVER_ROWS_PER_SECOND, RestoredStore, StoreConfiguration } from './configurations';
-import { runReplayRawClient, runW1RawClient } from './eventstoredb/raw-client-baseline';
+import { runReplayRawClient, runW1RawClient, runW2RawClient } from './eventstoredb/raw-client-baseline';
 import { BenchFailure } from './failure';
 import { JobResult, JobSpec, Measurement, Progress, unitOf } from './jobs';
 import { peakRssMiB } from './measure/process-memory';
@@ -17,6 +17,9 @@ const runRawEventStoreDbClient = (spec: JobSpec, progress: Progress): Promise<Me
   switch (spec.workload) {
     case 'w1':
       return runW1RawClient(spec.scale, spec.writers, progress);
+    case 'w2':
+    case 'w2-hot':
+      return runW2RawClient(spec.scale, spec.writers, spec.workload === 'w2-hot', progress);
     case 'replay':
       return runReplayRawClient(spec.scale, spec.writers, progress);
     default:

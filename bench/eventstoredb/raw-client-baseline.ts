@@ -13,6 +13,7 @@ import { startStopwatch } from '../measure/stopwatch';
 import { PlainStreams } from '../plain/plain-streams';
 import { forEachConcurrently } from '../workloads/writers';
 import { w1OpenCommand, w1StepCommand, W1_STEPS, w1CartId } from '../workloads/w1-cart-churn';
+import { JourneyWrite, runW2Writes } from '../workloads/w2-order-lifecycle';
 import { connectToFreshProtocolServer } from './eventstoredb-bench-store';
 
 const REPORT_EVERY = 4096;
@@ -70,6 +71,49 @@ export const runW1RawClient = async (carts: number, writers: number, progress: P
   const connection = await connectToFreshProtocolServer();
   try {
     return await writeW1(connection.client, carts, writers, progress, new LatencyRecorder(carts * W1_STEPS.length));
+  } finally {
+    await connection.stop();
+  }
+};
+
+/**
+ * The client-side baseline of W2 on EventStoreDB (see `runW2Writes`): each write of the plain journey
+ * appended to its streams with the bare client's `appendToStream`, expecting the revision each stream is
+ * at. Appends to one stream go in turn, in the order they come, as the engine's do: two writers sending
+ * to a hot order at once would otherwise each expect the same revision.
+ */
+export const runW2RawClient = async (orders: number, writers: number, hot: boolean, progress: Progress): Promise<Measurement> => {
+  const connection = await connectToFreshProtocolServer();
+  const { client } = connection;
+  try {
+    const revisions = new Map<string, number>();
+    const tails = new Map<string, Promise<void>>();
+    const appendInTurn = (streamId: string, events: ReturnType<typeof jsonEvent>[]): Promise<void> => {
+      const appended = (tails.get(streamId) ?? Promise.resolve()).then(async () => {
+        const expected = revisions.get(streamId) ?? -1;
+        const written = await client.appendToStream(streamId, events, { expectedRevision: expected < 0 ? NO_STREAM : BigInt(expected) });
+        revisions.set(streamId, expected + events.length);
+        if (written.nextExpectedRevision !== BigInt(expected + events.length)) {
+          throw new BenchFailure(`EventStoreDB put ${streamId} at revision ${written.nextExpectedRevision}, the journey at ${expected + events.length}`);
+        }
+      });
+      tails.set(streamId, appended);
+      return appended;
+    };
+    const byStream = (write: JourneyWrite): Map<string, ReturnType<typeof jsonEvent>[]> => {
+      const streams = new Map<string, ReturnType<typeof jsonEvent>[]>();
+      for (const { streamId, type, data } of write) {
+        const event = jsonEvent({ type, data: data as JSONType });
+        const events = streams.get(streamId);
+        if (events === undefined) streams.set(streamId, [event]);
+        else events.push(event);
+      }
+      return streams;
+    };
+    const append = async (streams: Map<string, ReturnType<typeof jsonEvent>[]>): Promise<void> => {
+      for (const [streamId, events] of streams) await appendInTurn(streamId, events);
+    };
+    return await runW2Writes(orders, writers, hot, byStream, append, progress);
   } finally {
     await connection.stop();
   }

@@ -6,7 +6,7 @@ import { LatencyRecorder } from '../measure/latency';
 import { collectGarbage } from '../measure/process-memory';
 import { startStopwatch } from '../measure/stopwatch';
 import { w1OpenCommand, w1StepCommand, W1_STEPS, w1CartId } from '../workloads/w1-cart-churn';
-import { JourneyWrite, w2JourneyWrites } from '../workloads/w2-order-lifecycle';
+import { JourneyWrite, runW2Writes } from '../workloads/w2-order-lifecycle';
 import { forEachConcurrently } from '../workloads/writers';
 import { benchPostgresUrl, dropSchema, freshSchemaName } from './bench-postgres';
 
@@ -133,15 +133,13 @@ export const runW1RawPostgres = async (carts: number, writers: number, progress:
 };
 
 /**
- * W2 as raw INSERTs: each write of the plain journey (a command's events, host or process manager's, or a
- * deadline's) becomes one autocommit INSERT of its rows, revisions counted per stream; step-major as the
- * engine's run, `writers` host commands at a time, each followed by the writes it leads to, in order, as
- * the process manager would send them. Latency is that of the host command's own INSERT.
+ * W2 as raw INSERTs (see `runW2Writes`): each write of the plain journey (a command's events, host's or
+ * process manager's, or a deadline's) is one autocommit INSERT of its rows, revisions counted per stream in
+ * plan order.
  */
 export const runW2RawPostgres = async (orders: number, writers: number, hot: boolean, progress: Progress): Promise<Measurement> => {
   const raw = await openRawTable(writers);
   try {
-    const { plan, phases } = w2JourneyWrites(orders, hot);
     const revisions = new Map<string, number>();
     const rowsOf = (write: JourneyWrite): RawRow[] =>
       write.map(({ streamId, type, data }) => {
@@ -149,7 +147,6 @@ export const runW2RawPostgres = async (orders: number, writers: number, hot: boo
         revisions.set(streamId, revision + 1);
         return { streamId, revision, type, data: JSON.stringify(data) };
       });
-    const steps = phases.flat().map((step) => step.map((writes) => writes.map(rowsOf)));
     const one = { name: 'bench-raw-insert', text: `INSERT INTO ${raw.table} (stream_id, revision, type, data) VALUES ($1, $2, $3, $4)` };
     const many = {
       name: 'bench-raw-insert-many',
@@ -158,37 +155,12 @@ export const runW2RawPostgres = async (orders: number, writers: number, hot: boo
     const insert = (rows: readonly RawRow[]): Promise<unknown> => {
       const [only] = rows;
       if (rows.length === 1 && only !== undefined) return raw.pool.query({ ...one, values: [only.streamId, only.revision, only.type, only.data] });
-      return raw.pool.query({
-        ...many,
-        values: [rows.map((r) => r.streamId), rows.map((r) => r.revision), rows.map((r) => r.type), rows.map((r) => r.data)],
-      });
+      return raw.pool.query({ ...many, values: [rows.map((r) => r.streamId), rows.map((r) => r.revision), rows.map((r) => r.type), rows.map((r) => r.data)] });
     };
-    const latency = new LatencyRecorder(plan.hostCommands);
-    let done = 0;
-    collectGarbage();
-    const stopwatch = startStopwatch();
-    for (const step of steps) {
-      await forEachConcurrently(step.length, writers, async (index) => {
-        const [own, ...following] = step[index] as RawRow[][];
-        const sent = performance.now();
-        if (own !== undefined) await insert(own);
-        latency.record(performance.now() - sent);
-        for (const rows of following) await insert(rows);
-        done += 1;
-        if (done % REPORT_EVERY === 0) progress(done, plan.hostCommands);
-      });
-    }
-    const elapsed = stopwatch.stop();
-    progress(plan.hostCommands, plan.hostCommands);
+    const measured = await runW2Writes(orders, writers, hot, rowsOf, insert, progress);
     const stored = await countRows(raw);
-    if (stored !== plan.events) throw new BenchFailure(`the raw table holds ${stored} rows, W2 wrote ${plan.events}`);
-    return {
-      operations: plan.hostCommands + plan.processManagerCommands,
-      ...elapsed,
-      latency: latency.percentiles(),
-      conflictRetries: null,
-      details: { rows: stored, hostCommands: plan.hostCommands, processManagerCommands: plan.processManagerCommands },
-    };
+    if (stored !== measured.details['events']) throw new BenchFailure(`the raw table holds ${stored} rows, W2 wrote ${measured.details['events'] ?? 0}`);
+    return measured;
   } finally {
     await raw.dispose();
   }

@@ -26,6 +26,7 @@ import { collectGarbage } from '../measure/process-memory';
 import { type Elapsed, startStopwatch } from '../measure/stopwatch';
 import { PlainStreams } from '../plain/plain-streams';
 import { addItem, BENCH_CURRENCY, checkOut, itemQuantity, itemSku, itemUnitPrice, openCart, selectItems } from './shop-commands';
+import { countStoredEvents } from './stored-event-count';
 import { forEachConcurrently } from './writers';
 
 /** A command as a host sends it, with its id. */
@@ -200,8 +201,8 @@ export const runW2OnEngine = async (store: EventStore, orders: number, writers: 
   if (failures.length > 0) throw new BenchFailure(`the process manager failed ${failures.length} time(s), first: ${failures[0] ?? ''}`);
   const [refused] = await engine.rejections({ limit: 1 });
   if (refused !== undefined) throw new BenchFailure(`the engine refused ${refused.commandId}: ${refused.error.code}: ${refused.error.message}`);
-  const head = await store.headPosition();
-  if (head !== plan.events - 1) throw new BenchFailure(`the store holds ${(head ?? -1) + 1} events, W2 should have written ${plan.events}`);
+  const stored = await countStoredEvents(store);
+  if (stored !== plan.events) throw new BenchFailure(`the store holds ${stored} events, W2 should have written ${plan.events}`);
   return {
     operations: plan.hostCommands + plan.processManagerCommands,
     ...elapsed,
@@ -296,28 +297,57 @@ const recorded = <D extends E.Either<DomainError, readonly { readonly type: stri
   return decision;
 };
 
-/** A host command's write, then those of the process manager's commands and deadlines it leads to. */
-export type HostCommandWrites = readonly JourneyWrite[];
-
-/** One step of W2 (a host command per order, step-major), as writes. */
-export type W2WriteStep = readonly HostCommandWrites[];
-
-/** W2's writes in plan order, by phase and step, for a baseline that stores them without the engine. */
-export const w2JourneyWrites = (orders: number, hot: boolean): { readonly plan: W2Plan; readonly phases: readonly (readonly W2WriteStep[])[] } => {
+/**
+ * W2 without the engine, for the raw baselines of stores: the plain journey's writes, decided beforehand with
+ * the same deciders and process-manager rules and turned by `prepare` into what `store` takes (untimed, in
+ * plan order); then, under the clock, stored step-major, `writers` host commands at a time, each followed
+ * by the writes it leads to, in order, as the process manager would send them. Latency is that of the host
+ * command's own write.
+ */
+export const runW2Writes = async <P>(
+  orders: number,
+  writers: number,
+  hot: boolean,
+  prepare: (write: JourneyWrite) => P,
+  store: (prepared: P) => Promise<unknown>,
+  progress: Progress,
+): Promise<Measurement> => {
   const plan = w2Plan(orders, hot);
   const journey = new PlainJourney();
   const now = Date.now();
-  const phases = plan.phases.map((phase) =>
-    phase.map((commands) =>
-      commands.map(({ commandId, command }) => {
-        const writes: JourneyWrite[] = [];
-        const outcome = journey.send(command, now, writes);
-        if (E.isLeft(outcome)) throw new BenchFailure(`plain ${command.type} ${commandId} was refused: ${outcome.left.code}: ${outcome.left.message}`);
-        return writes;
-      }),
-    ),
+  const steps = plan.phases.flat().map((commands) =>
+    commands.map(({ commandId, command }) => {
+      // The host command's write, then those of the process manager's commands and deadlines it leads to.
+      const writes: JourneyWrite[] = [];
+      const outcome = journey.send(command, now, writes);
+      if (E.isLeft(outcome)) throw new BenchFailure(`plain ${command.type} ${commandId} was refused: ${outcome.left.code}: ${outcome.left.message}`);
+      return writes.map(prepare);
+    }),
   );
-  return { plan, phases };
+  const latency = new LatencyRecorder(plan.hostCommands);
+  let done = 0;
+  collectGarbage();
+  const stopwatch = startStopwatch();
+  for (const step of steps) {
+    await forEachConcurrently(step.length, writers, async (index) => {
+      const [own, ...following] = step[index] as P[];
+      const sent = performance.now();
+      if (own !== undefined) await store(own);
+      latency.record(performance.now() - sent);
+      for (const prepared of following) await store(prepared);
+      done += 1;
+      if (done % REPORT_EVERY === 0) progress(done, plan.hostCommands);
+    });
+  }
+  const elapsed = stopwatch.stop();
+  progress(plan.hostCommands, plan.hostCommands);
+  return {
+    operations: plan.hostCommands + plan.processManagerCommands,
+    ...elapsed,
+    latency: latency.percentiles(),
+    conflictRetries: null,
+    details: { hostCommands: plan.hostCommands, processManagerCommands: plan.processManagerCommands, events: plan.events },
+  };
 };
 
 /** The plain limit for W2 (and its hot variant, where no race can happen): every command in plan order. */
