@@ -121,11 +121,9 @@ export class CommandHandler<C, Ev extends { readonly type: string; readonly data
   private async handleInTurn(streamId: string, command: C, metadata: CommandMetadata, notBefore: number): Promise<E.Either<CommandRejection, HandledCommand<S>>> {
     for (let attempt = 1; ; attempt += 1) {
       // A cached state is decided on at once, without the promise of a load: most commands find their
-      // stream in the cache. A lost race drops the entry, so a retry finds one only if a command of this
-      // engine has appended since, and then it is the newest state here; if another process wrote after
-      // it, the append fails, the entry goes, and the next attempt reads the store. (Reading the store
-      // on every retry let warm commands of other writers overtake a retry at each of its loads until it
-      // ran out of attempts.)
+      // stream in the cache. A lost race (to another process: this engine's commands to a stream take
+      // turns) drops the entry unless it already holds the winner's state, and the next attempt reads the
+      // store.
       let current: CacheEntry<S> | undefined = this.cache?.get(streamId);
       // A command id the stream has seen is a repeat: replay the stream to return its first outcome.
       if (current?.commandIds.has(metadata.commandId) === true) current = undefined;
@@ -173,8 +171,8 @@ export class CommandHandler<C, Ev extends { readonly type: string; readonly data
         return E.right({ streamId, events: appended.right.events, revision: nextRevision, state: next, duplicate: false });
       }
       const failure = appended.left;
-      // A cached state survives a lost race only if it is at the revision the store reported: then it is
-      // the winner's, written by a command of this engine, and the retry decides on it at once.
+      // A cached state survives a lost race only if it is at the revision the store reported: then a read
+      // of the store since (`load`, for a query) cached the winner's state, and the retry decides on it.
       if (failure.code !== 'WRONG_EXPECTED_REVISION' || this.cache?.get(streamId)?.revision !== failure.actual) this.cache?.delete(streamId);
       if (failure.code === 'STORE_UNAVAILABLE') {
         return E.left({ error: { kind: 'unavailable', code: 'STORE_UNAVAILABLE', message: failure.message }, streamId, revision });
