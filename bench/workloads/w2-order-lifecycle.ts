@@ -5,16 +5,7 @@ import type { PaymentEvent } from '../../src/domain/payment/events';
 import { defaultOrderPolicy } from '../../src/domain/order/decider';
 import { standardPricingPolicy } from '../../src/domain/pricing/pricing-policy';
 import type { DomainError } from '../../src/domain/shared/domain-error';
-import {
-  aggregates,
-  cartStreamId,
-  HostCommand,
-  isCartCommand,
-  isPaymentCommand,
-  orderStreamId,
-  paymentStreamId,
-  PROVIDER_TRANSACTION_STREAM_PREFIX,
-} from '../../src/engine/aggregates';
+import { aggregates, HostCommand, isCartCommand, isPaymentCommand } from '../../src/engine/aggregates';
 import type { EventStore } from '../../src/engine/event-store/event-store';
 import { createEngine } from '../../src/engine/order-engine';
 import { deadlineStreamId } from '../../src/engine/process-manager/deadline-events';
@@ -267,27 +258,29 @@ class PlainJourney {
   private decide(command: HostCommand, now: number, written: JourneyRow[] | undefined): E.Either<DomainError, readonly JourneyEvent[]> {
     if (isCartCommand(command)) {
       const decision = this.carts.execute(command.data.cartId, command, now);
-      return written === undefined ? decision : recorded(written, cartStreamId(command.data.cartId), decision);
+      return written === undefined ? decision : recorded(written, this.defs.cart.streamIdOf(command), decision);
     }
     if (!isPaymentCommand(command)) {
       const decision = this.orders.execute(command.data.orderId, command, now);
-      return written === undefined ? decision : recorded(written, orderStreamId(command.data.orderId), decision);
+      return written === undefined ? decision : recorded(written, this.defs.order.streamIdOf(command), decision);
     }
     const { paymentId } = command.data;
     if (command.type !== 'RecordProviderCallback') {
       const decision = this.payments.execute(paymentId, command, now);
-      return written === undefined ? decision : recorded(written, paymentStreamId(paymentId), decision);
+      return written === undefined ? decision : recorded(written, this.defs.payment.streamIdOf(command), decision);
     }
     const { providerTransactionId } = command.data;
     let claimedBy = paymentId;
     if (command.data.status === 'succeeded') {
-      const claimed = this.providerTransactions.execute(providerTransactionId, { type: 'ClaimProviderTransaction', data: { providerTransactionId, paymentId } }, now);
+      const claim = { type: 'ClaimProviderTransaction', data: { providerTransactionId, paymentId } } as const;
+      const claimed = this.providerTransactions.execute(providerTransactionId, claim, now);
       if (E.isLeft(claimed)) return claimed;
-      if (written !== undefined) recorded(written, `${PROVIDER_TRANSACTION_STREAM_PREFIX}${providerTransactionId}`, claimed);
+      if (written !== undefined) recorded(written, this.defs.providerTransaction.streamIdOf(claim), claimed);
       claimedBy = this.providerTransactions.stateOf(providerTransactionId).claimedBy ?? paymentId;
     }
-    const decision = this.payments.execute(paymentId, { type: 'DecideProviderCallback', data: { ...command.data, claimedBy } }, now);
-    return written === undefined ? decision : recorded(written, paymentStreamId(paymentId), decision);
+    const decide = { type: 'DecideProviderCallback', data: { ...command.data, claimedBy } } as const;
+    const decision = this.payments.execute(paymentId, decide, now);
+    return written === undefined ? decision : recorded(written, this.defs.payment.streamIdOf(decide), decision);
   }
 }
 
