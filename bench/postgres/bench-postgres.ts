@@ -65,6 +65,25 @@ export const openBenchPostgresStore = async (options: { readonly groupCommit: bo
 const RESTORE_CHUNK = 8_192;
 
 /**
+ * Reads rows in position order, a page of the event store's `readAll` size at a time, until a page comes back
+ * short, and says how many it read: `readPage` gives the rows after a position, at most `limit` of them.
+ */
+export const countRowsInPositionPages = async <R>(
+  readPage: (after: number, limit: number) => Promise<readonly R[]>,
+  positionOf: (row: R) => number,
+): Promise<number> => {
+  let rows = 0;
+  let after = -1;
+  for (;;) {
+    const page = await readPage(after, READ_ALL_PAGE_SIZE);
+    rows += page.length;
+    const last = page[page.length - 1];
+    if (last === undefined || page.length < READ_ALL_PAGE_SIZE) return rows;
+    after = positionOf(last);
+  }
+};
+
+/**
  * node-postgres alone reading a store's event rows in position order: the statement of the store's `readAll`
  * page without its head row and filter, the same columns, page size and type parsers, rows as arrays; then
  * nothing, where replay checks, decodes and folds each row.
@@ -81,15 +100,10 @@ const timeDriverReadingAllRows = async (schema: string): Promise<{ readonly rows
     } as const;
     collectGarbage();
     const stopwatch = startStopwatch();
-    let rows = 0;
-    let after = -1;
-    for (;;) {
-      const result = await client.query<unknown[]>({ ...page, values: [after, READ_ALL_PAGE_SIZE] });
-      rows += result.rows.length;
-      const last = result.rows[result.rows.length - 1];
-      if (last === undefined || result.rows.length < READ_ALL_PAGE_SIZE) break;
-      after = Number(last[0]);
-    }
+    const rows = await countRowsInPositionPages(
+      async (after, limit) => (await client.query<unknown[]>({ ...page, values: [after, limit] })).rows,
+      (row) => Number(row[0]),
+    );
     return { rows, ...stopwatch.stop() };
   } finally {
     await client.end();

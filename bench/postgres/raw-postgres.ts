@@ -1,5 +1,4 @@
 import { escapeIdentifier, Pool } from 'pg';
-import { READ_ALL_PAGE_SIZE } from '../../src/adapters/event-store/postgres/postgres-event-store';
 import { BenchFailure } from '../failure';
 import type { Measurement, Progress } from '../jobs';
 import { LatencyRecorder } from '../measure/latency';
@@ -8,7 +7,7 @@ import { startStopwatch } from '../measure/stopwatch';
 import { w1OpenCommand, w1StepCommand, W1_STEPS, w1CartId } from '../workloads/w1-cart-churn';
 import { JourneyWrite, runW2Writes } from '../workloads/w2-order-lifecycle';
 import { forEachConcurrently } from '../workloads/writers';
-import { benchPostgresUrl, dropSchema, freshSchemaName } from './bench-postgres';
+import { benchPostgresUrl, countRowsInPositionPages, dropSchema, freshSchemaName } from './bench-postgres';
 
 /**
  * The raw PostgreSQL baseline of bench-workload.md: what the `pg` driver alone does with the same commands.
@@ -44,6 +43,10 @@ const w1Rows = (carts: number): RawRow[] => {
 interface RawTable {
   readonly pool: Pool;
   readonly table: string;
+  /** One autocommit INSERT of one row, a named prepared statement as the adapter's are. */
+  readonly insertRow: (row: RawRow) => Promise<unknown>;
+  /** One autocommit INSERT of several rows. */
+  readonly insertRows: (rows: readonly RawRow[]) => Promise<unknown>;
   readonly dispose: () => Promise<void>;
 }
 
@@ -68,9 +71,16 @@ const openRawTable = async (connections: number): Promise<RawTable> => {
     await dropSchema(schema).catch(() => undefined);
     throw error;
   }
+  const oneRow = { name: 'bench-raw-insert', text: `INSERT INTO ${table} (stream_id, revision, type, data) VALUES ($1, $2, $3, $4)` };
+  const manyRows = {
+    name: 'bench-raw-insert-many',
+    text: `INSERT INTO ${table} (stream_id, revision, type, data) SELECT * FROM unnest($1::text[], $2::int8[], $3::text[], $4::json[])`,
+  };
   return {
     pool,
     table,
+    insertRow: (row) => pool.query({ ...oneRow, values: [row.streamId, row.revision, row.type, row.data] }),
+    insertRows: (rows) => pool.query({ ...manyRows, values: [rows.map((r) => r.streamId), rows.map((r) => r.revision), rows.map((r) => r.type), rows.map((r) => r.data)] }),
     dispose: async () => {
       await pool.end();
       await dropSchema(schema);
@@ -81,16 +91,8 @@ const openRawTable = async (connections: number): Promise<RawTable> => {
 const BULK_CHUNK = 8_192;
 
 /** Untimed filling, many rows per statement. */
-const bulkInsert = async ({ pool, table }: RawTable, rows: readonly RawRow[]): Promise<void> => {
-  for (let from = 0; from < rows.length; from += BULK_CHUNK) {
-    const chunk = rows.slice(from, from + BULK_CHUNK);
-    await pool.query(`INSERT INTO ${table} (stream_id, revision, type, data) SELECT * FROM unnest($1::text[], $2::int8[], $3::text[], $4::json[])`, [
-      chunk.map((r) => r.streamId),
-      chunk.map((r) => r.revision),
-      chunk.map((r) => r.type),
-      chunk.map((r) => r.data),
-    ]);
-  }
+const bulkInsert = async (raw: RawTable, rows: readonly RawRow[]): Promise<void> => {
+  for (let from = 0; from < rows.length; from += BULK_CHUNK) await raw.insertRows(rows.slice(from, from + BULK_CHUNK));
 };
 
 const countRows = async ({ pool, table }: RawTable): Promise<number> => Number((await pool.query<{ rows: string }>(`SELECT count(*) AS rows FROM ${table}`)).rows[0]?.rows);
@@ -107,7 +109,6 @@ export const runW1RawPostgres = async (carts: number, writers: number, progress:
     await bulkInsert(raw, Array.from({ length: carts }, (_, cart) => openRow(cart)));
     const steps = W1_STEPS.map((_, stepIndex) => Array.from({ length: carts }, (__, cart) => stepRow(cart, stepIndex)));
     const total = carts * W1_STEPS.length;
-    const insert = { name: 'bench-raw-insert', text: `INSERT INTO ${raw.table} (stream_id, revision, type, data) VALUES ($1, $2, $3, $4)` };
     const latency = new LatencyRecorder(total);
     let done = 0;
     collectGarbage();
@@ -116,7 +117,7 @@ export const runW1RawPostgres = async (carts: number, writers: number, progress:
       await forEachConcurrently(rows.length, writers, async (index) => {
         const row = rows[index] as RawRow;
         const sent = performance.now();
-        await raw.pool.query({ ...insert, values: [row.streamId, row.revision, row.type, row.data] });
+        await raw.insertRow(row);
         latency.record(performance.now() - sent);
         done += 1;
         if (done % REPORT_EVERY === 0) progress(done, total);
@@ -147,15 +148,9 @@ export const runW2RawPostgres = async (orders: number, writers: number, hot: boo
         revisions.set(streamId, revision + 1);
         return { streamId, revision, type, data: JSON.stringify(data) };
       });
-    const one = { name: 'bench-raw-insert', text: `INSERT INTO ${raw.table} (stream_id, revision, type, data) VALUES ($1, $2, $3, $4)` };
-    const many = {
-      name: 'bench-raw-insert-many',
-      text: `INSERT INTO ${raw.table} (stream_id, revision, type, data) SELECT * FROM unnest($1::text[], $2::int8[], $3::text[], $4::json[])`,
-    };
     const insert = (rows: readonly RawRow[]): Promise<unknown> => {
       const [only] = rows;
-      if (rows.length === 1 && only !== undefined) return raw.pool.query({ ...one, values: [only.streamId, only.revision, only.type, only.data] });
-      return raw.pool.query({ ...many, values: [rows.map((r) => r.streamId), rows.map((r) => r.revision), rows.map((r) => r.type), rows.map((r) => r.data)] });
+      return rows.length === 1 && only !== undefined ? raw.insertRow(only) : raw.insertRows(rows);
     };
     const measured = await runW2Writes(orders, writers, hot, rowsOf, insert, progress);
     const stored = await countRows(raw);
@@ -180,15 +175,10 @@ export const runReplayRawPostgres = async (carts: number, progress: Progress): P
     const page = { name: 'bench-raw-page', text: `SELECT position, stream_id, revision, type, data FROM ${raw.table} WHERE position > $1 ORDER BY position LIMIT $2` };
     collectGarbage();
     const stopwatch = startStopwatch();
-    let read = 0;
-    let after = 0;
-    for (;;) {
-      const result = await raw.pool.query<{ position: string }>({ ...page, values: [after, READ_ALL_PAGE_SIZE] });
-      read += result.rows.length;
-      const last = result.rows[result.rows.length - 1];
-      if (last === undefined || result.rows.length < READ_ALL_PAGE_SIZE) break;
-      after = Number(last.position);
-    }
+    const read = await countRowsInPositionPages(
+      async (after, limit) => (await raw.pool.query<{ position: string }>({ ...page, values: [after, limit] })).rows,
+      (row) => Number(row.position),
+    );
     const elapsed = stopwatch.stop();
     progress(2, 2);
     if (read !== rows.length) throw new BenchFailure(`raw replay read ${read} rows of ${rows.length}`);
