@@ -64,6 +64,11 @@ export interface EngineOptions {
   readonly runProcessManager?: boolean;
   /** The process manager resumes after this position (what `processManagerPosition` said before a restart). */
   readonly processManagerStartAfter?: number;
+  /**
+   * How many events the process manager may be reacting to at once; events that touch the same streams still
+   * take their turn in order. Default 32; 1 handles one event at a time.
+   */
+  readonly processManagerConcurrency?: number;
   readonly onProcessManagerFailure?: (failure: ProcessManagerFailure) => void;
   /** Told each time a command is decided again because its stream changed under it (for metrics). */
   readonly onConflictRetry?: (streamId: string, attempt: number) => void;
@@ -96,7 +101,12 @@ const ENGINE_DEFAULTS = {
   stateCacheSize: 10_000,
   commandMemoSize: 100_000,
   maxAttempts: 5,
+  processManagerConcurrency: 32,
 };
+
+/** A count option as a whole number of at least 1; the default when it is not a finite number. */
+const wholeAtLeastOne = (value: number | undefined, fallback: number): number =>
+  value !== undefined && Number.isFinite(value) ? Math.max(1, Math.floor(value)) : fallback;
 
 /** Builds an engine over `options.eventStore` (in memory by default) and starts its process manager. */
 export const createEngine = (options: EngineOptions = {}): OrderEngine => {
@@ -223,6 +233,9 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
     clock,
     newId: handlerDeps.newId,
     reactionsTo: decodeForReactions,
+    streamOf: (command) =>
+      isCartCommand(command) ? defs.cart.streamIdOf(command) : isPaymentCommand(command) ? paymentStreamId(command.data.paymentId) : defs.order.streamIdOf(command),
+    concurrency: wholeAtLeastOne(options.processManagerConcurrency, ENGINE_DEFAULTS.processManagerConcurrency),
     execute,
     ...(options.processManagerStartAfter === undefined ? {} : { startAfter: options.processManagerStartAfter }),
     onFailure: options.onProcessManagerFailure ?? (() => undefined),

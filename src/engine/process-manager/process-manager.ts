@@ -8,9 +8,11 @@ import type { EventEnvelope, ProposedEvent } from '../event-store/envelope';
 import type { EventStore, SubscriptionMessage } from '../event-store/event-store';
 import type { IdGenerator } from '../ids';
 import { DEADLINE_STREAM_PREFIX, DeadlineEvent, deadlineStreamId } from './deadline-events';
+import { CompletionFrontier } from './completion-frontier';
 import { DeadlineQueue } from './deadline-queue';
 import { handledInOrder } from './handled-in-order';
 import type { Reaction } from './reactions';
+import { StreamLanes } from './stream-lanes';
 
 export const PROCESS_MANAGER_ACTOR = 'process-manager';
 export const DEADLINE_ACTOR = 'deadline-scheduler';
@@ -22,6 +24,10 @@ export interface ProcessManagerDependencies {
   readonly newId: IdGenerator;
   /** The rules: what follows a stored event, or why the event could not be read. */
   readonly reactionsTo: (envelope: EventEnvelope) => E.Either<CommandError, readonly Reaction[]>;
+  /** The stream a command is decided on. */
+  readonly streamOf: (command: HostCommand) => string;
+  /** How many events may have their reactions under way at once (at least 1). */
+  readonly concurrency: number;
   /** Runs a command; `notBefore` is the earliest time it may be decided at (a deadline's due time). */
   readonly execute: (
     request: { commandId: string; actor: string; correlationId: string; causationId: string; command: HostCommand | unknown },
@@ -49,15 +55,26 @@ export interface FiredDeadline {
  * Drives the shopper's journey between aggregates: it follows every stored event (catch-up, then live),
  * sends the commands the rules call for with ids derived from the event (so a replay repeats nothing),
  * and keeps the schedule of deadlines, which live in the event store and so survive a restart.
+ *
+ * Events are read in order, but their reactions run concurrently (up to `concurrency` events at once), since
+ * over a durable store each command waits on a round trip and one at a time the process manager fell behind
+ * the hosts it follows. What must stay in order does: an event's reactions start only after those of every
+ * earlier event that touches one of the same streams (the event's own stream, each command's stream, each
+ * deadline's stream), so one order's steps happen as they would one by one. A follow-up to a refused command
+ * is not known beforehand; the rules send it to the stream of the event that caused it, which is in the lane.
+ * `position` counts an event as handled once it and every event before it are.
  */
 export class ProcessManager {
   private readonly deadlines = new DeadlineQueue();
+  private readonly lanes = new StreamLanes();
+  private readonly frontier: CompletionFrontier;
   private subscription: Subscription | undefined;
-  private processed: number;
   private waiters: { position: number; resolve: () => void }[] = [];
+  private reacting = 0;
+  private slotFreed: (() => void) | undefined;
 
   constructor(private readonly deps: ProcessManagerDependencies) {
-    this.processed = deps.startAfter ?? -1;
+    this.frontier = new CompletionFrontier(deps.startAfter ?? -1);
   }
 
   start(): void {
@@ -76,7 +93,7 @@ export class ProcessManager {
 
   /** The position of the last event handled: store it to resume from there after a restart. */
   get position(): number {
-    return this.processed;
+    return this.frontier.position;
   }
 
   get pendingDeadlines(): number {
@@ -85,7 +102,7 @@ export class ProcessManager {
 
   /** Resolves once every event up to `position` has been handled. */
   whenProcessed(position: number): Promise<void> {
-    if (this.processed >= position) return Promise.resolve();
+    if (this.frontier.position >= position) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push({ position, resolve }));
   }
 
@@ -112,20 +129,49 @@ export class ProcessManager {
     return fired;
   }
 
+  /**
+   * Takes the next message in order: tracks a deadline event at once, and hands an event with reactions to
+   * its streams' lanes, waiting first for a free slot if `concurrency` events are already reacting.
+   */
   private async handle(message: SubscriptionMessage): Promise<void> {
-    if (message.kind === 'event') {
-      const { event } = message;
-      if (event.streamId.startsWith(DEADLINE_STREAM_PREFIX)) this.trackDeadline(event);
-      else await this.react(event);
-      this.advance(event.position);
-    } else if (message.position !== undefined) {
-      this.advance(message.position);
+    if (message.kind !== 'event') {
+      if (message.position !== undefined) this.advance(this.frontier.pass(message.position));
+      return;
     }
+    const { event } = message;
+    if (event.streamId.startsWith(DEADLINE_STREAM_PREFIX)) {
+      this.trackDeadline(event);
+      return this.advance(this.frontier.pass(event.position));
+    }
+    const reactions = this.deps.reactionsTo(event);
+    if (E.isLeft(reactions)) this.deps.onFailure({ position: event.position, eventId: event.eventId, error: reactions.left });
+    if (E.isLeft(reactions) || reactions.right.length === 0) return this.advance(this.frontier.pass(event.position));
+    while (this.reacting >= this.deps.concurrency) await new Promise<void>((resolve) => (this.slotFreed = resolve));
+    this.reacting += 1;
+    const entry = this.frontier.begin(event.position);
+    const finished = (): void => {
+      this.reacting -= 1;
+      this.slotFreed?.();
+      this.slotFreed = undefined;
+      this.advance(this.frontier.finish(entry));
+    };
+    this.lanes.run(this.streamsTouched(event, reactions.right), () => this.react(event, reactions.right)).then(finished, (thrown: unknown) => {
+      // The rules and the engine answer with values; a throw is a store failing in a way it should not.
+      this.deps.onFailure({
+        position: event.position,
+        eventId: event.eventId,
+        error: { code: 'STORE_UNAVAILABLE', message: `reacting to ${event.type} ${event.eventId} failed: ${thrown instanceof Error ? thrown.message : String(thrown)}` },
+      });
+      finished();
+    });
   }
 
-  private advance(position: number): void {
-    if (position <= this.processed) return;
-    this.processed = position;
+  private streamsTouched(event: EventEnvelope, reactions: readonly Reaction[]): readonly string[] {
+    return [event.streamId, ...reactions.map((reaction) => (reaction.kind === 'command' ? this.deps.streamOf(reaction.command) : deadlineStreamId(reaction.deadlineId)))];
+  }
+
+  private advance(position: number | undefined): void {
+    if (position === undefined) return;
     const ready = this.waiters.filter((w) => w.position <= position);
     if (ready.length === 0) return;
     this.waiters = this.waiters.filter((w) => w.position > position);
@@ -150,14 +196,9 @@ export class ProcessManager {
     }
   }
 
-  private async react(envelope: EventEnvelope): Promise<void> {
-    const reactions = this.deps.reactionsTo(envelope);
-    if (E.isLeft(reactions)) {
-      this.deps.onFailure({ position: envelope.position, eventId: envelope.eventId, error: reactions.left });
-      return;
-    }
+  private async react(envelope: EventEnvelope, reactions: readonly Reaction[]): Promise<void> {
     let index = 0;
-    for (const reaction of reactions.right) {
+    for (const reaction of reactions) {
       index += 1;
       const commandId = `pm-${envelope.eventId}-${index}`;
       if (reaction.kind === 'command') {

@@ -12,7 +12,11 @@ export type Reaction =
   | {
       readonly kind: 'command';
       readonly command: HostCommand;
-      /** A follow-up for when the command is refused, e.g. give the money back when an order can no longer be paid. */
+      /**
+       * A follow-up for when the command is refused, e.g. give the money back when an order can no longer be
+       * paid. It must go to the stream of the event reacted to: the process manager orders reactions by the
+       * streams it knows before it starts (see `ProcessManager`).
+       */
       readonly onRejected?: (error: DomainError) => HostCommand | null;
     }
   | { readonly kind: 'schedule'; readonly deadlineId: string; readonly dueAt: number; readonly command: HostCommand }

@@ -1,0 +1,150 @@
+import * as E from 'fp-ts/Either';
+import { MemoryEventStore } from '../../../src/adapters/event-store/memory/memory-event-store';
+import { cartStreamId, HostCommand } from '../../../src/engine/aggregates';
+import type { EventStore } from '../../../src/engine/event-store/event-store';
+import { createEngine, EngineOptions, OrderEngine } from '../../../src/engine/order-engine';
+import { deadlineStreamId } from '../../../src/engine/process-manager/deadline-events';
+import { PROCESS_MANAGER_ACTOR } from '../../../src/engine/process-manager/process-manager';
+import { paymentExpiryDeadlineId } from '../../../src/engine/process-manager/reactions';
+import { delegatingTo } from '../../support/delegating-event-store';
+import { address, cny } from '../../support/fixtures';
+
+const checkOutCommands = (n: number): readonly HostCommand[] => [
+  { type: 'OpenCart', data: { cartId: `c${n}`, customerId: `shopper-${n}`, currency: 'CNY' } },
+  { type: 'AddCartItem', data: { cartId: `c${n}`, sku: 'tea', name: 'Tea', category: 'tea', unitPrice: cny(5000), quantity: 1 } },
+  { type: 'CheckOutCart', data: { cartId: `c${n}`, orderId: `o${n}`, shippingAddress: address, paymentMethod: 'card', pointsToRedeem: 0 } },
+];
+
+const accepted = async (engine: OrderEngine, commandId: string, command: HostCommand): Promise<void> => {
+  const outcome = await engine.execute({ commandId, actor: 'shopper', command });
+  if (E.isLeft(outcome)) throw new Error(`${command.type} refused: ${outcome.left.message}`);
+};
+
+/**
+ * A store whose appends each take a trip through the timers, as a server's do, counting how many of the
+ * process manager's are out at once.
+ */
+const slowStore = () => {
+  const memory = new MemoryEventStore();
+  let out = 0;
+  let mostAtOnce = 0;
+  const store: EventStore = delegatingTo(memory, {
+    append: async (streamId, events, expected) => {
+      const byProcessManager = events.some((event) => event.actor === PROCESS_MANAGER_ACTOR);
+      if (byProcessManager) mostAtOnce = Math.max(mostAtOnce, (out += 1));
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      if (byProcessManager) out -= 1;
+      return memory.append(streamId, events, expected);
+    },
+  });
+  return { memory, store, mostAtOnce: () => mostAtOnce };
+};
+
+/** Checks out and pays `orders` orders, the host sending every order's commands at once, then settles. */
+const shopAtOnce = async (options: EngineOptions, orders: number): Promise<OrderEngine> => {
+  const engine = createEngine(options);
+  const ids = Array.from({ length: orders }, (_, n) => n);
+  const checkOut = async (n: number): Promise<void> => {
+    for (const [step, command] of checkOutCommands(n).entries()) await accepted(engine, `checkout-${n}-${step}`, command);
+  };
+  const pay = async (n: number): Promise<void> => {
+    const order = await engine.orderState(`o${n}`);
+    if (E.isLeft(order) || order.right.state.status === 'none') throw new Error(`order o${n} was not placed`);
+    const amount = cny(order.right.state.total);
+    await accepted(engine, `pay-${n}`, { type: 'RecordProviderCallback', data: { paymentId: `o${n}`, providerTransactionId: `tx-${n}`, amount, status: 'succeeded' } });
+  };
+  await Promise.all(ids.map(checkOut));
+  await engine.settle();
+  await Promise.all(ids.map(pay));
+  await engine.settle();
+  return engine;
+};
+
+describe('the process manager reacting to many events at once', () => {
+  it('reacts to several orders at a time over a slow store, and every journey runs its course', async () => {
+    const { memory, store, mostAtOnce } = slowStore();
+    const engine = await shopAtOnce({ eventStore: store }, 20);
+
+    expect(mostAtOnce()).toBeGreaterThan(1);
+    for (let n = 0; n < 20; n += 1) {
+      const order = await engine.orderState(`o${n}`);
+      expect(E.isRight(order) && order.right.state.status).toBe('paid');
+      expect((await memory.readStream(deadlineStreamId(paymentExpiryDeadlineId(`o${n}`)))).map((event) => event.type)).toEqual(['DeadlineScheduled', 'DeadlineCancelled']);
+    }
+    expect(await engine.runDueDeadlines(Number.MAX_SAFE_INTEGER)).toEqual([]);
+    expect(engine.processManagerPosition).toBe(await memory.headPosition());
+  });
+
+  it('reacts to an event only after the earlier events of the same streams, even when they are slow', async () => {
+    const memory = new MemoryEventStore();
+    const expiry = deadlineStreamId(paymentExpiryDeadlineId('o0'));
+    const deadlineCalls: string[] = [];
+    let releaseSchedule: () => void = () => undefined;
+    const scheduleReleased = new Promise<void>((resolve) => (releaseSchedule = resolve));
+    let scheduleCalled: () => void = () => undefined;
+    const scheduleHeld = new Promise<void>((resolve) => (scheduleCalled = resolve));
+    // Scheduling the expiry of the placed order is held back until the host has cancelled the order.
+    const gated = delegatingTo(memory, {
+      append: async (streamId, events, expected) => {
+        if (streamId === expiry) {
+          deadlineCalls.push(...events.map((event) => event.type));
+          if (events.some((event) => event.type === 'DeadlineScheduled')) {
+            scheduleCalled();
+            await scheduleReleased;
+          }
+        }
+        return memory.append(streamId, events, expected);
+      },
+    });
+    const engine = createEngine({ eventStore: gated });
+    for (const [step, command] of checkOutCommands(0).entries()) await accepted(engine, `checkout-${step}`, command);
+    await scheduleHeld;
+    await accepted(engine, 'cancel', { type: 'CancelOrder', data: { orderId: 'o0', reason: 'changed my mind' } });
+    // Time enough for the cancellation to reach the process manager, which must not act on it yet.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(deadlineCalls).toEqual(['DeadlineScheduled']);
+
+    releaseSchedule();
+    await engine.settle();
+    // Cancelled before it was scheduled, the expiry would stay pending and fire on a cancelled order.
+    expect((await memory.readStream(expiry)).map((event) => event.type)).toEqual(['DeadlineScheduled', 'DeadlineCancelled']);
+    expect(await engine.runDueDeadlines(Number.MAX_SAFE_INTEGER)).toEqual([]);
+  });
+
+  it('reacts to one event at a time when its concurrency is 1', async () => {
+    const { store, mostAtOnce } = slowStore();
+    const engine = await shopAtOnce({ eventStore: store, processManagerConcurrency: 1 }, 5);
+    expect(mostAtOnce()).toBe(1);
+    const order = await engine.orderState('o4');
+    expect(E.isRight(order) && order.right.state.status).toBe('paid');
+  });
+
+  it('counts an event handled only once every event before it is, so a restart from its position skips nothing', async () => {
+    const memory = new MemoryEventStore();
+    let releaseFirst: () => void = () => undefined;
+    const firstHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
+    let secondPlaced: () => void = () => undefined;
+    const secondOrderPlaced = new Promise<void>((resolve) => (secondPlaced = resolve));
+    // Placing the first order is held back while the second is placed.
+    const gated = delegatingTo(memory, {
+      append: async (streamId, events, expected) => {
+        if (streamId === 'order-o0') await firstHeld;
+        const appended = await memory.append(streamId, events, expected);
+        if (streamId === 'order-o1') secondPlaced();
+        return appended;
+      },
+    });
+    const engine = createEngine({ eventStore: gated });
+    for (const n of [0, 1]) for (const [step, command] of checkOutCommands(n).entries()) await accepted(engine, `checkout-${n}-${step}`, command);
+    const [firstCheckOut] = (await memory.readStream(cartStreamId('c0'))).filter((event) => event.type === 'CartCheckedOut');
+
+    await secondOrderPlaced;
+    expect(engine.processManagerPosition).toBeLessThan(firstCheckOut!.position);
+
+    releaseFirst();
+    await engine.settle();
+    expect(engine.processManagerPosition).toBe(await memory.headPosition());
+    const first = await engine.orderState('o0');
+    expect(E.isRight(first) && first.right.state.status).toBe('awaiting-payment');
+  });
+});
