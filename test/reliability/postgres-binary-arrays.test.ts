@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { int4Array, int8Array, textArray } from '../../src/adapters/event-store/postgres/binary-arrays';
+import { int4Array, int8Array, textArray } from '../../src/adapters/postgres/binary-arrays';
 import { describeWithPostgres, postgresUrl } from '../support/postgres-server';
 
 describeWithPostgres('PostgreSQL binary array parameters', () => {

@@ -24,33 +24,58 @@ const statementsOf = (writes: readonly DocumentWrite[]) => {
   return statements.right;
 };
 
-/** The rows each parameter of a statement carries, as id@position. */
-const rowsOf = (values: readonly unknown[]): string[][] =>
-  values.map((value) => (JSON.parse(value as string) as { id: string; position: number }[]).map((row) => `${row.id}@${row.position}`));
+/** The elements of a one-dimensional binary array parameter (see binary-arrays.ts), each as a Buffer. */
+const elementsOf = (parameter: unknown): Buffer[] => {
+  const buffer = parameter as Buffer;
+  if (buffer.readInt32BE(0) === 0) return [];
+  const elements: Buffer[] = [];
+  let offset = 20;
+  for (let i = 0; i < buffer.readInt32BE(12); i += 1) {
+    const length = buffer.readInt32BE(offset);
+    elements.push(buffer.subarray(offset + 4, offset + 4 + length));
+    offset += 4 + length;
+  }
+  return elements;
+};
+
+/** The rows each write of a statement carries, as id@position, write by write in the order of the SQL. */
+const rowsOf = (statement: { readonly text: string; readonly values: readonly unknown[] }): string[][] =>
+  [...statement.text.matchAll(/unnest\(\$(\d+)::text\[\], \$(\d+)::int8\[\]/g)].map(([, ids, positions]) => {
+    const positionsOfRows = elementsOf(statement.values[Number(positions) - 1]).map((element) => Number(element.readBigInt64BE()));
+    return elementsOf(statement.values[Number(ids) - 1]).map((id, row) => `${id.toString('utf8')}@${positionsOfRows[row]}`);
+  });
+
+/** The documents an upsert carries, parsed back from the JSON text it sends. */
+const documentsOf = (statement: { readonly text: string; readonly values: readonly unknown[] }): unknown[] => {
+  const [, , , documents] = /unnest\(\$(\d+)::text\[\], \$(\d+)::int8\[\], \$(\d+)::text\[\]/.exec(statement.text) ?? [];
+  return elementsOf(statement.values[Number(documents) - 1]).map((element) => JSON.parse(element.toString('utf8')) as unknown);
+};
 
 describe('PostgreSQL batch statements', () => {
-  it('writes puts and deletes of several collections in one statement, each write reading its own parameter', () => {
+  it('writes puts and deletes of several collections in one statement, each write reading its own parameters', () => {
     const statements = statementsOf([put('orders', 'o1', 1, { n: 1 }), remove('orders', 'o2', 2), put('counters', 'c', 3, { n: 2 }), remove('carts', 'k', 4)]);
     expect(statements).toHaveLength(1);
     const [statement] = statements;
-    expect(rowsOf(statement?.values ?? [])).toEqual([['o1@1'], ['o2@2'], ['c@3'], ['k@4']]);
+    expect(rowsOf(statement!)).toEqual([['o1@1'], ['o2@2'], ['c@3'], ['k@4']]);
     const text = statement?.text ?? '';
-    expect(text.match(/INSERT INTO "s"\."shop_1_orders"[\s\S]*?\$1::json/)).not.toBeNull();
-    expect(text.match(/DELETE FROM "s"\."shop_1_orders"[\s\S]*?\$2::json/)).not.toBeNull();
-    expect(text.match(/INSERT INTO "s"\."shop_1_counters"[\s\S]*?\$3::json/)).not.toBeNull();
-    expect(text.match(/DELETE FROM "s"\."shop_1_carts"[\s\S]*?\$4::json/)).not.toBeNull();
+    expect(text.match(/INSERT INTO "s"\."shop_1_orders"[\s\S]*?unnest\(\$1::text\[\], \$2::int8\[\], \$3::text\[\]\)/)).not.toBeNull();
+    expect(text.match(/DELETE FROM "s"\."shop_1_orders"[\s\S]*?unnest\(\$4::text\[\], \$5::int8\[\]\)/)).not.toBeNull();
+    expect(text.match(/INSERT INTO "s"\."shop_1_counters"[\s\S]*?unnest\(\$6::text\[\], \$7::int8\[\], \$8::text\[\]\)/)).not.toBeNull();
+    expect(text.match(/DELETE FROM "s"\."shop_1_carts"[\s\S]*?unnest\(\$9::text\[\], \$10::int8\[\]\)/)).not.toBeNull();
+    expect(statement?.values).toHaveLength(10);
   });
 
   it('keeps a lone write a plain statement', () => {
     const statements = statementsOf([put('orders', 'o1', 1, { n: 1 }), put('orders', 'o2', 1, { n: 2 })]);
     expect(statements).toHaveLength(1);
     expect(statements[0]?.text.startsWith('INSERT INTO')).toBe(true);
-    expect(rowsOf(statements[0]?.values ?? [])).toEqual([['o1@1', 'o2@1']]);
+    expect(rowsOf(statements[0]!)).toEqual([['o1@1', 'o2@1']]);
+    expect(documentsOf(statements[0]!)).toEqual([{ n: 1 }, { n: 2 }]);
   });
 
   it('writes a document whose positions do not rise in later statements, one write per round, in order', () => {
     const statements = statementsOf([put('orders', 'a', 6, { n: 1 }), remove('orders', 'a', 7), put('orders', 'a', 6, { n: 2 }), put('counters', 'c', 3, { n: 3 })]);
-    expect(statements.map((statement) => rowsOf(statement.values))).toEqual([[['a@6'], ['c@3']], [['a@7']], [['a@6']]]);
+    expect(statements.map(rowsOf)).toEqual([[['a@6'], ['c@3']], [['a@7']], [['a@6']]]);
   });
 
   it('has nothing to send for a batch without writes', () => {

@@ -13,7 +13,7 @@ import {
   NO_STREAM_REVISION,
   wrongExpectedRevision,
 } from '../../../engine/event-store/event-store';
-import { int4Array, int8Array, textArray } from './binary-arrays';
+import { int4Array, int8Array, textArray } from '../../postgres/binary-arrays';
 import { Int8 } from './column-codecs';
 import { EVENT_ROW_TYPES } from './event-row';
 import { isConnectionFailure, isStreamRevisionTaken, isTransientConflict, storeUnavailable } from './postgres-errors';

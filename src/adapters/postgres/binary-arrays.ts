@@ -1,6 +1,7 @@
 /**
  * One-dimensional arrays in PostgreSQL's binary format (what `array_recv` reads), for the parameters of the
- * append function. node-postgres sends a Buffer parameter in binary format and anything else as text; an
+ * event store's append function and of the read-model store's batch writes (both PostgreSQL adapters use
+ * them, hence this folder). node-postgres sends a Buffer parameter in binary format and anything else as text; an
  * array it would write as a text literal, quoting and escaping every element, which the server then parses
  * back character by character. A group-commit round passes nineteen such arrays: building and parsing their
  * literals was a visible share of both the client's and the server's CPU per append, which on a machine where
