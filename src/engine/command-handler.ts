@@ -119,14 +119,22 @@ export class CommandHandler<C, Ev extends { readonly type: string; readonly data
   }
 
   private async handleInTurn(streamId: string, command: C, metadata: CommandMetadata, notBefore: number): Promise<E.Either<CommandRejection, HandledCommand<S>>> {
-    for (let attempt = 1; ; attempt += 1) {
+    let attempt = 1;
+    // A stream missing from the cache is first taken to be new: a command that creates it (decided on the
+    // initial state, it has events to append) goes straight to the store expecting no stream, which saves
+    // the read of an empty stream, a round trip over a server, for every new cart, order and payment. If
+    // the stream exists after all, the append says so, and the command is decided again on what was read.
+    let maybeNew = true;
+    for (;;) {
       // A cached state is decided on at once, without the promise of a load: most commands find their
       // stream in the cache. A lost race (to another process: this engine's commands to a stream take
       // turns) drops the entry unless it already holds the winner's state, and the next attempt reads the
       // store.
-      let current: CacheEntry<S> | undefined = this.cache?.get(streamId);
+      const cached = this.cache?.get(streamId);
       // A command id the stream has seen is a repeat: replay the stream to return its first outcome.
-      if (current?.commandIds.has(metadata.commandId) === true) current = undefined;
+      let current: CacheEntry<S> | undefined = cached?.commandIds.has(metadata.commandId) === true ? undefined : cached;
+      const assumedNew = cached === undefined && maybeNew;
+      if (assumedNew) current = { state: this.aggregate.decider.initialState, revision: NO_STREAM_REVISION, commandIds: new Set() };
       if (current === undefined) {
         const loaded = await this.loadFromStore(streamId, metadata.commandId);
         if (E.isLeft(loaded)) return E.left({ error: loaded.left, streamId, revision: undefined });
@@ -139,6 +147,11 @@ export class CommandHandler<C, Ev extends { readonly type: string; readonly data
 
       const now = Math.max(this.deps.clock(), notBefore);
       const decision = this.aggregate.decider.decide(command, state, { now });
+      if (assumedNew && (E.isLeft(decision) || decision.right.length === 0)) {
+        // Refused, or nothing to do, on a new stream: the stream's real state decides.
+        maybeNew = false;
+        continue;
+      }
       if (E.isLeft(decision)) return E.left({ error: rejected(decision.left), streamId, revision });
 
       const events = decision.right;
@@ -171,6 +184,11 @@ export class CommandHandler<C, Ev extends { readonly type: string; readonly data
         return E.right({ streamId, events: appended.right.events, revision: nextRevision, state: next, duplicate: false });
       }
       const failure = appended.left;
+      if (assumedNew && failure.code === 'WRONG_EXPECTED_REVISION') {
+        // Not new after all: no race was lost, so this is no attempt.
+        maybeNew = false;
+        continue;
+      }
       // A cached state survives a lost race only if it is at the revision the store reported: then a read
       // of the store since (`load`, for a query) cached the winner's state, and the retry decides on it.
       if (failure.code !== 'WRONG_EXPECTED_REVISION' || this.cache?.get(streamId)?.revision !== failure.actual) this.cache?.delete(streamId);
@@ -184,7 +202,10 @@ export class CommandHandler<C, Ev extends { readonly type: string; readonly data
           revision,
         });
       }
-      this.deps.onConflictRetry(streamId, attempt + 1);
+      // The stream exists: the retry reads it if the cache has nothing newer.
+      maybeNew = false;
+      attempt += 1;
+      this.deps.onConflictRetry(streamId, attempt);
     }
   }
 

@@ -4,6 +4,7 @@ import { MemoryEventStore } from '../../src/adapters/event-store/memory/memory-e
 import { cartStreamId } from '../../src/engine/aggregates';
 import type { EventStore } from '../../src/engine/event-store/event-store';
 import { cny } from '../support/fixtures';
+import { delegatingTo } from '../support/delegating-event-store';
 import { engineDriver } from '../support/engine-driver';
 
 const open = { type: 'OpenCart', data: { cartId: 'c1', customerId: 'alice', currency: 'CNY' } } as const;
@@ -93,6 +94,53 @@ describe('command handling', () => {
       await send(open, 'bob', 'other-1');
       expect(await send(addTea(), 'alice', 'add-1')).toEqual(E.right(expect.objectContaining({ duplicate: true })));
       expect(await engine.eventStore.readStream(cartStreamId('c1'))).toHaveLength(2);
+    });
+  });
+
+  describe('streams the engine has not seen', () => {
+    /** An in-memory store counting the reads of each stream. */
+    const countingReads = () => {
+      const memory = new MemoryEventStore();
+      const reads: string[] = [];
+      const store = delegatingTo(memory, {
+        readStream: (streamId, options) => {
+          reads.push(streamId);
+          return memory.readStream(streamId, options);
+        },
+      });
+      return { memory, store, reads };
+    };
+
+    it('creates a new stream without reading it first', async () => {
+      const { store, reads } = countingReads();
+      const { send } = engineDriver({ eventStore: store, runProcessManager: false });
+      expect(await send(open, 'alice', 'open-1')).toEqual(E.right(expect.objectContaining({ revision: 0, duplicate: false })));
+      await send(addTea(), 'alice', 'add-1');
+      expect(reads).toEqual([]);
+    });
+
+    it('reads a stream it does not hold before deciding a command that needs what is in it', async () => {
+      const { store, reads } = countingReads();
+      const before = engineDriver({ eventStore: store, runProcessManager: false });
+      await before.send(open, 'alice', 'open-1');
+      const after = engineDriver({ eventStore: store, runProcessManager: false });
+      expect(await after.send(addTea(), 'alice', 'add-1')).toEqual(E.right(expect.objectContaining({ revision: 1 })));
+      expect(reads).toEqual([cartStreamId('c1')]);
+    });
+
+    it('decides a creating command again on what is stored when the stream exists after all, with no retry counted and nothing appended', async () => {
+      const { memory, store } = countingReads();
+      let retries = 0;
+      const before = engineDriver({ eventStore: store, runProcessManager: false });
+      await before.send(open, 'alice', 'open-1');
+      const after = engineDriver({ eventStore: store, runProcessManager: false, onConflictRetry: () => (retries += 1) });
+      const reopened = await after.send(open, 'alice', 'open-2');
+      expect(reopened).toEqual(E.left(expect.objectContaining({ kind: 'rejected' })));
+      expect(retries).toBe(0);
+      expect(await memory.readStream(cartStreamId('c1'))).toHaveLength(1);
+      // After a restart the repeat of the command that created the stream is recognised from the stream.
+      expect(await after.send(open, 'alice', 'open-1')).toEqual(E.right(expect.objectContaining({ duplicate: true, revision: 0 })));
+      expect(await memory.readStream(cartStreamId('c1'))).toHaveLength(1);
     });
   });
 
