@@ -4,7 +4,7 @@ import { cartStreamId, HostCommand } from '../../../src/engine/aggregates';
 import type { EventStore } from '../../../src/engine/event-store/event-store';
 import { createEngine, EngineOptions, OrderEngine } from '../../../src/engine/order-engine';
 import { deadlineStreamId } from '../../../src/engine/process-manager/deadline-events';
-import { PROCESS_MANAGER_ACTOR } from '../../../src/engine/process-manager/process-manager';
+import { PROCESS_MANAGER_ACTOR, ProcessManagerFailure } from '../../../src/engine/process-manager/process-manager';
 import { paymentExpiryDeadlineId } from '../../../src/engine/process-manager/reactions';
 import { delegatingTo } from '../../support/delegating-event-store';
 import { address, cny } from '../../support/fixtures';
@@ -109,6 +109,29 @@ describe('the process manager reacting to many events at once', () => {
     // Cancelled before it was scheduled, the expiry would stay pending and fire on a cancelled order.
     expect((await memory.readStream(expiry)).map((event) => event.type)).toEqual(['DeadlineScheduled', 'DeadlineCancelled']);
     expect(await engine.runDueDeadlines(Number.MAX_SAFE_INTEGER)).toEqual([]);
+  });
+
+  it('reports a reaction that throws as a failure of its event, and goes on with the rest', async () => {
+    const memory = new MemoryEventStore();
+    // A store that throws instead of answering with an error value, for one deadline stream only.
+    const broken = delegatingTo(memory, {
+      append: async (streamId, events, expected) => {
+        if (streamId === deadlineStreamId(paymentExpiryDeadlineId('o0'))) throw new Error('connection reset');
+        return memory.append(streamId, events, expected);
+      },
+    });
+    const failures: ProcessManagerFailure[] = [];
+    const engine = createEngine({ eventStore: broken, onProcessManagerFailure: (failure) => failures.push(failure) });
+    for (const n of [0, 1]) for (const [step, command] of checkOutCommands(n).entries()) await accepted(engine, `checkout-${n}-${step}`, command);
+    await engine.settle();
+
+    const [placed] = await memory.readStream('order-o0');
+    expect(failures).toEqual([
+      { position: placed!.position, eventId: placed!.eventId, error: { code: 'STORE_UNAVAILABLE', message: expect.stringContaining('connection reset') } },
+    ]);
+    const second = await engine.paymentState('o1');
+    expect(E.isRight(second) && second.right.state.status).toBe('pending');
+    expect(engine.processManagerPosition).toBe(await memory.headPosition());
   });
 
   it('reacts to one event at a time when its concurrency is 1', async () => {
