@@ -313,6 +313,21 @@ describeWithPostgres('PostgreSQL event store reliability', () => {
     expectValidChain(await theirs.readStream('stale-1'));
   });
 
+  it('a store that never saw a stream and appends expecting none (no head read) gets the conflict if it exists, and writes nothing', async () => {
+    const schema = uniqueSchemaName('unseen');
+    const [theirs, fresh] = [openStore(schema), openStore(schema)];
+    rightOrThrow(await theirs.append('unseen-1', proposedEvents(2), 'no-stream'));
+
+    expect(await fresh.append('unseen-1', proposedEvents(1), 'no-stream')).toEqual(
+      E.left(expect.objectContaining({ code: 'WRONG_EXPECTED_REVISION', streamId: 'unseen-1', actual: 1 })),
+    );
+    rightOrThrow(await fresh.append('unseen-2', proposedEvents(1), 'no-stream'));
+    rightOrThrow(await fresh.append('unseen-1', proposedEvents(1), 1));
+    await expect(fresh.readStream('unseen-1')).resolves.toHaveLength(3);
+    expectValidChain(await fresh.readStream('unseen-1'));
+    expect(await readEverything(fresh)).toHaveLength(4);
+  });
+
   it('refuses, as a conflict, a revision the events table already holds even when the stream head disagrees', async () => {
     const schema = uniqueSchemaName('unique');
     const store = openStore(schema);

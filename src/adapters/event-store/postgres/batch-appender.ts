@@ -351,8 +351,16 @@ export class BatchAppender {
       const heads = new Map<string, StreamHead>();
       const guessed = new Set<string>();
       const unknown: string[] = [];
-      for (const streamId of new Set(pending.map((index) => (requests[index] as AppendRequest).streamId))) {
-        const cached = readAfresh.has(streamId) ? undefined : this.cache.get(streamId);
+      // Each stream's head is guessed from this store's last write to it, or taken to be the empty head when
+      // the stream's first append of the round expects no stream (a new cart, order or payment), rather than
+      // read: a wrong guess leaves the write unconfirmed, and the next round reads the head.
+      const firstExpected = new Map<string, ExpectedRevision>();
+      for (const index of pending) {
+        const { streamId, expected } = requests[index] as AppendRequest;
+        if (!firstExpected.has(streamId)) firstExpected.set(streamId, expected);
+      }
+      for (const [streamId, expected] of firstExpected) {
+        const cached = readAfresh.has(streamId) ? undefined : (this.cache.get(streamId) ?? (expected === 'no-stream' ? NO_HEAD : undefined));
         if (cached === undefined) {
           unknown.push(streamId);
         } else {
