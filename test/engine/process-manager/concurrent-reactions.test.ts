@@ -20,6 +20,13 @@ const accepted = async (engine: OrderEngine, commandId: string, command: HostCom
   if (E.isLeft(outcome)) throw new Error(`${command.type} refused: ${outcome.left.message}`);
 };
 
+/** A promise and the function that resolves it: a test holds a store call back until it says so. */
+const signal = () => {
+  let fire: () => void = () => undefined;
+  const fired = new Promise<void>((resolve) => (fire = resolve));
+  return { fired, fire };
+};
+
 /**
  * A store whose appends each take a trip through the timers, as a server's do, counting how many of the
  * process manager's are out at once.
@@ -79,18 +86,16 @@ describe('the process manager reacting to many events at once', () => {
     const memory = new MemoryEventStore();
     const expiry = deadlineStreamId(paymentExpiryDeadlineId('o0'));
     const deadlineCalls: string[] = [];
-    let releaseSchedule: () => void = () => undefined;
-    const scheduleReleased = new Promise<void>((resolve) => (releaseSchedule = resolve));
-    let scheduleCalled: () => void = () => undefined;
-    const scheduleHeld = new Promise<void>((resolve) => (scheduleCalled = resolve));
+    const scheduleReleased = signal();
+    const scheduleHeld = signal();
     // Scheduling the expiry of the placed order is held back until the host has cancelled the order.
     const gated = delegatingTo(memory, {
       append: async (streamId, events, expected) => {
         if (streamId === expiry) {
           deadlineCalls.push(...events.map((event) => event.type));
           if (events.some((event) => event.type === 'DeadlineScheduled')) {
-            scheduleCalled();
-            await scheduleReleased;
+            scheduleHeld.fire();
+            await scheduleReleased.fired;
           }
         }
         return memory.append(streamId, events, expected);
@@ -98,13 +103,13 @@ describe('the process manager reacting to many events at once', () => {
     });
     const engine = createEngine({ eventStore: gated });
     for (const [step, command] of checkOutCommands(0).entries()) await accepted(engine, `checkout-${step}`, command);
-    await scheduleHeld;
+    await scheduleHeld.fired;
     await accepted(engine, 'cancel', { type: 'CancelOrder', data: { orderId: 'o0', reason: 'changed my mind' } });
     // Time enough for the cancellation to reach the process manager, which must not act on it yet.
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(deadlineCalls).toEqual(['DeadlineScheduled']);
 
-    releaseSchedule();
+    scheduleReleased.fire();
     await engine.settle();
     // Cancelled before it was scheduled, the expiry would stay pending and fire on a cancelled order.
     expect((await memory.readStream(expiry)).map((event) => event.type)).toEqual(['DeadlineScheduled', 'DeadlineCancelled']);
@@ -144,16 +149,14 @@ describe('the process manager reacting to many events at once', () => {
 
   it('counts an event handled only once every event before it is, so a restart from its position skips nothing', async () => {
     const memory = new MemoryEventStore();
-    let releaseFirst: () => void = () => undefined;
-    const firstHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
-    let secondPlaced: () => void = () => undefined;
-    const secondOrderPlaced = new Promise<void>((resolve) => (secondPlaced = resolve));
+    const firstReleased = signal();
+    const secondPlaced = signal();
     // Placing the first order is held back while the second is placed.
     const gated = delegatingTo(memory, {
       append: async (streamId, events, expected) => {
-        if (streamId === 'order-o0') await firstHeld;
+        if (streamId === 'order-o0') await firstReleased.fired;
         const appended = await memory.append(streamId, events, expected);
-        if (streamId === 'order-o1') secondPlaced();
+        if (streamId === 'order-o1') secondPlaced.fire();
         return appended;
       },
     });
@@ -161,10 +164,10 @@ describe('the process manager reacting to many events at once', () => {
     for (const n of [0, 1]) for (const [step, command] of checkOutCommands(n).entries()) await accepted(engine, `checkout-${n}-${step}`, command);
     const [firstCheckOut] = (await memory.readStream(cartStreamId('c0'))).filter((event) => event.type === 'CartCheckedOut');
 
-    await secondOrderPlaced;
+    await secondPlaced.fired;
     expect(engine.processManagerPosition).toBeLessThan(firstCheckOut!.position);
 
-    releaseFirst();
+    firstReleased.fire();
     await engine.settle();
     expect(engine.processManagerPosition).toBe(await memory.headPosition());
     const first = await engine.orderState('o0');

@@ -1,7 +1,8 @@
 import { StreamLanes } from '../../../src/engine/process-manager/stream-lanes';
 
 /** Work that logs its start and end and finishes only when the test releases it. */
-const controlledWork = (log: string[]) => {
+const controlledWork = () => {
+  const log: string[] = [];
   const releases = new Map<string, () => void>();
   const work = (name: string, fails = false) => () =>
     new Promise<void>((resolve, reject) => {
@@ -16,13 +17,12 @@ const controlledWork = (log: string[]) => {
     releases.get(name)?.();
     await new Promise((resolve) => setImmediate(resolve));
   };
-  return { work, release };
+  return { log, work, release };
 };
 
 describe('StreamLanes', () => {
   it('starts work sharing a stream with earlier work only after it, and other work at once', async () => {
-    const log: string[] = [];
-    const { work, release } = controlledWork(log);
+    const { log, work, release } = controlledWork();
     const lanes = new StreamLanes();
     void lanes.run(['a', 'b'], work('first'));
     void lanes.run(['c'], work('elsewhere'));
@@ -35,8 +35,7 @@ describe('StreamLanes', () => {
   });
 
   it('waits for every earlier piece it shares a stream with', async () => {
-    const log: string[] = [];
-    const { work, release } = controlledWork(log);
+    const { log, work, release } = controlledWork();
     const lanes = new StreamLanes();
     void lanes.run(['a'], work('on a'));
     void lanes.run(['b'], work('on b'));
@@ -48,8 +47,7 @@ describe('StreamLanes', () => {
   });
 
   it('keeps a lane going after a failure, and the failure reaches whoever ran the failing work', async () => {
-    const log: string[] = [];
-    const { work, release } = controlledWork(log);
+    const { log, work, release } = controlledWork();
     const lanes = new StreamLanes();
     const failing = lanes.run(['a'], work('failing', true));
     const caught = failing.catch((error: Error) => error.message);
@@ -60,8 +58,7 @@ describe('StreamLanes', () => {
   });
 
   it('forgets a stream once its last work is done', async () => {
-    const log: string[] = [];
-    const { work, release } = controlledWork(log);
+    const { work, release } = controlledWork();
     const lanes = new StreamLanes();
     void lanes.run(['a', 'b'], work('first'));
     void lanes.run(['b'], work('second'));
