@@ -1,15 +1,19 @@
-import { compareSortKeys, compareSortValues, indexKeyOf } from '../../../projections/read-model-rules';
+import { compareSortValues, indexKeyOf } from '../../../projections/read-model-rules';
 import type { IndexDefinition, IndexQuery, JsonDocument, SortCursor } from '../../../projections/read-model-store';
+import { comparePlaces, SortedEntries } from './sorted-entries';
 
 /**
  * One declared index: per combination of equality values, the documents' (sort value, id) keys in ascending
- * order. A write costs a binary search and a splice within its group; a page costs a binary search and the
- * page itself, whatever the size of the collection.
+ * order (see `sorted-entries.ts`). A write costs binary searches and a splice within one chunk of its group; a
+ * page costs binary searches and the page itself, whatever the size of the collection.
  */
 export class SortedIndex {
-  private readonly groups = new Map<string, SortCursor[]>();
+  private readonly groups = new Map<string, SortedEntries>();
 
-  constructor(readonly definition: IndexDefinition) {}
+  constructor(
+    readonly definition: IndexDefinition,
+    private readonly chunkSize?: number,
+  ) {}
 
   /** Moves a document's entry from where `before` put it to where `after` puts it (either may be absent). */
   update(id: string, before: JsonDocument | undefined, after: JsonDocument | undefined): void {
@@ -39,18 +43,22 @@ export class SortedIndex {
     const { atLeast, below } = query.range ?? {};
     const ids: string[] = [];
     if (query.order === 'ascending') {
-      let start = atLeast === undefined ? 0 : firstAtOrAfter(entries, { value: atLeast, id: '' });
-      if (query.after !== undefined) start = Math.max(start, firstAfter(entries, query.after));
-      for (let i = start; i < entries.length && ids.length < wanted; i += 1) {
-        const entry = entries[i] as SortCursor;
+      let place = atLeast === undefined ? entries.first() : entries.atOrAfter({ value: atLeast, id: '' });
+      if (query.after !== undefined) {
+        const afterCursor = entries.after(query.after);
+        if (comparePlaces(afterCursor, place) > 0) place = afterCursor;
+      }
+      for (let entry = entries.entryAt(place); entry !== undefined && ids.length < wanted; place = entries.next(place), entry = entries.entryAt(place)) {
         if (below !== undefined && compareSortValues(entry.value, below) >= 0) break;
         ids.push(entry.id);
       }
     } else {
-      let start = below === undefined ? entries.length - 1 : firstAtOrAfter(entries, { value: below, id: '' }) - 1;
-      if (query.after !== undefined) start = Math.min(start, firstAtOrAfter(entries, query.after) - 1);
-      for (let i = start; i >= 0 && ids.length < wanted; i -= 1) {
-        const entry = entries[i] as SortCursor;
+      let place = entries.previous(below === undefined ? entries.end() : entries.atOrAfter({ value: below, id: '' }));
+      if (query.after !== undefined) {
+        const beforeCursor = entries.previous(entries.atOrAfter(query.after));
+        if (comparePlaces(beforeCursor, place) < 0) place = beforeCursor;
+      }
+      for (let entry = entries.entryAt(place); entry !== undefined && ids.length < wanted; place = entries.previous(place), entry = entries.entryAt(place)) {
         if (atLeast !== undefined && compareSortValues(entry.value, atLeast) < 0) break;
         ids.push(entry.id);
       }
@@ -60,21 +68,18 @@ export class SortedIndex {
 
   private insert(key: string, entry: SortCursor): void {
     const entries = this.groups.get(key);
-    if (entries === undefined) {
-      this.groups.set(key, [entry]);
+    if (entries !== undefined) {
+      entries.insert(entry);
       return;
     }
-    entries.splice(firstAtOrAfter(entries, entry), 0, entry);
+    const created = new SortedEntries(this.chunkSize);
+    created.insert(entry);
+    this.groups.set(key, created);
   }
 
   private remove(key: string, entry: SortCursor): void {
     const entries = this.groups.get(key);
-    if (entries === undefined) return;
-    const at = firstAtOrAfter(entries, entry);
-    const found = entries[at];
-    if (found === undefined || compareSortKeys(found, entry) !== 0) return;
-    entries.splice(at, 1);
-    if (entries.length === 0) this.groups.delete(key);
+    if (entries !== undefined && entries.remove(entry) && entries.isEmpty) this.groups.delete(key);
   }
 }
 
@@ -83,27 +88,3 @@ export class SortedIndex {
  * which saves building a string for every write to the commonest kind of index.
  */
 const groupKey = (values: readonly string[]): string => (values.length === 1 ? (values[0] as string) : JSON.stringify(values));
-
-/** The index of the first entry ≥ `key`. */
-const firstAtOrAfter = (entries: readonly SortCursor[], key: SortCursor): number => {
-  let low = 0;
-  let high = entries.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (compareSortKeys(entries[middle] as SortCursor, key) < 0) low = middle + 1;
-    else high = middle;
-  }
-  return low;
-};
-
-/** The index of the first entry > `key`. */
-const firstAfter = (entries: readonly SortCursor[], key: SortCursor): number => {
-  let low = 0;
-  let high = entries.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (compareSortKeys(entries[middle] as SortCursor, key) <= 0) low = middle + 1;
-    else high = middle;
-  }
-  return low;
-};
