@@ -71,6 +71,7 @@ export class ProcessManager {
   private subscription: Subscription | undefined;
   private waiters: { position: number; resolve: () => void }[] = [];
   private reacting = 0;
+  /** The one message waiting for a slot, if any: `handle` takes messages one at a time, so there is never a second. */
   private slotFreed: (() => void) | undefined;
 
   constructor(private readonly deps: ProcessManagerDependencies) {

@@ -1,9 +1,9 @@
 import * as E from 'fp-ts/Either';
 import { batchProblem, copyJsonDocument, idProblem, indexKeyOf } from '../../../projections/read-model-rules';
 import type { Batch, CollectionDefinition, JsonDocument, ProjectionVersion, ReadModelError } from '../../../projections/read-model-store';
+import { int8Array, textArray } from '../../postgres/binary-arrays';
 import type { CollectionTable } from './collection-tables';
 import { invalidDocument, unknownCollection } from './read-model-errors';
-import { int8Array, textArray } from '../../postgres/binary-arrays';
 import type { SqlStatement } from './sql-statement';
 import { serializedTextProblem, textProblem } from './stored-values';
 
