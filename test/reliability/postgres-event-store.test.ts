@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/Either';
-import { Pool } from 'pg';
+import { Client, Pool } from 'pg';
 import { firstValueFrom, Subscription } from 'rxjs';
 import { filter as rxFilter } from 'rxjs/operators';
 import { PostgresEventStore, PostgresEventStoreOptions } from '../../src/adapters/event-store/postgres/postgres-event-store';
@@ -326,6 +326,66 @@ describeWithPostgres('PostgreSQL event store reliability', () => {
     await expect(fresh.readStream('unseen-1')).resolves.toHaveLength(3);
     expectValidChain(await fresh.readStream('unseen-1'));
     expect(await readEverything(fresh)).toHaveLength(4);
+  });
+
+  describe('a read that ends at the stream’s last event', () => {
+    let queries: jest.SpyInstance;
+    beforeEach(() => {
+      queries = jest.spyOn(Client.prototype, 'query');
+    });
+    afterEach(() => {
+      queries.mockRestore();
+    });
+    /** The store's named statements sent since the spy began, without the store's prefix. */
+    const statementsOf = (schema: string): string[] => {
+      const { statementPrefix } = storeSchema(schema);
+      return queries.mock.calls.flatMap(([config]: unknown[]) => {
+        const name = typeof config === 'object' && config !== null ? (config as { name?: unknown }).name : undefined;
+        return typeof name === 'string' && name.startsWith(statementPrefix) ? [name.slice(statementPrefix.length)] : [];
+      });
+    };
+
+    it('spares the append after it a read of the head; a read that stops short does not', async () => {
+      const schema = uniqueSchemaName('learned');
+      const [theirs, mine] = [openStore(schema), openStore(schema)];
+      for (const stream of ['learned-1', 'learned-2', 'learned-3']) rightOrThrow(await theirs.append(stream, proposedEvents(2), 'no-stream'));
+      await mine.migrate();
+      queries.mockClear();
+
+      await mine.readStream('learned-1');
+      rightOrThrow(await mine.append('learned-1', proposedEvents(1), 1));
+      await mine.readStream('learned-2', { direction: 'backwards', maxCount: 1 });
+      rightOrThrow(await mine.append('learned-2', proposedEvents(1), 1));
+      await mine.readStream('learned-3', { maxCount: 1 });
+      rightOrThrow(await mine.append('learned-3', proposedEvents(1), 1));
+
+      expect(statementsOf(schema)).toEqual([
+        'read-stream-forwards',
+        'append_one',
+        'read-stream-backwards',
+        'append_one',
+        'read-stream-forwards',
+        'heads',
+        'append_one',
+      ]);
+      for (const stream of ['learned-1', 'learned-2', 'learned-3']) expectValidChain(await theirs.readStream(stream));
+    });
+
+    it('only guesses the head: another writer’s append since the read still decides the outcome', async () => {
+      const schema = uniqueSchemaName('outread');
+      const [theirs, mine] = [openStore(schema), openStore(schema)];
+      rightOrThrow(await theirs.append('outread-1', proposedEvents(2), 'no-stream'));
+      await expect(mine.readStream('outread-1')).resolves.toHaveLength(2);
+      rightOrThrow(await theirs.append('outread-1', proposedEvents(1), 1));
+
+      expect(await mine.append('outread-1', proposedEvents(1), 1)).toEqual(
+        E.left(expect.objectContaining({ code: 'WRONG_EXPECTED_REVISION', expected: 1, actual: 2 })),
+      );
+      await expect(mine.readStream('outread-1')).resolves.toHaveLength(3);
+      rightOrThrow(await theirs.append('outread-1', proposedEvents(1), 2));
+      expect(rightOrThrow(await mine.append('outread-1', proposedEvents(1), 'any')).events[0]!.revision).toBe(4);
+      expectValidChain(await theirs.readStream('outread-1'));
+    });
   });
 
   it('refuses, as a conflict, a revision the events table already holds even when the stream head disagrees', async () => {

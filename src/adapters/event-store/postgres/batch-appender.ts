@@ -292,6 +292,14 @@ export class BatchAppender {
     this.headsStatementText = `SELECT stream_id, last_revision, last_hash FROM ${schema.streams} WHERE stream_id = ANY($1::text[])`;
   }
 
+  /**
+   * Takes note of a stream's head as a read of the stream found it, so that an append after the read (a
+   * command decided on the events just read) need not read the head again.
+   */
+  learnHead(streamId: string, head: StreamHead): void {
+    this.cache.learn(streamId, head);
+  }
+
   /** One outcome per request, in order. Never rejects: every failure is a value. */
   async append(requests: readonly AppendRequest[]): Promise<AppendOutcome[]> {
     const outcomes: (AppendOutcome | undefined)[] = requests.map(() => undefined);

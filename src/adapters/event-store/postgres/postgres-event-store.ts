@@ -150,7 +150,12 @@ export class PostgresEventStore implements EventStore {
        ORDER BY revision ${backwards ? 'DESC' : 'ASC'} LIMIT $3`,
       [streamId, fromRevision, maxCount],
     );
-    return rows.map(decodeEventRow);
+    const events = rows.map(decodeEventRow);
+    // A read that ends at the stream's last event tells the appender where the stream ends, as one
+    // statement saw it: the append of a command decided on these events then goes without reading the head.
+    const head = backwards ? (options.fromRevision === undefined ? events[0] : undefined) : maxCount === null || events.length < maxCount ? events[events.length - 1] : undefined;
+    if (head !== undefined) this.appender.learnHead(streamId, { revision: head.revision, hash: head.hash });
+    return events;
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<ReadAllPage> {

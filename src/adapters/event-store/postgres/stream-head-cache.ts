@@ -1,3 +1,5 @@
+import { StateCache } from '../../../engine/state-cache';
+
 /** Where a stream ends: its last revision and the hash that the next event links to. */
 export interface StreamHead {
   readonly revision: number;
@@ -5,31 +7,35 @@ export interface StreamHead {
 }
 
 /**
- * The heads this store last wrote, so that its next append to a stream can skip reading the head. A cached
+ * Heads this store wrote or read, so that its next append to a stream can skip reading the head. A cached
  * head is only a guess: the write applies only if the stream is still there, and a wrong guess costs a
- * re-read, never a wrong outcome. Least recently used entries go first once `capacity` is reached.
+ * re-read, never a wrong outcome. Least recently used entries go first once `capacity` is reached; the
+ * engine's state cache keeps that order in a linked list, so an eviction costs the same however many
+ * streams came and went before it.
  */
 export class StreamHeadCache {
-  private readonly heads = new Map<string, StreamHead>();
+  private readonly heads: StateCache<StreamHead>;
 
-  constructor(private readonly capacity: number) {}
-
-  get(streamId: string): StreamHead | undefined {
-    const head = this.heads.get(streamId);
-    if (head !== undefined) {
-      this.heads.delete(streamId);
-      this.heads.set(streamId, head);
-    }
-    return head;
+  constructor(capacity: number) {
+    this.heads = new StateCache<StreamHead>(capacity);
   }
 
+  get(streamId: string): StreamHead | undefined {
+    return this.heads.get(streamId);
+  }
+
+  /** The head this store's own write just left. */
   set(streamId: string, head: StreamHead): void {
-    this.heads.delete(streamId);
     this.heads.set(streamId, head);
-    if (this.heads.size > this.capacity) {
-      const oldest = this.heads.keys().next();
-      if (oldest.done !== true) this.heads.delete(oldest.value);
-    }
+  }
+
+  /**
+   * A head seen by a read, which may have started before this store's own later write to the stream:
+   * it never replaces a cached head further along.
+   */
+  learn(streamId: string, head: StreamHead): void {
+    const known = this.heads.get(streamId);
+    if (known === undefined || known.revision < head.revision) this.heads.set(streamId, head);
   }
 
   forget(streamId: string): void {
