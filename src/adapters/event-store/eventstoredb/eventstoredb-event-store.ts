@@ -35,6 +35,7 @@ import {
   type SubscribeOptions,
   type SubscriptionMessage,
 } from '../../../engine/event-store/event-store';
+import { StreamHead, StreamHeadCache } from '../stream-head-cache';
 import { fromRecordedEvent, isSystemEvent, toEventData } from './eventstoredb-envelope-codec';
 import { eventStoreDbPosition, isEventPosition, isInLog, portPosition } from './eventstoredb-positions';
 import { serverSideFilter } from './eventstoredb-server-filter';
@@ -147,12 +148,7 @@ const isTail = (events: readonly ProposedEvent[], tail: readonly EventEnvelope[]
   tail.length >= events.length && events.every((event, i) => tail[events.length - 1 - i]?.eventId === event.eventId);
 
 /** A stream's hash-chain link: an event's revision and hash, what the next event is sealed against. */
-interface ChainLink {
-  readonly revision: number;
-  readonly hash: string;
-}
-
-const GENESIS_LINK: ChainLink = { revision: NO_STREAM_REVISION, hash: GENESIS_HASH };
+const GENESIS_LINK: StreamHead = { revision: NO_STREAM_REVISION, hash: GENESIS_HASH };
 
 interface SubscriptionProgress {
   /** The newest non-system event when the subscription started; reaching it is being caught up. */
@@ -189,7 +185,7 @@ export class EventStoreDbEventStore implements EventStore {
   private readonly appendAttemptsForAny: number;
   private readonly checkpointInterval: number;
   private readonly closing = new Subject<void>();
-  private readonly links = new Map<string, ChainLink>();
+  private readonly links = new StreamHeadCache(LINK_CACHE_SIZE);
   private ownsClient = false;
   private closed = false;
 
@@ -271,7 +267,7 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   /** The link at revision `revision`: cached, or the event read there (or the stream's last before it). */
-  private async linkAt(streamId: string, revision: number): Promise<ChainLink> {
+  private async linkAt(streamId: string, revision: number): Promise<StreamHead> {
     const cached = this.links.get(streamId);
     if (cached?.revision === revision) return cached;
     const [event] = await this.readStream(streamId, { direction: 'backwards', fromRevision: revision, maxCount: 1 });
@@ -284,7 +280,7 @@ export class EventStoreDbEventStore implements EventStore {
    * append takes it from there, a longer one reads its events back (one more round trip) and returns them
    * as stored.
    */
-  private async appendAfter(streamId: string, events: readonly ProposedEvent[], link: ChainLink): Promise<E.Either<number, AppendResult>> {
+  private async appendAfter(streamId: string, events: readonly ProposedEvent[], link: StreamHead): Promise<E.Either<number, AppendResult>> {
     const sealed = sealEvents(streamId, link.revision, link.hash, events, () => 0);
     let written: { readonly nextExpectedRevision: number; readonly commit: bigint | undefined };
     try {
@@ -317,15 +313,8 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   /** Remembers the newest link seen of a stream; a link is a permanent fact (events never change), only maybe not the newest. */
-  private remember(streamId: string, link: ChainLink): void {
-    const known = this.links.get(streamId);
-    if (known !== undefined && known.revision > link.revision) return;
-    this.links.delete(streamId);
-    this.links.set(streamId, { revision: link.revision, hash: link.hash });
-    if (this.links.size > LINK_CACHE_SIZE) {
-      const oldest = this.links.keys().next();
-      if (oldest.done !== true) this.links.delete(oldest.value);
-    }
+  private remember(streamId: string, link: StreamHead): void {
+    this.links.learn(streamId, { revision: link.revision, hash: link.hash });
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<readonly EventEnvelope[]> {

@@ -18,7 +18,7 @@ import { Int8 } from './column-codecs';
 import { EVENT_ROW_TYPES } from './event-row';
 import { isConnectionFailure, isStreamRevisionTaken, isTransientConflict, storeUnavailable } from './postgres-errors';
 import type { StoreSchema } from './store-schema';
-import { StreamHead, StreamHeadCache } from './stream-head-cache';
+import { StreamHead, StreamHeadCache } from '../stream-head-cache';
 
 export interface AppendRequest {
   readonly streamId: string;

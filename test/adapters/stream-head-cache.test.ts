@@ -1,8 +1,8 @@
-import { StreamHeadCache } from '../../../src/adapters/event-store/postgres/stream-head-cache';
+import { StreamHeadCache } from '../../src/adapters/event-store/stream-head-cache';
 
 const head = (revision: number) => ({ revision, hash: `hash-${revision}` });
 
-describe('the PostgreSQL appender’s cache of stream heads', () => {
+describe('the event-store adapters’ cache of stream heads', () => {
   it('takes a head learned from a read only when it is further along than the one it holds', () => {
     const cache = new StreamHeadCache(10);
     cache.learn('s', head(3));
