@@ -147,7 +147,7 @@ const actualRevisionOf = (error: WrongExpectedVersionError): number =>
 const isTail = (events: readonly ProposedEvent[], tail: readonly EventEnvelope[]): boolean =>
   tail.length >= events.length && events.every((event, i) => tail[events.length - 1 - i]?.eventId === event.eventId);
 
-/** A stream's hash-chain link: an event's revision and hash, what the next event is sealed against. */
+/** What a stream's first event is sealed against: no revision, the chain's genesis hash. */
 const GENESIS_LINK: StreamHead = { revision: NO_STREAM_REVISION, hash: GENESIS_HASH };
 
 interface SubscriptionProgress {

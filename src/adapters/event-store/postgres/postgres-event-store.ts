@@ -84,6 +84,10 @@ const NO_EVENT_COLUMNS = Array.from({ length: EVENT_COLUMN_COUNT }, () => 'NULL'
 
 const positionOrUndefined = (lastPosition: number): number | undefined => (lastPosition < 0 ? undefined : lastPosition);
 
+/** The last event of a forwards read that stopped short of its limit, so at the end of the stream. */
+const reachedTheEnd = (events: readonly EventEnvelope[], maxCount: number | null): EventEnvelope | undefined =>
+  maxCount === null || events.length < maxCount ? events[events.length - 1] : undefined;
+
 export class PostgresEventStore implements EventStore {
   private readonly pool: Pool;
   private readonly ownsPool: boolean;
@@ -153,8 +157,8 @@ export class PostgresEventStore implements EventStore {
     const events = rows.map(decodeEventRow);
     // A read that ends at the stream's last event tells the appender where the stream ends, as one
     // statement saw it: the append of a command decided on these events then goes without reading the head.
-    const head = backwards ? (options.fromRevision === undefined ? events[0] : undefined) : maxCount === null || events.length < maxCount ? events[events.length - 1] : undefined;
-    if (head !== undefined) this.appender.learnHead(streamId, { revision: head.revision, hash: head.hash });
+    const last = backwards ? (options.fromRevision === undefined ? events[0] : undefined) : reachedTheEnd(events, maxCount);
+    if (last !== undefined) this.appender.learnHead(streamId, { revision: last.revision, hash: last.hash });
     return events;
   }
 
