@@ -15,7 +15,8 @@ interface Node<Entry> {
 
 /**
  * A bounded least-recently-used cache of aggregate states, so a hot stream is not replayed on every
- * command. Entries come from a replay or a successful append, and are dropped on a conflict.
+ * command. Entries come from a replay or a successful append, and are dropped on a conflict. The durable
+ * event-store adapters keep their stream heads in one too (`stream-head-cache.ts`).
  *
  * Recency is a doubly linked list beside the map, so a hit and an eviction cost a few pointer moves: no
  * delete-and-reinsert on every hit, and no `keys().next()` to find the oldest, which in V8 walks over every
