@@ -178,7 +178,7 @@ const environmentLine = (report: BenchReport): string => {
 };
 
 const headline = (report: BenchReport): string =>
-  `ordersource bench (${report.kind} run): ${report.runsPerFigure} fresh-process run(s) per figure, median with min – max`;
+  `ordersource bench (${report.kind} run): ${report.runsPerFigure} fresh-process run(s) per figure, each timed on its second pass (warm), median with min – max`;
 
 export const renderTextReport = (report: BenchReport): string =>
   [
