@@ -140,8 +140,8 @@ const measure = (spec: JobSpec, progress: Progress): Promise<Measurement> => (sp
  * Runs one measurement in this process, warm: the whole job (its own store, its own data) runs once untimed
  * and is dropped, then again for the figures. In a fresh process the first run executes in code V8 has not
  * optimised yet, with a heap still sized for start-up, and that weighs most on whatever does least per
- * command: the plain `Map`'s W1 at 10,000 carts ran at 230,000–320,000 commands/s on its first run in a
- * process and 560,000–920,000 from its second on, the engine's at 63,000 and 65,000–74,000. A host runs
+ * command: the plain `Map`'s W1 at 10,000 carts ran at 255,000–320,000 commands/s on its first run in a
+ * process and 510,000–840,000 from its second on, the engine's at 63,000 and 65,000–74,000. A host runs
  * warm. A rejected command or a wrong count rejects with a BenchFailure.
  */
 export const runJob = async (spec: JobSpec, progress: Progress): Promise<JobResult> => {
