@@ -138,11 +138,9 @@ const measure = (spec: JobSpec, progress: Progress): Promise<Measurement> => (sp
 
 /**
  * Runs one measurement in this process, warm: the whole job (its own store, its own data) runs once untimed
- * and is dropped, then again for the figures. In a fresh process the first run executes in code V8 has not
- * optimised yet, with a heap still sized for start-up, and that weighs most on whatever does least per
- * command: the plain `Map`'s W1 at 10,000 carts ran at 255,000–320,000 commands/s on its first run in a
- * process and 510,000–840,000 from its second on, the engine's at 63,000 and 65,000–74,000. A host runs
- * warm. A rejected command or a wrong count rejects with a BenchFailure.
+ * and is dropped, then again for the figures. A fresh process's first run is mostly start-up, which flatters
+ * whatever does least per command, the plain `Map` first ("Warm" in bench/README.md gives the figures).
+ * A rejected command or a wrong count rejects with a BenchFailure.
  */
 export const runJob = async (spec: JobSpec, progress: Progress): Promise<JobResult> => {
   await measure(spec, (done, total) => progress(done, total * 2));
