@@ -16,6 +16,11 @@ export interface Figure {
   readonly perCpuSecond: Spread;
   /** The median, over the runs, of each percentile. */
   readonly latencyMicros: LatencyPercentiles | null;
+  /**
+   * Microseconds of the whole machine's CPU time per operation, a local database server's included; null
+   * where the runs could not read it. The machine's cores cannot do more than cores / this per second.
+   */
+  readonly machineCpuMicros: Spread | null;
   /** The highest of the runs. */
   readonly peakRssMiB: number;
   readonly conflictRetries: Spread | null;
@@ -39,6 +44,7 @@ const labelOf = (spec: JobSpec): string => {
 const summarise = (spec: JobSpec, runs: readonly JobResult[]): Omit<Figure, 'baselineRatio' | 'cpuBaselineRatio'> => {
   const latencies = runs.map((r) => r.latency).filter((l): l is LatencyPercentiles => l !== null);
   const retries = runs.map((r) => r.conflictRetries).filter((n): n is number => n !== null);
+  const machineCpuMicros = runs.flatMap((r) => (r.machineCpuSeconds === null ? [] : [(r.machineCpuSeconds / r.operations) * 1e6]));
   return {
     spec,
     label: labelOf(spec),
@@ -50,6 +56,7 @@ const summarise = (spec: JobSpec, runs: readonly JobResult[]): Omit<Figure, 'bas
       latencies.length === 0
         ? null
         : { p50: spreadOf(latencies.map((l) => l.p50)).median, p95: spreadOf(latencies.map((l) => l.p95)).median, p99: spreadOf(latencies.map((l) => l.p99)).median },
+    machineCpuMicros: machineCpuMicros.length === 0 ? null : spreadOf(machineCpuMicros),
     peakRssMiB: Math.max(...runs.map((r) => r.peakRssMiB)),
     conflictRetries: retries.length === 0 ? null : spreadOf(retries),
     conflictRetryRate: retries.length === 0 ? null : spreadOf(runs.map((r) => (r.conflictRetries ?? 0) / r.operations)).median,

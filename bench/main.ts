@@ -173,14 +173,15 @@ const main = async (): Promise<void> => {
   }
 
   const figures = figuresOf(plan.jobs, results);
+  const measuredOn = environment(loadAtStart);
   const report: BenchReport = {
     generatedAt: new Date().toISOString(),
     command,
     kind: plan.kind,
     runsPerFigure: plan.runs,
-    environment: environment(loadAtStart),
+    environment: measuredOn,
     figures,
-    targets: plan.kind === 'full' ? checkTargets(figures) : [],
+    targets: plan.kind === 'full' ? checkTargets(figures, measuredOn.cpus) : [],
     projectionApply: projectionApplyStatus(),
     skipped,
   };

@@ -110,7 +110,7 @@ const guaranteeLines = (figures: readonly Figure[], render: (table: Table) => st
   ];
 };
 
-const HEADERS = ['workload', 'scale', 'writers', 'measured on', 'median', 'min – max', 'vs baseline', 'per CPU-s', 'vs baseline', 'p50 µs', 'p95 µs', 'p99 µs', 'peak RSS MiB', 'conflict retries'];
+const HEADERS = ['workload', 'scale', 'writers', 'measured on', 'median', 'min – max', 'vs baseline', 'per CPU-s', 'vs baseline', 'machine CPU µs/op', 'p50 µs', 'p95 µs', 'p99 µs', 'peak RSS MiB', 'conflict retries'];
 
 /** One row per skipped configuration where its figures would have been; `skippedLines` say why. */
 const skippedRows = (skipped: readonly SkippedConfiguration[]): string[][] =>
@@ -125,7 +125,7 @@ export const skippedLines = (skipped: readonly SkippedConfiguration[]): string[]
 
 export const figureTable = (figures: readonly Figure[], skipped: readonly SkippedConfiguration[] = []): Table => ({
   headers: HEADERS,
-  align: ['left', 'left', 'right', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+  align: ['left', 'left', 'right', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
   rows: throughputFigures(figures).map((f) => [
     workloadTitle(f.spec),
     scaleText(f.spec),
@@ -136,6 +136,7 @@ export const figureTable = (figures: readonly Figure[], skipped: readonly Skippe
     f.baselineRatio === null ? (f.spec.subject === 'baseline' ? 'baseline' : '—') : formatRatio(f.baselineRatio),
     formatInteger(f.perCpuSecond.median),
     f.cpuBaselineRatio === null ? (f.spec.subject === 'baseline' ? 'baseline' : '—') : formatRatio(f.cpuBaselineRatio),
+    f.machineCpuMicros === null ? '—' : formatShort(f.machineCpuMicros.median),
     f.latencyMicros === null ? '—' : formatShort(f.latencyMicros.p50),
     f.latencyMicros === null ? '—' : formatShort(f.latencyMicros.p95),
     f.latencyMicros === null ? '—' : formatShort(f.latencyMicros.p99),
@@ -177,6 +178,11 @@ const environmentLine = (report: BenchReport): string => {
   );
 };
 
+/** What the machine CPU column means, with the ceiling it sets on this machine. */
+const machineCpuLine = (report: BenchReport): string =>
+  `machine CPU µs/op: CPU time of every process on the machine per operation over the timed part, a local PostgreSQL server's included. ` +
+  `At that cost the machine's ${report.environment.cpus} cores cannot do more than ${report.environment.cpus} × 1,000,000 / it operations a second, however well client and server overlap.`;
+
 const headline = (report: BenchReport): string =>
   `ordersource bench (${report.kind} run): ${report.runsPerFigure} fresh-process run(s) per figure, each timed on its second pass (warm), median with min – max`;
 
@@ -186,6 +192,8 @@ export const renderTextReport = (report: BenchReport): string =>
     environmentLine(report),
     '',
     renderText(figureTable(report.figures, report.skipped)),
+    '',
+    machineCpuLine(report),
     '',
     ...configurationNotes(report.figures),
     ...guaranteeLines(report.figures, renderText),
@@ -205,6 +213,8 @@ export const renderMarkdownReport = (report: BenchReport, chartFile: string): st
     `Machine: ${environmentLine(report)}.`,
     '',
     renderMarkdown(figureTable(report.figures, report.skipped)),
+    '',
+    machineCpuLine(report),
     '',
     ...configurationNotes(report.figures),
     ...guaranteeLines(report.figures, renderMarkdown),
