@@ -35,6 +35,10 @@ export interface Figure {
 const sameMeasurement = (a: JobSpec, b: JobSpec): boolean =>
   a.workload === b.workload && a.configuration === b.configuration && a.scale === b.scale && a.writers === b.writers && a.projection === b.projection;
 
+/** The baseline measured beside an engine figure in the same run, if any (none for a baseline itself). */
+export const baselineOf = <F extends { readonly spec: JobSpec }>(figures: readonly F[], figure: F): F | undefined =>
+  figure.spec.subject === 'baseline' ? undefined : figures.find((other) => other.spec.subject === 'baseline' && sameMeasurement(other.spec, figure.spec));
+
 const labelOf = (spec: JobSpec): string => {
   const configuration = configurationNamed(spec.configuration);
   if (configuration === undefined) return spec.configuration;
@@ -70,8 +74,7 @@ export const figuresOf = (jobs: readonly JobSpec[], results: ReadonlyMap<JobSpec
     return runs.length === 0 ? [] : [summarise(spec, runs)];
   });
   return summaries.map((figure) => {
-    const baseline =
-      figure.spec.subject === 'baseline' ? undefined : summaries.find((other) => other.spec.subject === 'baseline' && sameMeasurement(other.spec, figure.spec));
+    const baseline = baselineOf(summaries, figure);
     return {
       ...figure,
       baselineRatio: baseline === undefined ? null : figure.perSecond.median / baseline.perSecond.median,

@@ -1,5 +1,5 @@
 import { DRIVER_ROWS_PER_CPU_SECOND, DRIVER_ROWS_PER_SECOND } from './configurations';
-import type { Figure } from './figures';
+import { baselineOf, type Figure } from './figures';
 import { spreadOf } from './measure/statistics';
 import type { Workload } from './jobs';
 import { formatInteger, formatRatio, formatShort } from './output/format';
@@ -23,12 +23,6 @@ const REQUIRED_PROJECTION_APPLY_EVENTS_PER_SECOND: readonly (readonly [string, s
   [MEMORY_READ_MODELS, 'in-memory', 300_000],
   [POSTGRES_READ_MODELS, 'PostgreSQL', 30_000],
 ];
-
-/** The baseline measured beside an engine figure in the same run, if any. */
-const baselineOf = (figures: readonly Figure[], engine: Figure): Figure | undefined =>
-  figures.find(
-    (f) => f.spec.subject === 'baseline' && f.spec.workload === engine.spec.workload && f.spec.configuration === engine.spec.configuration && f.spec.scale === engine.spec.scale && f.spec.writers === engine.spec.writers,
-  );
 
 /**
  * What the machine's cores allow at the CPU cost the figure measured (every process on the machine counted,
