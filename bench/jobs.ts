@@ -23,20 +23,30 @@ export interface JobSpec {
   readonly writers: number;
   /** For projection apply: the name of the projection runner. */
   readonly projection?: string;
+  /**
+   * Each pass of the job (the warm-up, then the timed one) runs the workload again, on fresh data, until its
+   * timed parts add up to at least this many seconds. Absent or 0: once per pass, as a smoke run does.
+   */
+  readonly minimumSeconds?: number;
 }
 
 /** What a workload measured in its timed part. */
 export interface Measurement extends Elapsed {
   /** Commands (W1, W2) or events (replay) handled while the clock ran. */
   readonly operations: number;
-  readonly latency: LatencyPercentiles | null;
+  /** Each command's latency in milliseconds, as recorded; null where commands are not timed one by one. */
+  readonly latency: Float64Array | null;
   /** Commands decided again after losing a race for their stream; null where no race is possible. */
   readonly conflictRetries: number | null;
-  /** Other counts worth keeping (events written, commands by origin, …). */
+  /** Other counts worth keeping (events written, commands by origin, …), of one run of the workload. */
   readonly details: Readonly<Record<string, number>>;
 }
 
-export interface JobResult extends Measurement {
+/** A job's timed pass: its repetitions' measurements added up, with the percentiles of all their latencies. */
+export interface JobResult extends Omit<Measurement, 'latency'> {
+  readonly latency: LatencyPercentiles | null;
+  /** How many times the timed pass ran the workload to reach the job's `minimumSeconds`. */
+  readonly repetitions: number;
   readonly unit: 'commands' | 'events';
   /** Operations per wall-clock second. */
   readonly perSecond: number;

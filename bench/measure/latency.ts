@@ -7,27 +7,41 @@ export interface LatencyPercentiles {
 
 /** Durations in a buffer allocated up front, so that recording allocates nothing while the clock runs. */
 export class LatencyRecorder {
-  private readonly samples: Float64Array;
+  private readonly durations: Float64Array;
   private count = 0;
 
   constructor(capacity: number) {
-    this.samples = new Float64Array(capacity);
+    this.durations = new Float64Array(capacity);
   }
 
   /** One duration in milliseconds, as `performance.now()` differences give them. */
   record(milliseconds: number): void {
-    this.samples[this.count] = milliseconds;
+    this.durations[this.count] = milliseconds;
     this.count += 1;
   }
 
-  /** Nearest-rank percentiles of what was recorded. */
-  percentiles(): LatencyPercentiles {
-    const sorted = this.samples.subarray(0, this.count).sort();
-    const at = (fraction: number): number => {
-      if (sorted.length === 0) return 0;
-      const rank = Math.min(sorted.length, Math.max(1, Math.ceil(fraction * sorted.length)));
-      return (sorted[rank - 1] ?? 0) * 1000;
-    };
-    return { p50: at(0.5), p95: at(0.95), p99: at(0.99) };
+  /** What was recorded, in milliseconds, in the order it was recorded. */
+  recorded(): Float64Array {
+    return this.durations.subarray(0, this.count);
   }
 }
+
+/**
+ * Nearest-rank percentiles of every duration (milliseconds) recorded by one or more repetitions of a job,
+ * taken together: a repetition's percentiles cannot be averaged into those of the whole.
+ */
+export const latencyPercentiles = (recorded: readonly Float64Array[]): LatencyPercentiles => {
+  const all = new Float64Array(recorded.reduce((length, durations) => length + durations.length, 0));
+  let offset = 0;
+  for (const durations of recorded) {
+    all.set(durations, offset);
+    offset += durations.length;
+  }
+  const sorted = all.sort();
+  const at = (fraction: number): number => {
+    if (sorted.length === 0) return 0;
+    const rank = Math.min(sorted.length, Math.max(1, Math.ceil(fraction * sorted.length)));
+    return (sorted[rank - 1] ?? 0) * 1000;
+  };
+  return { p50: at(0.5), p95: at(0.95), p99: at(0.99) };
+};

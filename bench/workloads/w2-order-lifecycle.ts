@@ -197,7 +197,7 @@ export const runW2OnEngine = async (store: EventStore, orders: number, writers: 
   return {
     operations: plan.hostCommands + plan.processManagerCommands,
     ...elapsed,
-    latency: latency.percentiles(),
+    latency: latency.recorded(),
     conflictRetries,
     details: { hostCommands: plan.hostCommands, processManagerCommands: plan.processManagerCommands, hotCommands: plan.hotCommands, events: plan.events },
   };
@@ -337,7 +337,7 @@ export const runW2Writes = async <P>(
   return {
     operations: plan.hostCommands + plan.processManagerCommands,
     ...elapsed,
-    latency: latency.percentiles(),
+    latency: latency.recorded(),
     conflictRetries: null,
     details: { hostCommands: plan.hostCommands, processManagerCommands: plan.processManagerCommands, events: plan.events },
   };
@@ -372,7 +372,7 @@ export const runW2Plain = (orders: number, hot: boolean, progress: Progress): Me
   return {
     operations: expected,
     ...untimed.elapsed,
-    latency: latency.percentiles(),
+    latency: latency.recorded(),
     conflictRetries: null,
     details: { hostCommands: plan.hostCommands, processManagerCommands: plan.processManagerCommands, hotCommands: plan.hotCommands },
   };

@@ -17,6 +17,26 @@ describe('runJob', () => {
       { done: 800, total: 800 },
     ]);
     expect(result.operations).toBe(200);
+    expect(result.repetitions).toBe(1);
     expect(result.unit).toBe('commands');
+  });
+
+  it('repeats a pass on fresh data until its timed parts reach the minimum, and adds the repetitions up', async () => {
+    const result = await runJob({ workload: 'w1', subject: 'baseline', configuration: 'memory', scale: 20, writers: 1, minimumSeconds: 0.02 }, () => undefined);
+
+    expect(result.repetitions).toBeGreaterThan(1);
+    // Every repetition is a whole W1 run of 20 carts: 200 step commands each, counted once per repetition.
+    expect(result.operations).toBe(200 * result.repetitions);
+    expect(result.seconds).toBeGreaterThanOrEqual(0.02);
+    expect(result.perSecond).toBeCloseTo(result.operations / result.seconds);
+    // One run's details: the streams of one map, not of every repetition.
+    expect(result.details['streams']).toBe(20);
+    expect(result.latency).not.toBeNull();
+  });
+
+  it('runs the guarantees job once per pass whatever the minimum: it reports costs, not a rate over its clock', async () => {
+    const result = await runJob({ workload: 'guarantees', subject: 'engine', configuration: 'memory', scale: 5, writers: 1, minimumSeconds: 60 }, () => undefined);
+
+    expect(result.repetitions).toBe(1);
   });
 });

@@ -11,6 +11,7 @@ const result = (operations: number, seconds: number, machineCpuSeconds: number |
   latency: null,
   conflictRetries: null,
   details: {},
+  repetitions: 1,
   unit,
   perSecond: operations / seconds,
   perCpuSecond: operations / seconds,

@@ -1,0 +1,33 @@
+import type { Measurement } from '../jobs';
+
+const sum = (runs: readonly Measurement[], of: (run: Measurement) => number): number => runs.reduce((total, run) => total + of(run), 0);
+
+/**
+ * The machine's CPU over all repetitions. A repetition shorter than a clock tick of `/proc/stat` (10 ms) may
+ * have none to read; the others' rate stands for it, so that the sum covers the whole of the timed time.
+ */
+const machineCpuSecondsOf = (runs: readonly Measurement[]): number | null => {
+  const read = runs.filter((run) => run.machineCpuSeconds !== null);
+  const readSeconds = sum(read, (run) => run.seconds);
+  if (readSeconds === 0) return null;
+  return sum(read, (run) => run.machineCpuSeconds ?? 0) * (sum(runs, (run) => run.seconds) / readSeconds);
+};
+
+/** Repetitions of a workload added up; `latency` is null and `recorded` holds each repetition's latencies. */
+export type Repetitions = Measurement & { readonly recorded: readonly Float64Array[] };
+
+/** Adds up repetitions of a workload: counts and times summed, latencies kept together, details of the first. */
+export const addRepetitions = (runs: readonly [Measurement, ...Measurement[]]): Repetitions => {
+  const [first] = runs;
+  return {
+    operations: sum(runs, (run) => run.operations),
+    seconds: sum(runs, (run) => run.seconds),
+    cpuSeconds: sum(runs, (run) => run.cpuSeconds),
+    machineCpuSeconds: machineCpuSecondsOf(runs),
+    latency: null,
+    recorded: runs.flatMap((run) => (run.latency === null ? [] : [run.latency])),
+    conflictRetries: runs.every((run) => run.conflictRetries !== null) ? sum(runs, (run) => run.conflictRetries ?? 0) : null,
+    details: first.details,
+  };
+};
+
