@@ -18,7 +18,7 @@ const FULL: WorkloadScales = { w1Carts: [1_000, 10_000, 100_000], w2Orders: 10_0
  * shortest jobs (W1 at 1,000 carts, the plain `Map` at every scale) would otherwise be timed over a few
  * milliseconds. A smoke run checks paths, not speed, and runs each workload once.
  */
-const FULL_MINIMUM_SECONDS = 1;
+export const FULL_MINIMUM_SECONDS = 1;
 
 /** Just enough to run every path end to end: 200 orders give the hot variant its 1% (2 orders). */
 const SMOKE: WorkloadScales = { w1Carts: [200], w2Orders: 200, replayCarts: 200, guaranteeCarts: 200 };

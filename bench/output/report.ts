@@ -1,6 +1,7 @@
 import { configurations } from '../configurations';
 import type { Figure } from '../figures';
 import type { JobSpec } from '../jobs';
+import { FULL_MINIMUM_SECONDS } from '../plan';
 import type { TargetCheck } from '../targets';
 import { projectionApplyRunners } from '../workloads/projection-apply';
 import { spreadOf } from '../measure/statistics';
@@ -183,8 +184,10 @@ const machineCpuLine = (report: BenchReport): string =>
   `machine CPU µs/op: CPU time of every process on the machine per operation over the timed part, a local PostgreSQL server's included. ` +
   `At that cost the machine's ${report.environment.cpus} cores cannot do more than ${report.environment.cpus} × 1,000,000 / it operations a second, however well client and server overlap.`;
 
-const headline = (report: BenchReport): string =>
-  `ordersource bench (${report.kind} run): ${report.runsPerFigure} fresh-process run(s) per figure, each timed on its second pass (warm), median with min – max`;
+const headline = (report: BenchReport): string => {
+  const pass = report.kind === 'full' ? `its second pass (warm), which repeats the workload until it has run ${FULL_MINIMUM_SECONDS} s` : 'its second pass (warm)';
+  return `ordersource bench (${report.kind} run): ${report.runsPerFigure} fresh-process run(s) per figure, each timed on ${pass}, median with min – max`;
+};
 
 export const renderTextReport = (report: BenchReport): string =>
   [
