@@ -15,7 +15,7 @@ export interface BenchPlan {
 const FULL: WorkloadScales = { w1Carts: [1_000, 10_000, 100_000], w2Orders: 10_000, replayCarts: 100_000, guaranteeCarts: 10_000 };
 /**
  * In a full run, each pass of a job runs its workload until its timed parts add up to this (see JobSpec): the
- * shortest jobs (W1 at 1,000 carts, the plain `Map` at every scale) would otherwise be timed over a few
+ * shortest jobs (W1 at 1,000 carts, the plain `Map` below 100,000 carts) would otherwise be timed over a few
  * milliseconds. A smoke run checks paths, not speed, and runs each workload once.
  */
 export const FULL_MINIMUM_SECONDS = 1;

@@ -151,7 +151,7 @@ const repeatsToMinimum = (spec: JobSpec): boolean => spec.workload !== 'guarante
  * W1 at 1,000 carts in 4–40 ms), a span in which one collection or one optimisation of V8 decides the
  * figure. Progress is the first run's; the repetitions after it leave the bar where it ended.
  */
-const pass = async (spec: JobSpec, progress: Progress): Promise<{ readonly measured: Repetitions; readonly repetitions: number }> => {
+const pass = async (spec: JobSpec, progress: Progress): Promise<Repetitions> => {
   const minimumSeconds = repeatsToMinimum(spec) ? (spec.minimumSeconds ?? 0) : 0;
   const runs: [Measurement, ...Measurement[]] = [await measure(spec, progress)];
   let seconds = runs[0].seconds;
@@ -160,7 +160,7 @@ const pass = async (spec: JobSpec, progress: Progress): Promise<{ readonly measu
     runs.push(run);
     seconds += run.seconds;
   }
-  return { measured: addRepetitions(runs), repetitions: runs.length };
+  return addRepetitions(runs);
 };
 
 /**
@@ -171,12 +171,10 @@ const pass = async (spec: JobSpec, progress: Progress): Promise<{ readonly measu
  */
 export const runJob = async (spec: JobSpec, progress: Progress): Promise<JobResult> => {
   await pass(spec, (done, total) => progress(done, total * 2));
-  const { measured, repetitions } = await pass(spec, (done, total) => progress(total + done, total * 2));
-  const { recorded, ...figures } = measured;
+  const { latencies, ...measured } = await pass(spec, (done, total) => progress(total + done, total * 2));
   return {
-    ...figures,
-    latency: recorded.length === 0 ? null : latencyPercentiles(recorded),
-    repetitions,
+    ...measured,
+    latency: latencies.length === 0 ? null : latencyPercentiles(latencies),
     unit: unitOf(spec.workload),
     perSecond: measured.operations / measured.seconds,
     perCpuSecond: measured.operations / measured.cpuSeconds,

@@ -13,21 +13,22 @@ const machineCpuSecondsOf = (runs: readonly Measurement[]): number | null => {
   return sum(read, (run) => run.machineCpuSeconds ?? 0) * (sum(runs, (run) => run.seconds) / readSeconds);
 };
 
-/** Repetitions of a workload added up; `latency` is null and `recorded` holds each repetition's latencies. */
-export type Repetitions = Measurement & { readonly recorded: readonly Float64Array[] };
-
-/** Adds up repetitions of a workload: counts and times summed, latencies kept together, details of the first. */
-export const addRepetitions = (runs: readonly [Measurement, ...Measurement[]]): Repetitions => {
-  const [first] = runs;
-  return {
-    operations: sum(runs, (run) => run.operations),
-    seconds: sum(runs, (run) => run.seconds),
-    cpuSeconds: sum(runs, (run) => run.cpuSeconds),
-    machineCpuSeconds: machineCpuSecondsOf(runs),
-    latency: null,
-    recorded: runs.flatMap((run) => (run.latency === null ? [] : [run.latency])),
-    conflictRetries: runs.every((run) => run.conflictRetries !== null) ? sum(runs, (run) => run.conflictRetries ?? 0) : null,
-    details: first.details,
-  };
+/**
+ * Repetitions of a workload added up: counts and times summed, each repetition's latencies kept (percentiles
+ * are taken over all of them together), the first one's details, and how many there were.
+ */
+export type Repetitions = Omit<Measurement, 'latency'> & {
+  readonly latencies: readonly Float64Array[];
+  readonly repetitions: number;
 };
 
+export const addRepetitions = (runs: readonly [Measurement, ...Measurement[]]): Repetitions => ({
+  operations: sum(runs, (run) => run.operations),
+  seconds: sum(runs, (run) => run.seconds),
+  cpuSeconds: sum(runs, (run) => run.cpuSeconds),
+  machineCpuSeconds: machineCpuSecondsOf(runs),
+  latencies: runs.flatMap((run) => (run.latency === null ? [] : [run.latency])),
+  conflictRetries: runs.every((run) => run.conflictRetries !== null) ? sum(runs, (run) => run.conflictRetries ?? 0) : null,
+  details: runs[0].details,
+  repetitions: runs.length,
+});

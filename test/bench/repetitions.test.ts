@@ -15,9 +15,9 @@ describe('adding up the repetitions of a workload', () => {
   it('sums counts and times, keeps every repetition’s latencies and the first one’s details', () => {
     const added = addRepetitions([run(0.5, 0.8, 1), run(0.25, 0.4, 2)]);
 
-    expect(added).toMatchObject({ operations: 200, seconds: 0.75, cpuSeconds: 0.375, conflictRetries: 3, latency: null, details: { streams: 10 } });
+    expect(added).toMatchObject({ operations: 200, seconds: 0.75, cpuSeconds: 0.375, conflictRetries: 3, details: { streams: 10 }, repetitions: 2 });
     expect(added.machineCpuSeconds).toBeCloseTo(1.2);
-    expect(added.recorded.map((latencies) => Array.from(latencies))).toEqual([[0.5], [0.25]]);
+    expect(added.latencies.map((latencies) => Array.from(latencies))).toEqual([[0.5], [0.25]]);
   });
 
   it('counts a repetition too short for a clock tick at the rate of the others', () => {
