@@ -30,6 +30,12 @@ export interface Figure {
   readonly baselineRatio: number | null;
   /** The same ratio on the per-CPU-second medians. */
   readonly cpuBaselineRatio: number | null;
+  /**
+   * Engine figures: each run divided by the baseline's run of the same round (a full run measures every job
+   * once, then every job again, so the two ran minutes apart at most), in the order run. How far these
+   * differ is how far the ratio can be trusted on a shared machine.
+   */
+  readonly roundRatios: readonly number[] | null;
 }
 
 const sameMeasurement = (a: JobSpec, b: JobSpec): boolean =>
@@ -45,7 +51,11 @@ const labelOf = (spec: JobSpec): string => {
   return spec.subject === 'baseline' ? baselineLabels[configuration.baseline] : configuration.label;
 };
 
-const summarise = (spec: JobSpec, runs: readonly JobResult[]): Omit<Figure, 'baselineRatio' | 'cpuBaselineRatio'> => {
+/** `numerators[i] / denominators[i]` for every round both have run, in order. */
+export const roundByRound = (numerators: readonly JobResult[], denominators: readonly JobResult[]): number[] =>
+  numerators.slice(0, denominators.length).map((run, round) => run.perSecond / (denominators[round] as JobResult).perSecond);
+
+const summarise = (spec: JobSpec, runs: readonly JobResult[]): Omit<Figure, 'baselineRatio' | 'cpuBaselineRatio' | 'roundRatios'> => {
   const latencies = runs.map((r) => r.latency).filter((l): l is LatencyPercentiles => l !== null);
   const retries = runs.map((r) => r.conflictRetries).filter((n): n is number => n !== null);
   const machineCpuMicros = runs.flatMap((r) => (r.machineCpuSeconds === null ? [] : [(r.machineCpuSeconds / r.operations) * 1e6]));
@@ -79,6 +89,7 @@ export const figuresOf = (jobs: readonly JobSpec[], results: ReadonlyMap<JobSpec
       ...figure,
       baselineRatio: baseline === undefined ? null : figure.perSecond.median / baseline.perSecond.median,
       cpuBaselineRatio: baseline === undefined ? null : figure.perCpuSecond.median / baseline.perCpuSecond.median,
+      roundRatios: baseline === undefined ? null : roundByRound(figure.runs, baseline.runs),
     };
   });
 };

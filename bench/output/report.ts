@@ -167,8 +167,15 @@ const targetLines = (report: BenchReport): string[] => {
   if (report.targets.length === 0) return ['Targets: this run measured none of the figures they are set on.'];
   return [
     'Targets (2-core machine, ratios measured in the same run):',
-    ...report.targets.map((t) => `  ${t.met ? 'met   ' : 'MISSED'}  ${t.target}: ${t.measured}`),
+    ...report.targets.map((t) => `  ${t.met ? 'met   ' : 'MISSED'}  ${t.target}: ${t.measured}${roundsText(t)}`),
   ];
+};
+
+/** Each round's own figure and in how many rounds the target held, where the run had more than one round. */
+const roundsText = (check: TargetCheck): string => {
+  if (check.rounds.length < 2) return '';
+  const met = check.rounds.filter((round) => round.met).length;
+  return `; round by round: ${check.rounds.map((round) => round.measured).join(', ')}, met in ${met} of ${check.rounds.length}`;
 };
 
 const environmentLine = (report: BenchReport): string => {
