@@ -164,7 +164,10 @@ export const runW2OnEngine = async (store: EventStore, orders: number, writers: 
     onConflictRetry: () => {
       conflictRetries += 1;
     },
-    onProcessManagerFailure: (failure) => failures.push(`${failure.error.code}: ${failure.error.message}`),
+    // A failure the process manager tries again is part of the run; one it gave up would lose a step.
+    onProcessManagerFailure: (failure) => {
+      if (failure.retryInMs === undefined) failures.push(`${failure.error.code}: ${failure.error.message}`);
+    },
   });
   const plan = w2Plan(orders, hot);
   collectGarbage();

@@ -17,6 +17,7 @@ import type { EventStore } from './event-store/event-store';
 import { IdGenerator, timeOrderedIds } from './ids';
 import { FiredDeadline, ProcessManager, ProcessManagerFailure } from './process-manager/process-manager';
 import { JourneyEvent, Reaction, reactionsTo } from './process-manager/reactions';
+import { RetryPolicy, retryPolicyOf } from './process-manager/retry-policy';
 import { MemoryRejectionJournal, ReadRejectionsOptions, RejectedCommand, RejectionJournal } from './rejection-journal';
 import { decodeProblems } from './schema/decode-problems';
 import { currentEventSchemas } from './schema/current-event-schemas';
@@ -24,6 +25,7 @@ import type { EventSchemas } from './schema/event-schemas';
 import { decodeWithGuard } from './schema/guarded-decode';
 import { frozenCopy } from './frozen-copy';
 import type { CachedState } from './state-cache';
+import { wholeAtLeastOne } from './whole-option';
 
 /** A command the engine accepted: the events it appended (or, for a repeated id, those of its first run). */
 export interface CommandAccepted {
@@ -69,6 +71,13 @@ export interface EngineOptions {
    * take their turn in order. Default 32; 1 handles one event at a time.
    */
   readonly processManagerConcurrency?: number;
+  /**
+   * How the process manager waits before trying again a reaction the store could not take (unreachable, or
+   * contention that outlasted `maxAttempts`): from `firstDelayMs` (default 50), doubling up to `maxDelayMs`
+   * (default 5,000), until it gets through or the engine closes. Its position stays before that event meanwhile.
+   */
+  readonly processManagerRetry?: Partial<RetryPolicy>;
+  /** Told of every reaction that failed; `retryInMs` says when it is tried again, if it is. */
   readonly onProcessManagerFailure?: (failure: ProcessManagerFailure) => void;
   /** Told each time a command is decided again because its stream changed under it (for metrics). */
   readonly onConflictRetry?: (streamId: string, attempt: number) => void;
@@ -104,9 +113,6 @@ const ENGINE_DEFAULTS = {
   processManagerConcurrency: 32,
 };
 
-/** A count option as a whole number of at least 1; the default when it is not a finite number. */
-const wholeAtLeastOne = (value: number | undefined, fallback: number): number =>
-  value !== undefined && Number.isFinite(value) ? Math.max(1, Math.floor(value)) : fallback;
 
 /** Builds an engine over `options.eventStore` (in memory by default) and starts its process manager. */
 export const createEngine = (options: EngineOptions = {}): OrderEngine => {
@@ -236,6 +242,7 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
     streamOf: (command) =>
       isCartCommand(command) ? defs.cart.streamIdOf(command) : isPaymentCommand(command) ? paymentStreamId(command.data.paymentId) : defs.order.streamIdOf(command),
     concurrency: wholeAtLeastOne(options.processManagerConcurrency, ENGINE_DEFAULTS.processManagerConcurrency),
+    retry: retryPolicyOf(options.processManagerRetry),
     execute,
     ...(options.processManagerStartAfter === undefined ? {} : { startAfter: options.processManagerStartAfter }),
     onFailure: options.onProcessManagerFailure ?? (() => undefined),

@@ -5,13 +5,14 @@ import type { HostCommand } from '../aggregates';
 import type { Clock } from '../clock';
 import type { CommandError } from '../command-error';
 import type { EventEnvelope, ProposedEvent } from '../event-store/envelope';
-import type { EventStore, SubscriptionMessage } from '../event-store/event-store';
+import type { AppendError, AppendResult, EventStore, SubscriptionMessage } from '../event-store/event-store';
 import type { IdGenerator } from '../ids';
 import { DEADLINE_STREAM_PREFIX, DeadlineEvent, deadlineStreamId } from './deadline-events';
 import { CompletionFrontier } from './completion-frontier';
 import { DeadlineQueue } from './deadline-queue';
 import { handledInOrder } from './handled-in-order';
 import type { Reaction } from './reactions';
+import { delayAfter, RetryPolicy } from './retry-policy';
 import { StreamLanes } from './stream-lanes';
 
 export const PROCESS_MANAGER_ACTOR = 'process-manager';
@@ -33,6 +34,8 @@ export interface ProcessManagerDependencies {
     request: { commandId: string; actor: string; correlationId: string; causationId: string; command: HostCommand | unknown },
     notBefore?: number,
   ) => Promise<E.Either<CommandError, unknown>>;
+  /** How long to wait before trying again a reaction the store could not take. */
+  readonly retry: RetryPolicy;
   /** Where to resume: the position of the last event handled by an earlier run. */
   readonly startAfter?: number;
   readonly onFailure: (failure: ProcessManagerFailure) => void;
@@ -42,7 +45,12 @@ export interface ProcessManagerFailure {
   readonly position: number;
   readonly eventId: string;
   readonly error: CommandError | { readonly code: 'STORE_UNAVAILABLE'; readonly message: string };
+  /** Set when the reaction is tried again after this many milliseconds; absent when it was given up. */
+  readonly retryInMs?: number;
 }
+
+/** What became of an event's reactions: all decided, or left undone because the process manager stopped. */
+type ReactionsOutcome = 'decided' | 'abandoned';
 
 /** A deadline that fell due, and what its command did; one that could not be decided stays pending. */
 export interface FiredDeadline {
@@ -63,6 +71,12 @@ export interface FiredDeadline {
  * deadline's stream), so one order's steps happen as they would one by one. A follow-up to a refused command
  * is not known beforehand; the rules send it to the stream of the event that caused it, which is in the lane.
  * `position` counts an event as handled once it and every event before it are.
+ *
+ * A reaction the store could not take (unreachable, or a stream that kept changing under the command) is
+ * tried again, after waits that grow by the retry policy, until it gets through: every attempt carries the
+ * same command id, so one that did land before its answer was lost is not repeated. Meanwhile the event
+ * holds its lanes and `position` stays before it; if the process manager stops first, a restart from that
+ * position reacts to it again.
  */
 export class ProcessManager {
   private readonly deadlines = new DeadlineQueue();
@@ -73,6 +87,9 @@ export class ProcessManager {
   private reacting = 0;
   /** The one message waiting for a slot, if any: `handle` takes messages one at a time, so there is never a second. */
   private slotFreed: (() => void) | undefined;
+  private stopped = false;
+  /** Wakes each retry wait under way, so that stopping does not wait out a back-off. */
+  private readonly sleepers = new Set<() => void>();
 
   constructor(private readonly deps: ProcessManagerDependencies) {
     this.frontier = new CompletionFrontier(deps.startAfter ?? -1);
@@ -80,6 +97,7 @@ export class ProcessManager {
 
   start(): void {
     if (this.subscription !== undefined) return;
+    this.stopped = false;
     const after = this.deps.startAfter;
     this.subscription = this.deps.store
       .subscribe(after === undefined ? {} : { after })
@@ -90,6 +108,8 @@ export class ProcessManager {
   stop(): void {
     this.subscription?.unsubscribe();
     this.subscription = undefined;
+    this.stopped = true;
+    for (const wake of this.sleepers) wake();
   }
 
   /** The position of the last event handled: store it to resume from there after a restart. */
@@ -124,7 +144,9 @@ export class ProcessManager {
         fired.push({ deadlineId: deadline.deadlineId, dueAt: deadline.dueAt, outcome });
         continue;
       }
-      await this.appendDeadlineEvent(deadline.deadlineId, { type: 'DeadlineFired', data: { deadlineId: deadline.deadlineId, firedAt: now } }, deadline.revision);
+      const recorded = await this.appendDeadlineEvent(deadline.deadlineId, { type: 'DeadlineFired', data: { deadlineId: deadline.deadlineId, firedAt: now } }, deadline.revision);
+      // Left unrecorded, the deadline fires again after a restart, and its command, under the same id, repeats nothing.
+      if (E.isLeft(recorded) && recorded.left.code === 'STORE_UNAVAILABLE') this.deps.onFailure({ position: -1, eventId: deadline.deadlineId, error: recorded.left });
       fired.push({ deadlineId: deadline.deadlineId, dueAt: deadline.dueAt, outcome });
     }
     return fired;
@@ -150,11 +172,12 @@ export class ProcessManager {
     while (this.reacting >= this.deps.concurrency) await new Promise<void>((resolve) => (this.slotFreed = resolve));
     this.reacting += 1;
     const entry = this.frontier.begin(event.position);
-    const finished = (): void => {
+    const finished = (outcome: ReactionsOutcome): void => {
       this.reacting -= 1;
       this.slotFreed?.();
       this.slotFreed = undefined;
-      this.advance(this.frontier.finish(entry));
+      // An abandoned event stays unfinished, so the frontier cannot pass it.
+      if (outcome === 'decided') this.advance(this.frontier.finish(entry));
     };
     this.lanes.run(this.streamsTouched(event, reactions.right), () => this.react(event, reactions.right)).then(finished, (thrown: unknown) => {
       // The rules and the engine answer with values; a throw is a store failing in a way it should not.
@@ -163,7 +186,7 @@ export class ProcessManager {
         eventId: event.eventId,
         error: { code: 'STORE_UNAVAILABLE', message: `reacting to ${event.type} ${event.eventId} failed: ${thrown instanceof Error ? thrown.message : String(thrown)}` },
       });
-      finished();
+      finished('decided');
     });
   }
 
@@ -197,49 +220,92 @@ export class ProcessManager {
     }
   }
 
-  private async react(envelope: EventEnvelope, reactions: readonly Reaction[]): Promise<void> {
+  private async react(envelope: EventEnvelope, reactions: readonly Reaction[]): Promise<ReactionsOutcome> {
     let index = 0;
     for (const reaction of reactions) {
       index += 1;
       const commandId = `pm-${envelope.eventId}-${index}`;
       if (reaction.kind === 'command') {
         const outcome = await this.send(envelope, commandId, reaction.command);
+        if (outcome === 'abandoned') return outcome;
         const followUp = E.isLeft(outcome) && outcome.left.kind === 'rejected' && reaction.onRejected?.(outcome.left as DomainError);
-        if (followUp) await this.send(envelope, `${commandId}-follow-up`, followUp);
-      } else if (reaction.kind === 'schedule') {
-        const { deadlineId, dueAt, command } = reaction;
-        await this.appendDeadlineEvent(deadlineId, { type: 'DeadlineScheduled', data: { deadlineId, dueAt, command } }, 'no-stream', envelope, commandId);
+        if (followUp && (await this.send(envelope, `${commandId}-follow-up`, followUp)) === 'abandoned') return 'abandoned';
       } else {
-        await this.appendDeadlineEvent(reaction.deadlineId, { type: 'DeadlineCancelled', data: { deadlineId: reaction.deadlineId } }, 0, envelope, commandId);
+        const { deadlineId } = reaction;
+        const event: DeadlineEvent =
+          reaction.kind === 'schedule'
+            ? { type: 'DeadlineScheduled', data: { deadlineId, dueAt: reaction.dueAt, command: reaction.command } }
+            : { type: 'DeadlineCancelled', data: { deadlineId } };
+        const expected = reaction.kind === 'schedule' ? 'no-stream' : 0;
+        const appended = await this.untilTaken(
+          envelope,
+          () => this.appendDeadlineEvent(deadlineId, event, expected, envelope, commandId),
+          (answer) => (E.isLeft(answer) && answer.left.code === 'STORE_UNAVAILABLE' ? answer.left : undefined),
+        );
+        if (appended === 'abandoned') return appended;
       }
+    }
+    return 'decided';
+  }
+
+  /** Sends a reaction's command until the store takes it, so that the answer is the domain's. */
+  private send(cause: EventEnvelope, commandId: string, command: HostCommand): Promise<E.Either<CommandError, unknown> | 'abandoned'> {
+    const request = { commandId, actor: PROCESS_MANAGER_ACTOR, correlationId: cause.correlationId, causationId: cause.eventId, command };
+    return this.untilTaken(cause, () => this.deps.execute(request), (outcome) => {
+      if (E.isRight(outcome)) return undefined;
+      const error = outcome.left;
+      if (error.code === 'STORE_UNAVAILABLE' || error.code === 'CONCURRENCY_CONFLICT') return error;
+      // An event the store holds but cannot read stays so on the next attempt: reported, and given up.
+      if (error.kind === 'unavailable') this.deps.onFailure({ position: cause.position, eventId: cause.eventId, error });
+      return undefined;
+    });
+  }
+
+  /**
+   * Makes `attempt` again, after the retry policy's waits, while `transientFailure` finds in its answer a
+   * failure worth another try, reporting each one. The first other answer, or `abandoned` once the process
+   * manager stops.
+   */
+  private async untilTaken<T>(
+    cause: EventEnvelope,
+    attempt: () => Promise<T>,
+    transientFailure: (answer: T) => ProcessManagerFailure['error'] | undefined,
+  ): Promise<T | 'abandoned'> {
+    for (let failures = 1; ; failures += 1) {
+      const answer = await attempt();
+      const failure = transientFailure(answer);
+      if (failure === undefined) return answer;
+      const retryInMs = delayAfter(this.deps.retry, failures);
+      this.deps.onFailure({ position: cause.position, eventId: cause.eventId, error: failure, retryInMs });
+      if (!(await this.pause(retryInMs))) return 'abandoned';
     }
   }
 
-  private async send(cause: EventEnvelope, commandId: string, command: HostCommand): Promise<E.Either<CommandError, unknown>> {
-    const outcome = await this.deps.execute({
-      commandId,
-      actor: PROCESS_MANAGER_ACTOR,
-      correlationId: cause.correlationId,
-      causationId: cause.eventId,
-      command,
+  /** Waits `ms`, or less if the process manager stops meanwhile; whether it is still running. */
+  private pause(ms: number): Promise<boolean> {
+    if (this.stopped) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        this.sleepers.delete(wake);
+        resolve(!this.stopped);
+      };
+      const timer = setTimeout(wake, ms);
+      this.sleepers.add(wake);
     });
-    if (E.isLeft(outcome) && outcome.left.kind === 'unavailable') {
-      this.deps.onFailure({ position: cause.position, eventId: cause.eventId, error: outcome.left });
-    }
-    return outcome;
   }
 
   /**
    * Appends to a deadline's stream. A revision mismatch means another run got there first (scheduled it,
    * or fired or cancelled it), which is the outcome wanted, so it is not an error.
    */
-  private async appendDeadlineEvent(
+  private appendDeadlineEvent(
     deadlineId: string,
     event: DeadlineEvent,
     expected: 'no-stream' | number,
     cause?: EventEnvelope,
     commandId?: string,
-  ): Promise<void> {
+  ): Promise<E.Either<AppendError, AppendResult>> {
     const now = this.deps.clock();
     const proposed: ProposedEvent = {
       eventId: this.deps.newId(),
@@ -253,9 +319,6 @@ export class ProcessManager {
       causationId: cause?.eventId ?? deadlineId,
       actor: cause === undefined ? DEADLINE_ACTOR : PROCESS_MANAGER_ACTOR,
     };
-    const appended = await this.deps.store.append(deadlineStreamId(deadlineId), [proposed], expected);
-    if (E.isLeft(appended) && appended.left.code === 'STORE_UNAVAILABLE') {
-      this.deps.onFailure({ position: cause?.position ?? -1, eventId: cause?.eventId ?? deadlineId, error: appended.left });
-    }
+    return this.deps.store.append(deadlineStreamId(deadlineId), [proposed], expected);
   }
 }

@@ -11,7 +11,7 @@ export class StreamLanes {
     return this.tails.size;
   }
 
-  run(streams: readonly string[], work: () => Promise<void>): Promise<void> {
+  run<T>(streams: readonly string[], work: () => Promise<T>): Promise<T> {
     const earlier = new Set<Promise<void>>();
     for (const stream of streams) {
       const tail = this.tails.get(stream);

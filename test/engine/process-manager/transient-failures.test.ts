@@ -1,0 +1,185 @@
+import * as E from 'fp-ts/Either';
+import { MemoryEventStore } from '../../../src/adapters/event-store/memory/memory-event-store';
+import { HostCommand, orderStreamId, paymentStreamId } from '../../../src/engine/aggregates';
+import type { EventStore } from '../../../src/engine/event-store/event-store';
+import { createEngine, EngineOptions, OrderEngine } from '../../../src/engine/order-engine';
+import { deadlineStreamId } from '../../../src/engine/process-manager/deadline-events';
+import { PROCESS_MANAGER_ACTOR, ProcessManagerFailure } from '../../../src/engine/process-manager/process-manager';
+import { paymentExpiryDeadlineId } from '../../../src/engine/process-manager/reactions';
+import { delayAfter, retryPolicyOf } from '../../../src/engine/process-manager/retry-policy';
+import { delegatingTo } from '../../support/delegating-event-store';
+import { address, cny } from '../../support/fixtures';
+
+const checkOutCommands: readonly HostCommand[] = [
+  { type: 'OpenCart', data: { cartId: 'c0', customerId: 'shopper-0', currency: 'CNY' } },
+  { type: 'AddCartItem', data: { cartId: 'c0', sku: 'tea', name: 'Tea', category: 'tea', unitPrice: cny(5000), quantity: 1 } },
+  { type: 'CheckOutCart', data: { cartId: 'c0', orderId: 'o0', shippingAddress: address, paymentMethod: 'card', pointsToRedeem: 0 } },
+];
+
+const checkOut = async (engine: OrderEngine): Promise<void> => {
+  for (const [step, command] of checkOutCommands.entries()) {
+    const outcome = await engine.execute({ commandId: `checkout-${step}`, actor: 'shopper', command });
+    if (E.isLeft(outcome)) throw new Error(`${command.type} refused: ${outcome.left.message}`);
+  }
+};
+
+/**
+ * A store that answers "unavailable" to the process manager's appends on one stream while `down` is set, as a
+ * server does when it cannot be reached, counting the appends it turned away.
+ */
+const outageOn = (memory: MemoryEventStore, streamId: string) => {
+  const outage = { down: true, refused: 0 };
+  const store: EventStore = delegatingTo(memory, {
+    append: async (stream, events, expected) => {
+      if (outage.down && stream === streamId && events.some((event) => event.actor === PROCESS_MANAGER_ACTOR)) {
+        outage.refused += 1;
+        return E.left({ code: 'STORE_UNAVAILABLE' as const, message: 'connection refused' });
+      }
+      return memory.append(stream, events, expected);
+    },
+  });
+  return { store, outage };
+};
+
+/** Resolves once `count` failures have been reported. */
+const failuresSeen = (failures: readonly ProcessManagerFailure[], count: number): Promise<void> =>
+  new Promise((resolve) => {
+    const look = (): void => void (failures.length >= count ? resolve() : setTimeout(look, 1));
+    look();
+  });
+
+/** Every engine a test made: closed after it, so that a failed test leaves no process manager retrying. */
+const engines: OrderEngine[] = [];
+afterEach(async () => {
+  await Promise.all(engines.splice(0).map((engine) => engine.close()));
+});
+
+const engineOver = (store: EventStore, options: EngineOptions = {}) => {
+  const failures: ProcessManagerFailure[] = [];
+  const engine = createEngine({ eventStore: store, processManagerRetry: { firstDelayMs: 1, maxDelayMs: 4 }, onProcessManagerFailure: (f) => failures.push(f), ...options });
+  engines.push(engine);
+  return { engine, failures };
+};
+
+describe('the process manager when the store cannot take a reaction', () => {
+  it('tries the command again until the store is back, and the journey goes on', async () => {
+    const memory = new MemoryEventStore();
+    const { store, outage } = outageOn(memory, paymentStreamId('o0'));
+    const { engine, failures } = engineOver(store);
+    await checkOut(engine);
+    await failuresSeen(failures, 3);
+
+    const [placed] = await memory.readStream(orderStreamId('o0'));
+    expect(engine.processManagerPosition).toBeLessThan(placed!.position);
+    expect(failures.slice(0, 3)).toEqual([1, 2, 4].map((retryInMs) => ({ position: placed!.position, eventId: placed!.eventId, error: expect.objectContaining({ code: 'STORE_UNAVAILABLE' }), retryInMs })));
+
+    outage.down = false;
+    await engine.settle();
+    const payment = await engine.paymentState('o0');
+    expect(E.isRight(payment) && payment.right.state.status).toBe('pending');
+    expect(engine.processManagerPosition).toBe(await memory.headPosition());
+    // The command that got through was the reaction's own: one payment initiated, under its id (the second
+    // reaction to the placement, after scheduling the payment deadline).
+    expect((await memory.readStream(paymentStreamId('o0'))).map((event) => [event.type, event.commandId])).toEqual([['PaymentInitiated', `pm-${placed!.eventId}-2`]]);
+    expect(failures.length).toBe(outage.refused);
+  });
+
+  it('tries a deadline it could not schedule again, so an unpaid order still expires', async () => {
+    const memory = new MemoryEventStore();
+    const expiry = deadlineStreamId(paymentExpiryDeadlineId('o0'));
+    const { store, outage } = outageOn(memory, expiry);
+    const { engine, failures } = engineOver(store);
+    await checkOut(engine);
+    await failuresSeen(failures, 2);
+    outage.down = false;
+    await engine.settle();
+
+    expect((await memory.readStream(expiry)).map((event) => event.type)).toEqual(['DeadlineScheduled']);
+    const [fired] = await engine.runDueDeadlines(Number.MAX_SAFE_INTEGER);
+    expect(fired?.deadlineId).toBe(paymentExpiryDeadlineId('o0'));
+    const order = await engine.orderState('o0');
+    expect(E.isRight(order) && order.right.state.status).toBe('expired');
+  });
+
+  it('tries again a command whose stream kept changing under it beyond the engine’s own attempts', async () => {
+    const memory = new MemoryEventStore();
+    let conflicts = 4;
+    const store = delegatingTo(memory, {
+      append: async (stream, events, expected) => {
+        if (stream === paymentStreamId('o0') && conflicts > 0) {
+          conflicts -= 1;
+          return E.left({ code: 'WRONG_EXPECTED_REVISION' as const, streamId: stream, expected, actual: 0, message: 'the stream moved' });
+        }
+        return memory.append(stream, events, expected);
+      },
+    });
+    const { engine, failures } = engineOver(store, { maxAttempts: 1 });
+    await checkOut(engine);
+    await engine.settle();
+
+    // The engine does not count the race a new stream loses as an attempt, so fewer failures than conflicts.
+    expect(failures.length).toBeGreaterThan(0);
+    expect(failures.map((failure) => [failure.error.code, failure.retryInMs])).toEqual(
+      [1, 2, 4, 4].slice(0, failures.length).map((retryInMs) => ['CONCURRENCY_CONFLICT', retryInMs]),
+    );
+    expect(conflicts).toBe(0);
+    const payment = await engine.paymentState('o0');
+    expect(E.isRight(payment) && payment.right.state.status).toBe('pending');
+  });
+
+  it('gives up when the engine closes, and a restart from its position carries the journey on', async () => {
+    const memory = new MemoryEventStore();
+    const { store, outage } = outageOn(memory, paymentStreamId('o0'));
+    const first = engineOver(store, { processManagerRetry: { firstDelayMs: 5, maxDelayMs: 5 } });
+    await checkOut(first.engine);
+    await failuresSeen(first.failures, 1);
+    const position = first.engine.processManagerPosition;
+    await first.engine.close();
+    const failedBeforeClose = first.failures.length;
+
+    outage.down = false;
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    // Closed, it tried no more, though its next attempt was due and would have got through.
+    expect(await memory.readStream(paymentStreamId('o0'))).toEqual([]);
+    expect(first.failures).toHaveLength(failedBeforeClose);
+    expect(first.engine.processManagerPosition).toBe(position);
+
+    const second = engineOver(store, { processManagerStartAfter: position });
+    await second.engine.settle();
+    const payment = await second.engine.paymentState('o0');
+    expect(E.isRight(payment) && payment.right.state.status).toBe('pending');
+    expect(second.failures).toEqual([]);
+  });
+
+  it('holds back later events of the same order while one of its reactions waits', async () => {
+    const memory = new MemoryEventStore();
+    const { store, outage } = outageOn(memory, paymentStreamId('o0'));
+    const { engine, failures } = engineOver(store);
+    await checkOut(engine);
+    await failuresSeen(failures, 1);
+    const cancelled = await engine.execute({ commandId: 'cancel', actor: 'shopper', command: { type: 'CancelOrder', data: { orderId: 'o0', reason: 'changed my mind' } } });
+    expect(E.isRight(cancelled)).toBe(true);
+    await failuresSeen(failures, 3);
+    // The placement scheduled the expiry before it met the outage; the cancellation, which cancels it,
+    // waits for the placement's reactions to be over.
+    expect((await memory.readStream(deadlineStreamId(paymentExpiryDeadlineId('o0')))).map((event) => event.type)).toEqual(['DeadlineScheduled']);
+
+    outage.down = false;
+    await engine.settle();
+    expect((await memory.readStream(deadlineStreamId(paymentExpiryDeadlineId('o0')))).map((event) => event.type)).toEqual(['DeadlineScheduled', 'DeadlineCancelled']);
+    expect(await engine.runDueDeadlines(Number.MAX_SAFE_INTEGER)).toEqual([]);
+  });
+});
+
+describe('the retry policy', () => {
+  it('doubles the wait from the first delay up to the cap', () => {
+    const policy = retryPolicyOf({ firstDelayMs: 50, maxDelayMs: 300 });
+    expect([1, 2, 3, 4, 5, 100].map((failures) => delayAfter(policy, failures))).toEqual([50, 100, 200, 300, 300, 300]);
+  });
+
+  it('takes defaults for options that are missing or not finite, and never caps below the first delay', () => {
+    expect(retryPolicyOf()).toEqual({ firstDelayMs: 50, maxDelayMs: 5_000 });
+    expect(retryPolicyOf({ firstDelayMs: Number.NaN, maxDelayMs: Infinity })).toEqual({ firstDelayMs: 50, maxDelayMs: 5_000 });
+    expect(retryPolicyOf({ firstDelayMs: 10_000, maxDelayMs: 0.5 })).toEqual({ firstDelayMs: 10_000, maxDelayMs: 10_000 });
+  });
+});
