@@ -170,6 +170,8 @@ export class ProcessManager {
     if (E.isLeft(reactions)) this.deps.onFailure({ position: event.position, eventId: event.eventId, error: reactions.left });
     if (E.isLeft(reactions) || reactions.right.length === 0) return this.advance(this.frontier.pass(event.position));
     while (this.reacting >= this.deps.concurrency) await new Promise<void>((resolve) => (this.slotFreed = resolve));
+    // Stopped while it waited: left unbegun, the event keeps the frontier before it.
+    if (this.stopped) return;
     this.reacting += 1;
     const entry = this.frontier.begin(event.position);
     const finished = (outcome: ReactionsOutcome): void => {
