@@ -62,8 +62,8 @@ const activate = async <Ev>(eventStore: EventStore, readModels: ReadModelStore, 
 
 /**
  * Opens the event store, starts the engine and, beside it, the order-history and logistics projections into
- * in-memory read models (a PostgreSQL read-model adapter does not exist yet; the MongoDB one could be passed
- * the same way), and builds the HTTP routes. Nothing listens until `listen`.
+ * in-memory read models (rebuilt at every start; the PostgreSQL or MongoDB read-model store could be passed
+ * the same way, and would resume from its checkpoints), and builds the HTTP routes. Nothing listens until `listen`.
  */
 export const buildServer = async (options: HostOptions = {}): Promise<E.Either<string, Host>> => {
   const opened = await openEventStore(options.eventStoreUrl);

@@ -196,7 +196,44 @@ export class ProjectionRunner<Ev> {
       return E.left(this.eventStoreFailure(cause));
     }
     if (head === undefined) return this.running ? E.right(undefined) : E.left(this.halt);
-    return this.whenProcessed(head);
+    return this.whenProcessedThrough(head);
+  }
+
+  /**
+   * Resolves once every event at or before `position` that the projection reads has been processed. Unlike
+   * `whenProcessed`, it does not wait for the checkpoint to pass events the filter leaves out: a store may skip
+   * those without saying how far it got (EventStoreDB reports a live filtered subscription's position only
+   * every so many events), so it asks the store for the next event the projection reads, and waits for that
+   * one, until none is left up to `position`. One read per batch processed meanwhile, at most.
+   */
+  async whenProcessedThrough(position: number): Promise<E.Either<ProjectionHalt, void>> {
+    for (;;) {
+      if (this.committed !== undefined && this.committed >= position) return E.right(undefined);
+      if (!this.running) return E.left(this.halt);
+      const next = await this.nextReadEventAfter(this.committed, position);
+      if (E.isLeft(next)) return next;
+      if (next.right === undefined) return E.right(undefined);
+      const processed = await this.whenProcessed(next.right);
+      if (E.isLeft(processed)) return processed;
+    }
+  }
+
+  /** The position of the first event the projection reads after `after` and at or before `until`, if any. */
+  private async nextReadEventAfter(after: number | undefined, until: number): Promise<E.Either<ProjectionFailure, number | undefined>> {
+    const { eventStore, projection } = this.options;
+    let from = after;
+    try {
+      for (;;) {
+        const page = await eventStore.readAll({ ...(from === undefined || from < 0 ? {} : { after: from }), filter: projection.filter, maxCount: 1 });
+        const [first] = page.events;
+        if (first !== undefined) return E.right(first.position <= until ? first.position : undefined);
+        // A page with a sparse filter may end its scan before the head, saying where; the next one goes on from there.
+        if (page.isEnd || page.lastPosition === undefined || page.lastPosition >= until) return E.right(undefined);
+        from = page.lastPosition;
+      }
+    } catch (cause) {
+      return E.left(this.eventStoreFailure(cause));
+    }
   }
 
   /** How far behind the head of the event store the stored checkpoint is. */
@@ -256,7 +293,9 @@ export class ProjectionRunner<Ev> {
     let caughtUp = false;
     for (const message of messages) {
       if (message.kind === 'caught-up') {
+        // Every event up to its position has been delivered: like a checkpoint, it moves past those skipped.
         caughtUp = true;
+        if (message.position !== undefined) reached = Math.max(reached, message.position);
         continue;
       }
       if (message.kind === 'checkpoint') {

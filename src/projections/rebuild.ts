@@ -49,7 +49,7 @@ const catchUp = async <Ev>(runner: ProjectionRunner<Ev>, options: ProjectionRunn
       return E.left({ code: 'EVENT_STORE_FAILED', message, projection, version, cause });
     }
     if (head === undefined || head === reached) return E.right(undefined);
-    const processed = await runner.whenProcessed(head);
+    const processed = await runner.whenProcessedThrough(head);
     if (E.isLeft(processed)) return processed;
     reached = head;
   }

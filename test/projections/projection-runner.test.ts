@@ -11,6 +11,7 @@ import { analyticsProjection } from '../../src/projections/analytics/projection'
 import { orderHistoryProjection } from '../../src/projections/order-history/projection';
 import type { ProjectionDefinition } from '../../src/projections/projection';
 import { ProjectionRunner, ProjectionStatus } from '../../src/projections/projection-runner';
+import { buildAndActivate } from '../../src/projections/rebuild';
 import type { ReadModelStore } from '../../src/projections/read-model-store';
 import { delegatingTo } from '../support/delegating-event-store';
 import { FaultyReadModelStore } from '../support/faulty-read-model-store';
@@ -317,5 +318,78 @@ describe('projection runner', () => {
     expect(seen.every((event) => matchesFilter(orderHistoryProjection.filter, event))).toBe(true);
     expect(seen.some((event) => event.streamId.startsWith('cart-'))).toBe(false);
     expect(expectRight(await readModels.checkpoint(VERSION))).toBe(await shop.eventStore.headPosition());
+  });
+  describe('over a store that says nothing of the events its filter skips', () => {
+    /**
+     * Like a live filtered subscription on EventStoreDB, which reports how far it got only every so many
+     * events: this one passes on the matching events and no checkpoint or caught-up position at all.
+     */
+    const reticent = (store: MemoryEventStore) => delegatingTo(store, { subscribe: (options) => store.subscribe(options).pipe(filter((message) => message.kind === 'event')) });
+    /** Fails a wait that would never end, rather than let the test time out. */
+    const within = <A>(promise: Promise<A>, ms = 5_000): Promise<A | 'still waiting'> =>
+      Promise.race([promise, new Promise<'still waiting'>((resolve) => setTimeout(() => resolve('still waiting'), ms).unref())]);
+
+    it('is caught up once it has processed the last event it reads, though the store holds later ones it skips', async () => {
+      await paidOrder(shop, 'alice', 'o1');
+      // A cart left open: events after the order's last one that order history does not read.
+      await shop.openCart('bob', 'cart-left-open');
+      await shop.add('bob', 'cart-left-open', 'tea', 6800);
+      const readModels = new MemoryReadModelStore();
+      const runner = new ProjectionRunner({ eventStore: reticent(shop.eventStore), readModels, projection: orderHistoryProjection });
+      await runner.start();
+
+      expect(await within(runner.whenCaughtUp())).toEqual(E.right(undefined));
+      expect(orderIds(readModels)).toEqual(['o1']);
+      const [lastRead] = (await shop.eventStore.readAll({ filter: orderHistoryProjection.filter })).events.slice(-1);
+      expect(expectRight(await readModels.checkpoint(VERSION))).toBe(lastRead!.position);
+      expect(lastRead!.position).toBeLessThan((await shop.eventStore.headPosition())!);
+
+      // Live: a second order, then more events it skips.
+      await paidOrder(shop, 'carol', 'o2');
+      await shop.add('bob', 'cart-left-open', 'cup', 4500);
+      expect(await within(runner.whenCaughtUp())).toEqual(E.right(undefined));
+      expect(orderIds(readModels).sort()).toEqual(['o1', 'o2']);
+      await runner.stop();
+    });
+
+    it('stores as its checkpoint the position the store says its catch-up reached', async () => {
+      await paidOrder(shop, 'alice', 'o1');
+      await shop.openCart('bob', 'cart-left-open');
+      const head = (await shop.eventStore.headPosition())!;
+      // As EventStoreDB at the end of a catch-up: no checkpoint, but caught-up at the head.
+      const caughtUpOnly = delegatingTo(shop.eventStore, {
+        subscribe: (options) => shop.eventStore.subscribe(options).pipe(filter((message) => message.kind !== 'checkpoint')),
+      });
+      const readModels = new MemoryReadModelStore();
+      const runner = new ProjectionRunner({ eventStore: caughtUpOnly, readModels, projection: orderHistoryProjection });
+      await runner.start();
+      expect(await within(runner.whenProcessed(head))).toEqual(E.right(undefined));
+      expect(expectRight(await readModels.checkpoint(VERSION))).toBe(head);
+      await runner.stop();
+    });
+
+    it('builds and activates a version over it', async () => {
+      await paidOrder(shop, 'alice', 'o1');
+      await shop.openCart('bob', 'cart-left-open');
+      const readModels = new MemoryReadModelStore();
+      const built = await within(buildAndActivate({ eventStore: reticent(shop.eventStore), readModels, projection: orderHistoryProjection }));
+      if (built === 'still waiting' || E.isLeft(built)) throw new Error(`not activated: ${JSON.stringify(built)}`);
+      expect(expectRight(await readModels.activeVersion(orderHistoryProjection.name))).toBe(orderHistoryProjection.version);
+      await built.right.stop();
+    });
+
+    it('answers with why, when the store cannot be read while it looks for the next event it reads', async () => {
+      await paidOrder(shop, 'alice', 'o1');
+      await shop.openCart('bob', 'cart-left-open');
+      const failing = delegatingTo(reticent(shop.eventStore), {
+        readAll: async () => {
+          throw new Error('connection reset');
+        },
+      });
+      const runner = new ProjectionRunner({ eventStore: failing, readModels: new MemoryReadModelStore(), projection: orderHistoryProjection });
+      await runner.start();
+      expect(await within(runner.whenCaughtUp())).toEqual(E.left(expect.objectContaining({ code: 'EVENT_STORE_FAILED', message: expect.stringContaining('connection reset') })));
+      await runner.stop();
+    });
   });
 });
