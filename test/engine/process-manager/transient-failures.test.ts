@@ -127,6 +127,24 @@ describe('the process manager when the store cannot take a reaction', () => {
     expect(E.isRight(payment) && payment.right.state.status).toBe('pending');
   });
 
+  it('gives up a command whose stream holds an event it cannot read: reported once, and the position goes on', async () => {
+    const memory = new MemoryEventStore();
+    // A payment stream that already holds an event no codec reads, as a tampering hand might leave it.
+    const proposed = { eventId: 'bad-1', type: 'PaymentInitiated', schemaVersion: 1, data: { nonsense: true }, occurredAt: 0, recordedAt: 0, commandId: 'bad-1', correlationId: 'bad', causationId: 'bad', actor: 'tester' };
+    expect(E.isRight(await memory.append(paymentStreamId('o0'), [proposed], 'no-stream'))).toBe(true);
+    const { engine, failures } = engineOver(memory);
+    await checkOut(engine);
+    await engine.settle();
+
+    const [placed] = await memory.readStream(orderStreamId('o0'));
+    // The bad event itself, whose reactions cannot be known, then the placement, whose payment cannot be initiated.
+    expect(failures).toEqual([
+      { position: 0, eventId: 'bad-1', error: expect.objectContaining({ code: 'UNREADABLE_EVENT' }) },
+      { position: placed!.position, eventId: placed!.eventId, error: expect.objectContaining({ code: 'UNREADABLE_EVENT' }) },
+    ]);
+    expect(engine.processManagerPosition).toBe(await memory.headPosition());
+  });
+
   it('gives up when the engine closes, and a restart from its position carries the journey on', async () => {
     const memory = new MemoryEventStore();
     const { store, outage } = outageOn(memory, paymentStreamId('o0'));
