@@ -113,7 +113,6 @@ const ENGINE_DEFAULTS = {
   processManagerConcurrency: 32,
 };
 
-
 /** Builds an engine over `options.eventStore` (in memory by default) and starts its process manager. */
 export const createEngine = (options: EngineOptions = {}): OrderEngine => {
   const store = options.eventStore ?? new MemoryEventStore();
