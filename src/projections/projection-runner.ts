@@ -218,7 +218,10 @@ export class ProjectionRunner<Ev> {
     }
   }
 
-  /** The position of the first event the projection reads after `after` and at or before `until`, if any. */
+  /**
+   * The position of the first event the projection reads after `after` and at or before `until`, if any
+   * (or `until` itself when the store's pages do not move on).
+   */
   private async nextReadEventAfter(after: number | undefined, until: number): Promise<E.Either<ProjectionFailure, number | undefined>> {
     const { eventStore, projection } = this.options;
     let from = after;
@@ -229,6 +232,8 @@ export class ProjectionRunner<Ev> {
         if (first !== undefined) return E.right(first.position <= until ? first.position : undefined);
         // A page with a sparse filter may end its scan before the head, saying where; the next one goes on from there.
         if (page.isEnd || page.lastPosition === undefined || page.lastPosition >= until) return E.right(undefined);
+        // A store that scanned nothing gives no answer: then the checkpoint itself must reach `until`.
+        if (from !== undefined && page.lastPosition <= from) return E.right(until);
         from = page.lastPosition;
       }
     } catch (cause) {

@@ -378,6 +378,18 @@ describe('projection runner', () => {
       await built.right.stop();
     });
 
+    it('waits for its checkpoint to reach the head when the store’s pages do not move on', async () => {
+      await paidOrder(shop, 'alice', 'o1');
+      await shop.openCart('bob', 'cart-left-open');
+      const stuck = delegatingTo(shop.eventStore, { readAll: async (options) => ({ events: [], lastPosition: options?.after ?? 0, isEnd: false }) });
+      const readModels = new MemoryReadModelStore();
+      const runner = new ProjectionRunner({ eventStore: stuck, readModels, projection: orderHistoryProjection });
+      await runner.start();
+      expect(await within(runner.whenCaughtUp())).toEqual(E.right(undefined));
+      expect(expectRight(await readModels.checkpoint(VERSION))).toBe(await shop.eventStore.headPosition());
+      await runner.stop();
+    });
+
     it('answers with why, when the store cannot be read while it looks for the next event it reads', async () => {
       await paidOrder(shop, 'alice', 'o1');
       await shop.openCart('bob', 'cart-left-open');
