@@ -300,6 +300,17 @@ describeWithPostgres('the HTTP host over PostgreSQL', () => {
       await pool.end();
     }
   });
+
+  it('starts again over the same store, its read models rebuilt from the events there', async () => {
+    await host.close();
+    const url = new URL(postgresUrl);
+    url.searchParams.set('schema', schema);
+    ({ host, client } = await started(url.toString()));
+    expect(await aliceOrders(client)).toEqual([
+      ['pg-order-2', 'awaiting-payment'],
+      ['pg-order-1', 'shipped'],
+    ]);
+  });
 });
 
 /**
