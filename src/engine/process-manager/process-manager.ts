@@ -42,7 +42,9 @@ export interface ProcessManagerDependencies {
 }
 
 export interface ProcessManagerFailure {
+  /** The event whose reactions failed; for a failed subscription, the process manager's position. */
   readonly position: number;
+  /** The event whose reactions failed; empty when the subscription to the event store failed. */
   readonly eventId: string;
   readonly error: CommandError | { readonly code: 'STORE_UNAVAILABLE'; readonly message: string };
   /** Set when the reaction is tried again after this many milliseconds; absent when it was given up. */
@@ -77,6 +79,9 @@ export interface FiredDeadline {
  * same command id, so one that did land before its answer was lost is not repeated. Meanwhile the event
  * holds its lanes and `position` stays before it; if the process manager stops first, a restart from that
  * position reacts to it again.
+ *
+ * A subscription the store ends with an error (a server restarting, a connection lost) is reported and taken
+ * up again, after the same waits, from the last position it delivered: nothing is handled twice or skipped.
  */
 export class ProcessManager {
   private readonly deadlines = new DeadlineQueue();
@@ -88,6 +93,9 @@ export class ProcessManager {
   /** The one message waiting for a slot, if any: `handle` takes messages one at a time, so there is never a second. */
   private slotFreed: (() => void) | undefined;
   private stopped = false;
+  /** The furthest position the subscription has delivered, where a new one takes up after a failure. */
+  private received: number | undefined;
+  private subscriptionFailures = 0;
   /** Wakes each retry wait under way, so that stopping does not wait out a back-off. */
   private readonly sleepers = new Set<() => void>();
 
@@ -98,11 +106,25 @@ export class ProcessManager {
   start(): void {
     if (this.subscription !== undefined) return;
     this.stopped = false;
-    const after = this.deps.startAfter;
+    this.received = this.deps.startAfter;
+    this.follow();
+  }
+
+  private follow(): void {
+    const after = this.received;
     this.subscription = this.deps.store
       .subscribe(after === undefined ? {} : { after })
       .pipe(handledInOrder((message: SubscriptionMessage) => this.handle(message)))
-      .subscribe();
+      .subscribe({ error: (cause: unknown) => void this.followAgain(cause) });
+  }
+
+  /** Reports a failed subscription and, unless stopped meanwhile, subscribes again after the retry policy's wait. */
+  private async followAgain(cause: unknown): Promise<void> {
+    this.subscriptionFailures += 1;
+    const retryInMs = delayAfter(this.deps.retry, this.subscriptionFailures);
+    const message = `the subscription to the event store failed: ${cause instanceof Error ? cause.message : String(cause)}`;
+    this.deps.onFailure({ position: this.frontier.position, eventId: '', error: { code: 'STORE_UNAVAILABLE', message }, retryInMs });
+    if (await this.pause(retryInMs)) this.follow();
   }
 
   stop(): void {
@@ -157,6 +179,9 @@ export class ProcessManager {
    * its streams' lanes, waiting first for a free slot if `concurrency` events are already reacting.
    */
   private async handle(message: SubscriptionMessage): Promise<void> {
+    this.subscriptionFailures = 0;
+    const position = message.kind === 'event' ? message.event.position : message.position;
+    if (position !== undefined && (this.received === undefined || position > this.received)) this.received = position;
     if (message.kind !== 'event') {
       if (message.position !== undefined) this.advance(this.frontier.pass(message.position));
       return;

@@ -1,6 +1,8 @@
 import * as E from 'fp-ts/Either';
+import { concat, of, throwError } from 'rxjs';
+import { concatMap } from 'rxjs/operators';
 import { MemoryEventStore } from '../../../src/adapters/event-store/memory/memory-event-store';
-import { HostCommand, orderStreamId, paymentStreamId } from '../../../src/engine/aggregates';
+import { cartStreamId, HostCommand, orderStreamId, paymentStreamId } from '../../../src/engine/aggregates';
 import type { EventStore } from '../../../src/engine/event-store/event-store';
 import { createEngine, EngineOptions, OrderEngine } from '../../../src/engine/order-engine';
 import { deadlineStreamId } from '../../../src/engine/process-manager/deadline-events';
@@ -186,6 +188,62 @@ describe('the process manager when the store cannot take a reaction', () => {
     await engine.settle();
     expect((await memory.readStream(deadlineStreamId(paymentExpiryDeadlineId('o0')))).map((event) => event.type)).toEqual(['DeadlineScheduled', 'DeadlineCancelled']);
     expect(await engine.runDueDeadlines(Number.MAX_SAFE_INTEGER)).toEqual([]);
+  });
+});
+
+describe('the process manager when its subscription to the store fails', () => {
+  it('subscribes again after the last event it took in, and the journey goes on', async () => {
+    const memory = new MemoryEventStore();
+    const subscribedAfter: (number | undefined)[] = [];
+    // The first subscription is lost right after it delivers the placed order, as when a server restarts.
+    const store = delegatingTo(memory, {
+      subscribe: (options) => {
+        subscribedAfter.push(options?.after);
+        const messages = memory.subscribe(options);
+        if (subscribedAfter.length > 1) return messages;
+        return messages.pipe(
+          concatMap((message) =>
+            message.kind === 'event' && message.event.type === 'OrderPlaced' ? concat(of(message), throwError(() => new Error('connection lost'))) : of(message),
+          ),
+        );
+      },
+    });
+    const { engine, failures } = engineOver(store);
+    await checkOut(engine);
+    await engine.settle();
+
+    const [placed] = await memory.readStream(orderStreamId('o0'));
+    // Events the failed subscription had delivered but the process manager had not yet taken in come again.
+    const [checkedOut] = (await memory.readStream(cartStreamId('c0'))).filter((event) => event.type === 'CartCheckedOut');
+    expect(subscribedAfter).toHaveLength(2);
+    expect([checkedOut!.position, placed!.position]).toContain(subscribedAfter[1]);
+    expect(failures).toEqual([{ position: expect.any(Number), eventId: '', error: { code: 'STORE_UNAVAILABLE', message: expect.stringContaining('connection lost') }, retryInMs: 1 }]);
+    expect((await memory.readStream(paymentStreamId('o0'))).map((event) => event.type)).toEqual(['PaymentInitiated']);
+    expect((await memory.readStream(deadlineStreamId(paymentExpiryDeadlineId('o0')))).map((event) => event.type)).toEqual(['DeadlineScheduled']);
+    expect(engine.processManagerPosition).toBe(await memory.headPosition());
+  });
+
+  it('keeps trying, with growing waits, while the store refuses to subscribe, and stops when the engine closes', async () => {
+    const memory = new MemoryEventStore();
+    let subscriptions = 0;
+    const store = delegatingTo(memory, {
+      subscribe: () => {
+        subscriptions += 1;
+        return throwError(() => new Error('connection refused'));
+      },
+    });
+    const { engine, failures } = engineOver(store);
+    await failuresSeen(failures, 4);
+    await engine.close();
+    const tried = subscriptions;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(subscriptions).toBe(tried);
+    expect(failures.slice(0, 4).map((failure) => [failure.error.code, failure.retryInMs])).toEqual([
+      ['STORE_UNAVAILABLE', 1],
+      ['STORE_UNAVAILABLE', 2],
+      ['STORE_UNAVAILABLE', 4],
+      ['STORE_UNAVAILABLE', 4],
+    ]);
   });
 });
 
