@@ -11,7 +11,7 @@ export { CommandRequest } from './engine/command-request';
 export type { RejectedCommand, ReadRejectionsOptions, RejectionJournal } from './engine/rejection-journal';
 export { MemoryRejectionJournal } from './engine/rejection-journal';
 export type { FiredDeadline, ProcessManagerFailure } from './engine/process-manager/process-manager';
-export type { RetryPolicy } from './engine/process-manager/retry-policy';
+export type { RetryPolicy } from './engine/retry-policy';
 export type { CachedState } from './engine/state-cache';
 
 export { systemClock, manualClock } from './engine/clock';

@@ -56,7 +56,8 @@ const buildApp = (engine: OrderEngine, readModels: ReadModelStore, logger: boole
 };
 
 const activate = async <Ev>(eventStore: EventStore, readModels: ReadModelStore, projection: ProjectionDefinition<Ev>): Promise<E.Either<string, ProjectionRunner<Ev>>> => {
-  const runner = await buildAndActivate({ eventStore, readModels, projection });
+  // A server restarting under the host stops a runner; it starts again by itself rather than serve stale reads.
+  const runner = await buildAndActivate({ eventStore, readModels, projection, restartAfterStoreFailure: {} });
   return E.mapLeft((failure: ActivationFailure) => `projection ${projection.name} could not start: ${failure.message}`)(runner);
 };
 

@@ -17,7 +17,7 @@ import type { EventStore } from './event-store/event-store';
 import { IdGenerator, timeOrderedIds } from './ids';
 import { FiredDeadline, ProcessManager, ProcessManagerFailure } from './process-manager/process-manager';
 import { JourneyEvent, Reaction, reactionsTo } from './process-manager/reactions';
-import { RetryPolicy, retryPolicyOf } from './process-manager/retry-policy';
+import { RetryPolicy, retryPolicyOf } from './retry-policy';
 import { MemoryRejectionJournal, ReadRejectionsOptions, RejectedCommand, RejectionJournal } from './rejection-journal';
 import { decodeProblems } from './schema/decode-problems';
 import { currentEventSchemas } from './schema/current-event-schemas';

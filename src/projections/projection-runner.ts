@@ -2,6 +2,7 @@ import * as E from 'fp-ts/Either';
 import { BehaviorSubject, concatMap, defer, Observable, Subscription } from 'rxjs';
 import type { EventEnvelope } from '../engine/event-store/envelope';
 import type { EventStore, SubscriptionMessage } from '../engine/event-store/event-store';
+import { delayAfter, RetryPolicy, retryPolicyOf } from '../engine/retry-policy';
 import { EventSchemas, eventSchemas } from '../engine/schema/event-schemas';
 import { decodeStoredEvent, UnreadableEvent } from '../engine/schema/stored-event';
 import { BatchView, ReadModelReadFailure } from './batch-view';
@@ -27,6 +28,13 @@ export interface ProjectionRunnerOptions<Ev> {
    * it, readable with `parkedEvents`) and go on.
    */
   readonly onEventFailure?: 'stop' | 'park';
+  /**
+   * When set, a runner stopped by its stores (the event store failing, or the read-model store unavailable;
+   * never by an event it cannot apply) starts again by itself, from its stored checkpoint, after a wait that
+   * doubles from `firstDelayMs` (default 50) up to `maxDelayMs` (default 5,000) while the failures go on.
+   * Each failure still shows in `status$` first. Unset, the runner stays `failed` until `start` is called.
+   */
+  readonly restartAfterStoreFailure?: Partial<RetryPolicy>;
 }
 
 /** An event the projection could not apply, named so that an operator can find it. */
@@ -118,12 +126,16 @@ export class ProjectionRunner<Ev> {
   private run = 0;
   private inFlight: Promise<void> = Promise.resolve();
   private waiters: Waiter[] = [];
+  private readonly restartPolicy: RetryPolicy | undefined;
+  private restartTimer: ReturnType<typeof setTimeout> | undefined;
+  private storeFailuresInARow = 0;
 
   constructor(private readonly options: ProjectionRunnerOptions<Ev>) {
     this.version = { projection: options.projection.name, version: options.projection.version };
     this.schemas = options.eventSchemas ?? eventSchemas({});
     this.batchSize = Math.max(1, options.batchSize ?? DEFAULTS.batchSize);
     this.batchWindowMs = Math.max(0, options.batchWindowMs ?? DEFAULTS.batchWindowMs);
+    this.restartPolicy = options.restartAfterStoreFailure === undefined ? undefined : retryPolicyOf(options.restartAfterStoreFailure);
   }
 
   get status$(): Observable<ProjectionStatus> {
@@ -136,6 +148,7 @@ export class ProjectionRunner<Ev> {
 
   /** Prepares the version's collections and starts from its stored checkpoint (also after a stop or a failure). */
   async start(): Promise<E.Either<ProjectionFailure, void>> {
+    this.cancelRestart();
     if (this.running) return E.right(undefined);
     this.running = true;
     const run = ++this.run;
@@ -169,6 +182,7 @@ export class ProjectionRunner<Ev> {
 
   /** Stops; a batch in hand is dropped rather than stored, and `start` resumes from the stored checkpoint. */
   async stop(): Promise<void> {
+    this.cancelRestart();
     if (!this.running) return;
     this.halt = { code: 'PROJECTION_STOPPED', message: `${this.describe()} was stopped` };
     this.running = false;
@@ -325,7 +339,10 @@ export class ProjectionRunner<Ev> {
       reached = envelope.position;
     }
     if (reached > start && !(await this.commit(view, reached, run))) return;
-    if (caughtUp && run === this.run) this.setStatus({ state: 'live', position: this.committed });
+    if (caughtUp && run === this.run) {
+      this.storeFailuresInARow = 0;
+      this.setStatus({ state: 'live', position: this.committed });
+    }
   }
 
   /** Decodes an event; an upcaster that throws makes it unreadable rather than stopping the runner blind. */
@@ -358,6 +375,7 @@ export class ProjectionRunner<Ev> {
       return false;
     }
     this.committed = checkpoint;
+    this.storeFailuresInARow = 0;
     const current = this.statusSubject.value;
     if (current.state === 'catching-up' || current.state === 'live') this.setStatus({ state: current.state, position: checkpoint });
     this.releaseWaiters();
@@ -372,7 +390,25 @@ export class ProjectionRunner<Ev> {
     this.subscription = undefined;
     this.setStatus({ state: 'failed', position: this.committed, failure });
     this.releaseWaiters();
+    this.restartLater(failure);
     return failure;
+  }
+
+  /** Schedules a start after a failure of the stores, if the runner was told to restart after one. */
+  private restartLater(failure: ProjectionFailure): void {
+    const storeFailed = failure.code === 'EVENT_STORE_FAILED' || (failure.code === 'READ_MODEL_FAILED' && failure.error.code === 'READ_MODEL_UNAVAILABLE');
+    if (this.restartPolicy === undefined || !storeFailed) return;
+    this.storeFailuresInARow += 1;
+    this.cancelRestart();
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      void this.start();
+    }, delayAfter(this.restartPolicy, this.storeFailuresInARow));
+  }
+
+  private cancelRestart(): void {
+    clearTimeout(this.restartTimer);
+    this.restartTimer = undefined;
   }
 
   private releaseWaiters(): void {

@@ -193,6 +193,71 @@ describe('projection runner', () => {
     });
   });
 
+  describe('told to restart after a failure of its stores', () => {
+    const RESTART = { firstDelayMs: 1, maxDelayMs: 4 };
+    const live = (runner: ProjectionRunner<unknown>) => firstValueFrom(runner.status$.pipe(filter((status) => status.state === 'live')));
+    const states = (runner: ProjectionRunner<unknown>): string[] => {
+      const seen: string[] = [];
+      runner.status$.pipe(distinctUntilChanged((a, b) => a.state === b.state)).subscribe((status) => seen.push(status.state));
+      return seen;
+    };
+
+    it('starts again by itself while the read-model store refuses commits, and ends with the same documents', async () => {
+      for (const id of ['o1', 'o2', 'o3']) await paidOrder(shop, 'alice', id);
+      const inner = new MemoryReadModelStore();
+      const faulty = new FaultyReadModelStore(inner, [{ atCommit: 2, mode: 'refuse' }, { atCommit: 3, mode: 'throw' }]);
+      const runner = new ProjectionRunner({ eventStore: shop.eventStore, readModels: faulty, projection: orderHistoryProjection, batchSize: 5, restartAfterStoreFailure: RESTART });
+      const seen = states(runner as ProjectionRunner<unknown>);
+      await runner.start();
+      await live(runner as ProjectionRunner<unknown>);
+      expect(expectRight(await runner.whenCaughtUp())).toBeUndefined();
+      await runner.stop();
+
+      expect(faulty.injected).toBe(2);
+      expect(seen.filter((state) => state === 'failed')).toHaveLength(2);
+      const uninterrupted = await projectAll(shop.eventStore, orderHistoryProjection);
+      expect(inner.contents(VERSION)).toEqual(uninterrupted.contents(VERSION));
+    });
+
+    it('starts again after its subscription to the event store failed', async () => {
+      await paidOrder(shop, 'alice', 'o1');
+      let subscriptions = 0;
+      const flaky = delegatingTo(shop.eventStore, {
+        subscribe: (options) => (++subscriptions === 1 ? throwError(() => new Error('server went away')) : shop.eventStore.subscribe(options)),
+      });
+      const readModels = new MemoryReadModelStore();
+      const runner = new ProjectionRunner({ eventStore: flaky, readModels, projection: orderHistoryProjection, restartAfterStoreFailure: RESTART });
+      await runner.start();
+      await live(runner as ProjectionRunner<unknown>);
+      await runner.stop();
+      expect(subscriptions).toBe(2);
+      expect(orderIds(readModels)).toEqual(['o1']);
+    });
+
+    it('stays stopped at an event it cannot apply: that is no failure of the stores', async () => {
+      await paidOrder(shop, 'alice', 'real');
+      await appendRaw(shop.eventStore, 'order-ghost', 'OrderPaid', { orderId: 'ghost', paymentId: 'ghost', amount: { amount: 100, currency: 'CNY' } }, shop.clock.now());
+      const runner = new ProjectionRunner({ eventStore: shop.eventStore, readModels: new MemoryReadModelStore(), projection: analyticsProjection, restartAfterStoreFailure: RESTART });
+      const seen = states(runner as ProjectionRunner<unknown>);
+      await runner.start();
+      expect(expectLeft(await runner.whenCaughtUp()).code).toBe('PROJECTION_EVENT_FAILED');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(runner.status.state).toBe('failed');
+      expect(seen.filter((state) => state === 'starting')).toHaveLength(1);
+    });
+
+    it('does not start again once stopped, though a restart was due', async () => {
+      await paidOrder(shop, 'alice', 'o1');
+      const broken = delegatingTo(shop.eventStore, { subscribe: () => throwError(() => new Error('server went away')) });
+      const runner = new ProjectionRunner({ eventStore: broken, readModels: new MemoryReadModelStore(), projection: orderHistoryProjection, restartAfterStoreFailure: { firstDelayMs: 10 } });
+      const seen = states(runner as ProjectionRunner<unknown>);
+      await runner.start();
+      await runner.stop();
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      expect(seen.filter((state) => state === 'starting')).toHaveLength(1);
+    });
+  });
+
   describe('prefetching', () => {
     /** Each payment adds one to a counter that the order's link document names: two reads, the second named by the first. */
     const linkedCounters: ProjectionDefinition<{ readonly type: 'OrderPaid'; readonly data: { readonly orderId: string } }> = {

@@ -12,7 +12,7 @@ import { CompletionFrontier } from './completion-frontier';
 import { DeadlineQueue } from './deadline-queue';
 import { handledInOrder } from './handled-in-order';
 import type { Reaction } from './reactions';
-import { delayAfter, RetryPolicy } from './retry-policy';
+import { delayAfter, RetryPolicy } from '../retry-policy';
 import { StreamLanes } from './stream-lanes';
 
 export const PROCESS_MANAGER_ACTOR = 'process-manager';

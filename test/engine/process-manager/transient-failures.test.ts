@@ -8,7 +8,7 @@ import { createEngine, EngineOptions, OrderEngine } from '../../../src/engine/or
 import { deadlineStreamId } from '../../../src/engine/process-manager/deadline-events';
 import { PROCESS_MANAGER_ACTOR, ProcessManagerFailure } from '../../../src/engine/process-manager/process-manager';
 import { paymentExpiryDeadlineId } from '../../../src/engine/process-manager/reactions';
-import { delayAfter, retryPolicyOf } from '../../../src/engine/process-manager/retry-policy';
+import { delayAfter, retryPolicyOf } from '../../../src/engine/retry-policy';
 import { delegatingTo } from '../../support/delegating-event-store';
 import { address, cny } from '../../support/fixtures';
 

@@ -1,10 +1,9 @@
-import { wholeAtLeastOne } from '../whole-option';
+import { wholeAtLeastOne } from './whole-option';
 
 /**
- * How long the process manager waits before trying a reaction again when the store could not take it
- * (unreachable, or a stream that kept changing under the command). The wait doubles from `firstDelayMs` after
- * each failed attempt, up to `maxDelayMs`, and attempts go on until one gets through or the process manager
- * stops: a step of the journey is never dropped because the store was briefly away.
+ * How long to wait before trying again what a store could not do (the process manager's reactions, a
+ * projection runner stopped by its stores): the wait doubles from `firstDelayMs` after each failure in a row,
+ * up to `maxDelayMs`, and attempts go on until one gets through or the caller stops.
  */
 export interface RetryPolicy {
   readonly firstDelayMs: number;
