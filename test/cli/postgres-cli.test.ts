@@ -77,6 +77,20 @@ describeWithPostgres('the ordersource executable over PostgreSQL', () => {
     expect(again.stderr).toMatch(/VERSION_IS_ACTIVE|active/);
   }, 120_000);
 
+  it('leaves no read-model schema behind when the source it would rebuild from cannot be read', async () => {
+    const unused = uniqueSchemaName('cli_unused_read_models');
+    const target = `${postgresUrl}${postgresUrl.includes('?') ? '&' : '?'}schema=${unused}`;
+    try {
+      const failed = await bin(['rebuild', 'logistics', '--read-model', target, '--source', postgresUrl, '--schema', uniqueSchemaName('cli_missing')]);
+      expect(failed.code).toBe(1);
+      expect(failed.stderr).toMatch(/holds no ordersource event store/);
+      const created = await pool.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [unused]);
+      expect(created.rowCount).toBe(0);
+    } finally {
+      await dropSchema(pool, unused);
+    }
+  }, 120_000);
+
   it('refuses to import into a store that holds events, and leaves nothing of an import that failed', async () => {
     const again = await bin(['import', 'events.ndjson', '--to', postgresUrl, '--schema', imported]);
     expect(again.code).toBe(1);

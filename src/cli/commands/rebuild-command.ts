@@ -51,10 +51,11 @@ export const rebuildCommand = async (context: CliContext, nameArgument: unknown,
     );
   }
   const readModelUrl = options.right.readModel ?? DEFAULT_READ_MODEL;
-  const readModel = await openReadModel(context.readModels, readModelUrl, { cwd: context.cwd });
-  if (E.isLeft(readModel)) return readModel;
-  try {
-    return await withSource(context, options.right, async (store) => {
+  // The source is opened first: a source that cannot be read leaves no read-model schema behind.
+  return withSource(context, options.right, async (store) => {
+    const readModel = await openReadModel(context.readModels, readModelUrl, { cwd: context.cwd });
+    if (E.isLeft(readModel)) return readModel;
+    try {
       const progress = progressOf(context)(`rebuilding ${name}`, 'events');
       const startedAt = performance.now();
       const rebuilt = await projection.rebuild(store, readModel.right.store, progress.update);
@@ -65,8 +66,8 @@ export const rebuildCommand = async (context: CliContext, nameArgument: unknown,
       const report: RebuildReport = { projection: name, readModel: displayUrl(readModelUrl), ...rebuilt.right, elapsedMs: Math.round(elapsedMs), eventsPerSecond };
       context.stdout.write(options.right.json === true ? json(report) : renderReport(report));
       return E.right(EXIT_OK);
-    });
-  } finally {
-    await readModel.right.close();
-  }
+    } finally {
+      await readModel.right.close();
+    }
+  });
 };
