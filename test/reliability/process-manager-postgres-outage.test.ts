@@ -2,26 +2,11 @@ import * as E from 'fp-ts/Either';
 import { Pool } from 'pg';
 import { PostgresEventStore } from '../../src/adapters/event-store/postgres/postgres-event-store';
 import { storeSchema } from '../../src/adapters/event-store/postgres/store-schema';
-import { HostCommand, orderStreamId, paymentStreamId } from '../../src/engine/aggregates';
+import { orderStreamId, paymentStreamId } from '../../src/engine/aggregates';
 import { createEngine, OrderEngine } from '../../src/engine/order-engine';
 import type { ProcessManagerFailure } from '../../src/engine/process-manager/process-manager';
-import { address, cny } from '../support/fixtures';
+import { checkOut, failuresSeen } from '../support/checkout-journey';
 import { describeWithPostgres, dropSchema, postgresUrl, uniqueSchemaName } from '../support/postgres-server';
-
-const checkOutCommands: readonly HostCommand[] = [
-  { type: 'OpenCart', data: { cartId: 'c0', customerId: 'shopper-0', currency: 'CNY' } },
-  { type: 'AddCartItem', data: { cartId: 'c0', sku: 'tea', name: 'Tea', category: 'tea', unitPrice: cny(5000), quantity: 1 } },
-  { type: 'CheckOutCart', data: { cartId: 'c0', orderId: 'o0', shippingAddress: address, paymentMethod: 'card', pointsToRedeem: 0 } },
-];
-
-/** Polls until `count` failures have been reported; the limit only turns a hang into a failure. */
-const failuresSeen = async (failures: readonly ProcessManagerFailure[], count: number): Promise<void> => {
-  const deadline = Date.now() + 15_000;
-  while (failures.length < count) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${count} failures, saw ${failures.length}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-};
 
 describeWithPostgres('the process manager over PostgreSQL when the server refuses its writes', () => {
   let admin: Pool;
@@ -63,10 +48,7 @@ describeWithPostgres('the process manager over PostgreSQL when the server refuse
       END $$`);
     await admin.query(`CREATE TRIGGER refuse BEFORE INSERT ON ${quoted}.events FOR EACH ROW EXECUTE FUNCTION ${quoted}.refuse()`);
 
-    for (const [step, command] of checkOutCommands.entries()) {
-      const outcome = await engine.execute({ commandId: `checkout-${step}`, actor: 'shopper', command });
-      expect(E.isRight(outcome)).toBe(true);
-    }
+    await checkOut(engine);
     await failuresSeen(failures, 3);
     const [placed] = await store.readStream(orderStreamId('o0'));
     expect(failures.every((failure) => failure.eventId === placed!.eventId && failure.error.code === 'STORE_UNAVAILABLE' && failure.retryInMs !== undefined)).toBe(true);

@@ -1,24 +1,15 @@
 import * as E from 'fp-ts/Either';
 import { MemoryEventStore } from '../../../src/adapters/event-store/memory/memory-event-store';
-import { cartStreamId, HostCommand } from '../../../src/engine/aggregates';
+import { cartStreamId } from '../../../src/engine/aggregates';
 import type { EventStore } from '../../../src/engine/event-store/event-store';
 import { createEngine, EngineOptions, OrderEngine } from '../../../src/engine/order-engine';
 import { deadlineStreamId } from '../../../src/engine/process-manager/deadline-events';
 import { PROCESS_MANAGER_ACTOR, ProcessManagerFailure } from '../../../src/engine/process-manager/process-manager';
 import { paymentExpiryDeadlineId } from '../../../src/engine/process-manager/reactions';
 import { delegatingTo } from '../../support/delegating-event-store';
-import { address, cny } from '../../support/fixtures';
+import { accepted, checkOut } from '../../support/checkout-journey';
+import { cny } from '../../support/fixtures';
 
-const checkOutCommands = (n: number): readonly HostCommand[] => [
-  { type: 'OpenCart', data: { cartId: `c${n}`, customerId: `shopper-${n}`, currency: 'CNY' } },
-  { type: 'AddCartItem', data: { cartId: `c${n}`, sku: 'tea', name: 'Tea', category: 'tea', unitPrice: cny(5000), quantity: 1 } },
-  { type: 'CheckOutCart', data: { cartId: `c${n}`, orderId: `o${n}`, shippingAddress: address, paymentMethod: 'card', pointsToRedeem: 0 } },
-];
-
-const accepted = async (engine: OrderEngine, commandId: string, command: HostCommand): Promise<void> => {
-  const outcome = await engine.execute({ commandId, actor: 'shopper', command });
-  if (E.isLeft(outcome)) throw new Error(`${command.type} refused: ${outcome.left.message}`);
-};
 
 /** A promise and the function that resolves it: a test holds a store call back until it says so. */
 const signal = () => {
@@ -51,16 +42,13 @@ const slowStore = () => {
 const shopAtOnce = async (options: EngineOptions, orders: number): Promise<OrderEngine> => {
   const engine = createEngine(options);
   const ids = Array.from({ length: orders }, (_, n) => n);
-  const checkOut = async (n: number): Promise<void> => {
-    for (const [step, command] of checkOutCommands(n).entries()) await accepted(engine, `checkout-${n}-${step}`, command);
-  };
   const pay = async (n: number): Promise<void> => {
     const order = await engine.orderState(`o${n}`);
     if (E.isLeft(order) || order.right.state.status === 'none') throw new Error(`order o${n} was not placed`);
     const amount = cny(order.right.state.total);
     await accepted(engine, `pay-${n}`, { type: 'RecordProviderCallback', data: { paymentId: `o${n}`, providerTransactionId: `tx-${n}`, amount, status: 'succeeded' } });
   };
-  await Promise.all(ids.map(checkOut));
+  await Promise.all(ids.map((n) => checkOut(engine, n)));
   await engine.settle();
   await Promise.all(ids.map(pay));
   await engine.settle();
@@ -102,7 +90,7 @@ describe('the process manager reacting to many events at once', () => {
       },
     });
     const engine = createEngine({ eventStore: gated });
-    for (const [step, command] of checkOutCommands(0).entries()) await accepted(engine, `checkout-${step}`, command);
+    await checkOut(engine);
     await scheduleHeld.fired;
     await accepted(engine, 'cancel', { type: 'CancelOrder', data: { orderId: 'o0', reason: 'changed my mind' } });
     // Time enough for the cancellation to reach the process manager, which must not act on it yet.
@@ -127,7 +115,7 @@ describe('the process manager reacting to many events at once', () => {
     });
     const failures: ProcessManagerFailure[] = [];
     const engine = createEngine({ eventStore: broken, onProcessManagerFailure: (failure) => failures.push(failure) });
-    for (const n of [0, 1]) for (const [step, command] of checkOutCommands(n).entries()) await accepted(engine, `checkout-${n}-${step}`, command);
+    for (const n of [0, 1]) await checkOut(engine, n);
     await engine.settle();
 
     const [placed] = await memory.readStream('order-o0');
@@ -161,7 +149,7 @@ describe('the process manager reacting to many events at once', () => {
       },
     });
     const engine = createEngine({ eventStore: gated });
-    for (const n of [0, 1]) for (const [step, command] of checkOutCommands(n).entries()) await accepted(engine, `checkout-${n}-${step}`, command);
+    for (const n of [0, 1]) await checkOut(engine, n);
     const [firstCheckOut] = (await memory.readStream(cartStreamId('c0'))).filter((event) => event.type === 'CartCheckedOut');
 
     await secondPlaced.fired;

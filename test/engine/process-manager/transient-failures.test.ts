@@ -2,7 +2,7 @@ import * as E from 'fp-ts/Either';
 import { concat, of, throwError } from 'rxjs';
 import { concatMap } from 'rxjs/operators';
 import { MemoryEventStore } from '../../../src/adapters/event-store/memory/memory-event-store';
-import { cartStreamId, HostCommand, orderStreamId, paymentStreamId } from '../../../src/engine/aggregates';
+import { cartStreamId, orderStreamId, paymentStreamId } from '../../../src/engine/aggregates';
 import type { EventStore } from '../../../src/engine/event-store/event-store';
 import { createEngine, EngineOptions, OrderEngine } from '../../../src/engine/order-engine';
 import { deadlineStreamId } from '../../../src/engine/process-manager/deadline-events';
@@ -10,20 +10,7 @@ import { PROCESS_MANAGER_ACTOR, ProcessManagerFailure } from '../../../src/engin
 import { paymentExpiryDeadlineId } from '../../../src/engine/process-manager/reactions';
 import { delayAfter, retryPolicyOf } from '../../../src/engine/retry-policy';
 import { delegatingTo } from '../../support/delegating-event-store';
-import { address, cny } from '../../support/fixtures';
-
-const checkOutCommands: readonly HostCommand[] = [
-  { type: 'OpenCart', data: { cartId: 'c0', customerId: 'shopper-0', currency: 'CNY' } },
-  { type: 'AddCartItem', data: { cartId: 'c0', sku: 'tea', name: 'Tea', category: 'tea', unitPrice: cny(5000), quantity: 1 } },
-  { type: 'CheckOutCart', data: { cartId: 'c0', orderId: 'o0', shippingAddress: address, paymentMethod: 'card', pointsToRedeem: 0 } },
-];
-
-const checkOut = async (engine: OrderEngine): Promise<void> => {
-  for (const [step, command] of checkOutCommands.entries()) {
-    const outcome = await engine.execute({ commandId: `checkout-${step}`, actor: 'shopper', command });
-    if (E.isLeft(outcome)) throw new Error(`${command.type} refused: ${outcome.left.message}`);
-  }
-};
+import { checkOut, failuresSeen } from '../../support/checkout-journey';
 
 /**
  * A store that answers "unavailable" to the process manager's appends on one stream while `down` is set, as a
@@ -42,13 +29,6 @@ const outageOn = (memory: MemoryEventStore, streamId: string) => {
   });
   return { store, outage };
 };
-
-/** Resolves once `count` failures have been reported. */
-const failuresSeen = (failures: readonly ProcessManagerFailure[], count: number): Promise<void> =>
-  new Promise((resolve) => {
-    const look = (): void => void (failures.length >= count ? resolve() : setTimeout(look, 1));
-    look();
-  });
 
 /** Every engine a test made: closed after it, so that a failed test leaves no process manager retrying. */
 const engines: OrderEngine[] = [];
