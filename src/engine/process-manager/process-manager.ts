@@ -7,12 +7,12 @@ import type { CommandError } from '../command-error';
 import type { EventEnvelope, ProposedEvent } from '../event-store/envelope';
 import type { AppendError, AppendResult, EventStore, SubscriptionMessage } from '../event-store/event-store';
 import type { IdGenerator } from '../ids';
+import { delayAfter, RetryPolicy } from '../retry-policy';
 import { DEADLINE_STREAM_PREFIX, DeadlineEvent, deadlineStreamId } from './deadline-events';
 import { CompletionFrontier } from './completion-frontier';
 import { DeadlineQueue } from './deadline-queue';
 import { handledInOrder } from './handled-in-order';
 import type { Reaction } from './reactions';
-import { delayAfter, RetryPolicy } from '../retry-policy';
 import { StreamLanes } from './stream-lanes';
 
 export const PROCESS_MANAGER_ACTOR = 'process-manager';
@@ -42,7 +42,7 @@ export interface ProcessManagerDependencies {
 }
 
 export interface ProcessManagerFailure {
-  /** The event whose reactions failed; for a failed subscription, the process manager's position. */
+  /** The position of the event whose reactions failed; for a failed subscription, the process manager's position. */
   readonly position: number;
   /** The event whose reactions failed; empty when the subscription to the event store failed. */
   readonly eventId: string;
@@ -81,7 +81,8 @@ export interface FiredDeadline {
  * position reacts to it again.
  *
  * A subscription the store ends with an error (a server restarting, a connection lost) is reported and taken
- * up again, after the same waits, from the last position it delivered: nothing is handled twice or skipped.
+ * up again, after the same waits, after the last position the process manager took in: what the failed
+ * subscription delivered but the process manager had not yet taken in comes again, and nothing is skipped.
  */
 export class ProcessManager {
   private readonly deadlines = new DeadlineQueue();
@@ -93,7 +94,7 @@ export class ProcessManager {
   /** The one message waiting for a slot, if any: `handle` takes messages one at a time, so there is never a second. */
   private slotFreed: (() => void) | undefined;
   private stopped = false;
-  /** The furthest position the subscription has delivered, where a new one takes up after a failure. */
+  /** The furthest position the process manager has taken in, after which a new subscription takes up after a failure. */
   private received: number | undefined;
   private subscriptionFailures = 0;
   /** Wakes each retry wait under way, so that stopping does not wait out a back-off. */
