@@ -219,6 +219,9 @@ describe('command handling', () => {
         ['currency', (r) => ({ ...r, command: { ...r.command, data: { ...r.command.data, unitPrice: { amount: 1, currency: 'yuan' } } } })],
         ['sku', (r) => ({ ...r, command: { ...r.command, data: { ...r.command.data, sku: '' } } })],
         ['cartId', (r) => ({ ...r, command: { ...r.command, data: { ...r.command.data, cartId: 'has space' } } })],
+        // A lone surrogate would reach a database as U+FFFD, naming another cart's stream.
+        ['cartId', (r) => ({ ...r, command: { ...r.command, data: { ...r.command.data, cartId: 'c1\ud800' } } })],
+        ['name', (r) => ({ ...r, command: { ...r.command, data: { ...r.command.data, name: 'Oolong\u0000tea' } } })],
         ['commandId', (r) => ({ ...r, commandId: 42 })],
         ['actor', (r) => ({ ...r, actor: undefined })],
         ['data', (r) => ({ ...r, command: { type: r.command.type } })],

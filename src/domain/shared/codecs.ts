@@ -29,20 +29,37 @@ export const PositiveInteger = integerCodec('PositiveInteger', (n) => n >= 1);
 export const Timestamp = integerCodec('Timestamp', (n) => n >= 0);
 export type Timestamp = t.TypeOf<typeof Timestamp>;
 
-const boundedString = (name: string, maxLength: number, pattern?: RegExp): t.Type<string, string, unknown> => {
+/**
+ * U+0000 and a lone UTF-16 surrogate. Neither survives a database: a lone surrogate has no UTF-8 form, so
+ * drivers send U+FFFD in its place (two different ids would then name one stream, and the stored event no
+ * longer matches its hash), and PostgreSQL text and jsonb refuse U+0000. Refused at the door, they can
+ * never become an event that a store or a read model cannot hold.
+ */
+const UNSTORABLE_CHARACTER = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * A string of 1 to `maxLength` UTF-16 code units that `pattern` (any string when left out) and a database
+ * accept. `plain` is `pattern` narrowed to strings with no U+0000 and no surrogate at all, nearly every
+ * string, which it accepts in one scan: every stored event's strings are checked again on every read. The
+ * others, emoji and the rest beyond the BMP among them, are checked by `pattern` and then one by one.
+ */
+const boundedString = (name: string, maxLength: number, plain: RegExp, pattern?: RegExp): t.Type<string, string, unknown> => {
   const accepts = (u: unknown): u is string =>
-    typeof u === 'string' && u.length > 0 && u.length <= maxLength && (pattern === undefined || pattern.test(u));
+    typeof u === 'string' &&
+    u.length > 0 &&
+    u.length <= maxLength &&
+    (plain.test(u) || ((pattern === undefined || pattern.test(u)) && !UNSTORABLE_CHARACTER.test(u)));
   return predicateCodec(name, accepts);
 };
 
 /** Identifiers: 1–128 characters, no whitespace, so they can be embedded in stream names. */
-export const Identifier = boundedString('Identifier', 128, /^[^\s]+$/);
+export const Identifier = boundedString('Identifier', 128, /^[^\s\u0000\uD800-\uDFFF]+$/, /^[^\s]+$/);
 
 /** Free text entered by people (names, reasons, notes): 1–2000 characters. */
-export const Text = boundedString('Text', 2000);
+export const Text = boundedString('Text', 2000, /^[^\u0000\uD800-\uDFFF]*$/);
 
 /** An ISO 4217 alphabetic currency code. */
-export const CurrencyCode = boundedString('CurrencyCode', 3, /^[A-Z]{3}$/);
+export const CurrencyCode = predicateCodec('CurrencyCode', (u): u is string => typeof u === 'string' && /^[A-Z]{3}$/.test(u));
 export type CurrencyCode = t.TypeOf<typeof CurrencyCode>;
 
 /** A non-empty array whose elements are all distinct. */
