@@ -163,6 +163,15 @@ describe('order', () => {
         .thenRejects('INVALID_ORDER_STATUS');
     });
 
+    it("refuses the request ids of the engine's own refunds, which its refund would be taken for", () => {
+      for (const requestId of ['cancellation', 'late-capture']) {
+        within
+          .given(delivered)
+          .when({ type: 'RequestAfterSales', data: { orderId: 'o1', requestId, kind: 'refund', lines: [{ sku: 'tea', quantity: 1 }], reason: 'x' } })
+          .thenRejects('RESERVED_REQUEST_ID');
+      }
+    });
+
     it('approves a refund request with the money due now; rejects with a reason', () => {
       const history = [...delivered, requested('r1', 'refund', 'tea', 1, 5000)];
       within.given(history).when({ type: 'ApproveAfterSales', data: { orderId: 'o1', requestId: 'r1' } }).then([

@@ -6,7 +6,7 @@ import { DomainError, domainError } from '../shared/domain-error';
 import { money } from '../shared/money';
 import type { OrderCommand } from './commands';
 import type { OrderEvent } from './events';
-import { AfterSalesKind, CANCELLATION_REFUND_ID, RefundLine } from './values';
+import { AfterSalesKind, CANCELLATION_REFUND_ID, RefundLine, RESERVED_REFUND_IDS } from './values';
 
 export type OrderStatus = 'awaiting-payment' | 'paid' | 'shipped' | 'delivered' | 'completed' | 'cancelled' | 'expired';
 
@@ -87,6 +87,9 @@ const claimed = (order: PlacedOrder, sku: string): { units: number; amount: numb
 const decideAfterSalesRequest = (order: PlacedOrder, data: Extract<OrderCommand, { type: 'RequestAfterSales' }>['data'], now: Timestamp): Decision => {
   if (caseOf(order, data.requestId) !== undefined) {
     return reject('AFTER_SALES_REQUEST_EXISTS', `request ${data.requestId} already exists on order ${order.orderId}`, { requestId: data.requestId });
+  }
+  if (RESERVED_REFUND_IDS.includes(data.requestId)) {
+    return reject('RESERVED_REQUEST_ID', `${data.requestId} is the id of the engine's own refunds: choose another request id`, { requestId: data.requestId });
   }
   if (order.afterSalesDeadline === null || now > order.afterSalesDeadline) {
     return reject('AFTER_SALES_WINDOW_CLOSED', `the after-sales window of order ${order.orderId} has closed`, {

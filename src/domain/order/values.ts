@@ -17,3 +17,12 @@ export type RefundLine = t.TypeOf<typeof RefundLine>;
 
 /** The refund id the process manager uses for the refund a cancellation owes. */
 export const CANCELLATION_REFUND_ID = 'cancellation';
+
+/** The refund id of a payment captured after its order had already closed: it goes straight back. */
+export const LATE_CAPTURE_REFUND_ID = 'late-capture';
+
+/**
+ * An after-sales request's id is also the id of its refund, so it may not be one of the refund ids the
+ * process manager gives its own refunds: the refund would be taken for that one.
+ */
+export const RESERVED_REFUND_IDS: readonly string[] = [CANCELLATION_REFUND_ID, LATE_CAPTURE_REFUND_ID];

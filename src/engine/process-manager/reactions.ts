@@ -1,12 +1,9 @@
 import type { CartEvent } from '../../domain/cart/events';
 import type { DomainError } from '../../domain/shared/domain-error';
 import type { OrderEvent } from '../../domain/order/events';
-import { CANCELLATION_REFUND_ID } from '../../domain/order/values';
+import { CANCELLATION_REFUND_ID, LATE_CAPTURE_REFUND_ID } from '../../domain/order/values';
 import type { PaymentEvent } from '../../domain/payment/events';
 import type { HostCommand } from '../aggregates';
-
-/** The refund id of a payment captured after its order had already closed: it goes straight back. */
-export const LATE_CAPTURE_REFUND_ID = 'late-capture';
 
 export type Reaction =
   | {
