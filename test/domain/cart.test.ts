@@ -1,5 +1,6 @@
+import * as E from 'fp-ts/Either';
 import { cartDecider } from '../../src/domain/cart/decider';
-import { standardPricingPolicy } from '../../src/domain/pricing/pricing-policy';
+import { PricedCheckout, PricingPolicy, standardPricingPolicy } from '../../src/domain/pricing/pricing-policy';
 import { deciderSpecification } from '../../src/testing';
 import { address, cartOpened, cny, itemAdded } from '../support/fixtures';
 
@@ -122,6 +123,21 @@ describe('cart', () => {
     it('refuses a coupon whose minimum spend the selection does not reach', () => {
       const coupon = { code: 'BIG', kind: 'percentage' as const, percentOff: 10, minimumSpend: 50000 };
       spec.given([cartOpened, itemAdded('tea', 5000, 1), { type: 'CouponApplied', data: { cartId: 'c1', coupon } }]).when(checkout()).thenRejects('COUPON_MINIMUM_SPEND_NOT_MET');
+    });
+
+    it('refuses an amount past the largest exact one, and keeps its lines', () => {
+      const result = spec.given([cartOpened, itemAdded('gold', Number.MAX_SAFE_INTEGER, 2)]).when(checkout());
+      result.thenRejects('AMOUNT_TOO_LARGE');
+      expect(result.state).toMatchObject({ lines: [{ sku: 'gold', quantity: 2 }], orderIds: [] });
+    });
+
+    it("refuses a host pricing policy's figures that do not add up or are not minor units", () => {
+      const given = [cartOpened, itemAdded('tea', 5000, 1)];
+      const standard = standardPricingPolicy();
+      const altered = (change: (pricing: PricedCheckout) => PricedCheckout): PricingPolicy => (input) => E.map(change)(standard(input));
+      for (const policy of [altered((p) => ({ ...p, total: p.total + 1 })), altered((p) => ({ ...p, total: p.total + 0.5, shippingPaid: p.shippingPaid + 0.5 }))]) {
+        deciderSpecification(cartDecider(policy)).given(given).when(checkout()).thenRejects('PRICING_INCONSISTENT');
+      }
     });
 
     it('refuses more points than may pay', () =>

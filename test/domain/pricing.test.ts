@@ -92,3 +92,35 @@ describe('standard pricing', () => {
     it('every priced checkout adds up', () => run((r) => expect(pricingInconsistency(r)).toBeNull()));
   });
 });
+
+describe('standard pricing near the largest exact amount', () => {
+  it('refuses a subtotal or an amount payable past Number.MAX_SAFE_INTEGER', () => {
+    const refused = (input: Partial<PricingInput>) => price({ currency: 'CNY', lines: [line('tea', 5000, 1)], coupon: null, pointsToRedeem: 0, ...input });
+    expect(refused({ lines: [line('a', Number.MAX_SAFE_INTEGER, 2)] })).toEqual(E.left(expect.objectContaining({ code: 'AMOUNT_TOO_LARGE' })));
+    expect(refused({ lines: [line('a', 5e15, 1), line('b', 5e15, 1)] })).toEqual(E.left(expect.objectContaining({ code: 'AMOUNT_TOO_LARGE' })));
+    // With no rebate and no free shipping, the shipping fee pushes the amount payable over.
+    const paidShipping = standardPricingPolicy({ ...rules, rebates: [], freeShippingThreshold: Number.MAX_SAFE_INTEGER });
+    expect(paidShipping({ currency: 'CNY', lines: [line('a', Number.MAX_SAFE_INTEGER - 100, 1)], coupon: null, pointsToRedeem: 0 })).toEqual(
+      E.left(expect.objectContaining({ code: 'AMOUNT_TOO_LARGE' })),
+    );
+  });
+
+  it('every priced checkout of large amounts adds up, in integers (500 runs)', () =>
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ unitPrice: fc.integer({ min: 0, max: 1e12 }), quantity: fc.integer({ min: 1, max: 9999 }) }), { minLength: 1, maxLength: 8 }),
+        fc.option(couponArbitrary, { nil: null }),
+        fc.nat(),
+        (lines, coupon, pointsToRedeem) => {
+          const result = price({ currency: 'CNY', lines: lines.map((l, i) => line(`s${i}`, l.unitPrice, l.quantity)), coupon, pointsToRedeem });
+          if (E.isLeft(result)) {
+            expect(['AMOUNT_TOO_LARGE', 'COUPON_MINIMUM_SPEND_NOT_MET', 'POINTS_LIMIT_EXCEEDED']).toContain(result.left.code);
+            return;
+          }
+          expect(PricedCheckout.is(result.right)).toBe(true);
+          expect(pricingInconsistency(result.right)).toBeNull();
+        },
+      ),
+      { numRuns: 500 },
+    ));
+});

@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/Either';
 import { pipe } from 'fp-ts/function';
-import type { Coupon, PricingPolicy } from '../pricing/pricing-policy';
+import { Coupon, PricedCheckout, PricingPolicy, pricingInconsistency } from '../pricing/pricing-policy';
 import type { CurrencyCode } from '../shared/codecs';
 import type { Decider } from '../shared/decider';
 import { DomainError, domainError } from '../shared/domain-error';
@@ -71,6 +71,16 @@ const decideAdd = (state: OpenCartState, data: Extract<CartCommand, { type: 'Add
   return accept({ type: 'CartItemAdded', data });
 };
 
+/**
+ * A pricing policy is the host's to replace, and the order is placed from what it returns: prices that do
+ * not add up would be refused only then, after the cart had given up its lines, and figures that are not
+ * minor units would make the checkout an event no one could read back.
+ */
+const checkedPricing = (pricing: PricedCheckout): E.Either<DomainError, PricedCheckout> => {
+  const inconsistency = PricedCheckout.is(pricing) ? pricingInconsistency(pricing) : 'a figure is not a whole, non-negative amount';
+  return inconsistency === null ? E.right(pricing) : E.left(domainError('PRICING_INCONSISTENT', `the checkout's prices do not add up: ${inconsistency}`, { reason: inconsistency }));
+};
+
 const decideCheckOut = (state: OpenCartState, data: Extract<CartCommand, { type: 'CheckOutCart' }>['data'], price: PricingPolicy) => {
   if (state.orderIds.includes(data.orderId)) {
     return reject('ORDER_ALREADY_CHECKED_OUT', `order ${data.orderId} was already checked out from this cart`, { orderId: data.orderId });
@@ -79,6 +89,7 @@ const decideCheckOut = (state: OpenCartState, data: Extract<CartCommand, { type:
   if (selected.length === 0) return reject('NOTHING_SELECTED', 'select at least one line before checking out');
   return pipe(
     price({ currency: state.currency, lines: selected, coupon: state.coupon, pointsToRedeem: data.pointsToRedeem }),
+    E.chain(checkedPricing),
     E.map((pricing): readonly CartEvent[] => [
       {
         type: 'CartCheckedOut',

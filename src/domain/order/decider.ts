@@ -3,7 +3,7 @@ import { PricedLine, pricingInconsistency } from '../pricing/pricing-policy';
 import type { CurrencyCode, Timestamp } from '../shared/codecs';
 import type { Decider, DecisionContext } from '../shared/decider';
 import { DomainError, domainError } from '../shared/domain-error';
-import { money } from '../shared/money';
+import { money, scaleDown } from '../shared/money';
 import type { OrderCommand } from './commands';
 import type { OrderEvent } from './events';
 import { AfterSalesKind, CANCELLATION_REFUND_ID, RefundLine, RESERVED_REFUND_IDS } from './values';
@@ -110,7 +110,7 @@ const decideAfterSalesRequest = (order: PlacedOrder, data: Extract<OrderCommand,
     }
     // The last unit takes whatever is left, so the parts of a line never add up to more than it was paid.
     const remaining = line.paidAmount - already.amount;
-    const amount = units === line.quantity ? remaining : Math.min(Math.floor((line.paidAmount * requested.quantity) / line.quantity), remaining);
+    const amount = units === line.quantity ? remaining : Math.min(scaleDown(line.paidAmount, requested.quantity, line.quantity), remaining);
     lines.push({ sku: requested.sku, quantity: requested.quantity, amount });
   }
   const refundAmount = lines.reduce((sum, line) => sum + line.amount, 0);

@@ -2,7 +2,7 @@ import * as E from 'fp-ts/Either';
 import * as t from 'io-ts';
 import { CurrencyCode, Identifier, NonNegativeInteger, PositiveInteger, Text } from '../shared/codecs';
 import { DomainError, domainError } from '../shared/domain-error';
-import { allocate } from '../shared/money';
+import { allocate, scaleDown } from '../shared/money';
 
 const Percent = t.refinement(PositiveInteger, (n) => n <= 100, 'Percent');
 
@@ -112,7 +112,14 @@ export const defaultPricingRules: StandardPricingRules = {
 };
 
 const couponDiscountOf = (coupon: Coupon, base: number): number =>
-  coupon.kind === 'fixed' ? Math.min(coupon.amountOff, base) : Math.floor((base * coupon.percentOff) / 100);
+  coupon.kind === 'fixed' ? Math.min(coupon.amountOff, base) : scaleDown(base, coupon.percentOff, 100);
+
+/**
+ * An amount past `Number.MAX_SAFE_INTEGER`, which no number counts exactly: priced anyway, the checkout
+ * would store figures that do not add up, or are not integers at all.
+ */
+const amountTooLarge = (what: string, amount: number): DomainError =>
+  domainError('AMOUNT_TOO_LARGE', `${what} would be ${amount}, more than the ${Number.MAX_SAFE_INTEGER} minor units an amount can be`, { amount });
 
 const bestRebate = (rules: readonly RebateRule[], base: number): number =>
   rules.reduce((best, rule) => (rule.threshold <= base ? Math.max(best, Math.min(rule.amountOff, base)) : best), 0);
@@ -127,6 +134,8 @@ export const standardPricingPolicy =
   (input) => {
     const lineTotals = input.lines.map((line) => line.unitPrice * line.quantity);
     const subtotal = lineTotals.reduce((sum, x) => sum + x, 0);
+    // Each line total is at most the subtotal, so a safe subtotal means safe line totals.
+    if (!Number.isSafeInteger(subtotal)) return E.left(amountTooLarge('the subtotal', subtotal));
     const { coupon } = input;
     if (coupon !== null && subtotal < coupon.minimumSpend) {
       return E.left(
@@ -143,7 +152,8 @@ export const standardPricingPolicy =
     const merchandise = afterCoupon - rebateDiscount;
     const shippingFee = merchandise >= rules.freeShippingThreshold ? 0 : rules.shippingFee;
     const payable = merchandise + shippingFee;
-    const pointsLimit = Math.floor((payable * rules.maxPointsPercent) / 100);
+    if (!Number.isSafeInteger(payable)) return E.left(amountTooLarge('the amount payable', payable));
+    const pointsLimit = scaleDown(payable, rules.maxPointsPercent, 100);
     const pointsDiscount = input.pointsToRedeem * rules.pointValue;
     if (pointsDiscount > pointsLimit) {
       return E.left(

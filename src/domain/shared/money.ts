@@ -31,21 +31,37 @@ export const subtract = (a: Money, b: Money): E.Either<DomainError, Money> => {
   return E.right(money(a.amount - b.amount, a.currency));
 };
 
-/** `amount × numerator / denominator`, rounded down, in integer arithmetic. */
-export const scaleDown = (amount: number, numerator: number, denominator: number): number =>
-  denominator === 0 ? 0 : Math.floor((amount * numerator) / denominator);
+/**
+ * `amount × numerator / denominator` for non-negative integers, rounded down, exactly: a product beyond
+ * 2^53, which a float would round, is taken in BigInt.
+ */
+export const scaleDown = (amount: number, numerator: number, denominator: number): number => {
+  if (denominator === 0) return 0;
+  const product = amount * numerator;
+  if (Number.isSafeInteger(product)) return Math.floor(product / denominator);
+  return Number((BigInt(amount) * BigInt(numerator)) / BigInt(denominator));
+};
+
+/** What `scaleDown(amount, numerator, denominator)` leaves over: the remainder of the division, exactly. */
+const remainderOf = (amount: number, numerator: number, denominator: number, quotient: number): number => {
+  const product = amount * numerator;
+  if (Number.isSafeInteger(product)) return product - quotient * denominator;
+  return Number(BigInt(amount) * BigInt(numerator) - BigInt(quotient) * BigInt(denominator));
+};
 
 /**
- * Splits `total` over `weights` in proportion, rounding down and giving the remainder unit by unit to the
- * largest fractional parts, so the parts always add up to exactly `total`.
+ * Splits `total` over `weights` (non-negative integers whose sum is a safe integer) in proportion, rounding
+ * down and giving the remainder unit by unit to the largest fractional parts, so the parts always add up
+ * to exactly `total`. Integer arithmetic throughout: float shares drift once `total × weight` passes 2^53.
  */
 export const allocate = (total: number, weights: readonly number[]): readonly number[] => {
   const weightSum = weights.reduce((sum, w) => sum + w, 0);
   if (weightSum === 0) return weights.map((_, i) => (i === 0 ? total : 0));
-  const exact = weights.map((w) => (total * w) / weightSum);
-  const parts = exact.map(Math.floor);
+  const parts = weights.map((w) => scaleDown(total, w, weightSum));
   let remainder = total - parts.reduce((sum, p) => sum + p, 0);
-  const byFraction = exact.map((x, i) => ({ i, fraction: x - Math.floor(x) })).sort((a, b) => b.fraction - a.fraction || a.i - b.i);
+  const byFraction = weights
+    .map((w, i) => ({ i, left: remainderOf(total, w, weightSum, parts[i] ?? 0) }))
+    .sort((a, b) => b.left - a.left || a.i - b.i);
   for (const { i } of byFraction) {
     if (remainder === 0) break;
     parts[i] = (parts[i] ?? 0) + 1;
