@@ -19,7 +19,7 @@ import { DEFAULT_READ_MODEL, defaultReadModels } from './read-models';
 /** What each scheme the help lists names; a scheme is listed only when its registry has it. */
 const SOURCE_HELP: readonly (readonly [string, string, string])[] = [
   ['file:', 'file:./events.ndjson', 'an NDJSON export (as written by export)'],
-  ['postgres:', 'postgres://user@host:5432/db', `a PostgreSQL event store, in the schema --schema names (default ${DEFAULT_POSTGRES_SCHEMA})`],
+  ['postgres:', 'postgres://user@host:5432/db', `a PostgreSQL event store, in the schema ?schema= or --schema names (default ${DEFAULT_POSTGRES_SCHEMA})`],
   ['esdb:', 'esdb://host:2113?tls=false', 'an EventStoreDB node (esdb+discover:// for a cluster)'],
 ];
 const READ_MODEL_HELP: readonly (readonly [string, string, string])[] = [

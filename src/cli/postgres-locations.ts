@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/Either';
 import type { Pool } from 'pg';
-import { CliError, failure } from './cli-error';
+import { CliError, failure, usageError } from './cli-error';
 import type { EventSourceOpener } from './event-sources';
 import type { ImportTargetOpener } from './import-targets';
 import { displayUrl } from './url-registry';
@@ -25,13 +25,40 @@ const newPool = async (url: string, code: string, what: string): Promise<E.Eithe
 
 const StoreTables = ['events', 'streams', 'global_position'] as const;
 
+/** A `postgres://` URL taken apart: the connection string for the driver, and the schema its `?schema=` names. */
+export interface PostgresLocation {
+  readonly connectionString: string;
+  readonly schema: string | undefined;
+}
+
 /**
- * `postgres://` (or `postgresql://`) — an existing PostgreSQL event store, in the schema `--schema` names. A
+ * Reads `?schema=` off a PostgreSQL URL, as the HTTP host and `--read-model` do. The driver would ignore it,
+ * and the command would quietly use another schema than the one named. `--schema`, when given, must agree.
+ */
+export const postgresLocation = (url: string, schemaOption?: string): E.Either<CliError, PostgresLocation> => {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch (error) {
+    return E.left(usageError('INVALID_URL', `${displayUrl(url)} is not a PostgreSQL URL: ${messageOf(error)}`));
+  }
+  const named = parsed.searchParams.get('schema') ?? undefined;
+  if (named !== undefined && schemaOption !== undefined && named !== schemaOption) {
+    return E.left(usageError('INVALID_ARGUMENT', `the URL names schema ${JSON.stringify(named)} and --schema ${JSON.stringify(schemaOption)}: name one`));
+  }
+  parsed.searchParams.delete('schema');
+  return E.right({ connectionString: parsed.toString(), schema: named ?? schemaOption });
+};
+
+/**
+ * `postgres://` (or `postgresql://`) — an existing PostgreSQL event store, in the schema `?schema=` or `--schema` names. A
  * schema without the store's tables is refused: reading it must not create them.
  */
 export const openPostgresSource: EventSourceOpener = async (url, context) => {
-  const schema = context.schema ?? DEFAULT_POSTGRES_SCHEMA;
-  const pool = await newPool(url, 'SOURCE_UNREADABLE', 'the source');
+  const location = postgresLocation(url, context.schema);
+  if (E.isLeft(location)) return location;
+  const schema = location.right.schema ?? DEFAULT_POSTGRES_SCHEMA;
+  const pool = await newPool(location.right.connectionString, 'SOURCE_UNREADABLE', 'the source');
   if (E.isLeft(pool)) return pool;
   const cannotRead = async (reason: string): Promise<E.Either<CliError, never>> => {
     await pool.right.end();
@@ -42,7 +69,7 @@ export const openPostgresSource: EventSourceOpener = async (url, context) => {
       schema,
       [...StoreTables],
     ]);
-    if (found.rows.length < StoreTables.length) return cannotRead(`schema ${JSON.stringify(schema)} holds no ordersource event store (pass --schema to name another)`);
+    if (found.rows.length < StoreTables.length) return cannotRead(`schema ${JSON.stringify(schema)} holds no ordersource event store (name another with ?schema= or --schema)`);
   } catch (error) {
     return cannotRead(messageOf(error));
   }
@@ -62,12 +89,14 @@ export const openPostgresSource: EventSourceOpener = async (url, context) => {
 };
 
 /**
- * `postgres://` (or `postgresql://`) as an import target — the store in the schema `--schema` names, created
+ * `postgres://` (or `postgresql://`) as an import target — the store in the schema `?schema=` or `--schema` names, created
  * if needed and refused if it holds events already. The events go in as they are, in one transaction.
  */
 export const openPostgresTarget: ImportTargetOpener = async (url, context) => {
-  const schema = context.schema ?? DEFAULT_POSTGRES_SCHEMA;
-  const pool = await newPool(url, 'TARGET_UNWRITABLE', 'the target');
+  const location = postgresLocation(url, context.schema);
+  if (E.isLeft(location)) return location;
+  const schema = location.right.schema ?? DEFAULT_POSTGRES_SCHEMA;
+  const pool = await newPool(location.right.connectionString, 'TARGET_UNWRITABLE', 'the target');
   if (E.isLeft(pool)) return pool;
   const { beginPostgresRestore } = await import('../adapters/event-store/postgres/postgres-restore');
   const restore = await beginPostgresRestore(pool.right, { schema });

@@ -2,6 +2,7 @@ import * as E from 'fp-ts/Either';
 import { MemoryReadModelStore } from '../adapters/read-model/memory/memory-read-model-store';
 import type { ReadModelStore } from '../projections/read-model-store';
 import { CliError, failure } from './cli-error';
+import { postgresLocation } from './postgres-locations';
 import { handlerFor } from './url-registry';
 
 /** An open read-model store to rebuild into, and how to let it go. */
@@ -36,11 +37,11 @@ export const openMemoryReadModel: ReadModelOpener = () => {
  * kept after the run. The adapter, and so `pg`, is loaded only when such a URL is used.
  */
 export const openPostgresReadModel: ReadModelOpener = async (url) => {
+  const location = postgresLocation(url);
+  if (E.isLeft(location)) return location;
+  const { connectionString, schema } = location.right;
   const { PostgresReadModelStore } = await import('../adapters/read-model/postgres/postgres-read-model-store');
-  const parsed = new URL(url);
-  const schema = parsed.searchParams.get('schema');
-  parsed.searchParams.delete('schema');
-  const opened = await PostgresReadModelStore.open({ connection: { connectionString: parsed.toString() }, ...(schema === null ? {} : { schema }) });
+  const opened = await PostgresReadModelStore.open({ connection: { connectionString }, ...(schema === undefined ? {} : { schema }) });
   return E.isLeft(opened)
     ? E.left(failure(opened.left.code, `cannot open the PostgreSQL read models: ${opened.left.message}`))
     : E.right({ store: opened.right, close: () => opened.right.close() });

@@ -21,6 +21,7 @@ describeWithPostgres('the ordersource executable over PostgreSQL', () => {
   const bin = (args: readonly string[], env?: Readonly<Record<string, string>>): Promise<BinRun> =>
     runBin(args, { cwd: files.dir, ...(env === undefined ? {} : { env }) });
   const fromImported = ['--source', postgresUrl, '--schema', imported];
+  const withSchema = (schema: string): string => `${postgresUrl}${postgresUrl.includes('?') ? '&' : '?'}schema=${schema}`;
 
   beforeAll(async () => {
     files = await writeCliFiles();
@@ -66,7 +67,7 @@ describeWithPostgres('the ordersource executable over PostgreSQL', () => {
   }, 120_000);
 
   it('rebuilds into PostgreSQL read models, which keep the documents, and refuses to rebuild the active version', async () => {
-    const target = `${postgresUrl}${postgresUrl.includes('?') ? '&' : '?'}schema=${readModels}`;
+    const target = withSchema(readModels);
     const rebuilt = await bin(['rebuild', 'logistics', '--json', '--read-model', target, ...fromImported]);
     expect(rebuilt).toMatchObject({ code: 0, stderr: '' });
     expect(JSON.parse(rebuilt.stdout)).toMatchObject({ projection: 'logistics', position: 20 });
@@ -79,7 +80,7 @@ describeWithPostgres('the ordersource executable over PostgreSQL', () => {
 
   it('leaves no read-model schema behind when the source it would rebuild from cannot be read', async () => {
     const unused = uniqueSchemaName('cli_unused_read_models');
-    const target = `${postgresUrl}${postgresUrl.includes('?') ? '&' : '?'}schema=${unused}`;
+    const target = withSchema(unused);
     try {
       const failed = await bin(['rebuild', 'logistics', '--read-model', target, '--source', postgresUrl, '--schema', uniqueSchemaName('cli_missing')]);
       expect(failed.code).toBe(1);
@@ -127,12 +128,36 @@ describeWithPostgres('the ordersource executable over PostgreSQL', () => {
     expect(JSON.parse(tampered.stdout)).toMatchObject({ ok: false, streams: [{ streamId: 'order-1', status: 'tampered', finding: { kind: 'altered', revision: 1 } }] });
   }, 120_000);
 
+  it("takes the schema from a URL's ?schema=, as --read-model does, and refuses a --schema that names another", async () => {
+    const viaUrl = uniqueSchemaName('cli_via_url');
+    try {
+      const importRun = await bin(['import', 'events.ndjson', '--to', withSchema(viaUrl)]);
+      expect(importRun).toMatchObject({ code: 0, stderr: '' });
+      const landed = await pool.query<{ count: string }>(`SELECT count(*) FROM ${escapeIdentifier(viaUrl)}.events`);
+      expect(landed.rows).toEqual([{ count: '21' }]);
+      expect(await bin(['verify', '--source', withSchema(viaUrl)])).toMatchObject({ code: 0, stdout: expect.stringMatching(/\n5 streams, 21 events: every chain is intact\n$/) });
+      expect(await bin(['verify', '--source', withSchema(viaUrl), '--schema', viaUrl])).toMatchObject({ code: 0 });
+
+      const missing = await bin(['verify', '--source', withSchema(uniqueSchemaName('cli_missing'))]);
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toMatch(/holds no ordersource event store/);
+      const disagreeing = await bin(['verify', '--source', withSchema(viaUrl), '--schema', imported]);
+      expect(disagreeing.code).toBe(2);
+      expect(disagreeing.stderr).toMatch(/names schema .* and --schema .*: name one/);
+      for (const args of [['verify', '--source', 'postgres://[bad'], ['rebuild', 'logistics', '--source', withSchema(viaUrl), '--read-model', 'postgres://[bad']]) {
+        expect(await bin(args)).toMatchObject({ code: 2, stderr: expect.stringMatching(/^ordersource: postgres:\/\/\[bad is not a PostgreSQL URL: /) });
+      }
+    } finally {
+      await dropSchema(pool, viaUrl);
+    }
+  }, 120_000);
+
   it('refuses a schema that holds no event store, without creating one', async () => {
     const missing = uniqueSchemaName('cli_missing');
     const result = await bin(['verify', '--source', postgresUrl, '--schema', missing]);
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toBe(`ordersource: cannot read the source ${postgresUrl}: schema "${missing}" holds no ordersource event store (pass --schema to name another)\n`);
+    expect(result.stderr).toBe(`ordersource: cannot read the source ${postgresUrl}: schema "${missing}" holds no ordersource event store (name another with ?schema= or --schema)\n`);
     const created = await pool.query('SELECT 1 FROM information_schema.schemata WHERE schema_name = $1', [missing]);
     expect(created.rows).toEqual([]);
   }, 120_000);
