@@ -198,6 +198,9 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
       correlationId: request.right.correlationId ?? commandId,
       causationId: request.right.causationId ?? commandId,
     };
+    // Remembered before it runs: the same id sent again meanwhile with another command is then a conflict,
+    // rather than a second command run, or an answer taken from this one.
+    if (remembered === undefined) memo.rememberCommand(commandId, command);
     const handled = await dispatch(command, metadata, notBefore);
     if (E.isRight(handled)) {
       const { streamId, events, revision, duplicate } = handled.right;

@@ -59,6 +59,21 @@ describe('command handling', () => {
       expect(await send(addTea(2), 'alice', 'add-1')).toEqual(E.left(expect.objectContaining({ kind: 'conflict', code: 'COMMAND_ID_CONFLICT' })));
     });
 
+    it('the same id sent twice at once with different payloads runs the first and is a conflict for the second', async () => {
+      const { engine, send } = engineDriver();
+      await send(open);
+      const otherCart = { type: 'OpenCart', data: { cartId: 'c2', customerId: 'bob', currency: 'CNY' } } as const;
+      for (const [first, second] of [[addTea(1), addTea(2)], [addTea(3), otherCart]] as const) {
+        const commandId = `both-${first.data.quantity}`;
+        const [accepted, refused] = await Promise.all([send(first, 'alice', commandId), send(second, 'alice', commandId)]);
+        expect(accepted).toEqual(E.right(expect.objectContaining({ duplicate: false })));
+        expect(refused).toEqual(E.left(expect.objectContaining({ kind: 'conflict', code: 'COMMAND_ID_CONFLICT' })));
+        expect(await send(first, 'alice', commandId)).toEqual(E.right(expect.objectContaining({ duplicate: true })));
+      }
+      expect((await engine.eventStore.readStream(cartStreamId('c1'))).map((e) => e.type)).toEqual(['CartOpened', 'CartItemAdded', 'CartItemAdded']);
+      expect(await engine.eventStore.readStream(cartStreamId('c2'))).toEqual([]);
+    });
+
     it('survives a restart: the stream remembers which command ids it has seen', async () => {
       const store = new MemoryEventStore();
       const before = engineDriver({ eventStore: store });
