@@ -28,9 +28,9 @@ const copyFrozen = (value: unknown): unknown => {
 
 /**
  * JSON-like data that nobody can change: the value itself when it already is immutable all the way down,
- * else a deep copy frozen at every level. Whatever the engine keeps in memory from outside — a command it
- * remembers, the event data an in-memory store holds — must not be the caller's own object: a host that
- * reused or changed it afterwards would change a stored event under its hash. The engine freezes each
- * command once, as it decodes it, so the events made from it are kept without another copy.
+ * else a deep copy frozen at every level. Whatever the engine keeps in memory from outside — the event
+ * data an in-memory store holds, a command it remembers (copied by `knownFieldsCopy`, which also freezes)
+ * — must not be the caller's own object: a host that reused or changed it afterwards would change a
+ * stored event under its hash.
  */
 export const frozenCopy = <T>(value: T): T => (isDeeplyFrozen(value) ? value : (copyFrozen(value) as T));

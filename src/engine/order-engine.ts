@@ -23,7 +23,7 @@ import { decodeProblems } from './schema/decode-problems';
 import { currentEventSchemas } from './schema/current-event-schemas';
 import type { EventSchemas } from './schema/event-schemas';
 import { decodeWithGuard } from './schema/guarded-decode';
-import { frozenCopy } from './frozen-copy';
+import { knownFieldsCopy } from './schema/known-fields-copy';
 import type { CachedState } from './state-cache';
 import { wholeAtLeastOne } from './whole-option';
 
@@ -178,20 +178,20 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
     const request = decodeWithGuard(CommandRequest, raw);
     if (E.isLeft(request)) return E.left(invalidCommand(decodeProblems(request.left)));
     const { commandId, actor, command: candidate } = request.right;
-    const remembered = memo.get(commandId);
-    if (remembered !== undefined) {
-      if (!samePayload(remembered.command, candidate)) {
-        return E.left({ kind: 'conflict', code: 'COMMAND_ID_CONFLICT', message: `command id ${commandId} was already used for a different command` });
-      }
-      if (remembered.outcome !== undefined) return E.map((accepted: CommandAccepted) => ({ ...accepted, duplicate: true }))(remembered.outcome);
-    }
     const codec = publicCommandCodecs.get(candidate.type);
     if (codec === undefined) {
       return E.left({ kind: 'invalid', code: 'UNKNOWN_COMMAND_TYPE', message: `there is no command ${JSON.stringify(candidate.type).slice(0, 80)}`, problems: [] });
     }
     const decoded = decodeWithGuard(codec, candidate);
     if (E.isLeft(decoded)) return E.left(invalidCommand(decodeProblems(decoded.left)));
-    const command = frozenCopy(decoded.right);
+    const command = knownFieldsCopy(codec, decoded.right);
+    const remembered = memo.get(commandId);
+    if (remembered !== undefined) {
+      if (!samePayload(remembered.command, command)) {
+        return E.left({ kind: 'conflict', code: 'COMMAND_ID_CONFLICT', message: `command id ${commandId} was already used for a different command` });
+      }
+      if (remembered.outcome !== undefined) return E.map((accepted: CommandAccepted) => ({ ...accepted, duplicate: true }))(remembered.outcome);
+    }
     const metadata: CommandMetadata = {
       commandId,
       actor,

@@ -1,0 +1,77 @@
+import * as t from 'io-ts';
+import { isPredicateCodec } from '../../domain/shared/codecs';
+import { frozenCopy } from '../frozen-copy';
+import { exactGuardOf, type Guard } from './guarded-decode';
+
+type AnyDecoder = t.Decoder<unknown, unknown>;
+
+/** Copies one decoded value as its codec declares it. */
+type Copier = (value: unknown) => unknown;
+
+const hasOwnProperty = Object.prototype.hasOwnProperty;
+
+const keepAsIs: Copier = (value) => value;
+
+const recordCopier = (props: Record<string, AnyDecoder>): Copier => {
+  const fields = Object.entries(props).map(([key, codec]) => [key, copierOf(codec)] as const);
+  return (value) => {
+    const record = value as Record<string, unknown>;
+    const copy: Record<string, unknown> = {};
+    for (const [key, copyField] of fields) {
+      const field = record[key];
+      if (field !== undefined || hasOwnProperty.call(record, key)) copy[key] = copyField(field);
+    }
+    return Object.freeze(copy);
+  };
+};
+
+const unionCopier = (members: readonly AnyDecoder[]): Copier => {
+  const choices = members.map((member) => [exactGuardOf(member) ?? (member as t.Mixed).is, copierOf(member)] as const);
+  return (value) => {
+    for (const [accepts, copy] of choices) if ((accepts as Guard)(value)) return copy(value);
+    return frozenCopy(value);
+  };
+};
+
+const copierFor = (codec: AnyDecoder): Copier => {
+  if (isPredicateCodec(codec)) return keepAsIs;
+  if (codec instanceof t.InterfaceType || codec instanceof t.PartialType) return recordCopier(codec.props as Record<string, AnyDecoder>);
+  if (codec instanceof t.ReadonlyArrayType || codec instanceof t.ArrayType) {
+    const copyItem = copierOf(codec.type as AnyDecoder);
+    return (value) => Object.freeze((value as readonly unknown[]).map(copyItem));
+  }
+  if (codec instanceof t.ReadonlyType || codec instanceof t.RefinementType || codec instanceof t.ExactType) return copierOf(codec.type as AnyDecoder);
+  if (codec instanceof t.UnionType) return unionCopier(codec.types as readonly AnyDecoder[]);
+  if (codec instanceof t.IntersectionType) {
+    const members = (codec.types as readonly AnyDecoder[]).map(copierOf);
+    return (value) => Object.freeze(Object.assign({}, ...members.map((copy) => copy(value))));
+  }
+  const primitive =
+    codec instanceof t.LiteralType ||
+    codec instanceof t.KeyofType ||
+    codec instanceof t.NullType ||
+    codec instanceof t.StringType ||
+    codec instanceof t.NumberType ||
+    codec instanceof t.BooleanType;
+  // Whatever else a codec lets through (`t.unknown`, custom types) is kept whole.
+  return primitive ? keepAsIs : frozenCopy;
+};
+
+const copiers = new WeakMap<AnyDecoder, Copier>();
+
+const copierOf = (codec: AnyDecoder): Copier => {
+  let copier = copiers.get(codec);
+  if (copier === undefined) {
+    copier = copierFor(codec);
+    copiers.set(codec, copier);
+  }
+  return copier;
+};
+
+/**
+ * A copy of a value `codec` has decoded, frozen at every level, that keeps only the fields the codec
+ * declares. io-ts's `t.type` lets other fields through, and deciders put a command's data into its events:
+ * a field a host added (a flag, a megabyte of text) would be stored for good under the hash chain, and a
+ * copy of one nested deep enough would exhaust the stack. What the codec declares is as deep as the codec.
+ */
+export const knownFieldsCopy = <A>(codec: t.Decoder<unknown, A>, decoded: A): A => copierOf(codec)(decoded) as A;
