@@ -289,6 +289,7 @@ export class MingoDatabase {
   private readonly failures: { readonly operation: OperationName; readonly collection: string | undefined; readonly error: Error; readonly afterApplying: boolean }[] = [];
   private crash: { remaining: number; readonly error: Error } | undefined;
   private readonly racers = new Map<string, (collection: MingoCollection) => void>();
+  private readonly holds: { readonly operation: OperationName; readonly collection: string; readonly reached: () => void; readonly gate: Promise<void> }[] = [];
 
   /** The stand-in, typed as the driver's `Db` for the store, which only calls what is implemented here. */
   asDb(): Db {
@@ -331,8 +332,31 @@ export class MingoDatabase {
     this.racers.set(id, racer);
   }
 
+  /**
+   * The next `operation` on `collection` waits, before it does anything, until `release` is called: a request
+   * that reaches the server late. `reached` resolves when it is waiting.
+   */
+  holdNext(operation: OperationName, collection: string): { readonly reached: Promise<void>; readonly release: () => void } {
+    let release = (): void => undefined;
+    let reached = (): void => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const waiting = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    this.holds.push({ operation, collection, reached, gate });
+    return { reached: waiting, release };
+  }
+
   async enter(collection: string, operation: OperationName, detail: unknown): Promise<void> {
     await new Promise<void>((resolve) => setImmediate(resolve));
+    const held = this.holds.findIndex((hold) => hold.operation === operation && hold.collection === collection);
+    if (held >= 0) {
+      const [hold] = this.holds.splice(held, 1);
+      hold?.reached();
+      await hold?.gate;
+    }
     this.log.push({ collection, operation, detail: cloneRaw(detail) });
     this.throwFailure(collection, operation, false);
     if (operation !== 'bulkWrite' && this.crash !== undefined && this.crash.remaining <= 0 && isWrite(operation)) throw this.crash.error;

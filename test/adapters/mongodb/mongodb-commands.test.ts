@@ -12,6 +12,7 @@ import {
   indexDescription,
   indexEntries,
   putUpdate,
+  tombstoneUpdate,
   writeFilter,
   type CheckedWrite,
   type Fence,
@@ -81,6 +82,23 @@ describe('MongoDB commands, evaluated by mingo: position-conditioned writes', ()
     const before = { ...stored(3, 1), document: { customerId: 'c1', placedAt: 1, extra: true }, ix: { 'by-customer': { eq0: 'c1', sort: 1 } } };
     const write = put('o1', 12, { label: 'x' });
     expect(applied(before, putUpdate(write, fence))).toEqual({ _id: 'o1', position: 12, epoch: 7, document: { label: 'x' }, ix: { 'by-label': { sort: 'x' } } });
+  });
+
+  it('a delete leaves a tombstone: its position and claim, no body, no index entries; a put makes it a document again', () => {
+    const before = { ...stored(3, 1), document: { customerId: 'c1', placedAt: 1 }, ix: { 'by-customer': { eq0: 'c1', sort: 1 } } };
+    const tombstone = applied(before, tombstoneUpdate({ kind: 'delete', collection: 'orders', id: 'o1', position: 12 }, fence));
+    expect(tombstone).toEqual({ _id: 'o1', position: 12, epoch: 7, deleted: true, ix: {} });
+    expect(applied(tombstone, putUpdate(put('o1', 14, { label: 'x' }), fence))).toEqual({ _id: 'o1', position: 14, epoch: 7, document: { label: 'x' }, ix: { 'by-label': { sort: 'x' } } });
+  });
+
+  it('a tombstone takes any write of its own claim or a later one, whatever the position, and none of an earlier claim', () => {
+    const tombstone = (position: number, epoch: number): Raw => ({ _id: 'o1', position, epoch, deleted: true, ix: {} });
+    for (const position of [5, 10, 12, 20]) {
+      const write = put('o1', position, { n: 1 });
+      expect(test(writeFilter(write, fence), tombstone(12, 6))).toBe(true);
+      expect(test(writeFilter(write, fence), tombstone(12, 7))).toBe(true);
+      expect(test(writeFilter(write, fence), tombstone(12, 8))).toBe(false);
+    }
   });
 
   it('an upsert that matches nothing inserts the filter’s _id with the update applied, as the server does', () => {

@@ -141,6 +141,24 @@ describe('MongoDB read-model store over mingo (no server): exactly-once effects 
     }
   });
 
+  it('a commit fenced off, whose writes reach the server after a later claim deleted the document, does not bring it back', async () => {
+    const { database, store } = await prepared();
+    await commit(store, [put('counters', 'x', 1, { n: 1 })], 1);
+    const late = database.holdNext('bulkWrite', documentCollectionName(VERSION, 'counters'));
+    const fencedOff = store.commit(VERSION, { writes: [put('counters', 'x', 5, { n: 5 })], checkpoint: 6, expectedCheckpoint: 1 });
+    await late.reached;
+    const other = new MongoReadModelStore(database.asDb());
+    rightOrThrow(await other.commit(VERSION, { writes: [remove('counters', 'x', 8)], checkpoint: 9, expectedCheckpoint: 1 }));
+    late.release();
+    expect(await fencedOff).toEqual(E.left(expect.objectContaining({ code: 'CHECKPOINT_MOVED' })));
+    expect(rightOrThrow(await store.get(VERSION, 'counters', 'x'))).toBeUndefined();
+    expect(rightOrThrow(await store.getMany(VERSION, [{ collection: 'counters', id: 'x' }]))).toEqual([undefined]);
+    expect(rightOrThrow(await store.checkpoint(VERSION))).toBe(9);
+    // A later commit puts the document back, as on a missing one.
+    await commit(store, [put('counters', 'x', 10, { n: 10 })], 10);
+    expect(rightOrThrow(await store.get(VERSION, 'counters', 'x'))).toEqual({ id: 'x', position: 10, document: { n: 10 } });
+  });
+
   it('a commit cut short by a lost connection leaves the checkpoint, and replayed from it ends as if applied once', async () => {
     const { database, store } = await prepared();
     await commit(store, [put('counters', 'a', 1, { n: 1 }), put('counters', 'b', 2, { n: 1 })], 2);

@@ -25,8 +25,8 @@ export const versionId = (version: ProjectionVersion): string => `${version.proj
 export const documentCollectionName = (version: ProjectionVersion, collection: string): string =>
   `read_model.${version.projection}.v${version.version}.${collection}`;
 
-/** Only what the port returns; the index entries and epoch stay in the database. */
-export const STORED_DOCUMENT_PROJECTION = { _id: 1, position: 1, document: 1 } as const;
+/** Only what the port returns, and whether the record is a tombstone; the index entries and epoch stay in the database. */
+export const STORED_DOCUMENT_PROJECTION = { _id: 1, position: 1, document: 1, deleted: 1 } as const;
 
 // --- prepare ---
 
@@ -102,32 +102,50 @@ export interface Fence {
 }
 
 /**
- * Which stored document a write may change: one that reflects an earlier event than the write's. Beyond the
- * checkpoint the commit started from, a document already at the write's position was written by an
- * attempt that has not (yet) moved the checkpoint — cut short, or a concurrent writer's — and a later claim
- * takes it over, so that the documents are those of the commit whose checkpoint wins. At or below that
- * checkpoint, a document at the same position is committed, and stays.
+ * Which stored record a write may change. A document: one that reflects an earlier event than the write's.
+ * Beyond the checkpoint the commit started from, a document already at the write's position was written by
+ * an attempt that has not (yet) moved the checkpoint — cut short, or a concurrent writer's — and a later
+ * claim takes it over, so that the documents are those of the commit whose checkpoint wins. At or below
+ * that checkpoint, a document at the same position is committed, and stays.
+ *
+ * A tombstone (see `tombstoneUpdate`) is no document, which any write may follow, as it may follow a
+ * missing one in the other stores — unless the write's claim is older than the delete's. Such a write
+ * belongs to a commit fenced off, or cut short and replayed since, that reached the server late: the
+ * commit that deleted covered its events too, so letting it through would bring back what was deleted.
  */
 export const writeFilter = (write: { readonly id: string; readonly position: number }, fence: Fence): Filter<DocumentRecord> => {
-  const earlier = { position: { $lt: write.position } };
-  if (fence.expectedCheckpoint !== undefined && write.position <= fence.expectedCheckpoint) return { _id: write.id, ...earlier };
-  return { _id: write.id, $or: [earlier, { position: write.position, epoch: { $lt: fence.epoch } }] };
+  const live = { deleted: { $exists: false } };
+  const earlier = { ...live, position: { $lt: write.position } };
+  const tombstone = { deleted: true as const, epoch: { $lte: fence.epoch } };
+  if (fence.expectedCheckpoint !== undefined && write.position <= fence.expectedCheckpoint) return { _id: write.id, $or: [earlier, tombstone] };
+  return { _id: write.id, $or: [earlier, { ...live, position: write.position, epoch: { $lt: fence.epoch } }, tombstone] };
 };
 
-/** A put's whole new state: body, position, claim and index entries all replace the old ones. */
+/** A put's whole new state: body, position, claim and index entries all replace the old ones, a tombstone's included. */
 export const putUpdate = (write: Extract<CheckedWrite, { kind: 'put' }>, fence: Fence): UpdateFilter<DocumentRecord> => ({
   $set: { position: write.position, epoch: fence.epoch, document: write.document, ix: write.entries },
+  $unset: { deleted: '' },
 });
 
 /**
- * A put is an upsert: when the filter matches no document, MongoDB inserts one with the write's `_id` — and
- * if a document with that `_id` exists (it reflects this event or a later one) the insert fails with a
- * duplicate-key error (11000), which the store reads as "already applied". A delete needs no upsert.
+ * A delete leaves a tombstone: the record keeps the delete's position and claim, loses its body and its
+ * index entries (so no query finds it), and reads as no document. Removed outright, it would take its
+ * position with it, and a put of an earlier event (a commit fenced off, or cut short, that lands after
+ * this one) would find nothing to lose to and bring the document back for good.
  */
-export const writeOperation = (write: CheckedWrite, fence: Fence): AnyBulkWriteOperation<DocumentRecord> =>
-  write.kind === 'put'
-    ? { updateOne: { filter: writeFilter(write, fence), update: putUpdate(write, fence), upsert: true } }
-    : { deleteOne: { filter: writeFilter(write, fence) } };
+export const tombstoneUpdate = (write: Extract<CheckedWrite, { kind: 'delete' }>, fence: Fence): UpdateFilter<DocumentRecord> => ({
+  $set: { position: write.position, epoch: fence.epoch, deleted: true, ix: {} },
+  $unset: { document: '' },
+});
+
+/**
+ * Both writes are upserts: when the filter matches no record, MongoDB inserts one with the write's `_id` —
+ * and if a record with that `_id` exists (it reflects this event or a later one) the insert fails with a
+ * duplicate-key error (11000), which the store reads as "already applied".
+ */
+export const writeOperation = (write: CheckedWrite, fence: Fence): AnyBulkWriteOperation<DocumentRecord> => ({
+  updateOne: { filter: writeFilter(write, fence), update: write.kind === 'put' ? putUpdate(write, fence) : tombstoneUpdate(write, fence), upsert: true },
+});
 
 // --- checkpoint ---
 

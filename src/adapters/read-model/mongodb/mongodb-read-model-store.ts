@@ -92,7 +92,7 @@ const checkpointMoved = (version: ProjectionVersion, expected: number | undefine
  *
  * A commit (1) checks the whole batch, (2) claims the version by raising its epoch if the checkpoint is
  * still the one expected, (3) sends the writes as unordered bulk writes, each conditioned on the stored
- * position, and (4) moves the checkpoint, last, if it is still the one expected and no later claim was
+ * position (a delete leaves a tombstone that keeps its position), and (4) moves the checkpoint, last, if it is still the one expected and no later claim was
  * made. A commit cut short after (2) or (3) leaves the checkpoint where it was, and the same batch replayed
  * from it ends in the same state, because every write it repeats is either a no-op (the document already
  * reflects that event or a later one) or rewrites what the cut-short attempt wrote. Of concurrent commits
@@ -206,7 +206,7 @@ export class MongoReadModelStore implements ReadModelStore {
       for (const record of read.right.records) {
         const decoded = this.decodedDocument(version, read.right.collection, String(record._id), record);
         if (E.isLeft(decoded)) return decoded;
-        found.set(JSON.stringify([read.right.collection, decoded.right.id]), decoded.right);
+        if (decoded.right !== undefined) found.set(JSON.stringify([read.right.collection, decoded.right.id]), decoded.right);
       }
     }
     return E.right(keys.map((key) => found.get(JSON.stringify([key.collection, key.id]))));
@@ -228,6 +228,8 @@ export class MongoReadModelStore implements ReadModelStore {
     for (const record of records.right) {
       const decoded = this.decodedDocument(version, query.collection, String(record._id), record);
       if (E.isLeft(decoded)) return decoded;
+      // A tombstone has no index entries, so the index never yields one.
+      if (decoded.right === undefined) return E.left(corrupt(`${label(version)} ${query.collection}/${String(record._id)}`, `a deleted document matched index ${query.index}`));
       documents.push(decoded.right);
     }
     const page = documents.slice(0, query.limit);
@@ -360,7 +362,8 @@ export class MongoReadModelStore implements ReadModelStore {
     return E.isLeft(decoded) ? E.left(corrupt(`the record of ${label(version)}`, decoded.left)) : decoded;
   }
 
-  private decodedDocument(version: ProjectionVersion, collection: string, id: string, raw: unknown): E.Either<ReadModelError, StoredDocument> {
+  /** A stored record as the port's document, undefined for a tombstone. */
+  private decodedDocument(version: ProjectionVersion, collection: string, id: string, raw: unknown): E.Either<ReadModelError, StoredDocument | undefined> {
     const decoded = decodeStoredDocument(raw);
     return E.isLeft(decoded) ? E.left(corrupt(`${label(version)} ${collection}/${id}`, decoded.left)) : decoded;
   }
@@ -436,7 +439,7 @@ export class MongoReadModelStore implements ReadModelStore {
     } catch (error) {
       const refused = refusedWritesOf(error);
       if (refused === undefined) return E.left(readModelErrorOf(error, what));
-      const alreadyApplied = (index: number, code: number): boolean => code === DUPLICATE_KEY && writes[index]?.kind === 'put';
+      const alreadyApplied = (index: number, code: number): boolean => code === DUPLICATE_KEY && writes[index] !== undefined;
       const failure = refused.find((write) => !alreadyApplied(write.index, write.code));
       if (failure !== undefined) {
         const write = writes[failure.index];

@@ -18,14 +18,18 @@ import type { CollectionDefinition, JsonDocument, JsonValue, SortValue, StoredDo
  */
 export type IndexEntry = Readonly<Record<string, SortValue>>;
 
-/** One read-model document, in the MongoDB collection of its projection version and collection. */
+/**
+ * One read-model document, in the MongoDB collection of its projection version and collection, or the
+ * tombstone of a deleted one (`deleted`, no `document`, no index entries: see `tombstoneUpdate`).
+ */
 export interface DocumentRecord extends Document {
   readonly _id: string;
   /** The global position of the last event applied to the document. */
   readonly position: number;
   /** The claim (see `VersionRecord.epoch`) of the commit that wrote it. */
   readonly epoch: number;
-  readonly document: JsonDocument;
+  readonly document?: JsonDocument;
+  readonly deleted?: true;
   /** By index name, for the declared indexes the document is in. */
   readonly ix: Readonly<Record<string, IndexEntry>>;
 }
@@ -75,7 +79,7 @@ const VersionCodec = t.type({
   epoch: t.union([t.undefined, integerAtLeast(0)]),
 });
 
-const StoredDocumentCodec = t.type({ _id: t.string, position: integerAtLeast(0), document: t.unknown });
+const StoredDocumentCodec = t.type({ _id: t.string, position: integerAtLeast(0), document: t.unknown, deleted: t.union([t.undefined, t.literal(true)]) });
 
 const ActiveVersionCodec = t.type({ version: integerAtLeast(1) });
 
@@ -96,15 +100,18 @@ export const decodeVersion = (raw: unknown): E.Either<string, DecodedVersion> =>
     })),
   );
 
-export const decodeStoredDocument = (raw: unknown): E.Either<string, StoredDocument> =>
+/** A stored record as the port's document: undefined for a tombstone. */
+export const decodeStoredDocument = (raw: unknown): E.Either<string, StoredDocument | undefined> =>
   pipe(
     StoredDocumentCodec.decode(raw),
     E.mapLeft(problemOf),
     E.chain((record) =>
-      pipe(
-        copyJsonDocument(record.document),
-        E.map((document) => ({ id: record._id, position: record.position, document })),
-      ),
+      record.deleted === true
+        ? E.right(undefined)
+        : pipe(
+            copyJsonDocument(record.document),
+            E.map((document): StoredDocument | undefined => ({ id: record._id, position: record.position, document })),
+          ),
     ),
   );
 
