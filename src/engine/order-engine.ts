@@ -3,9 +3,10 @@ import { MemoryEventStore } from '../adapters/event-store/memory/memory-event-st
 import type { CartState } from '../domain/cart/decider';
 import type { OrderPolicy, OrderState } from '../domain/order/decider';
 import { defaultOrderPolicy } from '../domain/order/decider';
-import type { PaymentState } from '../domain/payment/decider';
+import { callbackWouldCapture, type PaymentState } from '../domain/payment/decider';
 import type { PaymentCommand } from '../domain/payment/commands';
 import { PricingPolicy, standardPricingPolicy } from '../domain/pricing/pricing-policy';
+import type { ClaimProviderTransaction, ProviderTransactionState } from '../domain/provider-transaction/provider-transaction';
 import { aggregates, cartStreamId, HostCommand, isCartCommand, isPaymentCommand, orderStreamId, paymentStreamId, publicCommandCodecs } from './aggregates';
 import { Clock, systemClock } from './clock';
 import { CommandError, invalidCommand } from './command-error';
@@ -136,9 +137,13 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
 
   const memo = new CommandMemo<CommandOutcome>(options.commandMemoSize ?? ENGINE_DEFAULTS.commandMemoSize);
 
+  /** Who holds a provider transaction id, without claiming it. */
+  const transactionHolder = async (streamId: string): Promise<E.Either<CommandRejection, CachedState<ProviderTransactionState>>> =>
+    E.mapLeft((error: CommandError): CommandRejection => ({ error, streamId, revision: undefined }))(await providerTransaction.load(streamId));
+
   /**
-   * A provider callback first claims its transaction id for this payment (across all payments), then the
-   * payment decides, knowing who holds the id.
+   * A provider callback that would capture its payment first claims its transaction id for it (across all
+   * payments); any other callback only asks who holds the id. Then the payment decides, knowing the holder.
    */
   const handleProviderCallback = async (
     callback: Extract<PaymentCommand, { type: 'RecordProviderCallback' }>,
@@ -155,12 +160,12 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
         revision: current.right.revision,
       });
     }
-    let claimedBy = paymentId;
-    if (callback.data.status === 'succeeded') {
-      const claim = await providerTransaction.handle({ type: 'ClaimProviderTransaction', data: { providerTransactionId, paymentId } }, metadata, notBefore);
-      if (E.isLeft(claim)) return claim;
-      claimedBy = claim.right.state.claimedBy ?? paymentId;
-    }
+    const claim: ClaimProviderTransaction = { type: 'ClaimProviderTransaction', data: { providerTransactionId, paymentId } };
+    const holder = callbackWouldCapture(current.right.state, callback.data)
+      ? await providerTransaction.handle(claim, metadata, notBefore)
+      : await transactionHolder(defs.providerTransaction.streamIdOf(claim));
+    if (E.isLeft(holder)) return holder;
+    const claimedBy = holder.right.state.claimedBy ?? paymentId;
     return payment.handle({ type: 'DecideProviderCallback', data: { ...callback.data, claimedBy } }, metadata, notBefore);
   };
 

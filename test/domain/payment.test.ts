@@ -1,4 +1,4 @@
-import { paymentDecider } from '../../src/domain/payment/decider';
+import { callbackWouldCapture, paymentDecider } from '../../src/domain/payment/decider';
 import type { PaymentEvent } from '../../src/domain/payment/events';
 import { deciderSpecification } from '../../src/testing';
 import { cny } from '../support/fixtures';
@@ -42,6 +42,24 @@ describe('payment', () => {
       { type: 'PaymentFailed', data: { paymentId: 'p1', orderId: 'o1', providerTransactionId: null, reason: 'timeout' } },
     ]);
     spec.given([initiated, captured]).when({ type: 'FailPayment', data: { paymentId: 'p1', reason: 'timeout' } }).thenRejects('PAYMENT_NOT_PENDING');
+  });
+
+  it("checks a failed callback as a succeeded one: another payment's transaction, another amount or currency do not fail it", () => {
+    const failed = (amount: { amount: number; currency: string }, claimedBy = 'p1') => spec.given([initiated]).when(callback(amount, 'tx-9', claimedBy, 'failed')).decision;
+    expect(failed(cny(13800), 'p0')).toEqual({ _tag: 'Right', right: [rejection('TRANSACTION_ALREADY_USED', 'tx-9')] });
+    expect(failed(cny(100))).toEqual({ _tag: 'Right', right: [rejection('AMOUNT_MISMATCH', 'tx-9', cny(100))] });
+    expect(failed({ amount: 13800, currency: 'USD' })).toEqual({ _tag: 'Right', right: [rejection('CURRENCY_MISMATCH', 'tx-9', { amount: 13800, currency: 'USD' })] });
+  });
+
+  it('says which succeeded callbacks would capture: only those its transaction id may then be claimed for', () => {
+    const state = (history: readonly PaymentEvent[]) => history.reduce(paymentDecider.evolve, paymentDecider.initialState);
+    const data = (amount: number, status: 'succeeded' | 'failed' = 'succeeded', providerTransactionId = 'tx-1') =>
+      ({ paymentId: 'p1', providerTransactionId, amount: cny(amount), status }) as const;
+    expect(callbackWouldCapture(state([initiated]), data(13800))).toBe(true);
+    expect(callbackWouldCapture(state([initiated]), data(13799))).toBe(false);
+    expect(callbackWouldCapture(state([initiated]), data(13800, 'failed'))).toBe(false);
+    expect(callbackWouldCapture(state([initiated, captured]), data(13800, 'succeeded', 'tx-2'))).toBe(false);
+    expect(callbackWouldCapture(state([]), data(13800))).toBe(false);
   });
 
   it('refunds in parts, never above what was captured', () => {

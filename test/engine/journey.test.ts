@@ -49,6 +49,28 @@ describe('the shopper journey through the engine', () => {
     expect(await orderState(driver, 'o2')).toMatchObject({ status: 'awaiting-payment' });
   });
 
+  it("a callback refused for its amount does not take its transaction id from the order it paid for", async () => {
+    const driver = engineDriver();
+    await checkedOutOrder(driver, 'o1', 'c1');
+    await checkedOutOrder(driver, 'o2', 'c2');
+    await pay(driver, ORDER_TOTAL - 1, 'tx-1', 'o2');
+    await pay(driver, ORDER_TOTAL, 'tx-1', 'o1');
+    expect(await typesIn(driver, paymentStreamId('o2'))).toEqual(['PaymentInitiated', 'PaymentCallbackRejected']);
+    expect(await orderState(driver, 'o1')).toMatchObject({ status: 'paid' });
+  });
+
+  it("a failed callback naming another order's transaction does not fail this order's payment", async () => {
+    const driver = engineDriver();
+    await checkedOutOrder(driver, 'o1', 'c1');
+    await checkedOutOrder(driver, 'o2', 'c2');
+    await pay(driver, ORDER_TOTAL, 'tx-1', 'o1');
+    await driver.accept({ type: 'RecordProviderCallback', data: { paymentId: 'o2', providerTransactionId: 'tx-1', amount: cny(ORDER_TOTAL), status: 'failed' } }, 'gateway');
+    const [, rejected] = await driver.engine.eventStore.readStream(paymentStreamId('o2'));
+    expect(rejected).toMatchObject({ type: 'PaymentCallbackRejected', data: { reason: 'TRANSACTION_ALREADY_USED' } });
+    await pay(driver, ORDER_TOTAL, 'tx-2', 'o2');
+    expect(await orderState(driver, 'o2')).toMatchObject({ status: 'paid' });
+  });
+
   it('cancelling a paid order refunds the payment and records the refund on the order', async () => {
     const driver = engineDriver();
     await checkedOutOrder(driver);

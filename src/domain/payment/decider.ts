@@ -30,11 +30,17 @@ const accept = (...events: PaymentEvent[]): Decision => E.right(events);
 const existing = (state: PaymentState, paymentId: string, decide: (payment: ExistingPayment) => Decision): Decision =>
   state.status === 'none' ? reject('PAYMENT_NOT_FOUND', `payment ${paymentId} has not been initiated`, { paymentId }) : decide(state);
 
-/** Why a succeeded callback must not count, or null when it is the capture this payment waits for. */
-const callbackProblem = (
-  payment: ExistingPayment,
-  data: Extract<PaymentDecision, { type: 'DecideProviderCallback' }>['data'],
-): { reason: CallbackRejectionReason; explanation: string } | null => {
+type CallbackData = Extract<PaymentDecision, { type: 'DecideProviderCallback' }>['data'];
+
+type CallbackProblem = { reason: CallbackRejectionReason; explanation: string };
+
+/**
+ * Why a callback is not about this payment's pending charge, or null when it is: its transaction id used
+ * by no other payment and not reported here before, its currency and amount those due. A succeeded
+ * callback that passes is the capture; a failed one, the payment's failure.
+ */
+const callbackProblem = (payment: ExistingPayment, data: CallbackData): CallbackProblem | null => {
+  const { status } = data;
   if (data.claimedBy !== payment.paymentId) {
     return { reason: 'TRANSACTION_ALREADY_USED', explanation: `provider transaction ${data.providerTransactionId} already paid for ${data.claimedBy}` };
   }
@@ -44,26 +50,34 @@ const callbackProblem = (
   if (payment.status === 'captured') return { reason: 'ALREADY_CAPTURED', explanation: `payment ${payment.paymentId} was already captured` };
   if (payment.status !== 'pending') return { reason: 'PAYMENT_NOT_PENDING', explanation: `payment ${payment.paymentId} is ${payment.status}` };
   if (data.amount.currency !== payment.currency) {
-    return { reason: 'CURRENCY_MISMATCH', explanation: `the provider paid in ${data.amount.currency}, the order is due in ${payment.currency}` };
+    return { reason: 'CURRENCY_MISMATCH', explanation: `the provider ${status === 'succeeded' ? 'paid' : 'reported a charge'} in ${data.amount.currency}, the order is due in ${payment.currency}` };
   }
   if (data.amount.amount !== payment.amountDue) {
-    return { reason: 'AMOUNT_MISMATCH', explanation: `the provider paid ${format(data.amount)}, the order is due ${format(money(payment.amountDue, payment.currency))}` };
+    const reported = `${status === 'succeeded' ? 'paid' : 'reported a failed charge of'} ${format(data.amount)}`;
+    return { reason: 'AMOUNT_MISMATCH', explanation: `the provider ${reported}, the order is due ${format(money(payment.amountDue, payment.currency))}` };
   }
   return null;
 };
 
-const decideCallback = (payment: ExistingPayment, data: Extract<PaymentDecision, { type: 'DecideProviderCallback' }>['data']): Decision => {
+/**
+ * Whether a succeeded callback would capture this payment, if its transaction id is this payment's to
+ * claim. Only then is the id claimed: a callback refused for its amount, say, must not take the id from
+ * the payment it really paid for.
+ */
+export const callbackWouldCapture = (state: PaymentState, data: Omit<CallbackData, 'claimedBy'>): boolean =>
+  state.status !== 'none' && data.status === 'succeeded' && callbackProblem(state, { ...data, claimedBy: state.paymentId }) === null;
+
+const decideCallback = (payment: ExistingPayment, data: CallbackData): Decision => {
   const { paymentId, orderId } = payment;
   const { providerTransactionId, amount } = data;
-  if (data.status === 'failed') {
-    return payment.status === 'pending'
-      ? accept({ type: 'PaymentFailed', data: { paymentId, orderId, providerTransactionId, reason: 'the provider reported the payment as failed' } })
-      : reject('PAYMENT_NOT_PENDING', `payment ${paymentId} is ${payment.status}`, { paymentId, status: payment.status });
+  if (data.status === 'failed' && payment.status !== 'pending') {
+    return reject('PAYMENT_NOT_PENDING', `payment ${paymentId} is ${payment.status}`, { paymentId, status: payment.status });
   }
   const problem = callbackProblem(payment, data);
-  return problem === null
+  if (problem !== null) return accept({ type: 'PaymentCallbackRejected', data: { paymentId, orderId, providerTransactionId, amount, ...problem } });
+  return data.status === 'succeeded'
     ? accept({ type: 'PaymentCaptured', data: { paymentId, orderId, providerTransactionId, amount } })
-    : accept({ type: 'PaymentCallbackRejected', data: { paymentId, orderId, providerTransactionId, amount, ...problem } });
+    : accept({ type: 'PaymentFailed', data: { paymentId, orderId, providerTransactionId, reason: 'the provider reported the payment as failed' } });
 };
 
 const decideRefund = (payment: ExistingPayment, data: Extract<PaymentDecision, { type: 'RefundPayment' }>['data']): Decision => {
