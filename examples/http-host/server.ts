@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/Either';
 import Fastify, { FastifyError, FastifyInstance } from 'fastify';
 import { buildAndActivate, createEngine, logisticsProjection, MemoryReadModelStore, orderHistoryProjection } from '../../src';
-import type { ActivationFailure, Clock, EventStore, OrderEngine, ProjectionDefinition, ProjectionRunner, ReadModelStore } from '../../src';
+import type { ActivationFailure, Clock, EventStore, OrderEngine, ProcessManagerFailure, ProjectionDefinition, ProjectionRunner, ReadModelStore } from '../../src';
 import { registerCommandRoutes } from './command-routes';
 import { openEventStore } from './event-store-choice';
 import { registerQueryRoutes } from './query-routes';
@@ -70,7 +70,16 @@ export const buildServer = async (options: HostOptions = {}): Promise<E.Either<s
   const opened = await openEventStore(options.eventStoreUrl);
   if (E.isLeft(opened)) return opened;
   const eventStore = opened.right;
-  const engine = createEngine({ eventStore, ...(options.clock === undefined ? {} : { clock: options.clock }) });
+  // The process manager may report before the app (and its log) exists: reports wait for it, unlost.
+  const reported: ProcessManagerFailure[] = [];
+  let report = (failure: ProcessManagerFailure): void => {
+    reported.push(failure);
+  };
+  const engine = createEngine({
+    eventStore,
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+    onProcessManagerFailure: (failure) => report(failure),
+  });
   const readModels = new MemoryReadModelStore();
   const abandon = async (reason: string, started: readonly Pick<ProjectionRunner<unknown>, 'stop'>[]): Promise<E.Either<string, Host>> => {
     for (const runner of started) await runner.stop();
@@ -83,6 +92,12 @@ export const buildServer = async (options: HostOptions = {}): Promise<E.Either<s
   const logistics = await activate(eventStore, readModels, logisticsProjection);
   if (E.isLeft(logistics)) return abandon(logistics.left, [orderHistory.right]);
   const app = buildApp(engine, readModels, options.logger ?? false);
+  report = (failure) => {
+    const { position, eventId, error, retryInMs } = failure;
+    const outcome = retryInMs === undefined ? 'given up' : `tried again in ${retryInMs} ms`;
+    app.log.error({ position, eventId, code: error.code }, `the process manager could not react to an event (${outcome}): ${error.message}`);
+  };
+  reported.splice(0).forEach(report);
 
   // One run at a time: a slow store must not pile up overlapping runs.
   let deadlineRun: Promise<unknown> = Promise.resolve();
