@@ -114,6 +114,14 @@ export const describeEventStoreContract = (adapterName: string, createHarness: (
         expect((await store.readStream(stream, { direction: 'backwards', fromRevision: 2, maxCount: 2 })).map((e) => e.revision)).toEqual([2, 1]);
       });
 
+      it('reads backwards from a revision past the end from the last event', async () => {
+        const stream = newStream();
+        rightOrThrow(await store.append(stream, proposedEvents(3), 'no-stream'));
+        expect((await store.readStream(stream, { direction: 'backwards', fromRevision: 9, maxCount: 1 })).map((e) => e.revision)).toEqual([2]);
+        expect((await store.readStream(stream, { direction: 'backwards', fromRevision: 4, maxCount: 2 })).map((e) => e.revision)).toEqual([2, 1]);
+        expect(await store.readStream(newStream(), { direction: 'backwards', fromRevision: 4, maxCount: 2 })).toEqual([]);
+      });
+
       it('appending no events changes nothing', async () => {
         const stream = newStream();
         const result = rightOrThrow(await store.append(stream, [], 'any'));
@@ -138,6 +146,14 @@ export const describeEventStoreContract = (adapterName: string, createHarness: (
         );
         expect(await store.append(newStream(), proposedEvents(1), 0)).toEqual(
           E.left(expect.objectContaining({ code: 'WRONG_EXPECTED_REVISION', actual: -1 })),
+        );
+      });
+
+      it('a revision the stream has not reached fails, naming the revision it is at', async () => {
+        const stream = newStream();
+        rightOrThrow(await store.append(stream, proposedEvents(3), 'no-stream'));
+        expect(await store.append(stream, proposedEvents(1), 5)).toEqual(
+          E.left(expect.objectContaining({ code: 'WRONG_EXPECTED_REVISION', streamId: stream, expected: 5, actual: 2 })),
         );
       });
 

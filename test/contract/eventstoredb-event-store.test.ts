@@ -199,15 +199,18 @@ const describeProtocolSemantics = (target: Target): void => {
       expect((await collect(client.readStream(stream))).map((e) => e.event?.id)).toEqual([first[0]!.id, first[1]!.id, third[0]!.id]);
     });
 
-    it('reports a missing stream as stream-not-found, and reads past the end of a stream as empty (forwards) or from its last event (backwards)', async () => {
+    it('reports a missing stream as stream-not-found; past the end of a stream reads nothing forwards, and backwards only the revisions of the window that exist', async () => {
       const missing = uniqueName('proto-');
       await expect(collect(client.readStream(missing))).rejects.toBeInstanceOf(StreamNotFoundError);
       await expect(collect(client.readStream(missing, { direction: BACKWARDS, fromRevision: END }))).rejects.toBeInstanceOf(StreamNotFoundError);
       const stream = uniqueName('proto-');
       await client.appendToStream(stream, rawEvents(5));
       await expect(collect(client.readStream(stream, { fromRevision: 9n }))).resolves.toEqual([]);
-      const backwards = await collect(client.readStream(stream, { direction: BACKWARDS, fromRevision: 9n, maxCount: 2 }));
-      expect(backwards.map((e) => e.event?.revision)).toEqual([4n, 3n]);
+      // Backwards from a revision, the server reads the maxCount revisions up to it (IndexReader's
+      // ReadStreamEventsBackward: GetRange(from - maxCount + 1, from)), not from the stream's last event.
+      await expect(collect(client.readStream(stream, { direction: BACKWARDS, fromRevision: 9n, maxCount: 2 }))).resolves.toEqual([]);
+      const window = await collect(client.readStream(stream, { direction: BACKWARDS, fromRevision: 5n, maxCount: 3 }));
+      expect(window.map((e) => e.event?.revision)).toEqual([4n, 3n]);
       const counted = await collect(client.readStream(stream, { direction: FORWARDS, fromRevision: 1n, maxCount: 3 }));
       expect(counted.map((e) => e.event?.revision)).toEqual([1n, 2n, 3n]);
     });

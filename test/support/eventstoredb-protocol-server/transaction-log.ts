@@ -145,7 +145,11 @@ export class TransactionLog {
     }
   }
 
-  /** `undefined` when the stream does not exist; `from` of `'end'` or beyond the end starts at the last event backwards. */
+  /**
+   * `undefined` when the stream does not exist. Backwards from a revision, as EventStoreDB's index reader
+   * does: the `count` revisions up to it, of which only those that exist (none, past the stream's end by
+   * `count` or more); from `'end'`, the last `count` events.
+   */
   readStream(streamId: string, from: number | 'start' | 'end', direction: 'forwards' | 'backwards', count: number): readonly StoredEvent[] | undefined {
     const stream = this.streams.get(streamId);
     if (stream === undefined) return undefined;
@@ -154,9 +158,10 @@ export class TransactionLog {
       return stream.slice(start, start + Math.min(count, stream.length));
     }
     const last = stream.length - 1;
-    const start = from === 'end' || from === 'start' ? (from === 'end' ? last : 0) : Math.min(from, last);
+    const start = from === 'end' ? last : from === 'start' ? 0 : from;
+    const lowest = from === 'end' ? 0 : Math.max(0, start - count + 1);
     const events: StoredEvent[] = [];
-    for (let revision = start; revision >= 0 && events.length < count; revision -= 1) events.push(stream[revision] as StoredEvent);
+    for (let revision = Math.min(start, last); revision >= lowest && events.length < count; revision -= 1) events.push(stream[revision] as StoredEvent);
     return events;
   }
 

@@ -329,6 +329,14 @@ export class EventStoreDbEventStore implements EventStore {
       fromRevision = START;
     } else fromRevision = BigInt(options.fromRevision);
     const events = await eventsOf(this.client.readStream(streamId, { direction: backwards ? BACKWARDS : FORWARDS, fromRevision, maxCount }));
+    const from = options.fromRevision;
+    if (backwards && from !== undefined && from >= 0 && (events[0]?.revision ?? NO_STREAM_REVISION) < from) {
+      // Backwards from a revision past the stream's end, EventStoreDB reads the `maxCount` revisions up to it,
+      // of which only those that exist: perhaps none. The port reads from the stream's last event, as the
+      // other stores do (an append's conflict reports the actual revision from here).
+      const tail = await this.readStream(streamId, { direction: 'backwards', maxCount });
+      return tail.filter((event) => event.revision <= from);
+    }
     const newest = backwards ? events[0] : events[events.length - 1];
     if (newest !== undefined) this.remember(streamId, newest);
     return events;
