@@ -54,6 +54,14 @@ describe('standard pricing', () => {
     );
   });
 
+  it('takes the coupon and the rebate off the goods alone: shipping keeps its fee, and a line its goods’ cost', () => {
+    const couponed = priced({ lines: [line('tea', 10000, 1)], coupon: { code: 'F', kind: 'fixed', amountOff: 9000, minimumSpend: 0 } });
+    expect(couponed).toMatchObject({ total: 1800, shippingFee: 800, shippingPaid: 800, lines: [{ paidAmount: 1000 }] });
+    // Points pay for goods and shipping alike: here the coupon paid for every good, so the cash paid for shipping.
+    const withPoints = priced({ lines: [line('tea', 10000, 1)], coupon: { code: 'F', kind: 'fixed', amountOff: 10000, minimumSpend: 0 }, pointsToRedeem: 400 });
+    expect(withPoints).toMatchObject({ total: 400, shippingPaid: 400, lines: [{ paidAmount: 0 }] });
+  });
+
   it('splits what is paid over the lines and shipping exactly', () => {
     const result = priced({ lines: [line('a', 3333, 1), line('b', 3333, 1), line('c', 1, 1)], coupon: { code: 'P', kind: 'percentage', percentOff: 33, minimumSpend: 0 } });
     expect(result.lines.reduce((sum, l) => sum + l.paidAmount, result.shippingPaid)).toBe(result.total);
@@ -90,6 +98,11 @@ describe('standard pricing', () => {
       }));
 
     it('every priced checkout adds up', () => run((r) => expect(pricingInconsistency(r)).toBeNull()));
+
+    it('without points, shipping is paid its whole fee and the lines the rest', () =>
+      run((r) => {
+        if (r.pointsDiscount === 0) expect(r.shippingPaid).toBe(r.shippingFee);
+      }));
   });
 });
 

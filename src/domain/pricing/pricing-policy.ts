@@ -165,7 +165,12 @@ export const standardPricingPolicy =
       );
     }
     const total = payable - pointsDiscount;
-    const shares = allocate(total, [...lineTotals, shippingFee]);
+    // The coupon and the rebate come off the goods alone, so a line's share is what its goods cost the
+    // shopper (what a return of it gives back) and shipping keeps its fee; points pay for both in proportion.
+    // Before points a line costs lineTotal × merchandise / subtotal: the weights are those times subtotal
+    // (times 1 when it is 0, and so is every line).
+    const perSubtotal = BigInt(Math.max(subtotal, 1));
+    const shares = allocate(total, [...lineTotals.map((lineTotal) => BigInt(lineTotal) * BigInt(merchandise)), BigInt(shippingFee) * perSubtotal]);
     return E.right({
       currency: input.currency,
       lines: input.lines.map((line, i) => ({

@@ -42,32 +42,28 @@ export const scaleDown = (amount: number, numerator: number, denominator: number
   return Number((BigInt(amount) * BigInt(numerator)) / BigInt(denominator));
 };
 
-/** What `scaleDown(amount, numerator, denominator)` leaves over: the remainder of the division, exactly. */
-const remainderOf = (amount: number, numerator: number, denominator: number, quotient: number): number => {
-  const product = amount * numerator;
-  if (Number.isSafeInteger(product)) return product - quotient * denominator;
-  return Number(BigInt(amount) * BigInt(numerator) - BigInt(quotient) * BigInt(denominator));
-};
-
 /**
- * Splits `total` over `weights` (non-negative integers whose sum is a safe integer) in proportion, rounding
- * down and giving the remainder unit by unit to the largest fractional parts, so the parts always add up
- * to exactly `total`. Integer arithmetic throughout: float shares drift once `total × weight` passes 2^53.
+ * Splits `total` over non-negative `weights` in proportion, rounding down and giving the units left over
+ * one by one to the largest remainders (the earlier weight on a tie), so the parts always add up to
+ * exactly `total`. In BigInt, so that weights may be products past 2^53 and no share is rounded twice:
+ * float shares drift once `total × weight` passes 2^53.
  */
-export const allocate = (total: number, weights: readonly number[]): readonly number[] => {
-  const weightSum = weights.reduce((sum, w) => sum + w, 0);
-  if (weightSum === 0) return weights.map((_, i) => (i === 0 ? total : 0));
-  const parts = weights.map((w) => scaleDown(total, w, weightSum));
-  let remainder = total - parts.reduce((sum, p) => sum + p, 0);
-  const byFraction = weights
-    .map((w, i) => ({ i, left: remainderOf(total, w, weightSum, parts[i] ?? 0) }))
-    .sort((a, b) => b.left - a.left || a.i - b.i);
-  for (const { i } of byFraction) {
-    if (remainder === 0) break;
-    parts[i] = (parts[i] ?? 0) + 1;
-    remainder -= 1;
+export const allocate = (total: number, weights: readonly (number | bigint)[]): readonly number[] => {
+  const exact = weights.map((weight) => BigInt(weight));
+  const weightSum = exact.reduce((sum, weight) => sum + weight, 0n);
+  if (weightSum === 0n) return weights.map((_, i) => (i === 0 ? total : 0));
+  const whole = BigInt(total);
+  const parts = exact.map((weight) => (whole * weight) / weightSum);
+  let remainder = parts.reduce((left, part) => left - part, whole);
+  const byRemainder = exact
+    .map((weight, i) => ({ i, left: whole * weight - (parts[i] ?? 0n) * weightSum }))
+    .sort((a, b) => (a.left === b.left ? a.i - b.i : a.left > b.left ? -1 : 1));
+  for (const { i } of byRemainder) {
+    if (remainder === 0n) break;
+    parts[i] = (parts[i] ?? 0n) + 1n;
+    remainder -= 1n;
   }
-  return parts;
+  return parts.map(Number);
 };
 
 /** `12345 CNY` → `123.45 CNY`, assuming two minor digits; for display only. */
