@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/Either';
 import { orderStreamId, paymentStreamId } from '../../src/engine/aggregates';
-import { cny } from '../support/fixtures';
+import { address, cny } from '../support/fixtures';
 import { checkedOutOrder, engineDriver, ORDER_TOTAL } from '../support/engine-driver';
 
 const orderState = async (driver: ReturnType<typeof engineDriver>, orderId = 'o1') => {
@@ -69,6 +69,24 @@ describe('the shopper journey through the engine', () => {
     expect(rejected).toMatchObject({ type: 'PaymentCallbackRejected', data: { reason: 'TRANSACTION_ALREADY_USED' } });
     await pay(driver, ORDER_TOTAL, 'tx-2', 'o2');
     expect(await orderState(driver, 'o2')).toMatchObject({ status: 'paid' });
+  });
+
+  it('a checkout whose order id is taken puts its lines back in the cart, and the first order stays as it was', async () => {
+    const driver = engineDriver();
+    await checkedOutOrder(driver, 'o1', 'c1');
+    await checkedOutOrder(driver, 'o1', 'c2');
+    const cart = await driver.engine.cartState('c2');
+    expect(E.isRight(cart) && cart.right.state).toMatchObject({
+      lines: [
+        { sku: 'tea', quantity: 2, unitPrice: 5000, selected: true },
+        { sku: 'cup', quantity: 1, unitPrice: 3000, selected: true },
+      ],
+      orderIds: ['o1'],
+    });
+    expect(await typesIn(driver, orderStreamId('o1'))).toEqual(['OrderPlaced']);
+    expect((await driver.engine.rejections()).map((r) => r.error.code)).toEqual(['ORDER_ALREADY_PLACED']);
+    await driver.accept({ type: 'CheckOutCart', data: { cartId: 'c2', orderId: 'o2', shippingAddress: address, paymentMethod: 'card', pointsToRedeem: 0 } });
+    expect(await orderState(driver, 'o2')).toMatchObject({ status: 'awaiting-payment', total: ORDER_TOTAL });
   });
 
   it('cancelling a paid order refunds the payment and records the refund on the order', async () => {

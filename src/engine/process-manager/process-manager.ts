@@ -256,8 +256,12 @@ export class ProcessManager {
       if (reaction.kind === 'command') {
         const outcome = await this.send(envelope, commandId, reaction.command);
         if (outcome === 'abandoned') return outcome;
-        const followUp = E.isLeft(outcome) && outcome.left.kind === 'rejected' && reaction.onRejected?.(outcome.left as DomainError);
-        if (followUp && (await this.send(envelope, `${commandId}-follow-up`, followUp)) === 'abandoned') return 'abandoned';
+        const followUps = E.isLeft(outcome) && outcome.left.kind === 'rejected' ? (reaction.onRejected?.(outcome.left as DomainError) ?? []) : [];
+        for (const [i, followUp] of followUps.entries()) {
+          // The first keeps the id follow-ups had when there could be only one, so a replay of an older store acts once.
+          const followUpId = i === 0 ? `${commandId}-follow-up` : `${commandId}-follow-up-${i + 1}`;
+          if ((await this.send(envelope, followUpId, followUp)) === 'abandoned') return 'abandoned';
+        }
       } else {
         const { deadlineId } = reaction;
         const event: DeadlineEvent =

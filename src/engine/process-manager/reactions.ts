@@ -10,11 +10,11 @@ export type Reaction =
       readonly kind: 'command';
       readonly command: HostCommand;
       /**
-       * A follow-up for when the command is refused, e.g. give the money back when an order can no longer be
-       * paid. It must go to the stream of the event reacted to: the process manager orders reactions by the
-       * streams it knows before it starts (see `ProcessManager`).
+       * Follow-ups for when the command is refused, sent in order, e.g. give the money back when an order can
+       * no longer be paid. They must go to the stream of the event reacted to: the process manager orders
+       * reactions by the streams it knows before it starts (see `ProcessManager`).
        */
-      readonly onRejected?: (error: DomainError) => HostCommand | null;
+      readonly onRejected?: (error: DomainError) => readonly HostCommand[];
     }
   | { readonly kind: 'schedule'; readonly deadlineId: string; readonly dueAt: number; readonly command: HostCommand }
   | { readonly kind: 'cancel-deadline'; readonly deadlineId: string };
@@ -43,6 +43,12 @@ export const reactionsTo = (event: JourneyEvent, occurredAt: number, settings: R
             type: 'PlaceOrder',
             data: { orderId, cartId, customerId, shippingAddress, paymentMethod, pricing, paymentDeadline: occurredAt + settings.paymentWindowMs },
           },
+          // An order that cannot be placed (its id already taken) must not take the shopper's lines with it.
+          onRejected: () =>
+            pricing.lines.map(({ sku, name, category, unitPrice, quantity }) => ({
+              type: 'AddCartItem',
+              data: { cartId, sku, name, category, unitPrice: { amount: unitPrice, currency: pricing.currency }, quantity },
+            })),
         },
       ];
     }
@@ -64,8 +70,8 @@ export const reactionsTo = (event: JourneyEvent, occurredAt: number, settings: R
           command: { type: 'MarkOrderPaid', data: { orderId, paymentId, amount } },
           onRejected: (error) =>
             error.code === 'INVALID_ORDER_STATUS'
-              ? { type: 'RefundPayment', data: { paymentId, refundId: LATE_CAPTURE_REFUND_ID, amount, reason: `order ${orderId} had closed before the payment arrived` } }
-              : null,
+              ? [{ type: 'RefundPayment', data: { paymentId, refundId: LATE_CAPTURE_REFUND_ID, amount, reason: `order ${orderId} had closed before the payment arrived` } }]
+              : [],
         },
       ];
     }
