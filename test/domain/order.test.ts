@@ -200,6 +200,23 @@ describe('order', () => {
         .thenRejects('NOT_A_RETURN');
     });
 
+    it('settles a refund of nothing as it falls due, so the request ends refunded', () => {
+      const nothingDue = (requestId: string) => ({ type: 'OrderRefunded', data: { orderId: 'o1', refundId: requestId, amount: cny(0) } }) as const;
+      const refund = [...delivered, requested('r1', 'refund', 'cup', 1, 0)];
+      const approvedRefund: OrderEvent = { type: 'AfterSalesApproved', data: { orderId: 'o1', requestId: 'r1', kind: 'refund', paymentId: 'o1', refundDue: cny(0) } };
+      within.given(refund).when({ type: 'ApproveAfterSales', data: { orderId: 'o1', requestId: 'r1' } }).then([approvedRefund, nothingDue('r1')]);
+      const note = { type: 'AddOrderNote', data: { orderId: 'o1', author: 'agent-7', text: 'checked' } } as const;
+      expect(within.given([...refund, approvedRefund, nothingDue('r1')]).when(note).state).toMatchObject({ afterSales: [{ requestId: 'r1', status: 'refunded' }], refundsDue: {} });
+
+      const approvedReturn: OrderEvent = { type: 'AfterSalesApproved', data: { orderId: 'o1', requestId: 'r2', kind: 'return', paymentId: 'o1', refundDue: cny(0) } };
+      const returned = [...delivered, requested('r2', 'return', 'cup', 1, 0), approvedReturn];
+      within.given([...delivered, requested('r2', 'return', 'cup', 1, 0)]).when({ type: 'ApproveAfterSales', data: { orderId: 'o1', requestId: 'r2' } }).then([approvedReturn]);
+      within.given(returned).when({ type: 'ReceiveReturnedGoods', data: { orderId: 'o1', requestId: 'r2' } }).then([
+        { type: 'ReturnedGoodsReceived', data: { orderId: 'o1', requestId: 'r2', paymentId: 'o1', refundDue: cny(0) } },
+        nothingDue('r2'),
+      ]);
+    });
+
     it('a rejected request frees its units for a new one', () =>
       within
         .given([...delivered, requested('r1', 'refund', 'cup', 1, 3000), { type: 'AfterSalesRejected', data: { orderId: 'o1', requestId: 'r1', reason: 'x' } }])

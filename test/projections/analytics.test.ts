@@ -155,3 +155,24 @@ describe('analytics projection', () => {
     expect(expectRight(await boughtTogether(readModels, 'spoon'))).toEqual([]);
   });
 });
+
+describe('analytics projection, refunds of nothing', () => {
+  it('does not count an order refunded by a request for a line that cost nothing', async () => {
+    const shop = new Shop('2026-11-25T09:00:00Z');
+    await shop.openCart('alice', 'F1');
+    await shop.add('alice', 'F1', 'tea', 6800, 1, 'tea');
+    await shop.send('alice', { type: 'ApplyCoupon', data: { cartId: 'F1', coupon: { code: 'ALL', kind: 'fixed', amountOff: 6800, minimumSpend: 0 } } });
+    await shop.checkOut('alice', 'F1', 'f1');
+    await shop.pay('f1');
+    await shop.ship('f1', 'SF-Express', 'SF1');
+    await shop.deliver('f1');
+    await shop.send('alice', { type: 'RequestAfterSales', data: { orderId: 'f1', requestId: 'r1', kind: 'refund', lines: [{ sku: 'tea', quantity: 1 }], reason: 'stale' } });
+    await shop.send('service-desk', { type: 'ApproveAfterSales', data: { orderId: 'f1', requestId: 'r1' } });
+    const types = (await shop.eventStore.readStream('order-f1')).map((e) => e.type);
+    expect(types.slice(-2)).toEqual(['AfterSalesApproved', 'OrderRefunded']);
+    const readModels = await projectAll(shop.eventStore, analyticsProjection);
+    const [day] = expectRight(await salesByPeriod(readModels, 'CNY', { granularity: 'day' })).items;
+    expect(day).toMatchObject({ ordersPaid: 1, gmv: 800, refunds: { count: 0, of: 1 }, refundedAmount: 0 });
+    await shop.engine.close();
+  });
+});

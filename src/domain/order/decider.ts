@@ -146,6 +146,13 @@ const decideRefundRecord = (order: PlacedOrder, data: Extract<OrderCommand, { ty
   return accept({ type: 'OrderRefunded', data });
 };
 
+/**
+ * A refund of nothing (lines that cost nothing after discounts) is settled as it falls due, since no
+ * payment moves to settle it; otherwise its request would wait for a refund that never comes.
+ */
+const settledWhenNothingIsDue = (order: PlacedOrder, requestId: string, refundDue: number): readonly OrderEvent[] =>
+  refundDue === 0 ? [{ type: 'OrderRefunded', data: { orderId: order.orderId, refundId: requestId, amount: money(0, order.currency) } }] : [];
+
 /** Delivered orders were paid, but the state's type cannot say so: check rather than assume. */
 const paidBy = (order: PlacedOrder, decide: (paymentId: string) => Decision): Decision =>
   order.paymentId === null ? reject('ORDER_NOT_PAID', `order ${order.orderId} has no payment`, { orderId: order.orderId }) : decide(order.paymentId);
@@ -217,10 +224,13 @@ const decideCommand = (command: OrderCommand, state: OrderState, { now }: Decisi
       return inStatus(state, command.data.orderId, 'approve after-sales for', AFTER_DELIVERY, (order) =>
         inCase(order, command.data.requestId, ['requested'], (c) =>
           paidBy(order, (paymentId) =>
-            accept({
-              type: 'AfterSalesApproved',
-              data: { orderId: order.orderId, requestId: c.requestId, kind: c.kind, paymentId, refundDue: money(c.refundAmount, order.currency) },
-            }),
+            accept(
+              {
+                type: 'AfterSalesApproved',
+                data: { orderId: order.orderId, requestId: c.requestId, kind: c.kind, paymentId, refundDue: money(c.refundAmount, order.currency) },
+              },
+              ...(c.kind === 'refund' ? settledWhenNothingIsDue(order, c.requestId, c.refundAmount) : []),
+            ),
           ),
         ),
       );
@@ -233,10 +243,13 @@ const decideCommand = (command: OrderCommand, state: OrderState, { now }: Decisi
         inCase(order, command.data.requestId, ['approved'], (c) =>
           c.kind === 'return'
             ? paidBy(order, (paymentId) =>
-                accept({
-                  type: 'ReturnedGoodsReceived',
-                  data: { orderId: order.orderId, requestId: c.requestId, paymentId, refundDue: money(c.refundAmount, order.currency) },
-                }),
+                accept(
+                  {
+                    type: 'ReturnedGoodsReceived',
+                    data: { orderId: order.orderId, requestId: c.requestId, paymentId, refundDue: money(c.refundAmount, order.currency) },
+                  },
+                  ...settledWhenNothingIsDue(order, c.requestId, c.refundAmount),
+                ),
               )
             : reject('NOT_A_RETURN', `request ${c.requestId} is a refund without return: no goods come back`, { requestId: c.requestId }),
         ),

@@ -174,6 +174,8 @@ const onPaid = async (view: ProjectionView, event: Extract<AnalyticsEvent, { typ
 
 const onRefunded = async (view: ProjectionView, event: Extract<AnalyticsEvent, { type: 'OrderRefunded' }>): Promise<E.Either<ProjectionHandlerError, readonly DocumentChange[]>> => {
   const { orderId, refundId, amount } = event.data;
+  // A refund of nothing (settled at once, for lines that cost nothing) refunds no order.
+  if (amount.amount === 0) return E.right([]);
   const facts = await readFacts(view, orderId, event);
   if (E.isLeft(facts)) return facts;
   const { paidAt, refundCountedBy, currency } = facts.right;
