@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/Either';
 import { MemoryEventStore } from '../adapters/event-store/memory/memory-event-store';
 import type { CartState } from '../domain/cart/decider';
+import type { OrderCommand } from '../domain/order/commands';
 import type { OrderPolicy, OrderState } from '../domain/order/decider';
 import { defaultOrderPolicy } from '../domain/order/decider';
 import { callbackWouldCapture, type PaymentState } from '../domain/payment/decider';
@@ -169,6 +170,28 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
     return payment.handle({ type: 'DecideProviderCallback', data: { ...callback.data, claimedBy } }, metadata, notBefore);
   };
 
+  /**
+   * An order is marked paid only by the payment that captured its amount: the order's decider cannot see
+   * payments, and a host sending MarkOrderPaid itself must not ship an order nobody paid for.
+   */
+  const handleMarkPaid = async (
+    command: Extract<OrderCommand, { type: 'MarkOrderPaid' }>,
+    metadata: CommandMetadata,
+    notBefore: number,
+  ): Promise<E.Either<CommandRejection, HandledCommand<unknown>>> => {
+    const { orderId, paymentId, amount } = command.data;
+    const streamId = orderStreamId(orderId);
+    const paid = await payment.load(paymentStreamId(paymentId));
+    if (E.isLeft(paid)) return E.left({ error: paid.left, streamId, revision: undefined });
+    const { state } = paid.right;
+    const captured = state.status === 'captured' && state.orderId === orderId && state.currency === amount.currency && state.amountCaptured === amount.amount;
+    if (!captured) {
+      const message = `payment ${paymentId} has not captured ${amount.amount} ${amount.currency} for order ${orderId}`;
+      return E.left({ error: { kind: 'rejected', code: 'PAYMENT_NOT_CAPTURED', message, details: { paymentId, orderId } }, streamId, revision: undefined });
+    }
+    return order.handle(command, metadata, notBefore);
+  };
+
   const dispatch: PublicHandler = (command, metadata, notBefore) => {
     if (isCartCommand(command)) return cart.handle(command, metadata, notBefore);
     if (isPaymentCommand(command)) {
@@ -176,7 +199,7 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
         ? handleProviderCallback(command, metadata, notBefore)
         : payment.handle(command, metadata, notBefore);
     }
-    return order.handle(command, metadata, notBefore);
+    return command.type === 'MarkOrderPaid' ? handleMarkPaid(command, metadata, notBefore) : order.handle(command, metadata, notBefore);
   };
 
   const execute = async (raw: unknown, notBefore = 0): Promise<CommandOutcome> => {

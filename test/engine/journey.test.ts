@@ -125,6 +125,27 @@ describe('the shopper journey through the engine', () => {
     await pay(driver);
     expect(await paymentState(driver)).toMatchObject({ status: 'captured', amountRefunded: ORDER_TOTAL, refundIds: ['late-capture'] });
   });
+
+  it('an order is marked paid only by a payment that captured its amount, whoever sends the command', async () => {
+    const driver = engineDriver();
+    await checkedOutOrder(driver);
+    for (const data of [
+      { orderId: 'o1', paymentId: 'o1', amount: cny(ORDER_TOTAL) },
+      { orderId: 'o1', paymentId: 'p-none', amount: cny(ORDER_TOTAL) },
+    ]) {
+      expect(await driver.send({ type: 'MarkOrderPaid', data }, 'host')).toEqual(E.left(expect.objectContaining({ kind: 'rejected', code: 'PAYMENT_NOT_CAPTURED' })));
+    }
+    expect(await orderState(driver)).toMatchObject({ status: 'awaiting-payment' });
+    await pay(driver);
+    expect(await orderState(driver)).toMatchObject({ status: 'paid' });
+  });
+
+  it('a payment captured for an order that was never placed goes straight back', async () => {
+    const driver = engineDriver();
+    await driver.accept({ type: 'InitiatePayment', data: { paymentId: 'p9', orderId: 'o9', amount: cny(5000), method: 'card' } }, 'host');
+    await pay(driver, 5000, 'tx-9', 'p9');
+    expect(await paymentState(driver, 'p9')).toMatchObject({ status: 'captured', amountCaptured: 5000, amountRefunded: 5000, refundIds: ['late-capture'] });
+  });
 });
 
 describe('deadlines', () => {

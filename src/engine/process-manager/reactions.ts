@@ -68,10 +68,10 @@ export const reactionsTo = (event: JourneyEvent, occurredAt: number, settings: R
         {
           kind: 'command',
           command: { type: 'MarkOrderPaid', data: { orderId, paymentId, amount } },
-          onRejected: (error) =>
-            error.code === 'INVALID_ORDER_STATUS'
-              ? [{ type: 'RefundPayment', data: { paymentId, refundId: LATE_CAPTURE_REFUND_ID, amount, reason: `order ${orderId} had closed before the payment arrived` } }]
-              : [],
+          // Money the order does not take (closed, paid already, or never placed) goes straight back.
+          onRejected: (error) => [
+            { type: 'RefundPayment', data: { paymentId, refundId: LATE_CAPTURE_REFUND_ID, amount, reason: `order ${orderId} could not take the payment: ${error.message}` } },
+          ],
         },
       ];
     }
