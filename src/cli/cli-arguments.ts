@@ -7,7 +7,19 @@ import { CliError, usageError } from './cli-error';
 
 const REVISION = /^\d{1,15}$/;
 /** A full ISO 8601 time with its zone: a time without one would mean something else on every machine. */
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+const ISO_TIME = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2})(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * The instant an ISO time names, or NaN. `Date.parse` rolls a day or an hour that does not exist over
+ * (2026-11-31 to 1 December, T24:00 to the next day), so the date and time must read back as written.
+ */
+const parseIsoTime = (text: string): number => {
+  const dateAndTime = ISO_TIME.exec(text)?.[1];
+  if (dateAndTime === undefined) return Number.NaN;
+  const asWritten = Date.parse(`${dateAndTime}Z`);
+  if (Number.isNaN(asWritten) || new Date(asWritten).toISOString().slice(0, dateAndTime.length) !== dateAndTime) return Number.NaN;
+  return Date.parse(text);
+};
 
 /** `--at`: a revision (`12`) or an ISO time with a zone (`2026-11-25T09:05:00Z`). */
 export const PointInTimeArgument = new t.Type<PointInTime, string, unknown>(
@@ -16,7 +28,7 @@ export const PointInTimeArgument = new t.Type<PointInTime, string, unknown>(
   (u, c) => {
     if (typeof u !== 'string') return t.failure(u, c);
     if (REVISION.test(u)) return t.success({ kind: 'revision', revision: Number(u) });
-    const time = ISO_TIME.test(u) ? Date.parse(u) : Number.NaN;
+    const time = parseIsoTime(u);
     return Number.isNaN(time) ? t.failure(u, c) : t.success({ kind: 'time', recordedAt: time });
   },
   (point) => (point.kind === 'revision' ? String(point.revision) : new Date(point.recordedAt).toISOString()),

@@ -19,5 +19,13 @@ export const failure = (code: string, message: string): CliError => ({ code, mes
 /** Any error value of the library, as a failure of the command. */
 export const failureOf = (error: { readonly code: string; readonly message: string }): CliError => failure(error.code, error.message);
 
-/** Errors are printed on one line, whatever the messages they quote. */
-export const oneLine = (text: string): string => text.replace(/\s*\n\s*/g, ' ').trim();
+/** Control and format characters other than tabs: a byte-order mark, a zero-width space, an escape sequence. */
+const INVISIBLE = /(?!\t)[\p{Cc}\p{Cf}]/gu;
+
+const codePointOf = (character: string): string => `<U+${(character.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}>`;
+
+/**
+ * Errors are printed on one line, whatever the messages they quote. A quoted character that shows as nothing
+ * (or moves the cursor) is named instead, so that the line shows what is wrong with the input.
+ */
+export const oneLine = (text: string): string => text.replace(/\s*\n\s*/g, ' ').trim().replace(INVISIBLE, codePointOf);

@@ -2,7 +2,7 @@ import * as E from 'fp-ts/Either';
 import { MemoryEventStore } from '../adapters/event-store/memory/memory-event-store';
 import { importNdjson } from '../engine/audit/ndjson';
 import type { EventStore } from '../engine/event-store/event-store';
-import { CliError, failure, usageError } from './cli-error';
+import { CliError, EXIT_USAGE, failure, usageError } from './cli-error';
 import { openEventStoreDbSource } from './eventstoredb-source';
 import { openNdjsonFile } from './ndjson-file';
 import { openPostgresSource } from './postgres-locations';
@@ -33,6 +33,8 @@ export type EventSourceRegistry = ReadonlyMap<string, EventSourceOpener>;
  */
 export const openFileSource: EventSourceOpener = async (url, context) => {
   const file = await openNdjsonFile(url, context.cwd);
+  // A `file:` URL that names no file is bad usage, not a source that cannot be read.
+  if (E.isLeft(file) && file.left.exitCode === EXIT_USAGE) return file;
   if (E.isLeft(file)) return E.left(failure('SOURCE_UNREADABLE', file.left.message.replace(/^cannot read /, 'cannot read the source ')));
   const { lines, size, bytesRead, close } = file.right;
   const store = new MemoryEventStore();

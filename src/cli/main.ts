@@ -13,8 +13,10 @@ import { defaultEventSources } from './event-sources';
 import { DEFAULT_POSTGRES_SCHEMA } from './postgres-locations';
 import { defaultImportTargets } from './import-targets';
 import { packageRootOf, packageVersion } from './package-version';
+import { removeUnfinishedFiles } from './partial-file';
 import { builtInProjections } from './projection-registry';
 import { DEFAULT_READ_MODEL, defaultReadModels } from './read-models';
+import { isClosedPipe } from './text-output';
 
 /** What each scheme the help lists names; a scheme is listed only when its registry has it. */
 const SOURCE_HELP: readonly (readonly [string, string, string])[] = [
@@ -130,6 +132,8 @@ const buildProgram = (context: CliContext, run: (command: Promise<CommandResult>
 const commanderExit = (error: CommanderError, context: CliContext): ExitCode => {
   if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT_OK;
   if (error.code === 'commander.help') {
+    // `help [command]` (exit code 0) and a missing command (exit code 1) both end here: only the second is wrong.
+    if (error.exitCode === 0) return EXIT_OK;
     context.stderr.write('ordersource: no command given: run ordersource --help to see them\n');
     return EXIT_USAGE;
   }
@@ -173,9 +177,17 @@ export type CliRegistries = Partial<Pick<CliContext, 'sources' | 'targets' | 'pr
  * what this package cannot know by itself, e.g. the read models `rebuild` may rebuild.
  */
 export const main = async (registries: CliRegistries = {}): Promise<void> => {
+  // Handled, a signal no longer ends the process by itself: once the files being written are gone, it is
+  // raised again (the handler runs once) so that the process ends as the signal ends it, 130 or 143 in a shell.
+  const endOnSignal = (signal: NodeJS.Signals): void => {
+    removeUnfinishedFiles();
+    process.kill(process.pid, signal);
+  };
+  process.once('SIGINT', endOnSignal);
+  process.once('SIGTERM', endOnSignal);
   // A reader that stops early (`| head`) closes the pipe; the command in progress sees its writes fail.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') process.stderr.write(`ordersource: cannot write the output: ${error.message}\n`);
+    if (!isClosedPipe(error)) process.stderr.write(`ordersource: cannot write the output: ${error.message}\n`);
   });
   try {
     process.exitCode = await runCli(process.argv.slice(2), {

@@ -25,6 +25,15 @@ export const reasonOf = (cause: unknown): string => {
 export const localPathOf = (location: string, cwd: string): E.Either<CliError, string> =>
   location.startsWith('file:') ? filePathOf(location, cwd) : E.right(resolve(cwd, location));
 
+/** Editors on Windows start UTF-8 files with a byte-order mark; the file's text starts after it. */
+async function* withoutByteOrderMark(lines: AsyncIterable<string>): AsyncGenerator<string> {
+  let first = true;
+  for await (const line of lines) {
+    yield first ? line.replace(/^\uFEFF/, '') : line;
+    first = false;
+  }
+}
+
 /** Opens `location` for reading, or says in one line why it cannot be read. */
 export const openNdjsonFile = async (location: string, cwd: string): Promise<E.Either<CliError, NdjsonFile>> => {
   const path = localPathOf(location, cwd);
@@ -43,7 +52,7 @@ export const openNdjsonFile = async (location: string, cwd: string): Promise<E.E
   const lines: AsyncIterable<string> = {
     [Symbol.asyncIterator]: () => {
       input ??= createReadStream(path.right, { encoding: 'utf8' });
-      return createInterface({ input, crlfDelay: Infinity })[Symbol.asyncIterator]();
+      return withoutByteOrderMark(createInterface({ input, crlfDelay: Infinity }));
     },
   };
   return E.right({ lines, size, bytesRead: () => input?.bytesRead ?? 0, close: () => input?.destroy() });

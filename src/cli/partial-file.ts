@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/Either';
-import { createWriteStream, WriteStream } from 'node:fs';
+import { createWriteStream, rmSync, WriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { writeTo } from './text-output';
 
@@ -13,6 +13,15 @@ export interface PartialFile {
   readonly abort: () => Promise<void>;
 }
 
+/** The temporary files being written now, named so that a process ended by a signal can remove them first. */
+const unfinished = new Set<string>();
+
+/** Removes every temporary file still being written, at once: the process is about to end. */
+export const removeUnfinishedFiles = (): void => {
+  for (const partial of unfinished) rmSync(partial, { force: true });
+  unfinished.clear();
+};
+
 const ended = (stream: WriteStream): Promise<Error | undefined> =>
   new Promise((resolve) => {
     if (stream.destroyed) resolve(stream.errored ?? new Error('the file was closed before it was complete'));
@@ -21,15 +30,21 @@ const ended = (stream: WriteStream): Promise<Error | undefined> =>
 
 export const openPartialFile = async (path: string): Promise<E.Either<Error, PartialFile>> => {
   const partial = `${path}.partial-${process.pid}`;
+  // Named before it is created: a signal may come between the creation and the 'open' event.
+  unfinished.add(partial);
   const stream = createWriteStream(partial, { flags: 'wx', encoding: 'utf8' });
   const opened = await new Promise<Error | undefined>((resolve) => {
     stream.once('open', () => resolve(undefined));
     stream.once('error', resolve);
   });
-  if (opened !== undefined) return E.left(opened);
+  if (opened !== undefined) {
+    unfinished.delete(partial);
+    return E.left(opened);
+  }
   const abort = async (): Promise<void> => {
     stream.destroy();
     await rm(partial, { force: true });
+    unfinished.delete(partial);
   };
   return E.right({
     write: writeTo(stream),
@@ -41,6 +56,7 @@ export const openPartialFile = async (path: string): Promise<E.Either<Error, Par
       }
       try {
         await rename(partial, path);
+        unfinished.delete(partial);
         return E.right(undefined);
       } catch (cause) {
         await abort();

@@ -35,11 +35,18 @@ export const flattenJson = (value: unknown, path = ''): readonly (readonly [stri
 
 export const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
 
-/** Writes `chunk`, resolving once the stream can take more, so a slow reader slows the writer down. */
+/**
+ * Writes `chunk`, resolving once the stream can take more, so a slow reader slows the writer down. A stream
+ * that failed before says so again: writes to it would wait for a 'drain' that never comes.
+ */
 export const writeTo =
   (stream: Writable) =>
   (chunk: string): Promise<void> =>
     new Promise((resolve, reject) => {
+      if (stream.destroyed) {
+        reject(stream.errored ?? new Error('the output was closed'));
+        return;
+      }
       const onError = (error: Error): void => reject(error);
       stream.once('error', onError);
       const settle = (): void => {
@@ -49,3 +56,6 @@ export const writeTo =
       if (stream.write(chunk)) settle();
       else stream.once('drain', settle);
     });
+
+/** A reader that stops early (`| head`) closes the pipe: it has all it wants, and nothing failed. */
+export const isClosedPipe = (error: unknown): boolean => (error as { readonly code?: unknown } | null)?.code === 'EPIPE';

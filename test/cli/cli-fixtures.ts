@@ -1,7 +1,8 @@
-import { spawn } from 'node:child_process';
+import { ChildProcessByStdio, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { exportLines } from '../audit/ndjson-lines';
 import { runShoppingJourney } from '../fixtures/shopping-journey';
 
@@ -37,16 +38,35 @@ export interface BinRun {
   readonly stderr: string;
 }
 
-/** Runs the real `ordersource` executable, from the TypeScript sources, with pipes (not a terminal) for its output. */
-export const runBin = (args: readonly string[], options: { readonly cwd: string; readonly env?: Readonly<Record<string, string>> }): Promise<BinRun> =>
-  new Promise((resolve, reject) => {
-    const env: Record<string, string | undefined> = { ...process.env, ORDERSOURCE_CLI: 'source', ...options.env };
-    if (options.env?.['ORDERSOURCE_SOURCE'] === undefined) delete env['ORDERSOURCE_SOURCE'];
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+export interface BinOptions {
+  readonly cwd: string;
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** A run still going, for a test that acts on it (signals it, closes its stdout) before it ends. */
+export interface StartedBin {
+  readonly child: ChildProcessByStdio<null, Readable, Readable>;
+  readonly finished: Promise<BinRun & { readonly signal: NodeJS.Signals | null }>;
+}
+
+/** Starts the real `ordersource` executable, from the TypeScript sources, with pipes (not a terminal) for its output. */
+export const startBin = (args: readonly string[], options: BinOptions): StartedBin => {
+  const env: Record<string, string | undefined> = { ...process.env, ORDERSOURCE_CLI: 'source', ...options.env };
+  if (options.env?.['ORDERSOURCE_SOURCE'] === undefined) delete env['ORDERSOURCE_SOURCE'];
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const finished = new Promise<BinRun & { readonly signal: NodeJS.Signals | null }>((resolve, reject) => {
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
+    child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
+  return { child, finished };
+};
+
+/** Runs the real `ordersource` executable to its end. */
+export const runBin = async (args: readonly string[], options: BinOptions): Promise<BinRun> => {
+  const { code, stdout, stderr } = await startBin(args, options).finished;
+  return { code, stdout, stderr };
+};

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BinRun, CliFiles, runBin, writeCliFiles } from './cli-fixtures';
 
@@ -7,6 +7,7 @@ import { BinRun, CliFiles, runBin, writeCliFiles } from './cli-fixtures';
  * made in `beforeAll`, a few at a time, and each test reads its own.
  */
 const ORDER = 'order-20261125-0001';
+const BYTE_ORDER_MARK = '\uFEFF';
 
 const scenarios = {
   verifyTable: ['verify', '--source', 'file:events.ndjson'],
@@ -22,6 +23,13 @@ const scenarios = {
   importFile: ['import', 'events.ndjson', '--to', 'file:imported.ndjson'],
   importBroken: ['import', 'broken.ndjson', '--to', 'file:never.ndjson'],
   badAt: ['audit', ORDER, '--at', 'yesterday', '--source', 'file:events.ndjson'],
+  atNoSuchDay: ['audit', ORDER, '--at', '2026-11-31T00:00:00Z', '--source', 'file:events.ndjson'],
+  atNoSuchHour: ['audit', ORDER, '--at', '2026-11-25T24:00:00Z', '--source', 'file:events.ndjson'],
+  sourceNamingNoFile: ['verify', '--source', 'file:'],
+  sourceOnAnotherHost: ['verify', '--source', 'file://host/events.ndjson'],
+  verifyWithByteOrderMark: ['verify', '--source', 'file:bom.ndjson'],
+  importWithByteOrderMark: ['import', 'bom.ndjson', '--to', 'file:imported-from-bom.ndjson'],
+  verifyByteOrderMarkInside: ['verify', '--source', 'file:bom-inside.ndjson'],
   unknownOption: ['verify', '--source', 'file:events.ndjson', '--colour'],
   noCommand: [],
   unreadableSource: ['verify', '--source', 'file:missing.ndjson'],
@@ -35,6 +43,8 @@ const scenarios = {
   rebuildBroken: ['rebuild', 'analytics', '--json', '--source', 'file:broken.ndjson'],
   version: ['--version'],
   help: ['--help'],
+  helpCommand: ['help'],
+  helpCommandOfCommand: ['help', 'verify'],
 } as const satisfies Record<string, readonly string[]>;
 
 type Scenario = keyof typeof scenarios;
@@ -56,6 +66,8 @@ describe('the ordersource executable', () => {
 
   beforeAll(async () => {
     files = await writeCliFiles();
+    writeFileSync(join(files.dir, 'bom.ndjson'), `${BYTE_ORDER_MARK}${readFileSync(files.events, 'utf8')}`);
+    writeFileSync(join(files.dir, 'bom-inside.ndjson'), `${files.lines.map((line, i) => (i === 2 ? `${BYTE_ORDER_MARK}${line}` : line)).join('\n')}\n`);
     const names = Object.keys(scenarios) as Scenario[];
     // The first run alone transpiles the sources into the CLI's cache; the others then start fast, a few at a time.
     for (let i = 0; i < names.length; i += i === 0 ? 1 : 4) {
@@ -180,6 +192,29 @@ describe('the ordersource executable', () => {
     expectOneLineError(run('unknownProjection'), 2, /unknown projection "orders": known projections are order-history, logistics, analytics$/m);
   });
 
+  it('refuses an --at date or hour that does not exist, rather than rolling it over to the next one', () => {
+    expectOneLineError(run('atNoSuchDay'), 2, /--at cannot be "2026-11-31T00:00:00Z": expected a revision or an ISO time with a zone/);
+    expectOneLineError(run('atNoSuchHour'), 2, /--at cannot be "2026-11-25T24:00:00Z": expected a revision or an ISO time with a zone/);
+  });
+
+  it('gives a usage error, exit 2, for a file: URL that names no file it can read', () => {
+    expectOneLineError(run('sourceNamingNoFile'), 2, /^ordersource: file: names no file\n$/);
+    expectOneLineError(run('sourceOnAnotherHost'), 2, /^ordersource: file:\/\/host\/events\.ndjson is not a file URL: /);
+  });
+
+  it('reads a file that starts with a byte-order mark as the file after it', () => {
+    expect(run('verifyWithByteOrderMark')).toMatchObject({ code: 0, stderr: '' });
+    expect(run('verifyWithByteOrderMark').stdout).toMatch(/\n5 streams, 21 events: every chain is intact\n$/);
+    expect(run('importWithByteOrderMark')).toMatchObject({ code: 0, stderr: '' });
+    expect(readFileSync(join(files.dir, 'imported-from-bom.ndjson'), 'utf8')).toBe(readFileSync(files.events, 'utf8'));
+  });
+
+  it('names a byte-order mark inside the file, in a line that shows it', () => {
+    const result = run('verifyByteOrderMarkInside');
+    expectOneLineError(result, 1, /^ordersource: cannot read the source file:bom-inside\.ndjson: line 3 is not a stored event: not JSON \(.*<U\+FEFF>\{"actor"/);
+    expect(result.stderr).not.toContain(BYTE_ORDER_MARK);
+  });
+
   it('rebuilds each built-in projection into memory, reporting events read, documents per collection, time and rate', () => {
     const table = run('rebuildOrderHistory');
     expect(table).toMatchObject({ code: 0, stderr: '' });
@@ -230,6 +265,11 @@ describe('the ordersource executable', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/\nEvent sources \(--source, or \$ORDERSOURCE_SOURCE\):\n  file:\.\/events\.ndjson\s+an NDJSON export.*\n  postgres:\/\/user@host:5432\/db\s+a PostgreSQL event store.*\n  esdb:\/\/host:2113\?tls=false\s+an EventStoreDB node.*\n/);
     expect(help.stdout).toMatch(/\nRead models \(rebuild --read-model\):\n  memory:\s+in memory, for this run only.*\n  postgres:\/\/\S+\s+PostgreSQL read models, kept.*\n$/);
+  });
+
+  it('prints help for the help command too, exit 0', () => {
+    expect(run('helpCommand')).toEqual({ code: 0, stdout: run('help').stdout, stderr: '' });
+    expect(run('helpCommandOfCommand')).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Usage: ordersource verify \[options\]\n/), stderr: '' });
   });
 
   it('fails on one line with exit code 1 when the source cannot be read', () => {

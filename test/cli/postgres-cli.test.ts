@@ -1,6 +1,8 @@
 import * as E from 'fp-ts/Either';
 import { escapeIdentifier, Pool } from 'pg';
 import { PostgresEventStore } from '../../src/adapters/event-store/postgres/postgres-event-store';
+import { migrateSchema } from '../../src/adapters/event-store/postgres/schema-migration';
+import { storeSchema } from '../../src/adapters/event-store/postgres/store-schema';
 import { dropSchema, describeWithPostgres, postgresUrl, uniqueSchemaName } from '../support/postgres-server';
 import { proposedEvents } from '../support/proposed-events';
 import { BinRun, CliFiles, runBin, writeCliFiles } from './cli-fixtures';
@@ -100,10 +102,27 @@ describeWithPostgres('the ordersource executable over PostgreSQL', () => {
     const broken = await bin(['import', 'broken.ndjson', '--to', postgresUrl, '--schema', rolledBack]);
     expect(broken.code).toBe(1);
     expect(broken.stderr).toMatch(/^ordersource: cannot import broken\.ndjson: line 3 is not a stored event/);
-    const left = await pool.query<{ events: string; position: string }>(
-      `SELECT (SELECT count(*) FROM ${escapeIdentifier(rolledBack)}.events) AS events, (SELECT last_position FROM ${escapeIdentifier(rolledBack)}.global_position) AS position`,
-    );
-    expect(left.rows).toEqual([{ events: '0', position: '-1' }]);
+    const created = await pool.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [rolledBack]);
+    expect(created.rowCount).toBe(0);
+  }, 120_000);
+
+  it('keeps a schema that existed before an import that failed, and the store in it', async () => {
+    const empty = uniqueSchemaName('cli_empty_before');
+    const emptyStore = uniqueSchemaName('cli_empty_store_before');
+    try {
+      await pool.query(`CREATE SCHEMA ${escapeIdentifier(empty)}`);
+      await migrateSchema(pool, storeSchema(emptyStore));
+      for (const schema of [empty, emptyStore]) {
+        expect(await bin(['import', 'broken.ndjson', '--to', postgresUrl, '--schema', schema])).toMatchObject({ code: 1, stderr: expect.stringMatching(/line 3 is not a stored event/) });
+      }
+      const kept = await pool.query<{ nspname: string }>('SELECT nspname FROM pg_namespace WHERE nspname = ANY($1::text[]) ORDER BY nspname', [[empty, emptyStore]]);
+      expect(kept.rows.map((row) => row.nspname)).toEqual([empty, emptyStore].sort());
+      const position = await pool.query<{ last_position: string }>(`SELECT last_position FROM ${escapeIdentifier(emptyStore)}.global_position`);
+      expect(position.rows).toEqual([{ last_position: '-1' }]);
+    } finally {
+      await dropSchema(pool, empty);
+      await dropSchema(pool, emptyStore);
+    }
   }, 120_000);
 
   it('continues the chains of a restored store: appends after an import still verify', async () => {

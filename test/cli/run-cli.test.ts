@@ -156,6 +156,16 @@ describe('runCli, in process', () => {
     expect(await cli(['timeline', 'a', 'b'])).toMatchObject({ code: 2, stderr: "ordersource: too many arguments for 'timeline'. Expected 1 argument but got 2.\n" });
   });
 
+  it('takes --at only as a time that exists, in every ISO form with a zone', async () => {
+    const auditAt = (at: string): Promise<Captured> => cli(['audit', 'order-20261125-0001', '--at', at, '--source', 'file:events.ndjson']);
+    for (const at of ['2024-02-29T00:00Z', '2026-11-25T09:05Z', '2026-11-30T23:59:59Z', '2026-12-31T23:59:59.999+23:59', '2026-11-25T09:05:00.5-05:30', '0000-01-01T00:00:00Z']) {
+      expect(await auditAt(at)).toMatchObject({ code: 0, stderr: '' });
+    }
+    for (const at of ['2026-11-31T00:00:00Z', '2026-02-30T09:00:00Z', '2026-02-29T00:00Z', '2026-04-31T12:00+08:00', '2026-11-25T24:00:00Z', '2026-11-25T24:00Z', '2026-13-01T00:00Z', '2026-11-25T23:60Z']) {
+      expect(await auditAt(at)).toEqual({ code: 2, stdout: '', stderr: `ordersource: --at cannot be "${at}": expected a revision or an ISO time with a zone, e.g. 12 or 2026-11-25T09:05:00Z\n` });
+    }
+  });
+
   it('prints help and the version on stdout, exit 0', async () => {
     const help = await cli(['--help']);
     expect(help.code).toBe(0);
@@ -172,6 +182,14 @@ describe('runCli, in process', () => {
     expect(await cli(['verify', '--source', 'file:.'])).toMatchObject({ code: 1, stderr: 'ordersource: cannot read the source file:.: not a file\n' });
     expect(existsSync(join(files.dir, 'x.ndjson'))).toBe(false);
     expect(readdirSync(files.dir).filter((name) => name.includes('.partial-'))).toEqual([]);
+  });
+
+  it('ends an export quietly, exit 0, when the reader of its output has gone, however early', async () => {
+    const closed = Object.assign(new PassThrough(), { isTTY: false });
+    // As main does for process.stdout: the broken pipe is the command's to handle.
+    closed.on('error', () => undefined);
+    closed.destroy(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+    expect(await cli(['export', '--source', 'file:events.ndjson'], { stdout: closed })).toEqual({ code: 0, stdout: '', stderr: '' });
   });
 
   it('exports to a file with a table summary, replacing what the file held', async () => {

@@ -1,11 +1,12 @@
 import * as E from 'fp-ts/Either';
+import type { Writable } from 'node:stream';
 import { exportNdjson, ExportSummary } from '../../engine/audit/ndjson';
 import { decodeOptions, ExportCommandOptions } from '../cli-arguments';
 import { CommandResult, CliContext, progressOf, withSource } from '../cli-context';
 import { EXIT_OK, failureOf } from '../cli-error';
 import { localPathOf } from '../ndjson-file';
 import { openPartialFile } from '../partial-file';
-import { json, renderTable, writeTo } from '../text-output';
+import { isClosedPipe, json, renderTable, writeTo } from '../text-output';
 
 type Exported = E.Either<{ readonly code: string; readonly message: string }, ExportSummary>;
 
@@ -24,6 +25,19 @@ const exportToFile = async (path: string, run: (sink: (chunk: string) => Promise
   return E.isLeft(committed) ? cannotWrite(path, committed.left) : exported;
 };
 
+/** Exports to stdout until its reader has all it wants: a closed pipe ends the export early, and quietly. */
+const exportToStdout = async (stdout: Writable, run: (sink: (chunk: string) => Promise<void>) => Promise<Exported>): Promise<Exported | 'reader closed the pipe'> => {
+  let pipeClosed = false;
+  const write = writeTo(stdout);
+  const exported = await run((chunk) =>
+    write(chunk).catch((error: unknown) => {
+      pipeClosed = isClosedPipe(error);
+      throw error;
+    }),
+  );
+  return pipeClosed ? 'reader closed the pipe' : exported;
+};
+
 /** `export [--out <file>]`: every event as NDJSON in global order, to a file or to stdout. */
 export const exportCommand = async (context: CliContext, rawOptions: unknown): Promise<CommandResult> => {
   const options = decodeOptions(ExportCommandOptions, rawOptions);
@@ -34,8 +48,9 @@ export const exportCommand = async (context: CliContext, rawOptions: unknown): P
   return withSource(context, options.right, async (store) => {
     const progress = progressOf(context)('exporting', 'events');
     const run = (sink: (chunk: string) => Promise<void>): Promise<Exported> => exportNdjson(store, sink, { onProgress: progress.update });
-    const exported = path === undefined ? await run(writeTo(context.stdout)) : await exportToFile(path.right, run);
+    const exported = path === undefined ? await exportToStdout(context.stdout, run) : await exportToFile(path.right, run);
     progress.stop();
+    if (exported === 'reader closed the pipe') return E.right(EXIT_OK);
     if (E.isLeft(exported)) return E.left(failureOf(exported.left));
     if (out !== undefined) {
       const summary = { events: exported.right.events, out };
