@@ -13,13 +13,16 @@ const hasOwnProperty = Object.prototype.hasOwnProperty;
 const keepAsIs: Copier = (value) => value;
 
 const recordCopier = (props: Record<string, AnyDecoder>): Copier => {
-  const fields = Object.entries(props).map(([key, codec]) => [key, copierOf(codec)] as const);
+  // Two arrays walked by index: every command's every object goes through here.
+  const keys = Object.keys(props);
+  const fieldCopiers = keys.map((key) => copierOf(props[key] as AnyDecoder));
   return (value) => {
     const record = value as Record<string, unknown>;
     const copy: Record<string, unknown> = {};
-    for (const [key, copyField] of fields) {
+    for (let i = 0; i < keys.length; i += 1) {
+      const key = keys[i] as string;
       const field = record[key];
-      if (field !== undefined || hasOwnProperty.call(record, key)) copy[key] = copyField(field);
+      if (field !== undefined || hasOwnProperty.call(record, key)) copy[key] = (fieldCopiers[i] as Copier)(field);
     }
     return Object.freeze(copy);
   };
