@@ -88,30 +88,10 @@ export const openPostgresSource: EventSourceOpener = async (url, context) => {
   }
 };
 
-const DUPLICATE_SCHEMA = '42P06';
-
 /**
- * Creates `schema` unless it exists, and says whether this call created it. Whether it exists is asked
- * first: `CREATE SCHEMA` needs a privilege on the database that an import into an existing schema does not.
- */
-const createSchemaIfAbsent = async (pool: Pool, schema: string, quotedSchema: string): Promise<E.Either<string, boolean>> => {
-  try {
-    const existing = await pool.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
-    if ((existing.rowCount ?? 0) > 0) return E.right(false);
-    await pool.query(`CREATE SCHEMA ${quotedSchema}`);
-    return E.right(true);
-  } catch (error) {
-    // Created by another process since the check: theirs, not this import's.
-    if ((error as { readonly code?: unknown } | null)?.code === DUPLICATE_SCHEMA) return E.right(false);
-    return E.left(messageOf(error));
-  }
-};
-
-/**
- * `postgres://` (or `postgresql://`) as an import target — the store in the schema `?schema=` or `--schema` names, created
- * if needed and refused if it holds events already. The events go in as they are, in one transaction. The
- * store's tables are created before that transaction, so an import that fails drops the schema it created,
- * and only that one.
+ * `postgres://` (or `postgresql://`) as an import target — the store in the schema `?schema=` or `--schema`
+ * names, created if needed and refused if it holds events already. The events go in as they are, in one
+ * transaction with the schema's creation: an import that fails, or is killed, leaves no schema it created.
  */
 export const openPostgresTarget: ImportTargetOpener = async (url, context) => {
   const location = postgresLocation(url, context.schema);
@@ -120,22 +100,10 @@ export const openPostgresTarget: ImportTargetOpener = async (url, context) => {
   const pool = await newPool(location.right.connectionString, 'TARGET_UNWRITABLE', 'the target');
   if (E.isLeft(pool)) return pool;
   const cannotImport = (code: string, reason: string): CliError => failure(code, `cannot import into ${displayUrl(url)}: ${reason}`);
-  const { escapeIdentifier } = await import('pg');
-  const quotedSchema = escapeIdentifier(schema);
-  const created = await createSchemaIfAbsent(pool.right, schema, quotedSchema);
-  if (E.isLeft(created)) {
-    await pool.right.end();
-    return E.left(cannotImport('TARGET_UNWRITABLE', created.left));
-  }
-  const leaveAsFound = async (): Promise<void> => {
-    // Dropped with the empty store's tables; a schema that cannot be dropped now stays, empty.
-    if (created.right) await pool.right.query(`DROP SCHEMA ${quotedSchema} CASCADE`).catch(() => undefined);
-    await pool.right.end();
-  };
   const { beginPostgresRestore } = await import('../adapters/event-store/postgres/postgres-restore');
   const restore = await beginPostgresRestore(pool.right, { schema });
   if (E.isLeft(restore)) {
-    await leaveAsFound();
+    await pool.right.end();
     return E.left(cannotImport(restore.left.code === 'STORE_NOT_EMPTY' ? 'TARGET_EXISTS' : 'TARGET_UNWRITABLE', restore.left.message));
   }
   const { restore: restoreBatch, commit, abort } = restore.right;
@@ -143,16 +111,12 @@ export const openPostgresTarget: ImportTargetOpener = async (url, context) => {
     restorer: { restore: restoreBatch },
     commit: async () => {
       const committed = await commit();
-      if (E.isLeft(committed)) {
-        await leaveAsFound();
-        return E.left(cannotImport('TARGET_UNWRITABLE', committed.left.message));
-      }
       await pool.right.end();
-      return E.right(undefined);
+      return E.isLeft(committed) ? E.left(cannotImport('TARGET_UNWRITABLE', committed.left.message)) : E.right(undefined);
     },
     abort: async () => {
       await abort();
-      await leaveAsFound();
+      await pool.right.end();
     },
   });
 };

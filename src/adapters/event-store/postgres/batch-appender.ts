@@ -14,6 +14,7 @@ import {
   wrongExpectedRevision,
 } from '../../../engine/event-store/event-store';
 import { int4Array, int8Array, textArray } from '../../postgres/binary-arrays';
+import { checkOutClient, giveBackClient } from '../../postgres/pooled-client';
 import { Int8 } from './column-codecs';
 import { EVENT_ROW_TYPES } from './event-row';
 import { isConnectionFailure, isStreamRevisionTaken, isTransientConflict, storeUnavailable } from './postgres-errors';
@@ -357,7 +358,7 @@ export class BatchAppender {
   ): Promise<number[]> {
     let client: PoolClient;
     try {
-      client = await this.pool.connect();
+      client = await checkOutClient(this.pool);
     } catch (error) {
       for (const index of pending) outcomes[index] = E.left(storeUnavailable('could not connect to PostgreSQL; nothing was written', error));
       return [];
@@ -414,7 +415,7 @@ export class BatchAppender {
       failure = error;
       throw error;
     } finally {
-      client.release(failure !== undefined && isConnectionFailure(failure));
+      giveBackClient(client, failure !== undefined && isConnectionFailure(failure));
     }
   }
 

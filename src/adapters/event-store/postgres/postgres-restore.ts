@@ -3,9 +3,10 @@ import * as t from 'io-ts';
 import type { Pool, PoolClient } from 'pg';
 import type { EventEnvelope } from '../../../engine/event-store/envelope';
 import type { StoreUnavailable } from '../../../engine/event-store/event-store';
+import { checkOutClient, giveBackClient } from '../../postgres/pooled-client';
 import { Int8 } from './column-codecs';
 import { storeUnavailable } from './postgres-errors';
-import { migrateSchema } from './schema-migration';
+import { applyMigrations } from './schema-migration';
 import { DEFAULT_SCHEMA, StoreSchema, storeSchema } from './store-schema';
 
 /** A restore only goes into a store that has no event yet: positions and chains start from nothing. */
@@ -88,16 +89,16 @@ const headColumns = (envelopes: readonly EventEnvelope[]): unknown[][] => {
 };
 
 /**
- * Opens a restore into the store in `options.schema`: creates the schema if needed, then holds one
- * transaction, with the global position row locked so that no append interleaves, until `commit` or `abort`.
- * Refuses a store that already holds events.
+ * Opens a restore into the store in `options.schema`: one transaction, held until `commit` or `abort`, that
+ * creates the schema and the store's tables if needed and locks the global position row, so that no append
+ * interleaves. A restore that does not commit (aborted, failed, or its process killed) leaves no schema or
+ * table it created behind. Refuses a store that already holds events.
  */
 export const beginPostgresRestore = async (pool: Pool, options: PostgresRestoreOptions = {}): Promise<E.Either<StoreUnavailable | StoreNotEmpty, PostgresRestore>> => {
   const schema = storeSchema(options.schema ?? DEFAULT_SCHEMA);
   let client: PoolClient;
   try {
-    await migrateSchema(pool, schema);
-    client = await pool.connect();
+    client = await checkOutClient(pool);
   } catch (error) {
     return E.left(storeUnavailable(`could not prepare the event store schema ${schema.name}`, error));
   }
@@ -108,11 +109,12 @@ export const beginPostgresRestore = async (pool: Pool, options: PostgresRestoreO
     finished = true;
     const rolledBack = rollback ? await client.query('ROLLBACK').then(() => true, () => false) : true;
     // A client whose transaction could not be ended is not trusted back into the pool.
-    client.release(rolledBack ? undefined : true);
+    giveBackClient(client, !rolledBack);
   };
   let last: number;
   try {
     await client.query('BEGIN');
+    await applyMigrations(client, schema);
     const head = HeadRow.decode((await client.query(`SELECT last_position FROM ${schema.globalPosition} FOR UPDATE`)).rows[0]);
     if (E.isLeft(head)) throw new Error(`${schema.globalPosition} does not hold a position`);
     last = head.right.last_position;

@@ -1,6 +1,7 @@
 import { isLeft } from 'fp-ts/Either';
 import * as t from 'io-ts';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
+import { checkOutClient, giveBackClient } from '../../postgres/pooled-client';
 import { createAppendFunction } from './append-function';
 import { STREAM_REVISION_KEY } from './postgres-errors';
 import type { StoreSchema } from './store-schema';
@@ -61,28 +62,32 @@ const MIGRATIONS: readonly Migration[] = [
 const AppliedVersions = t.readonlyArray(t.type({ version: t.Int }));
 
 /**
- * Creates the schema and applies the migrations it lacks, in one transaction. `CREATE ... IF NOT EXISTS` is
- * not safe against a concurrent creator (both may pass the check), so processes starting together queue on
- * an advisory lock named after the schema.
+ * Creates the schema and applies the migrations it lacks, inside the transaction `client` has begun: they
+ * are undone with it. `CREATE ... IF NOT EXISTS` is not safe against a concurrent creator (both may pass the
+ * check), so processes starting together queue on an advisory lock named after the schema, held until the
+ * transaction ends.
  */
+export const applyMigrations = async (client: PoolClient, schema: StoreSchema): Promise<void> => {
+  await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`ordersource:migration:${schema.name}`]);
+  await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema.quotedName}`);
+  await client.query(`CREATE TABLE IF NOT EXISTS ${schema.migrations} (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
+  const applied = AppliedVersions.decode((await client.query(`SELECT version FROM ${schema.migrations}`)).rows);
+  if (isLeft(applied)) throw new Error(`${schema.migrations} holds rows that are not migration versions`);
+  const done = new Set<number>(applied.right.map((row) => row.version));
+  for (const migration of MIGRATIONS) {
+    if (done.has(migration.version)) continue;
+    for (const statement of migration.statements(schema)) await client.query(statement);
+    await client.query(`INSERT INTO ${schema.migrations} (version) VALUES ($1)`, [migration.version]);
+  }
+};
+
+/** Creates the schema and applies the migrations it lacks, in a transaction of their own. */
 export const migrateSchema = async (pool: Pool, schema: StoreSchema): Promise<void> => {
-  const client = await pool.connect();
+  const client = await checkOutClient(pool);
   let failure: unknown;
   try {
     await client.query('BEGIN');
-    await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`ordersource:migration:${schema.name}`]);
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema.quotedName}`);
-    await client.query(
-      `CREATE TABLE IF NOT EXISTS ${schema.migrations} (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
-    );
-    const applied = AppliedVersions.decode((await client.query(`SELECT version FROM ${schema.migrations}`)).rows);
-    if (isLeft(applied)) throw new Error(`${schema.migrations} holds rows that are not migration versions`);
-    const done = new Set<number>(applied.right.map((row) => row.version));
-    for (const migration of MIGRATIONS) {
-      if (done.has(migration.version)) continue;
-      for (const statement of migration.statements(schema)) await client.query(statement);
-      await client.query(`INSERT INTO ${schema.migrations} (version) VALUES ($1)`, [migration.version]);
-    }
+    await applyMigrations(client, schema);
     await client.query('COMMIT');
   } catch (error) {
     failure = error;
@@ -90,6 +95,6 @@ export const migrateSchema = async (pool: Pool, schema: StoreSchema): Promise<vo
     throw error;
   } finally {
     // A client that failed mid-transaction is not trusted back into the pool.
-    client.release(failure === undefined ? undefined : true);
+    giveBackClient(client, failure !== undefined);
   }
 };

@@ -1,8 +1,6 @@
 import * as E from 'fp-ts/Either';
 import type { Pool, PoolClient } from 'pg';
-
-/** Swallows a checked-out client's 'error' event; the same error rejects the query in flight, where it is handled. */
-const ignoreClientError = (): void => undefined;
+import { checkOutClient, giveBackClient } from '../../postgres/pooled-client';
 
 /**
  * Runs `work` in one transaction on one pooled connection: COMMIT when it returns a right, ROLLBACK when it
@@ -15,9 +13,7 @@ export const withTransaction = async <L, A>(
   work: (client: PoolClient) => Promise<E.Either<L, A>>,
   begin = 'BEGIN',
 ): Promise<E.Either<L, A>> => {
-  const client = await pool.connect();
-  // pg emits 'error' on a checked-out client whose connection dies; without a listener that ends the process.
-  client.on('error', ignoreClientError);
+  const client = await checkOutClient(pool);
   let broken = false;
   try {
     await client.query(begin);
@@ -32,7 +28,6 @@ export const withTransaction = async <L, A>(
     }
     throw error;
   } finally {
-    client.removeListener('error', ignoreClientError);
-    client.release(broken);
+    giveBackClient(client, broken);
   }
 };

@@ -1,0 +1,21 @@
+import type { Pool, PoolClient } from 'pg';
+
+/** The same failure rejects the client's next query (or the one in flight), where it is handled. */
+const ignoreConnectionError = (): void => undefined;
+
+/**
+ * A client checked out of `pool` that a dying connection cannot crash the process with. pg emits 'error' on
+ * a checked-out client whose connection fails between its queries (a backend terminated, a socket reset,
+ * even during a query); the pool listens only to idle clients, and an 'error' nobody hears ends the process.
+ */
+export const checkOutClient = async (pool: Pool): Promise<PoolClient> => {
+  const client = await pool.connect();
+  client.on('error', ignoreConnectionError);
+  return client;
+};
+
+/** Gives a client from `checkOutClient` back, or destroys it (`broken`) if its connection cannot be trusted. */
+export const giveBackClient = (client: PoolClient, broken: boolean): void => {
+  client.removeListener('error', ignoreConnectionError);
+  client.release(broken);
+};
