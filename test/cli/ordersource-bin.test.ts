@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { orderHistoryProjection } from '../../src/projections/order-history/projection';
 import { BinRun, CliFiles, runBin, writeCliFiles } from './cli-fixtures';
 
 /**
@@ -219,7 +220,7 @@ describe('the ordersource executable', () => {
     const table = run('rebuildOrderHistory');
     expect(table).toMatchObject({ code: 0, stderr: '' });
     expect(table.stdout).toMatch(
-      /^PROJECTION   order-history\nversion      1\nread model   memory:\nevents read  13\nelapsed      \d+\.\d{3} s\napply rate   [\d,]+ events\/s\n\nCOLLECTION  DOCUMENTS  WRITES\norders              1       1\ntimeline           13      13\n$/,
+      /^PROJECTION   order-history\nversion      2\nread model   memory:\nevents read  13\nelapsed      \d+\.\d{3} s\napply rate   [\d,]+ events\/s\n\nCOLLECTION  DOCUMENTS  WRITES\norders              1       1\ntimeline           13      13\n$/,
     );
     type Report = { projection: string; readModel: string; version: number; eventsRead: number; position: number; collections: Record<string, { documents: number; writes: number }>; elapsedMs: number; eventsPerSecond: number };
     const report = (scenario: Scenario): Report => {
@@ -228,7 +229,7 @@ describe('the ordersource executable', () => {
       return JSON.parse(result.stdout) as Report;
     };
     const orderHistory = report('rebuildOrderHistoryJson');
-    expect(orderHistory).toMatchObject({ projection: 'order-history', readModel: 'memory:', version: 1, eventsRead: 13, position: files.lines.length - 1 });
+    expect(orderHistory).toMatchObject({ projection: 'order-history', readModel: 'memory:', version: orderHistoryProjection.version, eventsRead: 13, position: files.lines.length - 1 });
     expect(orderHistory.collections).toEqual({ orders: { documents: 1, writes: 1 }, timeline: { documents: 13, writes: 13 } });
     expect(orderHistory.elapsedMs).toEqual(expect.any(Number));
     expect(orderHistory.eventsPerSecond).toBeGreaterThan(0);

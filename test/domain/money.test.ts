@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { allocate, scaleDown } from '../../src/domain/shared/money';
+import { allocate, format, money, scaleDown } from '../../src/domain/shared/money';
 
 /** Amounts up to the largest safe integer, with the small ones and the ones near 2^53 both well represented. */
 const amount = fc.oneof(fc.integer({ min: 0, max: 1_000_000 }), fc.maxSafeNat(), fc.integer({ min: Number.MAX_SAFE_INTEGER - 1_000_000, max: Number.MAX_SAFE_INTEGER }));
@@ -42,5 +42,13 @@ describe('money arithmetic', () => {
     // Exact shares 3602879701896339 r 3 and 5404319552844509 r 2 (of 5): the unit left over goes to the
     // first. Float shares of the same split (× 2 and × 3 rounded past 2^53) gave it to the second.
     expect(allocate(9007199254740849, [2, 3])).toEqual([3602879701896340, 5404319552844509]);
+  });
+});
+
+describe('money for display', () => {
+  it("writes an amount in its currency's minor unit, exactly, whatever its size", () => {
+    expect([format(money(12345, 'CNY')), format(money(5, 'USD')), format(money(0, 'EUR'))]).toEqual(['123.45 CNY', '0.05 USD', '0.00 EUR']);
+    expect([format(money(3800, 'JPY')), format(money(1234, 'KWD')), format(money(7, 'BHD'))]).toEqual(['3800 JPY', '1.234 KWD', '0.007 BHD']);
+    expect(format(money(Number.MAX_SAFE_INTEGER, 'CNY'))).toBe('90071992547409.91 CNY');
   });
 });

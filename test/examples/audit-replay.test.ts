@@ -44,7 +44,7 @@ describe('npm run example:audit (examples/audit-replay.ts)', () => {
 
     it('finds the hash chains intact and the rebuilt read model equal to the live one', () => {
       expect(lineStartingWith(run.stdout, 'Hash chains:')).toBe('Hash chains: intact (25 events in 5 streams)');
-      expect(run.stdout).toContain('Rebuilt order-history v2 from the first event beside the live v1; readers now use v2');
+      expect(run.stdout).toContain('Rebuilt order-history v3 from the first event beside the live v2; readers now use v3');
       expect(lineStartingWith(run.stdout, 'Compared')).toMatch(/^Compared [1-9]\d* documents: all equal$/);
     });
   });

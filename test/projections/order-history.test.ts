@@ -142,3 +142,48 @@ describe('order history projection', () => {
     expect(expectLeft(await customerOrders(new MemoryReadModelStore(), 'alice')).code).toBe('PROJECTION_NOT_ACTIVE');
   });
 });
+
+describe('order history projection, payments the order did not take', () => {
+  it('shows the payment that paid the order, whatever its other payments do afterwards', async () => {
+    const shop = new Shop();
+    await shop.openCart('alice', 'cart-1');
+    await shop.add('alice', 'cart-1', 'tea', 6800, 1, 'tea');
+    await shop.checkOut('alice', 'cart-1', 'o1');
+    const total = await shop.total('o1');
+    await shop.send('host', { type: 'InitiatePayment', data: { paymentId: 'o1-card', orderId: 'o1', amount: total, method: 'card' } });
+    await shop.send('payment-gateway', { type: 'RecordProviderCallback', data: { paymentId: 'o1-card', providerTransactionId: 'tx-card', amount: total, status: 'succeeded' } });
+    await shop.send('payment-gateway', { type: 'RecordProviderCallback', data: { paymentId: 'o1', providerTransactionId: 'tx-late', amount: total, status: 'failed' } });
+    const readModels = await projectAll(shop.eventStore, orderHistoryProjection);
+    expect(expectRight(await orderDetail(readModels, 'alice', 'o1'))).toMatchObject({ status: 'paid', payment: { paymentId: 'o1-card', status: 'captured', paidTheOrder: true } });
+    await shop.engine.close();
+  });
+
+  it('shows a payment captured after the order expired as refunded, once its money has gone back', async () => {
+    const shop = new Shop();
+    await shop.openCart('alice', 'cart-1');
+    await shop.add('alice', 'cart-1', 'tea', 6800, 1, 'tea');
+    await shop.checkOut('alice', 'cart-1', 'o1');
+    shop.clock.advance(31 * 60 * 1000);
+    await shop.runDeadlines();
+    await shop.pay('o1');
+    const readModels = await projectAll(shop.eventStore, orderHistoryProjection);
+    expect(expectRight(await orderDetail(readModels, 'alice', 'o1'))).toMatchObject({
+      status: 'expired',
+      amounts: { paid: 0, refunded: 0 },
+      payment: { paymentId: 'o1', status: 'refunded', paidTheOrder: false },
+    });
+    await shop.engine.close();
+  });
+
+  it("writes the timeline's amounts in each currency's own minor unit", async () => {
+    const shop = new Shop();
+    await shop.openCart('alice', 'cart-jpy', 'JPY');
+    await shop.add('alice', 'cart-jpy', 'tea', 3800, 1, 'tea', 'JPY');
+    await shop.checkOut('alice', 'cart-jpy', 'o-jpy');
+    const readModels = await projectAll(shop.eventStore, orderHistoryProjection);
+    const [placed] = expectRight(await orderDetail(readModels, 'alice', 'o-jpy')).timeline.map((entry) => entry.summary);
+    // 3800 of goods and the default rules' shipping fee of 800 minor units: yen have no minor unit.
+    expect(placed).toBe('Order placed: 1 item in 1 line, total 4600 JPY');
+    await shop.engine.close();
+  });
+});

@@ -71,7 +71,7 @@ describe('projection runner', () => {
       expect(halt).toMatchObject({
         code: 'PROJECTION_EVENT_FAILED',
         projection: 'order-history',
-        version: 1,
+        version: orderHistoryProjection.version,
         eventId: bad.eventId,
         streamId: 'order-broken',
         revision: 0,

@@ -8,9 +8,9 @@ import { expectLeft, expectRight } from '../support/run-projection';
 import { Shop } from '../support/shop';
 
 const v1 = orderHistoryProjection;
-const v2 = { ...orderHistoryProjection, version: 2 };
-const V1 = { projection: v1.name, version: 1 };
-const V2 = { projection: v2.name, version: 2 };
+const v2 = { ...orderHistoryProjection, version: orderHistoryProjection.version + 1 };
+const V1 = { projection: v1.name, version: v1.version };
+const V2 = { projection: v2.name, version: v2.version };
 
 const placeOrder = async (shop: Shop, orderId: string): Promise<void> => {
   await shop.openCart('alice', `cart-${orderId}`);
@@ -27,23 +27,23 @@ describe('rebuilding a projection beside the live one', () => {
 
     await placeOrder(shop, 'o1');
     const live = expectRight(await buildAndActivate({ eventStore: shop.eventStore, readModels, projection: v1 }));
-    expect(expectRight(await readModels.activeVersion('order-history'))).toBe(1);
+    expect(expectRight(await readModels.activeVersion('order-history'))).toBe(v1.version);
 
     // The new version builds from the first event, but cannot store anything until the gate opens.
     const rebuilding = buildAndActivate({ eventStore: shop.eventStore, readModels, projection: v2 });
     await placeOrder(shop, 'o2');
     expectRight(await live.whenCaughtUp());
     expect(await aliceOrders()).toEqual(['o2', 'o1']);
-    expect(expectRight(await readModels.activeVersion('order-history'))).toBe(1);
+    expect(expectRight(await readModels.activeVersion('order-history'))).toBe(v1.version);
     expect(Object.values(memory.contents(V2)).flat()).toEqual([]);
 
     readModels.open();
     const rebuilt = expectRight(await rebuilding);
-    expect(expectRight(await readModels.activeVersion('order-history'))).toBe(2);
+    expect(expectRight(await readModels.activeVersion('order-history'))).toBe(v2.version);
     expectRight(await live.whenCaughtUp());
     expect(memory.contents(V2)).toEqual(memory.contents(V1));
 
-    // Readers now see only what version 2 holds: an order the stopped version 1 never saw.
+    // Readers now see only what the new version holds: an order the stopped old one never saw.
     await live.stop();
     await placeOrder(shop, 'o3');
     expectRight(await rebuilt.whenCaughtUp());
@@ -65,8 +65,8 @@ describe('rebuilding a projection beside the live one', () => {
     const live = expectRight(await buildAndActivate({ eventStore: shop.eventStore, readModels, projection: v1 }));
     const broken = { ...v2, apply: () => Promise.resolve(E.left({ code: 'BROKEN', message: 'this version has a bug' })) };
     const failure = expectLeft(await buildAndActivate({ eventStore: shop.eventStore, readModels, projection: broken }));
-    expect(failure).toMatchObject({ code: 'PROJECTION_EVENT_FAILED', version: 2, reason: { code: 'BROKEN' } });
-    expect(expectRight(await readModels.activeVersion('order-history'))).toBe(1);
+    expect(failure).toMatchObject({ code: 'PROJECTION_EVENT_FAILED', version: v2.version, reason: { code: 'BROKEN' } });
+    expect(expectRight(await readModels.activeVersion('order-history'))).toBe(v1.version);
     expect(expectRight(await customerOrders(readModels, 'alice')).items.map((o) => o.orderId)).toEqual(['o1']);
     await live.stop();
     await shop.engine.close();

@@ -66,5 +66,16 @@ export const allocate = (total: number, weights: readonly (number | bigint)[]): 
   return parts.map(Number);
 };
 
-/** `12345 CNY` → `123.45 CNY`, assuming two minor digits; for display only. */
-export const format = (m: Money): string => `${(m.amount / 100).toFixed(2)} ${m.currency}`;
+/** ISO 4217 currencies whose minor unit is not a hundredth; every other code has two minor digits. */
+const MINOR_DIGITS: Readonly<Record<string, number>> = {
+  BIF: 0, CLP: 0, DJF: 0, GNF: 0, ISK: 0, JPY: 0, KMF: 0, KRW: 0, PYG: 0, RWF: 0, UGX: 0, UYI: 0, VND: 0, VUV: 0, XAF: 0, XOF: 0, XPF: 0,
+  BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, TND: 3,
+  CLF: 4, UYW: 4,
+};
+
+/** `12345 CNY` → `123.45 CNY`, `3800 JPY` → `3800 JPY`, `1234 KWD` → `1.234 KWD`: for display only. */
+export const format = (m: Money): string => {
+  const digits = MINOR_DIGITS[m.currency] ?? 2;
+  const whole = String(m.amount).padStart(digits + 1, '0');
+  return digits === 0 ? `${whole} ${m.currency}` : `${whole.slice(0, -digits)}.${whole.slice(-digits)} ${m.currency}`;
+};

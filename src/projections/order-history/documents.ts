@@ -54,7 +54,17 @@ export const OrderHistoryOrder = t.readonly(
     gifts: t.readonlyArray(GiftLine),
     amounts: OrderAmounts,
     paymentMethod: t.string,
-    payment: t.readonly(t.type({ paymentId: nullable(t.string), status: t.keyof({ 'not-started': null, pending: null, captured: null, failed: null }) })),
+    /**
+     * The payment that paid the order (`paidTheOrder`), once one has; until then, the last one heard of. A
+     * payment the order did not take shows as `refunded` once its money has gone back.
+     */
+    payment: t.readonly(
+      t.type({
+        paymentId: nullable(t.string),
+        status: t.keyof({ 'not-started': null, pending: null, captured: null, failed: null, refunded: null }),
+        paidTheOrder: t.boolean,
+      }),
+    ),
     shippingAddress: t.readonly(t.type({ recipient: t.string, phone: t.string, line1: t.string, city: t.string, postalCode: t.string, country: t.string })),
     shipment: nullable(t.readonly(t.type({ carrier: t.string, trackingNumber: t.string, shippedAt: t.number, lastStatus: t.string, deliveredAt: nullable(t.number) }))),
     closure: nullable(t.readonly(t.type({ kind: t.keyof({ cancelled: null, expired: null }), reason: t.string, at: t.number }))),

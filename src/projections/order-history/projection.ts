@@ -40,7 +40,7 @@ const placedOrder = ({ data }: Placed, at: number): OrderHistoryOrder => {
       refunded: 0,
     },
     paymentMethod: data.paymentMethod,
-    payment: { paymentId: null, status: 'not-started' },
+    payment: { paymentId: null, status: 'not-started', paidTheOrder: false },
     shippingAddress: data.shippingAddress,
     shipment: null,
     closure: null,
@@ -62,7 +62,12 @@ const evolve = (order: OrderHistoryOrder, event: OrderHistoryEvent, at: number):
     case 'OrderPlaced':
       return order;
     case 'OrderPaid':
-      return { ...next, status: 'paid', amounts: { ...order.amounts, paid: event.data.amount.amount } };
+      return {
+        ...next,
+        status: 'paid',
+        amounts: { ...order.amounts, paid: event.data.amount.amount },
+        payment: { paymentId: event.data.paymentId, status: 'captured', paidTheOrder: true },
+      };
     case 'OrderShipped':
       return { ...next, status: 'shipped', shipment: { carrier: event.data.carrier, trackingNumber: event.data.trackingNumber, shippedAt: at, lastStatus: 'shipped', deliveredAt: null } };
     case 'OrderTrackingUpdated':
@@ -96,15 +101,31 @@ const evolve = (order: OrderHistoryOrder, event: OrderHistoryEvent, at: number):
     case 'OrderNoteAdded':
       return next;
     case 'PaymentInitiated':
-      return { ...next, payment: { paymentId: event.data.paymentId, status: 'pending' } };
     case 'PaymentCaptured':
-      return { ...next, payment: { paymentId: event.data.paymentId, status: 'captured' } };
     case 'PaymentFailed':
-      return { ...next, payment: { paymentId: event.data.paymentId, status: 'failed' } };
-    case 'PaymentCallbackRejected':
     case 'PaymentRefunded':
+      return withPayment(order, next, event);
+    case 'PaymentCallbackRejected':
       return next;
   }
+};
+
+const PAYMENT_STATUS = { PaymentInitiated: 'pending', PaymentCaptured: 'captured', PaymentFailed: 'failed' } as const;
+
+/**
+ * The order after an event of one of its payments. Once a payment has paid the order, the others (a second
+ * one a host started, say) no longer change what it shows. Refunds of the payment that paid are the order's
+ * `amounts.refunded`; a payment the order never took shows as refunded when its money goes back.
+ */
+const withPayment = (
+  order: OrderHistoryOrder,
+  next: OrderHistoryOrder,
+  event: Extract<OrderHistoryEvent, { type: 'PaymentInitiated' | 'PaymentCaptured' | 'PaymentFailed' | 'PaymentRefunded' }>,
+): OrderHistoryOrder => {
+  const { paymentId } = event.data;
+  if (order.payment.paidTheOrder) return next;
+  if (event.type !== 'PaymentRefunded') return { ...next, payment: { paymentId, status: PAYMENT_STATUS[event.type], paidTheOrder: false } };
+  return order.payment.paymentId === paymentId ? { ...next, payment: { ...order.payment, status: 'refunded' } } : next;
 };
 
 /**
@@ -113,7 +134,8 @@ const evolve = (order: OrderHistoryOrder, event: OrderHistoryEvent, at: number):
  */
 export const orderHistoryProjection: ProjectionDefinition<OrderHistoryEvent> = {
   name: ORDER_HISTORY,
-  version: 1,
+  // 2: the payment shown is the one that paid the order, and a payment refunded whole shows as refunded.
+  version: 2,
   filter: { streamPrefixes: [ORDER_STREAM_PREFIX, PAYMENT_STREAM_PREFIX], eventTypes: OrderHistoryEvent.types.flatMap((union) => union.types.map((codec) => codec.name)) },
   codec: OrderHistoryEvent,
   collections: [orders.definition, timeline.definition],
