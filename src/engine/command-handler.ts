@@ -225,7 +225,13 @@ export class CommandHandler<C, Ev extends { readonly type: string; readonly data
 
   /** Replays a stream from the store, noting the events an earlier run of `commandId` appended. */
   private async loadFromStore(streamId: string, commandId: string | undefined): Promise<E.Either<CommandError, Loaded<S>>> {
-    const envelopes = await this.deps.store.readStream(streamId);
+    let envelopes: readonly EventEnvelope[];
+    try {
+      envelopes = await this.deps.store.readStream(streamId);
+    } catch (error) {
+      // The port lets a read reject when the store cannot be reached; the engine answers with a value.
+      return E.left({ kind: 'unavailable', code: 'STORE_UNAVAILABLE', message: `reading stream ${streamId} failed: ${error instanceof Error ? error.message : String(error)}` });
+    }
     let state = this.aggregate.decider.initialState;
     let earlier: EventEnvelope[] | undefined;
     const commandIds = new Set<string>();

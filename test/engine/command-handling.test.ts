@@ -5,7 +5,7 @@ import { cartStreamId } from '../../src/engine/aggregates';
 import type { EventStore } from '../../src/engine/event-store/event-store';
 import { cny } from '../support/fixtures';
 import { delegatingTo } from '../support/delegating-event-store';
-import { engineDriver } from '../support/engine-driver';
+import { checkedOutOrder, engineDriver } from '../support/engine-driver';
 
 const open = { type: 'OpenCart', data: { cartId: 'c1', customerId: 'alice', currency: 'CNY' } } as const;
 const addTea = (quantity = 1) =>
@@ -254,6 +254,47 @@ describe('command handling', () => {
       );
       expect(await snapshot(engine.eventStore)).toEqual(before);
       expect(await engine.rejections()).toEqual([]);
+    });
+  });
+
+  describe('a store that cannot be read', () => {
+    /** A store whose reads reject, as the PostgreSQL adapter's do while its server is down, until `up`. */
+    const unreadable = () => {
+      const memory = new MemoryEventStore();
+      const reads = { up: false };
+      const store = delegatingTo(memory, {
+        readStream: (streamId, options) => (reads.up ? memory.readStream(streamId, options) : Promise.reject(new Error('connect ECONNREFUSED'))),
+      });
+      return { memory, store, reads };
+    };
+
+    it('answers commands and state reads with unavailable values, never a rejection, and changes nothing', async () => {
+      const { memory, store, reads } = unreadable();
+      const { engine, send } = engineDriver({ eventStore: store, stateCacheSize: 0 });
+      await send(open);
+      const refused = await send(addTea());
+      expect(refused).toEqual(E.left(expect.objectContaining({ kind: 'unavailable', code: 'STORE_UNAVAILABLE' })));
+      expect(await engine.cartState('c1')).toEqual(E.left(expect.objectContaining({ kind: 'unavailable', code: 'STORE_UNAVAILABLE' })));
+      expect(await memory.readStream(cartStreamId('c1'))).toHaveLength(1);
+      reads.up = true;
+      expect(await send(addTea())).toEqual(E.right(expect.objectContaining({ duplicate: false })));
+    });
+
+    it('keeps a deadline it could not fire for the next run', async () => {
+      const { store, reads } = unreadable();
+      reads.up = true;
+      const driver = engineDriver({ eventStore: store, stateCacheSize: 0 });
+      await checkedOutOrder(driver);
+      reads.up = false;
+      driver.clock.advance(31 * 60 * 1000);
+      const [unfired] = await driver.engine.runDueDeadlines(driver.clock.now());
+      expect(unfired?.outcome).toEqual(E.left(expect.objectContaining({ kind: 'unavailable' })));
+      reads.up = true;
+      const [fired] = await driver.engine.runDueDeadlines(driver.clock.now());
+      expect(fired?.outcome).toEqual(E.right(expect.objectContaining({ duplicate: false })));
+      await driver.engine.settle();
+      const order = await driver.engine.orderState('o1');
+      expect(E.isRight(order) && order.right.state.status).toBe('expired');
     });
   });
 

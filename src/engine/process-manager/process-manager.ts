@@ -16,6 +16,8 @@ import type { Reaction } from './reactions';
 import { StreamLanes } from './stream-lanes';
 
 export const PROCESS_MANAGER_ACTOR = 'process-manager';
+
+const messageOf = (thrown: unknown): string => (thrown instanceof Error ? thrown.message : String(thrown));
 export const DEADLINE_ACTOR = 'deadline-scheduler';
 
 /** What the process manager needs of the engine around it. */
@@ -154,20 +156,26 @@ export class ProcessManager {
   async runDueDeadlines(now: number): Promise<readonly FiredDeadline[]> {
     const fired: FiredDeadline[] = [];
     for (const deadline of this.deadlines.takeDue(now)) {
-      const outcome = await this.deps.execute({
+      const request = {
         commandId: `deadline-${deadline.deadlineId}`,
         actor: DEADLINE_ACTOR,
         correlationId: deadline.deadlineId,
         causationId: deadline.deadlineId,
         command: deadline.command,
-      }, deadline.dueAt);
+      };
+      // A throw (a store failing in a way it should not) must not lose the deadlines taken from the queue.
+      const outcome = await this.deps.execute(request, deadline.dueAt).catch(
+        (thrown: unknown): E.Either<CommandError, unknown> => E.left({ kind: 'unavailable', code: 'STORE_UNAVAILABLE', message: `firing deadline ${deadline.deadlineId} failed: ${messageOf(thrown)}` }),
+      );
       if (E.isLeft(outcome) && (outcome.left.kind === 'unavailable' || outcome.left.code === 'CONCURRENCY_CONFLICT')) {
         // Not decided: keep it pending so the next run tries again.
         this.deadlines.add(deadline);
         fired.push({ deadlineId: deadline.deadlineId, dueAt: deadline.dueAt, outcome });
         continue;
       }
-      const recorded = await this.appendDeadlineEvent(deadline.deadlineId, { type: 'DeadlineFired', data: { deadlineId: deadline.deadlineId, firedAt: now } }, deadline.revision);
+      const recorded = await this.appendDeadlineEvent(deadline.deadlineId, { type: 'DeadlineFired', data: { deadlineId: deadline.deadlineId, firedAt: now } }, deadline.revision).catch(
+        (thrown: unknown): E.Either<AppendError, AppendResult> => E.left({ code: 'STORE_UNAVAILABLE', message: messageOf(thrown) }),
+      );
       // Left unrecorded, the deadline fires again after a restart, and its command, under the same id, repeats nothing.
       if (E.isLeft(recorded) && recorded.left.code === 'STORE_UNAVAILABLE') this.deps.onFailure({ position: -1, eventId: deadline.deadlineId, error: recorded.left });
       fired.push({ deadlineId: deadline.deadlineId, dueAt: deadline.dueAt, outcome });
@@ -207,15 +215,8 @@ export class ProcessManager {
       // An abandoned event stays unfinished, so the frontier cannot pass it.
       if (outcome === 'decided') this.advance(this.frontier.finish(entry));
     };
-    this.lanes.run(this.streamsTouched(event, reactions.right), () => this.react(event, reactions.right)).then(finished, (thrown: unknown) => {
-      // The rules and the engine answer with values; a throw is a store failing in a way it should not.
-      this.deps.onFailure({
-        position: event.position,
-        eventId: event.eventId,
-        error: { code: 'STORE_UNAVAILABLE', message: `reacting to ${event.type} ${event.eventId} failed: ${thrown instanceof Error ? thrown.message : String(thrown)}` },
-      });
-      finished('decided');
-    });
+    // Every attempt of a reaction is made through `untilTaken`, which takes a throw for a transient failure.
+    void this.lanes.run(this.streamsTouched(event, reactions.right), () => this.react(event, reactions.right)).then(finished);
   }
 
   private streamsTouched(event: EventEnvelope, reactions: readonly Reaction[]): readonly string[] {
@@ -304,9 +305,16 @@ export class ProcessManager {
     transientFailure: (answer: T) => ProcessManagerFailure['error'] | undefined,
   ): Promise<T | 'abandoned'> {
     for (let failures = 1; ; failures += 1) {
-      const answer = await attempt();
-      const failure = transientFailure(answer);
-      if (failure === undefined) return answer;
+      let failure: ProcessManagerFailure['error'] | undefined;
+      try {
+        const answer = await attempt();
+        failure = transientFailure(answer);
+        if (failure === undefined) return answer;
+      } catch (thrown) {
+        // The engine and the stores answer with values; one that throws instead is failing in a way it should
+        // not, and is tried again like an unreachable store, the event's lanes held, rather than skipped.
+        failure = { code: 'STORE_UNAVAILABLE', message: `reacting to ${cause.type} ${cause.eventId} failed: ${messageOf(thrown)}` };
+      }
       const retryInMs = delayAfter(this.deps.retry, failures);
       this.deps.onFailure({ position: cause.position, eventId: cause.eventId, error: failure, retryInMs });
       if (!(await this.pause(retryInMs))) return 'abandoned';

@@ -104,27 +104,42 @@ describe('the process manager reacting to many events at once', () => {
     expect(await engine.runDueDeadlines(Number.MAX_SAFE_INTEGER)).toEqual([]);
   });
 
-  it('reports a reaction that throws as a failure of its event, and goes on with the rest', async () => {
+  it('takes a reaction that throws for one the store could not take: reported, tried again, and nothing is skipped', async () => {
     const memory = new MemoryEventStore();
-    // A store that throws instead of answering with an error value, for one deadline stream only.
+    // A store that throws, twice, instead of answering with an error value, for one deadline stream only.
+    let throwsLeft = 2;
     const broken = delegatingTo(memory, {
       append: async (streamId, events, expected) => {
-        if (streamId === deadlineStreamId(paymentExpiryDeadlineId('o0'))) throw new Error('connection reset');
+        if (streamId === deadlineStreamId(paymentExpiryDeadlineId('o0')) && throwsLeft > 0) {
+          throwsLeft -= 1;
+          throw new Error('connection reset');
+        }
         return memory.append(streamId, events, expected);
       },
     });
     const failures: ProcessManagerFailure[] = [];
-    const engine = createEngine({ eventStore: broken, onProcessManagerFailure: (failure) => failures.push(failure) });
+    const engine = createEngine({
+      eventStore: broken,
+      processManagerRetry: { firstDelayMs: 1, maxDelayMs: 4 },
+      onProcessManagerFailure: (failure) => failures.push(failure),
+    });
     for (const n of [0, 1]) await checkOut(engine, n);
     await engine.settle();
 
     const [placed] = await memory.readStream('order-o0');
-    expect(failures).toEqual([
-      { position: placed!.position, eventId: placed!.eventId, error: { code: 'STORE_UNAVAILABLE', message: expect.stringContaining('connection reset') } },
-    ]);
+    expect(failures).toEqual(
+      [1, 2].map((retryInMs) => ({
+        position: placed!.position,
+        eventId: placed!.eventId,
+        error: { code: 'STORE_UNAVAILABLE', message: expect.stringContaining('connection reset') },
+        retryInMs,
+      })),
+    );
+    expect((await memory.readStream(deadlineStreamId(paymentExpiryDeadlineId('o0')))).map((event) => event.type)).toEqual(['DeadlineScheduled']);
     const second = await engine.paymentState('o1');
     expect(E.isRight(second) && second.right.state.status).toBe('pending');
     expect(engine.processManagerPosition).toBe(await memory.headPosition());
+    await engine.close();
   });
 
   it('reacts to one event at a time when its concurrency is 1', async () => {
