@@ -1,4 +1,5 @@
 import * as E from 'fp-ts/Either';
+import { MemoryEventStore } from '../../src/adapters/event-store/memory/memory-event-store';
 import { orderStreamId, paymentStreamId } from '../../src/engine/aggregates';
 import { address, cny } from '../support/fixtures';
 import { checkedOutOrder, engineDriver, ORDER_TOTAL } from '../support/engine-driver';
@@ -175,5 +176,23 @@ describe('deadlines', () => {
     expect([...first!, ...second!].map((f) => f.deadlineId)).toEqual(['payment-expiry-o1', 'payment-expiry-o1']);
     await restarted.engine.settle();
     expect((await store.readStream(orderStreamId('o1'))).filter((e) => e.type === 'OrderExpired')).toHaveLength(1);
+  });
+
+  it('survive a restart from the process manager position: those scheduled before it are read back', async () => {
+    const store = new MemoryEventStore();
+    const driver = engineDriver({ eventStore: store });
+    await checkedOutOrder(driver, 'o1', 'c1');
+    await checkedOutOrder(driver, 'o2', 'c2');
+    await pay(driver, ORDER_TOTAL, 'tx-2', 'o2');
+    const position = driver.engine.processManagerPosition;
+    await driver.engine.close();
+    const restarted = engineDriver({ eventStore: store, processManagerStartAfter: position });
+    await restarted.engine.settle();
+    const fired = await restarted.engine.runDueDeadlines(Date.UTC(2026, 10, 26));
+    expect(fired.map((f) => f.deadlineId)).toEqual(['payment-expiry-o1']);
+    await restarted.engine.settle();
+    expect(await orderState(restarted, 'o1')).toMatchObject({ status: 'expired' });
+    expect(await orderState(restarted, 'o2')).toMatchObject({ status: 'paid' });
+    await restarted.engine.close();
   });
 });

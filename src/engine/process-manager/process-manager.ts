@@ -5,7 +5,7 @@ import type { HostCommand } from '../aggregates';
 import type { Clock } from '../clock';
 import type { CommandError } from '../command-error';
 import type { EventEnvelope, ProposedEvent } from '../event-store/envelope';
-import type { AppendError, AppendResult, EventStore, SubscriptionMessage } from '../event-store/event-store';
+import type { AppendError, AppendResult, EventStore, ReadAllPage, SubscriptionMessage } from '../event-store/event-store';
 import type { IdGenerator } from '../ids';
 import { delayAfter, RetryPolicy } from '../retry-policy';
 import { DEADLINE_STREAM_PREFIX, DeadlineEvent, deadlineStreamId } from './deadline-events';
@@ -18,6 +18,9 @@ import { StreamLanes } from './stream-lanes';
 export const PROCESS_MANAGER_ACTOR = 'process-manager';
 
 const messageOf = (thrown: unknown): string => (thrown instanceof Error ? thrown.message : String(thrown));
+
+/** Events per page when the pending deadlines are read at start. */
+const DEADLINE_PAGE_SIZE = 1_024;
 export const DEADLINE_ACTOR = 'deadline-scheduler';
 
 /** What the process manager needs of the engine around it. */
@@ -101,16 +104,53 @@ export class ProcessManager {
   private subscriptionFailures = 0;
   /** Wakes each retry wait under way, so that stopping does not wait out a back-off. */
   private readonly sleepers = new Set<() => void>();
+  /** Set while the pending deadlines are read, before the subscription starts. */
+  private starting = false;
 
   constructor(private readonly deps: ProcessManagerDependencies) {
     this.frontier = new CompletionFrontier(deps.startAfter ?? -1);
   }
 
   start(): void {
-    if (this.subscription !== undefined) return;
+    if (this.subscription !== undefined || this.starting) return;
     this.stopped = false;
     this.received = this.deps.startAfter;
-    this.follow();
+    const { startAfter } = this.deps;
+    if (startAfter === undefined) {
+      this.follow();
+      return;
+    }
+    this.starting = true;
+    void this.loadDeadlinesThrough(startAfter).then((loaded) => {
+      this.starting = false;
+      if (loaded) this.follow();
+    });
+  }
+
+  /**
+   * Deadlines live only in their streams' events: one scheduled before `position` and still pending on a
+   * restart from there would never fire. They are read from the deadline streams first (pages of a filtered
+   * `readAll`, one pass over the deadlines stored so far), then the subscription takes over after `position`.
+   * A read that fails is reported and tried again; `false` once the process manager stops meanwhile.
+   */
+  private async loadDeadlinesThrough(position: number): Promise<boolean> {
+    let after: number | undefined;
+    for (let failures = 1; !this.stopped; ) {
+      let page: ReadAllPage;
+      try {
+        page = await this.deps.store.readAll({ ...(after === undefined ? {} : { after }), maxCount: DEADLINE_PAGE_SIZE, filter: { streamPrefixes: [DEADLINE_STREAM_PREFIX] } });
+      } catch (thrown) {
+        const retryInMs = delayAfter(this.deps.retry, failures);
+        failures += 1;
+        this.deps.onFailure({ position, eventId: '', error: { code: 'STORE_UNAVAILABLE', message: `reading the pending deadlines failed: ${messageOf(thrown)}` }, retryInMs });
+        if (!(await this.pause(retryInMs))) return false;
+        continue;
+      }
+      for (const event of page.events) if (event.position <= position) this.trackDeadline(event);
+      if (page.isEnd || page.lastPosition === undefined || page.lastPosition >= position || page.lastPosition === after) return !this.stopped;
+      after = page.lastPosition;
+    }
+    return false;
   }
 
   private follow(): void {
