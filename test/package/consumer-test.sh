@@ -158,6 +158,14 @@ for adapter in "${adapters[@]}"; do
   check "$entry loads from ES modules (repository, driver installed)" in_repo node --input-type=module -e "await import('$entry')"
 done
 
+# The README's first two examples, verbatim, as one ES module: embedding the engine, then its read models.
+readme_examples_run() {
+  in_consumer node readme-examples.cjs "$repo/README.md" readme.mts &&
+    in_consumer node "$repo/node_modules/typescript/bin/tsc" -p tsconfig.readme.json &&
+    in_consumer node readme-out/readme.mjs
+}
+check "README: its embedding and read-model examples type-check (strict) and run as an ES module" readme_examples_run
+
 bins="$(node -p "const b = require('$installed/package.json').bin; (typeof b === 'string' ? ['ordersource'] : Object.keys(b || {})).join(' ')")"
 if [ -z "$bins" ]; then
   check "CLI: package.json declares the ordersource bin" false
