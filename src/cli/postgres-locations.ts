@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/Either';
 import type { Pool } from 'pg';
+import { schemaNameProblem } from '../adapters/event-store/postgres/schema-name';
 import { CliError, failure, usageError } from './cli-error';
 import type { EventSourceOpener } from './event-sources';
 import type { ImportTargetOpener } from './import-targets';
@@ -46,8 +47,11 @@ export const postgresLocation = (url: string, schemaOption?: string): E.Either<C
   if (named !== undefined && schemaOption !== undefined && named !== schemaOption) {
     return E.left(usageError('INVALID_ARGUMENT', `the URL names schema ${JSON.stringify(named)} and --schema ${JSON.stringify(schemaOption)}: name one`));
   }
+  const schema = named ?? schemaOption;
+  const problem = schema === undefined ? undefined : schemaNameProblem(schema);
+  if (problem !== undefined) return E.left(usageError('INVALID_ARGUMENT', problem));
   parsed.searchParams.delete('schema');
-  return E.right({ connectionString: parsed.toString(), schema: named ?? schemaOption });
+  return E.right({ connectionString: parsed.toString(), schema });
 };
 
 /**

@@ -163,6 +163,8 @@ describeWithPostgres('the ordersource executable over PostgreSQL', () => {
       const disagreeing = await bin(['verify', '--source', withSchema(viaUrl), '--schema', imported]);
       expect(disagreeing.code).toBe(2);
       expect(disagreeing.stderr).toMatch(/names schema .* and --schema .*: name one/);
+      const tooLong = await bin(['verify', '--source', postgresUrl, '--schema', 's'.repeat(64)]);
+      expect(tooLong).toMatchObject({ code: 2, stderr: expect.stringMatching(/PostgreSQL keeps only the first 63/) });
       for (const args of [['verify', '--source', 'postgres://[bad'], ['rebuild', 'logistics', '--source', withSchema(viaUrl), '--read-model', 'postgres://[bad']]) {
         expect(await bin(args)).toMatchObject({ code: 2, stderr: expect.stringMatching(/^ordersource: postgres:\/\/\[bad is not a PostgreSQL URL: /) });
       }

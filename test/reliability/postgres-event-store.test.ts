@@ -198,6 +198,19 @@ describeWithPostgres('PostgreSQL event store reliability', () => {
     });
   });
 
+  it('ends a subscription made before close and subscribed to after it, instead of polling a closed store', async () => {
+    const store = openStore(uniqueSchemaName('sub_after_close'));
+    const made = store.subscribe();
+    await store.close();
+    await expect(firstValueFrom(made)).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+  });
+
+  it('refuses a schema name PostgreSQL would cut short, which could make two stores one', () => {
+    expect(() => new PostgresEventStore(postgresUrl, { schema: `tenant_${'a'.repeat(57)}` })).toThrow(/PostgreSQL keeps only the first 63/);
+    expect(() => storeSchema('')).toThrow(RangeError);
+    expect(storeSchema(`tenant_${'a'.repeat(56)}`).name).toHaveLength(63);
+  });
+
   it('processes starting at once on an empty schema all migrate it, once', async () => {
     const schema = uniqueSchemaName('migrate');
     const stores = Array.from({ length: 6 }, () => openStore(schema));

@@ -33,7 +33,7 @@
 import * as E from 'fp-ts/Either';
 import { isLeft } from 'fp-ts/Either';
 import { Pool } from 'pg';
-import { Observable, Subject, takeUntil, throwError } from 'rxjs';
+import { defer, Observable, Subject, takeUntil, throwError } from 'rxjs';
 import type { EventEnvelope, ProposedEvent } from '../../../engine/event-store/envelope';
 import type {
   AppendError,
@@ -168,15 +168,20 @@ export class PostgresEventStore implements EventStore {
   }
 
   subscribe(options: SubscribeOptions = {}): Observable<SubscriptionMessage> {
-    if (this.closed) return throwError(() => new EventStoreReadError('STORE_UNAVAILABLE', 'the PostgreSQL event store is closed'));
-    return liveSubscription(
-      {
-        readPage: (after, filter) => this.readPage(after, READ_ALL_PAGE_SIZE, filter),
-        listener: this.listener,
-        polling: this.polling,
-      },
-      options,
-    ).pipe(takeUntil(this.closing));
+    // Checked when subscribed to, not when made: an observable made before `close` and subscribed to after
+    // it would otherwise poll a closed store for ever, `closing` having long completed.
+    return defer(() =>
+      this.closed
+        ? throwError(() => new EventStoreReadError('STORE_UNAVAILABLE', 'the PostgreSQL event store is closed'))
+        : liveSubscription(
+            {
+              readPage: (after, filter) => this.readPage(after, READ_ALL_PAGE_SIZE, filter),
+              listener: this.listener,
+              polling: this.polling,
+            },
+            options,
+          ).pipe(takeUntil(this.closing)),
+    );
   }
 
   async headPosition(): Promise<number | undefined> {

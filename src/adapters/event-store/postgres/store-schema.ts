@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { escapeIdentifier } from 'pg';
+import { schemaNameProblem } from './schema-name';
 
 export const DEFAULT_SCHEMA = 'ordersource';
 
 /**
  * The SQL names of one store's objects. The schema name is quoted, never validated against a pattern, so any
- * name a caller picks is safe to splice into statements.
+ * name a caller picks is safe to splice into statements; only one longer than PostgreSQL keeps is refused.
  */
 export interface StoreSchema {
   readonly name: string;
@@ -28,7 +29,10 @@ export interface StoreSchema {
   readonly statementPrefix: string;
 }
 
+/** Throws a RangeError for a name `schemaNameProblem` refuses: a configuration mistake, found at construction. */
 export const storeSchema = (name: string): StoreSchema => {
+  const problem = schemaNameProblem(name);
+  if (problem !== undefined) throw new RangeError(problem);
   const quotedName = escapeIdentifier(name);
   const digest = createHash('sha256').update(name).digest('hex');
   return {
