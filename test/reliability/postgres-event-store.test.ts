@@ -198,6 +198,20 @@ describeWithPostgres('PostgreSQL event store reliability', () => {
     });
   });
 
+  it('settles every append and read under way when it closes, those still waiting for a connection included', async () => {
+    const store = openStore(uniqueSchemaName('close_in_flight'));
+    expect(E.isRight(await store.migrate())).toBe(true);
+    const appends = Array.from({ length: 30 }, (_, i) => store.append(`order-${i}`, proposedEvents(1), 'no-stream'));
+    const reads = Array.from({ length: 30 }, (_, i) => store.readStream(`order-${i}`));
+    await store.close();
+    const settled = await Promise.race([
+      Promise.allSettled([...appends, ...reads]),
+      new Promise<'still waiting'>((resolve) => setTimeout(() => resolve('still waiting'), 5_000)),
+    ]);
+    expect(settled).not.toBe('still waiting');
+    expect(settled !== 'still waiting' && settled.slice(0, 30).every((outcome) => outcome.status === 'fulfilled')).toBe(true);
+  });
+
   it('ends a subscription made before close and subscribed to after it, instead of polling a closed store', async () => {
     const store = openStore(uniqueSchemaName('sub_after_close'));
     const made = store.subscribe();

@@ -99,6 +99,11 @@ export class PostgresEventStore implements EventStore {
   private readonly closing = new Subject<void>();
   private migration: Promise<void> | undefined;
   private closed = false;
+  /**
+   * The appends and reads under way, from the call on. `close` ends the pool only once they have settled:
+   * pg's `end` leaves a caller still waiting for a connection waiting for ever.
+   */
+  private readonly underWay = new Set<Promise<unknown>>();
 
   /** An idle pooled client whose server went away emits 'error'; unheard, that would crash the process. */
   private readonly onIdleClientError = (): void => undefined;
@@ -133,7 +138,11 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
-  async append(streamId: string, events: readonly ProposedEvent[], expected: ExpectedRevision): Promise<E.Either<AppendError, AppendResult>> {
+  append(streamId: string, events: readonly ProposedEvent[], expected: ExpectedRevision): Promise<E.Either<AppendError, AppendResult>> {
+    return this.tracked(this.appendNow(streamId, events, expected));
+  }
+
+  private async appendNow(streamId: string, events: readonly ProposedEvent[], expected: ExpectedRevision): Promise<E.Either<AppendError, AppendResult>> {
     const ready = await this.migrate();
     if (isLeft(ready)) return ready;
     const request = { streamId, events, expected };
@@ -142,7 +151,11 @@ export class PostgresEventStore implements EventStore {
     return outcome ?? E.left(storeUnavailable('the append was not attempted'));
   }
 
-  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<readonly EventEnvelope[]> {
+  readStream(streamId: string, options: ReadStreamOptions = {}): Promise<readonly EventEnvelope[]> {
+    return this.tracked(this.readStreamNow(streamId, options));
+  }
+
+  private async readStreamNow(streamId: string, options: ReadStreamOptions): Promise<readonly EventEnvelope[]> {
     const maxCount = options.maxCount === undefined ? null : Math.max(0, Math.floor(options.maxCount));
     const backwards = options.direction === 'backwards';
     const fromRevision = backwards ? (options.fromRevision ?? Number.MAX_SAFE_INTEGER) : Math.max(options.fromRevision ?? 0, 0);
@@ -163,7 +176,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<ReadAllPage> {
-    const { events, lastPosition, isEnd } = await this.readPage(options.after, options.maxCount ?? READ_ALL_PAGE_SIZE, options.filter);
+    const { events, lastPosition, isEnd } = await this.tracked(this.readPage(options.after, options.maxCount ?? READ_ALL_PAGE_SIZE, options.filter));
     return { events, lastPosition, isEnd };
   }
 
@@ -185,7 +198,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   async headPosition(): Promise<number | undefined> {
-    const rows = await this.query('reading the head position', 'head', `SELECT last_position FROM ${this.schema.globalPosition}`, []);
+    const rows = await this.tracked(this.query('reading the head position', 'head', `SELECT last_position FROM ${this.schema.globalPosition}`, []));
     return positionOrUndefined(this.decodeHead(rows[0]?.[0]));
   }
 
@@ -196,9 +209,19 @@ export class PostgresEventStore implements EventStore {
     this.closing.next();
     this.closing.complete();
     await this.writer?.drain();
+    await Promise.allSettled([...this.underWay]);
     await this.listener.close();
     if (this.ownsPool) await this.pool.end();
     this.pool.off('error', this.onIdleClientError);
+  }
+
+  private tracked<T>(operation: Promise<T>): Promise<T> {
+    this.underWay.add(operation);
+    const settled = (): void => {
+      this.underWay.delete(operation);
+    };
+    operation.then(settled, settled);
+    return operation;
   }
 
   private ready(): Promise<void> {
