@@ -145,6 +145,31 @@ describeWithPostgres('PostgreSQL event store group commit', () => {
     expectValidChain(await store.readStream('refused-a'));
   });
 
+  it('fails a batch whose transaction timed out as a whole, instead of running each append again alone into the same wait', async () => {
+    const schema = uniqueSchemaName('timed_out');
+    const pool = new Pool({ connectionString: postgresUrl, max: 4, statement_timeout: 300 });
+    const store = new PostgresEventStore(pool, { schema, groupCommit: true });
+    opened.push({ store, schema });
+    rightOrThrow(await store.migrate());
+    // Held as a running restore holds it: every append waits for it until its statement times out.
+    const holder = await admin.connect();
+    await holder.query('BEGIN');
+    await holder.query(`SELECT last_position FROM ${storeSchema(schema).globalPosition} FOR UPDATE`);
+    const checkouts = jest.spyOn(pool, 'connect');
+    try {
+      const outcomes = await Promise.all(Array.from({ length: 20 }, (_, i) => store.append(`timed-out-${i}`, proposedEvents(1), 'no-stream')));
+      expect(outcomes.every((outcome) => E.isLeft(outcome) && outcome.left.code === 'STORE_UNAVAILABLE')).toBe(true);
+      // A round or two for the whole burst, where running the appends alone took one more per append.
+      expect(checkouts.mock.calls.length).toBeLessThanOrEqual(3);
+    } finally {
+      checkouts.mockRestore();
+      await holder.query('ROLLBACK');
+      holder.release();
+      await store.close();
+      await pool.end();
+    }
+  });
+
   it('under a stream of concurrent appends, gives global positions in the order the appends were made', async () => {
     const schema = uniqueSchemaName('order');
     const store = openStore(schema);

@@ -17,7 +17,7 @@ import { int4Array, int8Array, textArray } from '../../postgres/binary-arrays';
 import { checkOutClient, giveBackClient } from '../../postgres/pooled-client';
 import { Int8 } from './column-codecs';
 import { EVENT_ROW_TYPES } from './event-row';
-import { isConnectionFailure, isStreamRevisionTaken, isTransientConflict, storeUnavailable } from './postgres-errors';
+import { isConnectionFailure, isStreamRevisionTaken, isTransientConflict, isWholeTransactionFailure, storeUnavailable } from './postgres-errors';
 import type { StoreSchema } from './store-schema';
 import { StreamHead, StreamHeadCache } from '../stream-head-cache';
 
@@ -323,7 +323,7 @@ export class BatchAppender {
         pending = await this.runRound(requests, pending, outcomes, readAfresh);
       } catch (error) {
         if (isTransientConflict(error)) continue;
-        if (pending.length > 1 && !isConnectionFailure(error)) {
+        if (pending.length > 1 && !isConnectionFailure(error) && !isWholeTransactionFailure(error)) {
           // One append the server refuses must not fail the others that shared its transaction.
           for (const index of pending) outcomes[index] = (await this.append([requests[index] as AppendRequest]))[0];
         } else if (isStreamRevisionTaken(error)) {

@@ -37,6 +37,16 @@ export const isConnectionFailure = (error: unknown): boolean => {
   return /connection terminated|connection error|timeout exceeded when trying to connect|not queryable|after calling end on the pool/i.test(message);
 };
 
+/**
+ * Failures of the transaction as a whole, whichever events it carried: a statement or lock timeout, a server
+ * short of resources, a server that turned read-only (a failover). Each request run alone would meet the same
+ * failure again, one after another.
+ */
+export const isWholeTransactionFailure = (error: unknown): boolean => {
+  const code = sqlStateOf(error);
+  return code !== undefined && (code === '57014' || code === '55P03' || code === '25006' || code.startsWith('53'));
+};
+
 /** serialization_failure and deadlock_detected: the transaction rolled back and may simply run again. */
 export const isTransientConflict = (error: unknown): boolean => {
   const code = sqlStateOf(error);
