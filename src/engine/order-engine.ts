@@ -101,7 +101,11 @@ export interface OrderEngine {
   settle(): Promise<void>;
   readonly processManagerPosition: number;
   readonly eventStore: EventStore;
-  /** Stops the process manager, and closes the store if the engine created it (a store passed in stays open). */
+  /**
+   * Stops the process manager, and closes the store if the engine created it (a store passed in stays open).
+   * Afterwards `execute` answers `ENGINE_CLOSED` (nothing would carry a command on), `runDueDeadlines` fires
+   * nothing, and `settle` returns at once.
+   */
   close(): Promise<void>;
 }
 
@@ -279,9 +283,13 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
   });
   if (options.runProcessManager !== false) processManager.start();
 
+  let closed = false;
+  const engineClosed: CommandOutcome = E.left({ kind: 'unavailable', code: 'ENGINE_CLOSED', message: 'the engine is closed: its process manager no longer carries a command on' });
+
   const settle = async (): Promise<void> => {
     if (options.runProcessManager === false) return;
     for (;;) {
+      if (closed) return;
       const head = await store.headPosition();
       if (head === undefined) return;
       await processManager.whenProcessed(head);
@@ -290,18 +298,19 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
   };
 
   return {
-    execute: (request) => execute(request),
+    execute: (request) => (closed ? Promise.resolve(engineClosed) : execute(request)),
     cartState: (cartId) => cart.load(cartStreamId(cartId)),
     orderState: (orderId) => order.load(orderStreamId(orderId)),
     paymentState: (paymentId) => payment.load(paymentStreamId(paymentId)),
     rejections: (readOptions) => journal.read(readOptions),
-    runDueDeadlines: (now) => processManager.runDueDeadlines(now ?? clock()),
+    runDueDeadlines: (now) => (closed ? Promise.resolve([]) : processManager.runDueDeadlines(now ?? clock())),
     settle,
     get processManagerPosition() {
       return processManager.position;
     },
     eventStore: store,
     close: async () => {
+      closed = true;
       processManager.stop();
       if (options.eventStore === undefined) await store.close();
     },

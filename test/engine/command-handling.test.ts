@@ -257,6 +257,22 @@ describe('command handling', () => {
     });
   });
 
+  describe('a closed engine', () => {
+    it('answers commands with ENGINE_CLOSED, fires no deadline and settles at once, over a store that stays open', async () => {
+      const store = new MemoryEventStore();
+      const driver = engineDriver({ eventStore: store });
+      await checkedOutOrder(driver);
+      const before = await snapshot(store);
+      const settling = driver.engine.settle();
+      await driver.engine.close();
+      await settling;
+      expect(await driver.send(addTea())).toEqual(E.left(expect.objectContaining({ kind: 'unavailable', code: 'ENGINE_CLOSED' })));
+      expect(await driver.engine.runDueDeadlines(Date.UTC(2027, 0, 1))).toEqual([]);
+      await driver.engine.settle();
+      expect(await snapshot(store)).toEqual(before);
+    });
+  });
+
   describe('a store that cannot be read', () => {
     /** A store whose reads reject, as the PostgreSQL adapter's do while its server is down, until `up`. */
     const unreadable = () => {

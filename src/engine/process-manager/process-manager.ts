@@ -175,6 +175,8 @@ export class ProcessManager {
     this.subscription = undefined;
     this.stopped = true;
     for (const wake of this.sleepers) wake();
+    // Nothing more will be handled: whoever waits for a position would wait for ever.
+    for (const waiter of this.waiters.splice(0)) waiter.resolve();
   }
 
   /** The position of the last event handled: store it to resume from there after a restart. */
