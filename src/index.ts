@@ -55,5 +55,5 @@ export type { UnreadableEvent } from './engine/schema/stored-event';
 export * from './engine/audit/index';
 export { currentEventSchemas, eventSchemaDefinitions, UNCATEGORISED } from './engine/schema/current-event-schemas';
 export { eventTypeNames } from './engine/schema/event-type-names';
-export type { CurrencyCode } from './domain/shared/codecs';
+export type { CurrencyCode, Timestamp } from './domain/shared/codecs';
 export * from './projections';

@@ -49,16 +49,19 @@ export { activeVersionOf, decodeCursor, encodeCursor, MAX_PAGE_SIZE } from './qu
 export type { Page, PageRequest, QueryError } from './query-page';
 
 export { ORDER_HISTORY, orderHistoryProjection } from './order-history/projection';
+export type { OrderHistoryEvent } from './order-history/projection';
 export { customerOrders, orderDetail, CUSTOMER_ORDERS_PAGE_SIZE } from './order-history/queries';
 export type { OrderDetail, OrderSummary, TimelineItem } from './order-history/queries';
 export type { OrderHistoryOrder, OrderHistoryStatus, TimelineEntry as OrderTimelineEntry } from './order-history/documents';
 
 export { LOGISTICS, logisticsProjection } from './logistics/projection';
+export type { LogisticsEvent } from './logistics/projection';
 export { awaitingShipment, inTransitByCarrier, shipmentByTrackingNumber, shipmentOfOrder, AWAITING_SHIPMENT_PAGE_SIZE } from './logistics/queries';
 export type { CarrierInTransit, ShipmentDetail, ShipmentStep } from './logistics/queries';
 export type { AwaitingShipment, Shipment } from './logistics/documents';
 
 export { ANALYTICS, analyticsProjection, MAX_PAIRED_PRODUCTS } from './analytics/projection';
+export type { AnalyticsEvent } from './analytics/projection';
 export { boughtTogether, customerProfile, funnelByPeriod, salesByPeriod, topProducts } from './analytics/queries';
 export type { BoughtTogether, CustomerProfile, FunnelReport, PeriodRequest, ProductReport, Rate, SalesReport } from './analytics/queries';
 export type { Granularity } from './analytics/time-buckets';

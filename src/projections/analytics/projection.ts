@@ -38,7 +38,7 @@ export const ANALYTICS = 'analytics';
 export const MAX_PAIRED_PRODUCTS = 16;
 
 const AnalyticsEvent = t.union([CartOpened, CartCheckedOut, OrderPlaced, OrderPaid, OrderCancelled, OrderExpired, OrderRefunded]);
-type AnalyticsEvent = t.TypeOf<typeof AnalyticsEvent>;
+export type AnalyticsEvent = t.TypeOf<typeof AnalyticsEvent>;
 
 type Outcome = E.Either<ProjectionHandlerError, DocumentChange | readonly DocumentChange[]>;
 

@@ -10,7 +10,7 @@ import { awaitingShipment, CarrierLoad, carriers, shipments, shipmentStatuses, s
 export const LOGISTICS = 'logistics';
 
 const LogisticsEvent = t.union([OrderPlaced, OrderPaid, OrderShipped, OrderTrackingUpdated, OrderDelivered, OrderCancelled]);
-type LogisticsEvent = t.TypeOf<typeof LogisticsEvent>;
+export type LogisticsEvent = t.TypeOf<typeof LogisticsEvent>;
 
 const noCarrier = (carrier: string): CarrierLoad => ({ carrier, inTransit: 0, shipped: 0, delivered: 0 });
 

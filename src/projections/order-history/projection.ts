@@ -12,7 +12,7 @@ export const ORDER_HISTORY = 'order-history';
 
 /** Every order and payment event: a type added to those streams later is skipped until a version reads it. */
 const OrderHistoryEvent = t.union([OrderEvent, PaymentEvent]);
-type OrderHistoryEvent = t.TypeOf<typeof OrderHistoryEvent>;
+export type OrderHistoryEvent = t.TypeOf<typeof OrderHistoryEvent>;
 type Placed = Extract<OrderEvent, { type: 'OrderPlaced' }>;
 
 const placedOrder = ({ data }: Placed, at: number): OrderHistoryOrder => {

@@ -7,3 +7,8 @@
 export { PostgresEventStore } from './postgres-event-store';
 export type { PostgresEventStoreOptions } from './postgres-event-store';
 export { EventStoreReadError } from './postgres-errors';
+export type { ReadFailureCode } from './postgres-errors';
+export type { GroupCommitOptions } from './group-commit-writer';
+export type { PollingOptions } from './live-subscription';
+export { beginPostgresRestore } from './postgres-restore';
+export type { PostgresRestore, PostgresRestoreOptions, StoreNotEmpty } from './postgres-restore';
