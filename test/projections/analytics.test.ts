@@ -137,7 +137,7 @@ describe('analytics projection', () => {
         { category: 'tea', units: 4 },
         { category: 'tableware', units: 3 },
       ],
-      priceRange: { min: 4500, max: 32000, usual: { from: 5000, below: 10000 } },
+      priceRanges: [{ currency: 'CNY', min: 4500, max: 32000, usual: { from: 5000, below: 10000 } }],
       buyingHours: [
         { hour: 9, orders: 1 },
         { hour: 14, orders: 1 },
@@ -173,6 +173,26 @@ describe('analytics projection, refunds of nothing', () => {
     const readModels = await projectAll(shop.eventStore, analyticsProjection);
     const [day] = expectRight(await salesByPeriod(readModels, 'CNY', { granularity: 'day' })).items;
     expect(day).toMatchObject({ ordersPaid: 1, gmv: 800, refunds: { count: 0, of: 1 }, refundedAmount: 0 });
+    await shop.engine.close();
+  });
+});
+
+describe('analytics projection, a customer buying in several currencies', () => {
+  it('keeps their unit prices apart per currency, most units first', async () => {
+    const shop = new Shop('2026-11-25T09:00:00Z');
+    await shop.openCart('alice', 'U1', 'USD');
+    await shop.add('alice', 'U1', 'lamp', 10000, 1, 'home', 'USD');
+    await shop.checkOut('alice', 'U1', 'u1');
+    await shop.pay('u1');
+    await shop.openCart('alice', 'J1', 'JPY');
+    await shop.add('alice', 'J1', 'tea', 150, 3, 'tea', 'JPY');
+    await shop.checkOut('alice', 'J1', 'j1');
+    await shop.pay('j1');
+    const readModels = await projectAll(shop.eventStore, analyticsProjection);
+    expect(expectRight(await customerProfile(readModels, 'alice')).priceRanges).toEqual([
+      { currency: 'JPY', min: 150, max: 150, usual: { from: 100, below: 200 } },
+      { currency: 'USD', min: 10000, max: 10000, usual: { from: 10000, below: 20000 } },
+    ]);
     await shop.engine.close();
   });
 });

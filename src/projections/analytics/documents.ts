@@ -85,15 +85,18 @@ export const CategoryUnits = t.readonly(t.type({ category: t.string, units: t.nu
 export type CategoryUnits = t.TypeOf<typeof CategoryUnits>;
 
 /** A customer's paid purchases, in fixed-size summaries (see purchase-profile.ts). */
+/** The unit prices a customer paid in one currency: exact extremes, and how many units fell in each bucket. */
+export const PricesPaid = t.readonly(t.type({ currency: t.string, min: t.number, max: t.number, histogram: t.readonlyArray(t.number) }), 'PricesPaid');
+export type PricesPaid = t.TypeOf<typeof PricesPaid>;
+
 export const CustomerPurchases = t.readonly(
   t.type({
     customerId: t.string,
     ordersPaid: t.number,
     unitsBought: t.number,
     categories: t.readonlyArray(CategoryUnits),
-    priceMin: nullable(t.number),
-    priceMax: nullable(t.number),
-    priceHistogram: t.readonlyArray(t.number),
+    /** Per currency: unit prices are not comparable across currencies. */
+    prices: t.readonlyArray(PricesPaid),
     hours: t.readonlyArray(t.number),
   }),
   'CustomerPurchases',

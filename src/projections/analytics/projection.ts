@@ -167,7 +167,7 @@ const onPaid = async (view: ProjectionView, event: Extract<AnalyticsEvent, { typ
         ),
       ),
     )),
-    await customers.update(view, facts.right.customerId, noPurchases(facts.right.customerId), (profile) => withPurchase(profile, lines, paidAt)),
+    await customers.update(view, facts.right.customerId, noPurchases(facts.right.customerId), (profile) => withPurchase(profile, lines, paidAt, currency)),
     ...(await Promise.all(coPurchaseUpdates(view, lines))),
   ]);
 };
@@ -232,7 +232,8 @@ const prefetchFollowingOf = (event: AnalyticsEvent, preloaded: (collection: stri
  */
 export const analyticsProjection: ProjectionDefinition<AnalyticsEvent> = {
   name: ANALYTICS,
-  version: 1,
+  // 2: a customer's unit prices are kept per currency.
+  version: 2,
   filter: { streamPrefixes: [CART_STREAM_PREFIX, ORDER_STREAM_PREFIX], eventTypes: AnalyticsEvent.types.map((codec) => codec.name) },
   codec: AnalyticsEvent,
   collections: [carts, orderFacts, sales, funnel, products, customers, coPurchases].map((collection) => collection.definition),

@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/Either';
 import { activeVersionOf, getDocument, Page, PageRequest, QueryError, queryPage } from '../query-page';
 import type { ReadModelStore } from '../read-model-store';
+import { compareCodePoints } from '../read-model-rules';
 import { CoPurchase, coPurchases, customers, funnel, FunnelFigures, products, ProductSales, sales, SalesFigures } from './documents';
 import { bucketRange, medianBucket, PriceRange } from './price-histogram';
 import { ANALYTICS } from './projection';
@@ -70,8 +71,11 @@ export interface CustomerProfile {
   readonly unitsBought: number;
   /** Most units first. */
   readonly favouriteCategories: readonly { readonly category: string; readonly units: number }[];
-  /** Unit prices of the items bought, in minor units: exact extremes and the bucket holding the median. */
-  readonly priceRange: { readonly min: number; readonly max: number; readonly usual: PriceRange } | null;
+  /**
+   * Unit prices of the items bought, per currency (most units first), in its minor units: exact extremes
+   * and the bucket holding the median.
+   */
+  readonly priceRanges: readonly { readonly currency: string; readonly min: number; readonly max: number; readonly usual: PriceRange }[];
   /** UTC hours of day with paid orders, the most frequent first. */
   readonly buyingHours: readonly { readonly hour: number; readonly orders: number }[];
 }
@@ -160,14 +164,20 @@ export const customerProfile = async (store: ReadModelStore, customerId: string)
   if (E.isLeft(found)) return found;
   const profile = found.right;
   if (profile === undefined) return E.left({ code: 'NOT_FOUND', message: `customer ${customerId} has no paid order` });
-  const median = medianBucket(profile.priceHistogram);
+  const priceRanges = profile.prices
+    .flatMap(({ currency, min, max, histogram }) => {
+      const median = medianBucket(histogram);
+      const units = histogram.reduce((sum, count) => sum + count, 0);
+      return median === undefined ? [] : [{ units, range: { currency, min, max, usual: bucketRange(median) } }];
+    })
+    .sort((a, b) => b.units - a.units || compareCodePoints(a.range.currency, b.range.currency))
+    .map(({ range }) => range);
   return E.right({
     customerId,
     ordersPaid: profile.ordersPaid,
     unitsBought: profile.unitsBought,
     favouriteCategories: profile.categories.slice(0, FAVOURITE_CATEGORIES),
-    priceRange:
-      profile.priceMin === null || profile.priceMax === null || median === undefined ? null : { min: profile.priceMin, max: profile.priceMax, usual: bucketRange(median) },
+    priceRanges,
     buyingHours: profile.hours
       .map((orders, hour) => ({ hour, orders }))
       .filter((h) => h.orders > 0)
