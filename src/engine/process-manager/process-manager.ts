@@ -130,7 +130,7 @@ export class ProcessManager {
   /**
    * Deadlines live only in their streams' events: one scheduled before `position` and still pending on a
    * restart from there would never fire. They are read from the deadline streams first (pages of a filtered
-   * `readAll`, one pass over the deadlines stored so far), then the subscription takes over after `position`.
+   * `readAll` up to `position`: a store scans its log that far once), then the subscription takes over.
    * A read that fails is reported and tried again; `false` once the process manager stops meanwhile.
    */
   private async loadDeadlinesThrough(position: number): Promise<boolean> {
