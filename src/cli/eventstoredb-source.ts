@@ -2,6 +2,7 @@ import * as E from 'fp-ts/Either';
 import { failure, usageError } from './cli-error';
 import type { EventSourceOpener } from './event-sources';
 import { displayUrl } from './url-registry';
+import { messageOf } from '../engine/error-message';
 
 /**
  * `esdb://` (and `esdb+discover://`) — an EventStoreDB node or cluster, e.g. `esdb://localhost:2113?tls=false`.
@@ -12,7 +13,7 @@ export const openEventStoreDbSource: EventSourceOpener = async (url) => {
   try {
     adapter = await import('../adapters/event-store/eventstoredb/eventstoredb-event-store');
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = messageOf(error);
     return E.left(failure('SOURCE_UNREADABLE', `cannot open the source ${displayUrl(url)}: ${reason} (esdb:// needs the @eventstore/db-client package)`));
   }
   const store = adapter.EventStoreDbEventStore.fromConnectionString(url);

@@ -6,6 +6,7 @@ import { CliError, failure } from './cli-error';
 import { openPartialFile } from './partial-file';
 import { openPostgresTarget } from './postgres-locations';
 import { filePathOf, handlerFor } from './url-registry';
+import { messageOf } from '../engine/error-message';
 
 /** Where an import goes: it takes envelopes as they are, then is committed whole or dropped. */
 export interface OpenedTarget {
@@ -49,7 +50,7 @@ export const openFileTarget: ImportTargetOpener = async (url, { cwd }) => {
           await write(envelopes.map(ndjsonLineOf).join(''));
           return E.right(undefined);
         } catch (cause) {
-          return E.left({ code: 'STORE_UNAVAILABLE', message: `cannot write the target ${url}: ${cause instanceof Error ? cause.message : String(cause)}` });
+          return E.left({ code: 'STORE_UNAVAILABLE', message: `cannot write the target ${url}: ${messageOf(cause)}` });
         }
       },
     },

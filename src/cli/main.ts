@@ -17,6 +17,7 @@ import { removeUnfinishedFiles } from './partial-file';
 import { builtInProjections } from './projection-registry';
 import { DEFAULT_READ_MODEL, defaultReadModels } from './read-models';
 import { isClosedPipe } from './text-output';
+import { messageOf } from '../engine/error-message';
 
 /** What each scheme the help lists names; a scheme is listed only when its registry has it. */
 const SOURCE_HELP: readonly (readonly [string, string, string])[] = [
@@ -161,7 +162,7 @@ export const runCli = async (argv: readonly string[], context: CliContext): Prom
   if ('unexpected' in outcome) {
     // A bug, not an expected failure: still one line, and a failure exit rather than a stack trace.
     const { unexpected } = outcome;
-    context.stderr.write(`ordersource: unexpected error: ${oneLine(unexpected instanceof Error ? unexpected.message : String(unexpected))}\n`);
+    context.stderr.write(`ordersource: unexpected error: ${oneLine(messageOf(unexpected))}\n`);
     return EXIT_FAILURE;
   }
   if (E.isRight(outcome)) return outcome.right;
@@ -201,7 +202,7 @@ export const main = async (registries: CliRegistries = {}): Promise<void> => {
       readModels: registries.readModels ?? defaultReadModels,
     });
   } catch (error) {
-    process.stderr.write(`ordersource: unexpected error: ${oneLine(error instanceof Error ? error.message : String(error))}\n`);
+    process.stderr.write(`ordersource: unexpected error: ${oneLine(messageOf(error))}\n`);
     process.exitCode = EXIT_FAILURE;
   }
 };

@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { CliError, failure } from './cli-error';
 import { filePathOf } from './url-registry';
+import { messageOf } from '../engine/error-message';
 
 /** An NDJSON file being read line by line, with how far the reading has got. */
 export interface NdjsonFile {
@@ -18,7 +19,7 @@ export const reasonOf = (cause: unknown): string => {
   const code = (cause as { code?: unknown } | null)?.code;
   if (code === 'ENOENT') return 'no such file';
   if (code === 'EACCES') return 'permission denied';
-  return cause instanceof Error ? cause.message : String(cause);
+  return messageOf(cause);
 };
 
 /** A path, or a `file:` URL, relative to `cwd`. */

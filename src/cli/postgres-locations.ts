@@ -5,11 +5,11 @@ import { CliError, failure, usageError } from './cli-error';
 import type { EventSourceOpener } from './event-sources';
 import type { ImportTargetOpener } from './import-targets';
 import { displayUrl } from './url-registry';
+import { messageOf } from '../engine/error-message';
 
 /** The schema `--schema` names when it is not given: the PostgreSQL event store's own default. */
 export const DEFAULT_POSTGRES_SCHEMA = 'ordersource';
 
-const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /** `pg` is an optional peer dependency: loaded only when a `postgres://` URL is used. */
 const newPool = async (url: string, code: string, what: string): Promise<E.Either<CliError, Pool>> => {

@@ -6,6 +6,7 @@ import type { ProjectionDefinition } from '../projections/projection';
 import type { ReadModelStore } from '../projections/read-model-store';
 import { buildAndActivate } from '../projections/rebuild';
 import type { CollectionSummary, RebuildableProjection, RebuildSummary } from './projection-registry';
+import { messageOf } from '../engine/error-message';
 
 /** The event store as the runner sees it, counting the events its subscriptions deliver. */
 const countingSubscriptions = (store: EventStore, onEvent: (position: number) => void): EventStore => ({
@@ -77,7 +78,7 @@ export const rebuildableProjection = <Ev>(projection: ProjectionDefinition<Ev>, 
     try {
       head = await events.headPosition();
     } catch (cause) {
-      return E.left({ code: 'EVENT_STORE_FAILED', message: `cannot read the head of the event store: ${cause instanceof Error ? cause.message : String(cause)}` });
+      return E.left({ code: 'EVENT_STORE_FAILED', message: `cannot read the head of the event store: ${messageOf(cause)}` });
     }
     const total = head === undefined ? undefined : head + 1;
     const runnerOptions = {

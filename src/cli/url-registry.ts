@@ -2,6 +2,7 @@ import * as E from 'fp-ts/Either';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CliError, usageError } from './cli-error';
+import { messageOf } from '../engine/error-message';
 
 /** `file:`, `postgres:`…: what a location URL starts with, lower-cased, colon included. */
 const schemeOf = (url: string): string | undefined => /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase().concat(':');
@@ -27,7 +28,7 @@ export const filePathOf = (url: string, cwd: string): E.Either<CliError, string>
     try {
       return E.right(fileURLToPath(url));
     } catch (cause) {
-      return E.left(usageError('INVALID_URL', `${url} is not a file URL: ${cause instanceof Error ? cause.message : String(cause)}`));
+      return E.left(usageError('INVALID_URL', `${url} is not a file URL: ${messageOf(cause)}`));
     }
   }
   const path = url.slice('file:'.length);

@@ -8,6 +8,7 @@ import type { IdGenerator } from './ids';
 import type { EventSchemas } from './schema/event-schemas';
 import { decodeStoredEvent, UnreadableEvent } from './schema/stored-event';
 import { CachedState, StateCache } from './state-cache';
+import { messageOf } from './error-message';
 
 /** Who sent a command and why: copied onto every event it produces. */
 export interface CommandMetadata {
@@ -230,7 +231,7 @@ export class CommandHandler<C, Ev extends { readonly type: string; readonly data
       envelopes = await this.deps.store.readStream(streamId);
     } catch (error) {
       // The port lets a read reject when the store cannot be reached; the engine answers with a value.
-      return E.left({ kind: 'unavailable', code: 'STORE_UNAVAILABLE', message: `reading stream ${streamId} failed: ${error instanceof Error ? error.message : String(error)}` });
+      return E.left({ kind: 'unavailable', code: 'STORE_UNAVAILABLE', message: `reading stream ${streamId} failed: ${messageOf(error)}` });
     }
     let state = this.aggregate.decider.initialState;
     let earlier: EventEnvelope[] | undefined;

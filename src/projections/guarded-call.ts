@@ -1,9 +1,10 @@
 import * as E from 'fp-ts/Either';
 import type { ReadModelError } from './read-model-store';
+import { messageOf } from '../engine/error-message';
 
 export const readModelUnavailable = (cause: unknown): ReadModelError => ({
   code: 'READ_MODEL_UNAVAILABLE',
-  message: `the read-model store failed: ${cause instanceof Error ? cause.message : String(cause)}`,
+  message: `the read-model store failed: ${messageOf(cause)}`,
   cause,
 });
 

@@ -12,6 +12,7 @@ import { ParkedEvent, parkedEvents, PARKED_EVENTS_PAGE_SIZE } from './parked-eve
 import type { DocumentChange, ProjectionDefinition, ProjectionHandlerError } from './projection';
 import { Page, PageRequest, queryPage, QueryError } from './query-page';
 import type { DocumentKey, ProjectionVersion, ReadModelError, ReadModelStore } from './read-model-store';
+import { messageOf } from '../engine/error-message';
 
 export interface ProjectionRunnerOptions<Ev> {
   readonly eventStore: EventStore;
@@ -172,7 +173,7 @@ export class ProjectionRunner<Ev> {
         error: (cause: unknown) =>
           this.fail({
             code: 'EVENT_STORE_FAILED',
-            message: `the event store subscription of ${this.describe()} failed: ${cause instanceof Error ? cause.message : String(cause)}`,
+            message: `the event store subscription of ${this.describe()} failed: ${messageOf(cause)}`,
             ...this.version,
             cause,
           }),
@@ -350,7 +351,7 @@ export class ProjectionRunner<Ev> {
     try {
       return decodeStoredEvent(this.options.projection.codec, this.schemas, envelope);
     } catch (thrown) {
-      return E.left({ code: 'UPCASTER_THREW', message: `upcasting ${envelope.type} v${envelope.schemaVersion} threw: ${thrown instanceof Error ? thrown.message : String(thrown)}` });
+      return E.left({ code: 'UPCASTER_THREW', message: `upcasting ${envelope.type} v${envelope.schemaVersion} threw: ${messageOf(thrown)}` });
     }
   }
 
@@ -361,7 +362,7 @@ export class ProjectionRunner<Ev> {
       return E.isLeft(changes) ? E.left({ kind: 'event', reason: changes.left }) : changes;
     } catch (thrown) {
       if (thrown instanceof ReadModelReadFailure) return E.left({ kind: 'store', error: thrown.error });
-      return E.left({ kind: 'event', reason: { code: 'PROJECTION_THREW', message: thrown instanceof Error ? thrown.message : String(thrown) } });
+      return E.left({ kind: 'event', reason: { code: 'PROJECTION_THREW', message: messageOf(thrown) } });
     }
   }
 
@@ -436,7 +437,7 @@ export class ProjectionRunner<Ev> {
   private eventStoreFailure(cause: unknown): ProjectionFailure {
     return {
       code: 'EVENT_STORE_FAILED',
-      message: `${this.describe()} could not read the event store: ${cause instanceof Error ? cause.message : String(cause)}`,
+      message: `${this.describe()} could not read the event store: ${messageOf(cause)}`,
       ...this.version,
       cause,
     };

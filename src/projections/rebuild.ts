@@ -2,6 +2,7 @@ import * as E from 'fp-ts/Either';
 import { guarded } from './guarded-call';
 import { ProjectionHalt, ProjectionRunner, ProjectionRunnerOptions } from './projection-runner';
 import type { ProjectionVersion, ReadModelError, ReadModelStore } from './read-model-store';
+import { messageOf } from '../engine/error-message';
 
 export type ActivationFailure = ProjectionHalt | { readonly code: 'ACTIVATION_FAILED'; readonly message: string; readonly error: ReadModelError };
 
@@ -45,7 +46,7 @@ const catchUp = async <Ev>(runner: ProjectionRunner<Ev>, options: ProjectionRunn
       head = await options.eventStore.headPosition();
     } catch (cause) {
       const { name: projection, version } = options.projection;
-      const message = `${projection} v${version} could not read the head of the event store: ${cause instanceof Error ? cause.message : String(cause)}`;
+      const message = `${projection} v${version} could not read the head of the event store: ${messageOf(cause)}`;
       return E.left({ code: 'EVENT_STORE_FAILED', message, projection, version, cause });
     }
     if (head === undefined || head === reached) return E.right(undefined);

@@ -1,4 +1,5 @@
 import type { UnreadableEvent } from '../schema/stored-event';
+import { messageOf } from '../error-message';
 
 /** The store could not be read (a rejected read, a lost connection). */
 export interface StoreReadFailed {
@@ -32,7 +33,7 @@ export type AuditError = StoreReadFailed | StreamNotFound | NoAggregateForStream
 
 export const storeReadFailed = (cause: unknown): StoreReadFailed => ({
   code: 'STORE_READ_FAILED',
-  message: `the event store could not be read: ${cause instanceof Error ? cause.message : String(cause)}`,
+  message: `the event store could not be read: ${messageOf(cause)}`,
 });
 
 export const streamNotFound = (streamId: string): StreamNotFound => ({

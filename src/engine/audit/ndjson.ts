@@ -4,6 +4,7 @@ import { EventEnvelope, EventEnvelopeCodec } from '../event-store/envelope';
 import type { EventStore, ReadAllPage, StoreUnavailable } from '../event-store/event-store';
 import { StoreReadFailed, storeReadFailed } from './audit-errors';
 import { canonicalJson } from './canonical-json';
+import { messageOf } from '../error-message';
 
 /**
  * NDJSON exports: one envelope per line, in global order, each line the canonical JSON of the envelope
@@ -33,7 +34,6 @@ export interface NdjsonWriteFailed {
 export type ExportError = StoreReadFailed | NdjsonWriteFailed;
 export type ImportError = InvalidNdjsonLine | NdjsonReadFailed | StoreUnavailable;
 
-const messageOf = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause));
 
 const invalidLine = (line: number, problems: readonly string[]): InvalidNdjsonLine => ({
   code: 'INVALID_NDJSON_LINE',

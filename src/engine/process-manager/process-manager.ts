@@ -14,14 +14,13 @@ import { DeadlineQueue } from './deadline-queue';
 import { handledInOrder } from './handled-in-order';
 import type { Reaction } from './reactions';
 import { StreamLanes } from './stream-lanes';
+import { messageOf } from '../error-message';
 
 export const PROCESS_MANAGER_ACTOR = 'process-manager';
-
-const messageOf = (thrown: unknown): string => (thrown instanceof Error ? thrown.message : String(thrown));
+export const DEADLINE_ACTOR = 'deadline-scheduler';
 
 /** Events per page when the pending deadlines are read at start. */
 const DEADLINE_PAGE_SIZE = 1_024;
-export const DEADLINE_ACTOR = 'deadline-scheduler';
 
 /** What the process manager needs of the engine around it. */
 export interface ProcessManagerDependencies {
@@ -165,7 +164,7 @@ export class ProcessManager {
   private async followAgain(cause: unknown): Promise<void> {
     this.subscriptionFailures += 1;
     const retryInMs = delayAfter(this.deps.retry, this.subscriptionFailures);
-    const message = `the subscription to the event store failed: ${cause instanceof Error ? cause.message : String(cause)}`;
+    const message = `the subscription to the event store failed: ${messageOf(cause)}`;
     this.deps.onFailure({ position: this.frontier.position, eventId: '', error: { code: 'STORE_UNAVAILABLE', message }, retryInMs });
     if (await this.pause(retryInMs)) this.follow();
   }

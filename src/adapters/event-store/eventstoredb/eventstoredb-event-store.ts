@@ -40,6 +40,7 @@ import { fromRecordedEvent, isSystemEvent, toEventData } from './eventstoredb-en
 import { eventStoreDbPosition, isEventPosition, isInLog, portPosition } from './eventstoredb-positions';
 import { serverSideFilter } from './eventstoredb-server-filter';
 import { orderedSubscriptionMessages, type WireMessage } from './ordered-subscription-messages';
+import { messageOf } from '../../../engine/error-message';
 
 export interface EventStoreDbEventStoreOptions {
   /** How often an append expecting `'any'` re-reads the stream and retries after another writer got in first. */
@@ -67,7 +68,6 @@ const LINK_CACHE_SIZE = 10_000;
 /** Events read per round trip while looking backwards, past system events, for the newest other event. */
 const HEAD_SCAN_PAGE = 32;
 
-const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 const unavailable = (message: string, cause?: unknown): StoreUnavailable =>
   cause === undefined ? { code: 'STORE_UNAVAILABLE', message } : { code: 'STORE_UNAVAILABLE', message, cause };
@@ -198,7 +198,7 @@ export class EventStoreDbEventStore implements EventStore {
     try {
       client = EventStoreDBClient.connectionString(connectionString);
     } catch (error) {
-      return E.left({ code: 'INVALID_CONNECTION_STRING', message: describe(error) });
+      return E.left({ code: 'INVALID_CONNECTION_STRING', message: messageOf(error) });
     }
     const store = new EventStoreDbEventStore(client, options);
     store.ownsClient = true;
@@ -219,7 +219,7 @@ export class EventStoreDbEventStore implements EventStore {
     try {
       return await this.appendOrConflict(streamId, events, expected === NO_STREAM_REVISION ? 'no-stream' : expected);
     } catch (error) {
-      return E.left(unavailable(`EventStoreDB append to ${streamId} failed: ${describe(error)}`, error));
+      return E.left(unavailable(`EventStoreDB append to ${streamId} failed: ${messageOf(error)}`, error));
     }
   }
 

@@ -20,6 +20,7 @@ import { EVENT_ROW_TYPES } from './event-row';
 import { isConnectionFailure, isStreamRevisionTaken, isTransientConflict, isWholeTransactionFailure, storeUnavailable } from './postgres-errors';
 import type { StoreSchema } from './store-schema';
 import { StreamHead, StreamHeadCache } from '../stream-head-cache';
+import { messageOf } from '../../../engine/error-message';
 
 export interface AppendRequest {
   readonly streamId: string;
@@ -83,7 +84,7 @@ const sealOrExplain = (request: AppendRequest, head: StreamHead): EventEnvelope[
   try {
     sealed = sealEvents(request.streamId, head.revision, head.hash, request.events, () => UNASSIGNED_POSITION);
   } catch (error) {
-    return `its events cannot be serialised: ${error instanceof Error ? error.message : String(error)}`;
+    return `its events cannot be serialised: ${messageOf(error)}`;
   }
   for (const envelope of sealed) {
     const decoded = decodeWithGuard(EventEnvelopeCodec, envelope);

@@ -1,4 +1,5 @@
 import type { StoreUnavailable } from '../../../engine/event-store/event-store';
+import { messageOf } from '../../../engine/error-message';
 
 /**
  * Why a read failed. The port's reads return plain promises, so these are the rejection values: typed, with
@@ -20,7 +21,6 @@ export class EventStoreReadError extends Error {
 const sqlStateOf = (error: unknown): string | undefined =>
   typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
 
-const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 const SOCKET_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
 /** admin_shutdown, crash_shutdown, cannot_connect_now, too_many_connections. */

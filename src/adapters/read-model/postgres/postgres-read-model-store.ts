@@ -20,6 +20,7 @@ import { migrate, serverProblem } from './read-model-migration';
 import { DEFAULT_SCHEMA, advisoryLockKey, qualifiedName, schemaNameProblem } from './sql-names';
 import { decodeBigint, decodeDocumentRow, textProblem } from './stored-values';
 import { withTransaction } from './transaction';
+import { messageOf } from '../../../engine/error-message';
 
 export type PostgresReadModelConnection =
   /** A pool the caller owns: the store never ends it, and the caller handles its 'error' events. */
@@ -407,7 +408,7 @@ export class PostgresReadModelStore implements ReadModelStore {
   ): (error: unknown) => ReadModelError {
     return (error) => {
       const sqlState = sqlStateOf(error);
-      const message = error instanceof Error ? error.message : String(error);
+      const message = messageOf(error);
       if (sqlState === UNDEFINED_TABLE) {
         this.tables.delete(versionKey(version));
         const missing = [...tables.values()].find((table) => message.includes(table.tableName));
