@@ -35,7 +35,7 @@ export type Timestamp = t.TypeOf<typeof Timestamp>;
  * longer matches its hash), and PostgreSQL text and jsonb refuse U+0000. Refused at the door, they can
  * never become an event that a store or a read model cannot hold.
  */
-const UNSTORABLE_CHARACTER = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+export const UNSTORABLE_CHARACTER = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
  * A string of 1 to `maxLength` UTF-16 code units that `pattern` (any string when left out) and a database

@@ -1,14 +1,14 @@
 import * as E from 'fp-ts/Either';
+import { UNSTORABLE_CHARACTER } from '../../../domain/shared/codecs';
 import type { JsonDocument, StoredDocument } from '../../../projections/read-model-store';
 
 /*
  * What PostgreSQL text and jsonb cannot hold, and how rows are read back.
  *
  * Text cannot hold U+0000, and a lone UTF-16 surrogate has no UTF-8 form at all: the driver would quietly
- * send U+FFFD instead, so an id or value would come back changed. Both are refused before they are sent.
+ * send U+FFFD instead, so an id or value would come back changed. Both are refused before they are sent
+ * (`UNSTORABLE_CHARACTER`, the domain's own rule for ids and text).
  */
-
-const UNSTORABLE_CHARACTER = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
  * The same characters as `JSON.stringify` writes them: `\u0000` and `\udXXX` escapes (it writes paired
