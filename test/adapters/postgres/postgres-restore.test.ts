@@ -8,14 +8,12 @@ import { describeWithPostgres, dropSchema, postgresUrl, uniqueSchemaName } from 
 import { proposedEvents } from '../../support/proposed-events';
 
 /** Envelopes as an export holds them: two streams written by the in-memory store. */
-const exportedOnce = (): readonly EventEnvelope[] => {
+const EXPORTED: readonly EventEnvelope[] = (() => {
   const store = new MemoryEventStore();
   store.appendNow('order-1', proposedEvents(3), 'no-stream');
   store.appendNow('order-2', proposedEvents(2), 'no-stream');
   return store.readStreamNow('order-1').concat(store.readStreamNow('order-2'));
-};
-const EXPORTED = exportedOnce();
-const exported = (): readonly EventEnvelope[] => EXPORTED;
+})();
 
 /**
  * The PostgreSQL restore behind `ordersource import --to postgres://`: the schema, the store's tables and the
@@ -44,10 +42,10 @@ describeWithPostgres('restoring into a PostgreSQL event store', () => {
     const schema = schemaNamed('restore_committed');
     const restore = await beginPostgresRestore(pool, { schema });
     if (E.isLeft(restore)) throw new Error(restore.left.message);
-    expect(await restore.right.restore(exported())).toEqual(E.right({ restored: 5 }));
+    expect(await restore.right.restore(EXPORTED)).toEqual(E.right({ restored: 5 }));
     expect(await restore.right.commit()).toEqual(E.right({ restored: 5 }));
     const store = new PostgresEventStore(pool, { schema });
-    expect((await store.readStream('order-1')).map((e) => e.hash)).toEqual(exported().slice(0, 3).map((e) => e.hash));
+    expect((await store.readStream('order-1')).map((e) => e.hash)).toEqual(EXPORTED.slice(0, 3).map((e) => e.hash));
     expect(E.isRight(await store.append('order-1', proposedEvents(1), 2))).toBe(true);
     await store.close();
   });
@@ -56,21 +54,21 @@ describeWithPostgres('restoring into a PostgreSQL event store', () => {
     const aborted = schemaNamed('restore_aborted');
     const abortedRestore = await beginPostgresRestore(pool, { schema: aborted });
     if (E.isLeft(abortedRestore)) throw new Error(abortedRestore.left.message);
-    await abortedRestore.right.restore(exported());
+    await abortedRestore.right.restore(EXPORTED);
     await abortedRestore.right.abort();
     expect(await schemaExists(aborted)).toBe(false);
 
     const failed = schemaNamed('restore_failed');
     const failedRestore = await beginPostgresRestore(pool, { schema: failed });
     if (E.isLeft(failedRestore)) throw new Error(failedRestore.left.message);
-    const twice = [...exported(), ...exported()];
+    const twice = [...EXPORTED, ...EXPORTED];
     expect(E.isLeft(await failedRestore.right.restore(twice))).toBe(true);
     expect(await schemaExists(failed)).toBe(false);
 
     const killed = schemaNamed('restore_killed');
     const killedRestore = await beginPostgresRestore(pool, { schema: killed });
     if (E.isLeft(killedRestore)) throw new Error(killedRestore.left.message);
-    await killedRestore.right.restore(exported());
+    await killedRestore.right.restore(EXPORTED);
     const observer = new Pool({ connectionString: postgresUrl, max: 1 });
     await observer.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND state = 'idle in transaction'", [applicationName]);
     await observer.end();
@@ -85,7 +83,7 @@ describeWithPostgres('restoring into a PostgreSQL event store', () => {
     await created.close();
     const failedRestore = await beginPostgresRestore(pool, { schema: empty });
     if (E.isLeft(failedRestore)) throw new Error(failedRestore.left.message);
-    await failedRestore.right.restore([...exported(), ...exported()]);
+    await failedRestore.right.restore([...EXPORTED, ...EXPORTED]);
     expect(await schemaExists(empty)).toBe(true);
     const emptyStore = new PostgresEventStore(pool, { schema: empty });
     expect(await emptyStore.headPosition()).toBeUndefined();
