@@ -59,7 +59,14 @@ describe('order', () => {
     });
 
     it('cannot be paid twice', () =>
-      spec.given(paidOrder).when({ type: 'MarkOrderPaid', data: { orderId: 'o1', paymentId: 'o1', amount: cny(13800) } }).thenRejects('INVALID_ORDER_STATUS'));
+      spec.given(paidOrder).when({ type: 'MarkOrderPaid', data: { orderId: 'o1', paymentId: 'p2', amount: cny(13800) } }).thenRejects('INVALID_ORDER_STATUS'));
+
+    it('takes the payment that paid it, reported again, as nothing to do, whatever became of the order since', () => {
+      const again = { type: 'MarkOrderPaid', data: { orderId: 'o1', paymentId: 'o1', amount: cny(13800) } } as const;
+      spec.given(paidOrder).when(again).then([]);
+      spec.given(delivered).when(again).then([]);
+      spec.given([...paidOrder, { type: 'OrderCancelled', data: { orderId: 'o1', reason: 'gone', paymentId: 'o1', refundDue: cny(13800) } }]).when(again).then([]);
+    });
   });
 
   describe('unpaid expiry', () => {

@@ -141,6 +141,22 @@ describe('the shopper journey through the engine', () => {
     expect(await orderState(driver)).toMatchObject({ status: 'paid' });
   });
 
+  it('a host that marks the order paid itself, ahead of the process manager, keeps the payment', async () => {
+    const store = new MemoryEventStore();
+    const first = engineDriver({ eventStore: store });
+    await checkedOutOrder(first);
+    const position = first.engine.processManagerPosition;
+    await first.engine.close();
+    const host = engineDriver({ eventStore: store, runProcessManager: false });
+    await pay(host);
+    await host.accept({ type: 'MarkOrderPaid', data: { orderId: 'o1', paymentId: 'o1', amount: cny(ORDER_TOTAL) } }, 'host');
+    const restarted = engineDriver({ eventStore: store, processManagerStartAfter: position });
+    await restarted.engine.settle();
+    expect(await paymentState(restarted)).toMatchObject({ status: 'captured', amountRefunded: 0 });
+    expect(await orderState(restarted)).toMatchObject({ status: 'paid', amountPaid: ORDER_TOTAL });
+    await restarted.engine.close();
+  });
+
   it('a payment captured for an order that was never placed goes straight back', async () => {
     const driver = engineDriver();
     await driver.accept({ type: 'InitiatePayment', data: { paymentId: 'p9', orderId: 'o9', amount: cny(5000), method: 'card' } }, 'host');

@@ -172,6 +172,9 @@ const decideCommand = (command: OrderCommand, state: OrderState, { now }: Decisi
         : reject('PRICING_INCONSISTENT', `the order's prices do not add up: ${inconsistency}`, { reason: inconsistency });
     }
     case 'MarkOrderPaid':
+      // The payment that paid the order, reported again (by a host and by the process manager, say), has
+      // nothing left to do: refused, it would read as money the order cannot take, and be refunded.
+      if (state.status !== 'none' && state.paymentId === command.data.paymentId) return accept();
       return inStatus(state, command.data.orderId, 'mark paid', ['awaiting-payment'], (order) =>
         command.data.amount.currency === order.currency && command.data.amount.amount === order.total
           ? accept({ type: 'OrderPaid', data: command.data })
