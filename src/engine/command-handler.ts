@@ -9,6 +9,7 @@ import type { EventSchemas } from './schema/event-schemas';
 import { decodeStoredEvent, UnreadableEvent } from './schema/stored-event';
 import { CachedState, StateCache } from './state-cache';
 import { messageOf } from './error-message';
+import { StreamTurns } from './stream-turns';
 
 /** Who sent a command and why: copied onto every event it produces. */
 export interface CommandMetadata {
@@ -75,11 +76,8 @@ const unreadable = (event: UnreadableEvent): CommandError => ({ kind: 'unavailab
  */
 export class CommandHandler<C, Ev extends { readonly type: string; readonly data: unknown }, S> {
   private readonly cache: StateCache<CacheEntry<S>> | undefined;
-  /**
-   * The streams with a command in progress, each with the commands waiting for their turn (undefined while
-   * none waits). It holds only the streams in use, so it stays as small as the number of commands in flight.
-   */
-  private readonly turns = new Map<string, (() => void)[] | undefined>();
+  /** Commands to one stream take turns (see above). */
+  private readonly turns = new StreamTurns();
 
   constructor(
     readonly aggregate: Aggregate<C, Ev, S>,
@@ -94,29 +92,13 @@ export class CommandHandler<C, Ev extends { readonly type: string; readonly data
    */
   async handle(command: C, metadata: CommandMetadata, notBefore = 0): Promise<E.Either<CommandRejection, HandledCommand<S>>> {
     const streamId = this.aggregate.streamIdOf(command);
-    if (this.turns.has(streamId)) await this.turnOn(streamId);
-    else this.turns.set(streamId, undefined);
+    const turn = this.turns.take(streamId);
+    if (turn !== undefined) await turn;
     try {
       return await this.handleInTurn(streamId, command, metadata, notBefore);
     } finally {
-      this.passTurn(streamId);
+      this.turns.pass(streamId);
     }
-  }
-
-  /** Resolves when the commands ahead on the stream have their outcomes. */
-  private turnOn(streamId: string): Promise<void> {
-    return new Promise((resolve) => {
-      const waiting = this.turns.get(streamId);
-      if (waiting === undefined) this.turns.set(streamId, [resolve]);
-      else waiting.push(resolve);
-    });
-  }
-
-  /** Hands the stream to the next command waiting for it, or frees it. */
-  private passTurn(streamId: string): void {
-    const next = this.turns.get(streamId)?.shift();
-    if (next === undefined) this.turns.delete(streamId);
-    else next();
   }
 
   private async handleInTurn(streamId: string, command: C, metadata: CommandMetadata, notBefore: number): Promise<E.Either<CommandRejection, HandledCommand<S>>> {

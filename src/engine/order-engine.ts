@@ -27,6 +27,7 @@ import type { EventSchemas } from './schema/event-schemas';
 import { decodeWithGuard } from './schema/guarded-decode';
 import { knownFieldsCopy } from './schema/known-fields-copy';
 import type { CachedState } from './state-cache';
+import { StreamTurns } from './stream-turns';
 import { wholeAtLeastOne } from './whole-option';
 
 /** A command the engine accepted: the events it appended (or, for a repeated id, those of its first run). */
@@ -147,10 +148,24 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
     E.mapLeft((error: CommandError): CommandRejection => ({ error, streamId, revision: undefined }))(await providerTransaction.load(streamId));
 
   /**
+   * A payment's callbacks take turns, from the look at the payment to its decision: two capturing callbacks
+   * of one payment at once would otherwise both see it pending and both claim their transaction ids, and the
+   * one the payment then refused would keep the id of the order it really paid for.
+   */
+  const callbackTurns = new StreamTurns();
+
+  /**
    * A provider callback that would capture its payment first claims its transaction id for it (across all
    * payments); any other callback only asks who holds the id. Then the payment decides, knowing the holder.
    */
-  const handleProviderCallback = async (
+  const handleProviderCallback = (
+    callback: Extract<PaymentCommand, { type: 'RecordProviderCallback' }>,
+    metadata: CommandMetadata,
+    notBefore: number,
+  ): Promise<E.Either<CommandRejection, HandledCommand<unknown>>> =>
+    callbackTurns.run(callback.data.paymentId, () => handleProviderCallbackInTurn(callback, metadata, notBefore));
+
+  const handleProviderCallbackInTurn = async (
     callback: Extract<PaymentCommand, { type: 'RecordProviderCallback' }>,
     metadata: CommandMetadata,
     notBefore: number,

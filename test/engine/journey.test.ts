@@ -60,6 +60,19 @@ describe('the shopper journey through the engine', () => {
     expect(await orderState(driver, 'o1')).toMatchObject({ status: 'paid' });
   });
 
+  it('two capturing callbacks of one payment at once: the one refused leaves its transaction id to the order it paid', async () => {
+    const driver = engineDriver();
+    await checkedOutOrder(driver, 'o1', 'c1');
+    await checkedOutOrder(driver, 'o2', 'c2');
+    const callback = (tx: string) =>
+      driver.send({ type: 'RecordProviderCallback', data: { paymentId: 'o1', providerTransactionId: tx, amount: cny(ORDER_TOTAL), status: 'succeeded' } }, 'gateway');
+    await Promise.all([callback('tx-1'), callback('tx-2')]);
+    await driver.engine.settle();
+    expect(await typesIn(driver, paymentStreamId('o1'))).toEqual(['PaymentInitiated', 'PaymentCaptured', 'PaymentCallbackRejected']);
+    await pay(driver, ORDER_TOTAL, 'tx-2', 'o2');
+    expect(await orderState(driver, 'o2')).toMatchObject({ status: 'paid' });
+  });
+
   it("a failed callback naming another order's transaction does not fail this order's payment", async () => {
     const driver = engineDriver();
     await checkedOutOrder(driver, 'o1', 'c1');
