@@ -44,6 +44,16 @@ describe('payment', () => {
     spec.given([initiated, captured]).when({ type: 'FailPayment', data: { paymentId: 'p1', reason: 'timeout' } }).thenRejects('PAYMENT_NOT_PENDING');
   });
 
+  it('captures a charge reported as succeeded after the payment failed: the money was taken all the same', () => {
+    const failed: PaymentEvent = { type: 'PaymentFailed', data: { paymentId: 'p1', orderId: 'o1', providerTransactionId: null, reason: 'timeout' } };
+    spec.given([initiated, failed]).when(callback(cny(13800))).then([captured]);
+    expect(spec.given([initiated, failed]).when(callback(cny(100))).decision).toEqual({ _tag: 'Right', right: [rejection('AMOUNT_MISMATCH', 'tx-1', cny(100))] });
+    expect(spec.given([initiated, failed]).when(callback(cny(13800), 'tx-2', 'p1', 'failed')).decision).toEqual({ _tag: 'Right', right: [rejection('PAYMENT_NOT_PENDING', 'tx-2')] });
+  });
+
+  it('stores a failed callback for a payment already captured as a rejection event, as any callback that fails a check', () =>
+    expect(spec.given([initiated, captured]).when(callback(cny(13800), 'tx-2', 'p1', 'failed')).decision).toEqual({ _tag: 'Right', right: [rejection('ALREADY_CAPTURED', 'tx-2')] }));
+
   it("checks a failed callback as a succeeded one: another payment's transaction, another amount or currency do not fail it", () => {
     const failed = (amount: { amount: number; currency: string }, claimedBy = 'p1') => spec.given([initiated]).when(callback(amount, 'tx-9', claimedBy, 'failed')).decision;
     expect(failed(cny(13800), 'p0')).toEqual({ _tag: 'Right', right: [rejection('TRANSACTION_ALREADY_USED', 'tx-9')] });

@@ -140,6 +140,21 @@ describe('the shopper journey through the engine', () => {
     expect(await paymentState(driver)).toMatchObject({ status: 'captured', amountRefunded: ORDER_TOTAL, refundIds: ['late-capture'] });
   });
 
+  it('a charge reported as succeeded after the payment failed pays the order, or goes back once the order expired', async () => {
+    const driver = engineDriver();
+    await checkedOutOrder(driver, 'o1', 'c1');
+    await checkedOutOrder(driver, 'o2', 'c2');
+    for (const paymentId of ['o1', 'o2']) await driver.accept({ type: 'FailPayment', data: { paymentId, reason: 'no answer from the provider' } }, 'host');
+    await pay(driver, ORDER_TOTAL, 'tx-1', 'o1');
+    expect(await orderState(driver, 'o1')).toMatchObject({ status: 'paid' });
+    driver.clock.advance(31 * 60 * 1000);
+    await driver.engine.runDueDeadlines(driver.clock.now());
+    await driver.engine.settle();
+    await pay(driver, ORDER_TOTAL, 'tx-2', 'o2');
+    expect(await orderState(driver, 'o2')).toMatchObject({ status: 'expired' });
+    expect(await paymentState(driver, 'o2')).toMatchObject({ status: 'captured', amountRefunded: ORDER_TOTAL, refundIds: ['late-capture'] });
+  });
+
   it('an order is marked paid only by a payment that captured its amount, whoever sends the command', async () => {
     const driver = engineDriver();
     await checkedOutOrder(driver);

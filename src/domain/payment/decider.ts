@@ -35,9 +35,10 @@ type CallbackData = Extract<PaymentDecision, { type: 'DecideProviderCallback' }>
 type CallbackProblem = { reason: CallbackRejectionReason; explanation: string };
 
 /**
- * Why a callback is not about this payment's pending charge, or null when it is: its transaction id used
- * by no other payment and not reported here before, its currency and amount those due. A succeeded
- * callback that passes is the capture; a failed one, the payment's failure.
+ * Why a callback is not about this payment's charge, or null when it is: its transaction id used by no
+ * other payment and not reported here before, its currency and amount those due, the payment not captured
+ * yet (nor failed already, for a failed callback). A succeeded callback that passes is the capture; a
+ * failed one, the payment's failure.
  */
 const callbackProblem = (payment: ExistingPayment, data: CallbackData): CallbackProblem | null => {
   const { status } = data;
@@ -48,7 +49,9 @@ const callbackProblem = (payment: ExistingPayment, data: CallbackData): Callback
     return { reason: 'TRANSACTION_ALREADY_USED', explanation: `provider transaction ${data.providerTransactionId} was already reported for this payment` };
   }
   if (payment.status === 'captured') return { reason: 'ALREADY_CAPTURED', explanation: `payment ${payment.paymentId} was already captured` };
-  if (payment.status !== 'pending') return { reason: 'PAYMENT_NOT_PENDING', explanation: `payment ${payment.paymentId} is ${payment.status}` };
+  // A charge reported as succeeded after the payment failed (a provider's late answer, or a host that gave
+  // up waiting) took the money all the same: it is captured, so that it can be taken or given back.
+  if (payment.status === 'failed' && status === 'failed') return { reason: 'PAYMENT_NOT_PENDING', explanation: `payment ${payment.paymentId} is failed` };
   if (data.amount.currency !== payment.currency) {
     return { reason: 'CURRENCY_MISMATCH', explanation: `the provider ${status === 'succeeded' ? 'paid' : 'reported a charge'} in ${data.amount.currency}, the order is due in ${payment.currency}` };
   }
@@ -70,9 +73,6 @@ export const callbackWouldCapture = (state: PaymentState, data: Omit<CallbackDat
 const decideCallback = (payment: ExistingPayment, data: CallbackData): Decision => {
   const { paymentId, orderId } = payment;
   const { providerTransactionId, amount } = data;
-  if (data.status === 'failed' && payment.status !== 'pending') {
-    return reject('PAYMENT_NOT_PENDING', `payment ${paymentId} is ${payment.status}`, { paymentId, status: payment.status });
-  }
   const problem = callbackProblem(payment, data);
   if (problem !== null) return accept({ type: 'PaymentCallbackRejected', data: { paymentId, orderId, providerTransactionId, amount, ...problem } });
   return data.status === 'succeeded'
