@@ -44,6 +44,16 @@ describe('order', () => {
       spec.given([orderPlaced]).when({ type: 'PlaceOrder', data: orderPlaced.data as never }).thenRejects('ORDER_ALREADY_PLACED');
     });
 
+    it('refuses a SKU on two lines, which after-sales could not tell apart, and shipping charged above its fee', () => {
+      const place = (priced: typeof pricing) =>
+        spec
+          .given([])
+          .when({ type: 'PlaceOrder', data: { orderId: 'o1', cartId: 'c1', customerId: 'alice', shippingAddress: address, paymentMethod: 'card', pricing: priced, paymentDeadline: PAYMENT_DEADLINE } });
+      const [tea, cup] = pricing.lines;
+      place({ ...pricing, lines: [tea!, { ...cup!, sku: 'tea' }] }).thenRejects('PRICING_INCONSISTENT');
+      place({ ...pricing, lines: [tea!, { ...cup!, paidAmount: 2000 }], shippingPaid: 1800 }).thenRejects('PRICING_INCONSISTENT');
+    });
+
     it('refuses any other command for an order that was never placed', () =>
       spec.given([]).when({ type: 'ShipOrder', data: { orderId: 'o1', carrier: 'SF', trackingNumber: 'SF1' } }).thenRejects('ORDER_NOT_FOUND'));
   });

@@ -212,6 +212,9 @@ export const pricingInconsistency = (pricing: PricedCheckout): string | null => 
   const shares = pricing.lines.reduce((sum, line) => sum + line.paidAmount, pricing.shippingPaid);
   if (shares !== pricing.total) return 'the paid shares of the lines and shipping do not add up to the total';
   if (pricing.lines.some((line) => line.paidAmount > line.lineTotal)) return 'a line is charged more than its total';
+  if (pricing.shippingPaid > pricing.shippingFee) return 'shipping is charged more than its fee';
   if (pricing.lines.length === 0) return 'an order needs at least one line';
+  // After-sales requests name lines by SKU: a second line of one SKU could never be returned.
+  if (new Set(pricing.lines.map((line) => line.sku)).size !== pricing.lines.length) return 'a SKU appears on more than one line';
   return null;
 };
