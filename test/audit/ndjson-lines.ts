@@ -3,7 +3,7 @@ import { MemoryEventStore } from '../../src/adapters/event-store/memory/memory-e
 import { hashEvent } from '../../src/engine/audit/hash-chain';
 import { exportNdjson, importNdjson } from '../../src/engine/audit/ndjson';
 import type { EventEnvelope } from '../../src/engine/event-store/envelope';
-import type { EventStore } from '../../src/engine/event-store/event-store';
+import type { EventStore, ReadAllOptions, ReadAllPage } from '../../src/engine/event-store/event-store';
 
 /** The export of `store` as its lines, without their newlines. */
 export const exportLines = async (store: EventStore): Promise<string[]> => {
@@ -35,5 +35,30 @@ export const resealed = (envelope: EventEnvelope, change: Partial<EventEnvelope>
   const changed = { ...envelope, ...change };
   return JSON.stringify({ ...changed, hash: hashEvent(changed) });
 };
+
+/**
+ * The events of `lines` at positions `gap` apart, read as PostgreSQL reads its log: each page scans the next
+ * `maxCount` positions, so a page over a stretch with no events is empty and is not the end.
+ */
+export class SparseLogStore extends MemoryEventStore {
+  private readonly envelopes: readonly EventEnvelope[];
+
+  constructor(lines: readonly string[], gap: number) {
+    super();
+    this.envelopes = lines.map((line, i) => ({ ...parseLine(line), position: i * gap }));
+  }
+
+  override headPosition(): Promise<number | undefined> {
+    return Promise.resolve(this.envelopes[this.envelopes.length - 1]?.position);
+  }
+
+  override readAll(options: ReadAllOptions = {}): Promise<ReadAllPage> {
+    const head = this.envelopes[this.envelopes.length - 1]?.position ?? -1;
+    const after = options.after ?? -1;
+    const last = Math.min(after + (options.maxCount ?? 4096), head);
+    const events = this.envelopes.filter((e) => e.position > after && e.position <= last);
+    return Promise.resolve({ events, lastPosition: last, isEnd: last >= head });
+  }
+}
 
 export { asyncLines };

@@ -6,7 +6,7 @@ import { verifyStore } from '../../src/engine/audit/verify';
 import type { EventStore, ReadAllPage } from '../../src/engine/event-store/event-store';
 import { runShoppingJourney, ShoppingJourney } from '../fixtures/shopping-journey';
 import { proposedEvents } from '../support/proposed-events';
-import { asyncLines, exportLines, importLines } from './ndjson-lines';
+import { asyncLines, exportLines, importLines, SparseLogStore } from './ndjson-lines';
 
 const readEverything = async (store: EventStore) => (await store.readAll({ maxCount: 100_000 })).events;
 
@@ -94,6 +94,16 @@ describe('NDJSON export and import', () => {
         message: 'line 12 is not a stored event: revision: expected NonNegativeInteger, got -1; actor: expected Identifier, got nothing; hash: expected Sha256Hex, got "abc"',
       }),
     );
+  });
+
+  it('exports past pages that hold no events but are not the end, as a log with holes gives', async () => {
+    const chunks: string[] = [];
+    const exported = await exportNdjson(new SparseLogStore(lines, 12), (chunk) => {
+      chunks.push(chunk);
+      return Promise.resolve();
+    }, { pageSize: 5 });
+    expect(exported).toEqual(E.right({ events: lines.length }));
+    expect(chunks.join('').split('\n').filter((line) => line !== '')).toHaveLength(lines.length);
   });
 
   it('reports lines that cannot be read, and a closed target, as values', async () => {

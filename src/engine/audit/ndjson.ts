@@ -117,7 +117,8 @@ export const exportNdjson = async (store: EventStore, sink: NdjsonSink, options:
       written += page.events.length;
       options.onProgress?.(written, Math.max(total, written));
     }
-    if (page.isEnd || page.lastPosition === undefined || page.events.length === 0) return E.right({ events: written });
+    // An empty page that is not the end only skipped positions with nothing to export (see `verifyStore`).
+    if (page.isEnd || page.lastPosition === undefined || (after !== undefined && page.lastPosition <= after)) return E.right({ events: written });
     after = page.lastPosition;
   }
 };

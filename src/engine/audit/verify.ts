@@ -236,7 +236,9 @@ const verifyLog = async (store: EventStore, verifier: ChainVerifier, options: Ve
     for (const event of page.events) verifier.check(event);
     read += page.events.length;
     options.onProgress?.(read, Math.max(total, read));
-    if (page.isEnd || page.lastPosition === undefined || page.events.length === 0) return;
+    // A page may hold no events and not be the end: positions with nothing to read (removed rows, events a
+    // store keeps to itself). Only the end, or a read that got no further, stops the walk.
+    if (page.isEnd || page.lastPosition === undefined || (after !== undefined && page.lastPosition <= after)) return;
     after = page.lastPosition;
   }
 };
