@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/Either';
 import * as t from 'io-ts';
-import { Identifier } from '../domain/shared/codecs';
+import { DerivedIdentifier } from '../domain/shared/codecs';
 import type { PointInTime } from '../engine/audit/point-in-time';
 import { decodeProblems } from '../engine/schema/decode-problems';
 import { CliError, usageError } from './cli-error';
@@ -58,4 +58,4 @@ export const decodeOptions = <A>(codec: t.Decoder<unknown, A>, options: unknown)
   E.mapLeft((errors: t.Errors) => usageError('INVALID_ARGUMENT', `invalid options: ${decodeProblems(errors).join('; ')}`))(codec.decode(options));
 
 /** A stream id as the stores take it. */
-export const StreamIdArgument = new t.Type<string, string, unknown>('a stream id (1–128 characters, no whitespace)', Identifier.is, Identifier.validate, t.identity);
+export const StreamIdArgument = new t.Type<string, string, unknown>('a stream id (1–256 characters, no whitespace)', DerivedIdentifier.is, DerivedIdentifier.validate, t.identity);

@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { Identifier } from '../domain/shared/codecs';
+import { DerivedIdentifier, Identifier } from '../domain/shared/codecs';
 
 /**
  * What a host sends: a command with the id that makes retries safe, who sends it, and how it relates to
@@ -9,11 +9,11 @@ import { Identifier } from '../domain/shared/codecs';
 export const CommandRequest = t.intersection(
   [
     t.type({
-      commandId: Identifier,
+      commandId: DerivedIdentifier,
       actor: Identifier,
       command: t.type({ type: t.string, data: t.unknown }),
     }),
-    t.partial({ correlationId: Identifier, causationId: Identifier }),
+    t.partial({ correlationId: DerivedIdentifier, causationId: DerivedIdentifier }),
   ],
   'CommandRequest',
 );

@@ -76,6 +76,14 @@ export const describeEventStoreContract = (adapterName: string, createHarness: (
         expect(stored).toMatchObject({ ...proposed, streamId: stream, revision: 0 });
       });
 
+      it('keeps the longest ids the engine derives: a stream id and a command id of 256 characters', async () => {
+        const stream = newStream().padEnd(256, 'x');
+        const [proposed] = proposedEvents(1);
+        const longIds = { ...proposed!, commandId: 'c'.repeat(256), correlationId: 'r'.repeat(256), causationId: 'k'.repeat(256) };
+        rightOrThrow(await store.append(stream, [longIds], 'no-stream'));
+        expect(await store.readStream(stream)).toEqual([expect.objectContaining({ ...longIds, streamId: stream })]);
+      });
+
       it('keeps what was appended when the caller changes its objects afterwards', async () => {
         const stream = newStream();
         const data = { nested: { list: [1, 'two'] as unknown[] }, amount: 100 };

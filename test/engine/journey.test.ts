@@ -3,6 +3,8 @@ import { MemoryEventStore } from '../../src/adapters/event-store/memory/memory-e
 import { orderStreamId, paymentStreamId } from '../../src/engine/aggregates';
 import { address, cny } from '../support/fixtures';
 import { checkedOutOrder, engineDriver, ORDER_TOTAL } from '../support/engine-driver';
+import { verifyStore } from '../../src/engine/audit/verify';
+import { exportLines, importLines } from '../audit/ndjson-lines';
 
 const orderState = async (driver: ReturnType<typeof engineDriver>, orderId = 'o1') => {
   const loaded = await driver.engine.orderState(orderId);
@@ -207,6 +209,21 @@ describe('deadlines', () => {
     expect(await driver.engine.runDueDeadlines(driver.clock.now() + 1e9)).toEqual([]);
     expect(await orderState(driver, 'o2')).toMatchObject({ status: 'paid' });
     expect(await driver.engine.rejections()).toEqual([]);
+  });
+
+  it('fire for ids of the full 128 characters, whose streams and deadline ids are longer, and such a store exports and imports whole', async () => {
+    const driver = engineDriver();
+    const orderId = 'o'.repeat(128);
+    await checkedOutOrder(driver, orderId, 'c'.repeat(128));
+    driver.clock.advance(31 * 60 * 1000);
+    const fired = await driver.engine.runDueDeadlines(driver.clock.now());
+    expect(fired.map((f) => [f.deadlineId, E.isRight(f.outcome)])).toEqual([[`payment-expiry-${orderId}`, true]]);
+    await driver.engine.settle();
+    expect(await orderState(driver, orderId)).toMatchObject({ status: 'expired' });
+    const lines = await exportLines(driver.engine.eventStore);
+    const imported = await importLines(lines);
+    expect(await exportLines(imported)).toEqual(lines);
+    expect(await verifyStore(imported)).toMatchObject(E.right({ ok: true, eventCount: lines.length }));
   });
 
   it('survive a restart of the host: a new engine on the same store fires them, once', async () => {

@@ -55,6 +55,13 @@ const boundedString = (name: string, maxLength: number, plain: RegExp, pattern?:
 /** Identifiers: 1–128 characters, no whitespace, so they can be embedded in stream names. */
 export const Identifier = boundedString('Identifier', 128, /^[^\s\u0000\uD800-\uDFFF]+$/, /^[^\s]+$/);
 
+/**
+ * Ids made from an identifier and a prefix, and the ids that may hold them: stream ids (`order-<orderId>`),
+ * deadline ids (`payment-expiry-<orderId>`), and command, correlation and causation ids (a deadline's
+ * command is `deadline-<deadlineId>`). 1–256 characters, so the longest prefix fits before any identifier.
+ */
+export const DerivedIdentifier = boundedString('DerivedIdentifier', 256, /^[^\s\u0000\uD800-\uDFFF]+$/, /^[^\s]+$/);
+
 /** Free text entered by people (names, reasons, notes): 1–2000 characters. */
 export const Text = boundedString('Text', 2000, /^[^\u0000\uD800-\uDFFF]*$/);
 

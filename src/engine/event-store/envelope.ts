@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { Identifier, NonNegativeInteger, PositiveInteger, Timestamp } from '../../domain/shared/codecs';
+import { DerivedIdentifier, Identifier, NonNegativeInteger, PositiveInteger, Timestamp } from '../../domain/shared/codecs';
 
 /** What the engine asks a store to append: an event with everything but its place in the store. */
 export interface ProposedEvent {
@@ -35,7 +35,7 @@ export const Sha256Hex = t.refinement(t.string, (s) => s.length === 64 && /^[0-9
 export const EventEnvelopeCodec: t.Type<EventEnvelope, EventEnvelope, unknown> = t.readonly(
   t.type({
     eventId: Identifier,
-    streamId: Identifier,
+    streamId: DerivedIdentifier,
     revision: NonNegativeInteger,
     position: NonNegativeInteger,
     type: Identifier,
@@ -43,9 +43,9 @@ export const EventEnvelopeCodec: t.Type<EventEnvelope, EventEnvelope, unknown> =
     data: t.unknown,
     occurredAt: Timestamp,
     recordedAt: Timestamp,
-    commandId: Identifier,
-    correlationId: Identifier,
-    causationId: Identifier,
+    commandId: DerivedIdentifier,
+    correlationId: DerivedIdentifier,
+    causationId: DerivedIdentifier,
     actor: Identifier,
     previousHash: t.union([Sha256Hex, t.literal('')]),
     hash: Sha256Hex,

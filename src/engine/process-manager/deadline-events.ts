@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { Identifier, Timestamp } from '../../domain/shared/codecs';
+import { DerivedIdentifier, Identifier, Timestamp } from '../../domain/shared/codecs';
 import { message } from '../../domain/shared/message';
 
 export const DEADLINE_STREAM_PREFIX = 'deadline-';
@@ -7,12 +7,12 @@ export const deadlineStreamId = (deadlineId: string): string => `${DEADLINE_STRE
 
 /** `command` is sent when the deadline falls due, unless the deadline was cancelled first. */
 export const DeadlineScheduled = message('DeadlineScheduled', {
-  deadlineId: Identifier,
+  deadlineId: DerivedIdentifier,
   dueAt: Timestamp,
   command: t.type({ type: Identifier, data: t.unknown }),
 });
-export const DeadlineCancelled = message('DeadlineCancelled', { deadlineId: Identifier });
-export const DeadlineFired = message('DeadlineFired', { deadlineId: Identifier, firedAt: Timestamp });
+export const DeadlineCancelled = message('DeadlineCancelled', { deadlineId: DerivedIdentifier });
+export const DeadlineFired = message('DeadlineFired', { deadlineId: DerivedIdentifier, firedAt: Timestamp });
 
 export const DeadlineEvent = t.union([DeadlineScheduled, DeadlineCancelled, DeadlineFired], 'DeadlineEvent');
 export type DeadlineEvent = t.TypeOf<typeof DeadlineEvent>;
