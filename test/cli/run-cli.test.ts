@@ -147,7 +147,7 @@ describe('runCli, in process', () => {
   it('rejects arguments that are not what they should be, exit 2', async () => {
     expect(await cli(['verify', '--stream', 'has space', '--source', 'file:events.ndjson'])).toMatchObject({
       code: 2,
-      stderr: 'ordersource: --stream cannot be "has space": expected a stream id (1–128 characters, no whitespace)\n',
+      stderr: 'ordersource: --stream cannot be "has space": expected a stream id (1–256 characters, no whitespace)\n',
     });
     expect(await cli(['audit', 'order-1', '--at', '2026-11-25T09:00:00', '--source', 'file:events.ndjson'])).toMatchObject({ code: 2 });
     expect(await cli(['verify', '--source', 'events.ndjson'])).toMatchObject({ code: 2, stderr: 'ordersource: the source must be a URL such as file:./events.ndjson, not "events.ndjson"\n' });
