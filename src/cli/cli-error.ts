@@ -22,7 +22,8 @@ export const failureOf = (error: { readonly code: string; readonly message: stri
 /** Control and format characters other than tabs: a byte-order mark, a zero-width space, an escape sequence. */
 const INVISIBLE = /(?!\t)[\p{Cc}\p{Cf}]/gu;
 
-const codePointOf = (character: string): string => `<U+${(character.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}>`;
+/** `<U+000A>`: a character named by its code point, for one that would show as nothing or move the cursor. */
+export const codePointOf = (character: string): string => `<U+${(character.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}>`;
 
 /**
  * Errors are printed on one line, whatever the messages they quote. A quoted character that shows as nothing

@@ -1,16 +1,26 @@
 import type { Writable } from 'node:stream';
+import { codePointOf } from './cli-error';
 
 /** `2026-11-25 09:05:00Z`: UTC to the second, the same on every machine. */
 export const formatTime = (epochMs: number): string => `${new Date(epochMs).toISOString().slice(0, 19).replace('T', ' ')}Z`;
 
+/**
+ * Control, format and line-separator characters, which would start a new line, move the cursor or reorder
+ * what follows: a cell quotes text people typed (a note, a product name), which must not be able to draw
+ * rows of its own in an auditor's table.
+ */
+const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
+
+const cellText = (cell: string | number | undefined): string => String(cell ?? '').replace(UNPRINTABLE, codePointOf);
+
 /** Columns padded to their widest cell; numbers right-aligned; the last column is not padded. */
 export const renderTable = (headers: readonly string[], rows: readonly (readonly (string | number)[])[]): string => {
-  const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => String(row[column] ?? '').length)));
+  const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => cellText(row[column]).length)));
   const numeric = headers.map((_, column) => rows.length > 0 && rows.every((row) => typeof row[column] === 'number'));
   const line = (cells: readonly (string | number)[]): string =>
     cells
       .map((cell, column) => {
-        const text = String(cell);
+        const text = cellText(cell);
         if (column === cells.length - 1 && !numeric[column]) return text;
         return numeric[column] ? text.padStart(widths[column] ?? 0) : text.padEnd(widths[column] ?? 0);
       })

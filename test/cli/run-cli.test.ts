@@ -204,6 +204,11 @@ describe('text output', () => {
     expect(renderTable(['NAME', 'COUNT', 'NOTE'], [['a', 5, 'x'], ['longer', 120, '']])).toBe('NAME    COUNT  NOTE\na           5  x\nlonger    120\n');
   });
 
+  it('names the characters of a cell that would break its row or reorder the line, so typed text cannot draw rows', () => {
+    const note = 'hi\n  3  OrderRefunded  service-desk\u2028\u202Egnp.exe\u0007';
+    expect(renderTable(['REV', 'SUMMARY'], [[1, note]])).toBe('REV  SUMMARY\n  1  hi<U+000A>  3  OrderRefunded  service-desk<U+2028><U+202E>gnp.exe<U+0007>\n');
+  });
+
   it('flattens a state into paths and values', () => {
     expect(flattenJson({ a: { b: [1, { c: 'x' }], d: [] }, e: null, f: {}, g: undefined })).toEqual([
       ['a.b[0]', '1'],
