@@ -24,6 +24,16 @@ describe('diffJson', () => {
     expect(diffJson(null, {})).toEqual([{ kind: 'changed', path: '$', expected: null, actual: {} }]);
   });
 
+  it('reads keys named like what every object inherits as keys like any other', () => {
+    expect(diffJson({ a: 1 }, JSON.parse('{"a":1,"constructor":2,"toString":3,"__proto__":4}'))).toEqual([
+      { kind: 'unexpected', path: '$.constructor', actual: 2 },
+      { kind: 'unexpected', path: '$.toString', actual: 3 },
+      { kind: 'unexpected', path: '$.__proto__', actual: 4 },
+    ]);
+    expect(diffJson({ valueOf: 3 }, {})).toEqual([{ kind: 'missing', path: '$.valueOf', expected: 3 }]);
+    expect(diffJson({ amount: 0 }, { amount: -0 })).toEqual([]);
+  });
+
   it('finds a difference exactly when two JSON values are not the same value', () => {
     const asJson = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
     fc.assert(

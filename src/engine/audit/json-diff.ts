@@ -11,6 +11,11 @@ const isObject = (value: unknown): value is Readonly<Record<string, unknown>> =>
 
 const keyPath = (path: string, key: string): string => (/^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`);
 
+const hasOwnProperty = Object.prototype.hasOwnProperty;
+
+/** A record's own field: `constructor` or `toString` is a key like any other, not what every object inherits. */
+const field = (record: Readonly<Record<string, unknown>>, key: string): unknown => (hasOwnProperty.call(record, key) ? record[key] : undefined);
+
 /** Keys whose value is `undefined` are absent, as in JSON. */
 const presentKeys = (record: Readonly<Record<string, unknown>>): readonly string[] => Object.keys(record).filter((key) => record[key] !== undefined);
 
@@ -24,15 +29,17 @@ const collect = (expected: unknown, actual: unknown, path: string, out: JsonDiff
   }
   if (isObject(expected) && isObject(actual)) {
     for (const key of presentKeys(expected)) {
-      if (actual[key] === undefined) out.push({ kind: 'missing', path: keyPath(path, key), expected: expected[key] });
-      else collect(expected[key], actual[key], keyPath(path, key), out);
+      const actualField = field(actual, key);
+      if (actualField === undefined) out.push({ kind: 'missing', path: keyPath(path, key), expected: expected[key] });
+      else collect(expected[key], actualField, keyPath(path, key), out);
     }
     for (const key of presentKeys(actual)) {
-      if (expected[key] === undefined) out.push({ kind: 'unexpected', path: keyPath(path, key), actual: actual[key] });
+      if (field(expected, key) === undefined) out.push({ kind: 'unexpected', path: keyPath(path, key), actual: actual[key] });
     }
     return;
   }
-  if (!Object.is(expected, actual)) out.push({ kind: 'changed', path, expected, actual });
+  // 0 and -0 are one JSON number.
+  if (expected !== actual && !Object.is(expected, actual)) out.push({ kind: 'changed', path, expected, actual });
 };
 
 /** Every place where `actual` differs from `expected`, structurally: key order does not matter, array order does. */
