@@ -83,6 +83,9 @@ describe('point-in-time replay', () => {
     expect(await stateAt(journey.store, ORDER_STREAM, { kind: 'revision', revision: 10 })).toEqual(
       E.left({ code: 'REVISION_NOT_FOUND', message: `stream ${ORDER_STREAM} has no revision 10: its last is 9`, streamId: ORDER_STREAM, revision: 10, headRevision: 9 }),
     );
+    for (const point of [{ kind: 'time', recordedAt: Date.parse('not a date') }, { kind: 'revision', revision: Number.NaN }, { kind: 'revision', revision: 1.5 }, { kind: 'revision', revision: -2 }] as const) {
+      expect(await stateAt(journey.store, ORDER_STREAM, point)).toMatchObject(E.left({ code: 'INVALID_POINT' }));
+    }
   });
 
   it('upcasts old schema versions on the way: a v1 cart line without a category', async () => {

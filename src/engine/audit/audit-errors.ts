@@ -29,7 +29,13 @@ export interface RevisionNotFound {
   readonly headRevision: number;
 }
 
-export type AuditError = StoreReadFailed | StreamNotFound | NoAggregateForStream | RevisionNotFound | UnreadableEvent;
+/** A point in time that is none: a revision that is not a whole number ≥ 0, a time that is not a timestamp (`Date.parse` of a bad string gives NaN). */
+export interface InvalidPoint {
+  readonly code: 'INVALID_POINT';
+  readonly message: string;
+}
+
+export type AuditError = StoreReadFailed | StreamNotFound | NoAggregateForStream | RevisionNotFound | InvalidPoint | UnreadableEvent;
 
 export const storeReadFailed = (cause: unknown): StoreReadFailed => ({
   code: 'STORE_READ_FAILED',

@@ -1,11 +1,18 @@
 import * as E from 'fp-ts/Either';
+import * as t from 'io-ts';
+import { NonNegativeInteger } from '../../domain/shared/codecs';
 import type { EventEnvelope } from '../event-store/envelope';
 import type { EventStore } from '../event-store/event-store';
 import { AuditError, storeReadFailed, streamNotFound } from './audit-errors';
 import { replayerFor, StreamReplayer, streamReplayers } from './stream-replayers';
 
 /** A point in a stream's life: after a revision, or after everything recorded up to a time (inclusive). */
-export type PointInTime = { readonly kind: 'revision'; readonly revision: number } | { readonly kind: 'time'; readonly recordedAt: number };
+export const PointInTime = t.union([
+  t.readonly(t.type({ kind: t.literal('revision'), revision: NonNegativeInteger })),
+  // Any whole millisecond, before 1970 too: a time before a stream began is a point, before its first event.
+  t.readonly(t.type({ kind: t.literal('time'), recordedAt: t.refinement(t.number, Number.isInteger, 'WholeMilliseconds') })),
+]);
+export type PointInTime = t.TypeOf<typeof PointInTime>;
 
 export interface StateAtPoint {
   readonly streamId: string;
@@ -37,6 +44,10 @@ const eventsUpTo = (events: readonly EventEnvelope[], point: PointInTime | undef
  * own `evolve`, so it is the state the engine itself would have decided on.
  */
 export const stateAt = async (store: EventStore, streamId: string, point?: PointInTime, options: ReplayOptions = {}): Promise<E.Either<AuditError, StateAtPoint>> => {
+  // The type says what a point is, but a host's caller may hand in anything: `Date.parse` of a bad string is NaN.
+  if (point !== undefined && !PointInTime.is(point)) {
+    return E.left({ code: 'INVALID_POINT', message: 'a point in time is a revision (a whole number ≥ 0) or a time (a whole number of ms since 1970)' });
+  }
   const replayer = replayerFor(options.replayers ?? streamReplayers(), streamId);
   if (replayer === undefined) {
     return E.left({ code: 'NO_AGGREGATE_FOR_STREAM', message: `stream ${streamId} belongs to no aggregate whose state can be replayed`, streamId });
