@@ -19,6 +19,12 @@ describe('payment', () => {
     spec.given([initiated]).when({ type: 'InitiatePayment', data: initiated.data as never }).thenRejects('PAYMENT_ALREADY_INITIATED');
   });
 
+  it('is captured as it starts when nothing is due: no provider calls back about a payment of nothing', () =>
+    spec.given([]).when({ type: 'InitiatePayment', data: { ...(initiated.data as never as object), amount: cny(0) } as never }).then([
+      { type: 'PaymentInitiated', data: { paymentId: 'p1', orderId: 'o1', amount: cny(0), method: 'card' } },
+      { type: 'PaymentCaptured', data: { paymentId: 'p1', orderId: 'o1', providerTransactionId: 'nothing-due', amount: cny(0) } },
+    ]));
+
   it('is captured by a callback that matches the amount due', () => spec.given([initiated]).when(callback(cny(13800))).then([captured]));
 
   it('turns a callback with the wrong amount or currency into a rejection event that says why', () => {

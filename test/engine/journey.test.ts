@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/Either';
 import { MemoryEventStore } from '../../src/adapters/event-store/memory/memory-event-store';
+import { standardPricingPolicy } from '../../src/domain/pricing/pricing-policy';
 import { orderStreamId, paymentStreamId } from '../../src/engine/aggregates';
 import { address, cny } from '../support/fixtures';
 import { checkedOutOrder, engineDriver, ORDER_TOTAL } from '../support/engine-driver';
@@ -185,6 +186,22 @@ describe('the shopper journey through the engine', () => {
     expect(await paymentState(restarted)).toMatchObject({ status: 'captured', amountRefunded: 0 });
     expect(await orderState(restarted)).toMatchObject({ status: 'paid', amountPaid: ORDER_TOTAL });
     await restarted.engine.close();
+  });
+
+  it('an order with nothing to pay (a 100% coupon, free shipping) is paid at once and ships; its deadline never fires', async () => {
+    const driver = engineDriver({ pricing: standardPricingPolicy({ shippingFee: 800, freeShippingThreshold: 0, gifts: [], rebates: [], pointValue: 1, maxPointsPercent: 50 }) });
+    for (const [cartId, orderId] of [['c1', 'o1'], ['c2', 'o2']] as const) {
+      await driver.accept({ type: 'OpenCart', data: { cartId, customerId: 'alice', currency: 'CNY' } });
+      await driver.accept({ type: 'AddCartItem', data: { cartId, sku: 'tea', name: 'Tea', category: 'tea', unitPrice: cny(5000), quantity: 1 } });
+      await driver.accept({ type: 'ApplyCoupon', data: { cartId, coupon: { code: 'FREE', kind: 'percentage', percentOff: 100, minimumSpend: 0 } } });
+      await driver.accept({ type: 'CheckOutCart', data: { cartId, orderId, shippingAddress: address, paymentMethod: 'card', pointsToRedeem: 0 } });
+      expect(await orderState(driver, orderId)).toMatchObject({ status: 'paid', total: 0, amountPaid: 0 });
+    }
+    await driver.accept({ type: 'ShipOrder', data: { orderId: 'o1', carrier: 'SF', trackingNumber: 'SF1' } }, 'warehouse');
+    await driver.accept({ type: 'CancelOrder', data: { orderId: 'o2', reason: 'out of stock' } }, 'service-desk');
+    expect(await driver.engine.runDueDeadlines(driver.clock.now() + 24 * 60 * 60 * 1000)).toEqual([]);
+    expect(await paymentState(driver, 'o2')).toMatchObject({ status: 'captured', amountCaptured: 0, amountRefunded: 0, refundIds: [] });
+    expect(await driver.engine.rejections()).toEqual([]);
   });
 
   it('a payment captured for an order that was never placed goes straight back', async () => {

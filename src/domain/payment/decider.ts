@@ -8,6 +8,9 @@ import type { CallbackRejectionReason, PaymentEvent } from './events';
 
 export type PaymentStatus = 'pending' | 'captured' | 'failed';
 
+/** The provider transaction id of a payment of nothing, captured as it starts: no provider took part. */
+export const NOTHING_DUE_TRANSACTION_ID = 'nothing-due';
+
 export interface ExistingPayment {
   readonly status: PaymentStatus;
   readonly paymentId: string;
@@ -102,10 +105,15 @@ const decideRefund = (payment: ExistingPayment, data: Extract<PaymentDecision, {
 
 const decideCommand = (command: PaymentDecision, state: PaymentState): Decision => {
   switch (command.type) {
-    case 'InitiatePayment':
-      return state.status === 'none'
-        ? accept({ type: 'PaymentInitiated', data: command.data })
-        : reject('PAYMENT_ALREADY_INITIATED', `payment ${command.data.paymentId} was already initiated`, { paymentId: command.data.paymentId });
+    case 'InitiatePayment': {
+      if (state.status !== 'none') return reject('PAYMENT_ALREADY_INITIATED', `payment ${command.data.paymentId} was already initiated`, { paymentId: command.data.paymentId });
+      const { paymentId, orderId, amount } = command.data;
+      // Nothing due (a fully discounted order): no provider will ever call back about it, so it is captured
+      // as it starts, and the order it pays goes on as any paid order does.
+      return amount.amount === 0
+        ? accept({ type: 'PaymentInitiated', data: command.data }, { type: 'PaymentCaptured', data: { paymentId, orderId, providerTransactionId: NOTHING_DUE_TRANSACTION_ID, amount } })
+        : accept({ type: 'PaymentInitiated', data: command.data });
+    }
     case 'DecideProviderCallback':
       return existing(state, command.data.paymentId, (payment) => decideCallback(payment, command.data));
     case 'FailPayment':

@@ -69,9 +69,10 @@ export const reactionsTo = (event: JourneyEvent, occurredAt: number, settings: R
           kind: 'command',
           command: { type: 'MarkOrderPaid', data: { orderId, paymentId, amount } },
           // Money the order does not take (closed, paid by another payment, or never placed) goes straight back.
-          onRejected: (error) => [
-            { type: 'RefundPayment', data: { paymentId, refundId: LATE_CAPTURE_REFUND_ID, amount, reason: `order ${orderId} could not take the payment: ${error.message}` } },
-          ],
+          onRejected: (error) =>
+            amount.amount === 0
+              ? []
+              : [{ type: 'RefundPayment', data: { paymentId, refundId: LATE_CAPTURE_REFUND_ID, amount, reason: `order ${orderId} could not take the payment: ${error.message}` } }],
         },
       ];
     }
