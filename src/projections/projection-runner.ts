@@ -155,10 +155,15 @@ export class ProjectionRunner<Ev> {
     const run = ++this.run;
     const { projection, readModels, eventStore } = this.options;
     this.setStatus({ state: 'starting', position: this.committed });
+    // A stop while the start was in hand wins over whatever then went wrong with it: no failed status, and no restart.
+    const failUnlessStopped = (error: ReadModelError): ProjectionFailure => {
+      const failure = this.readModelFailure(error);
+      return run === this.run ? this.fail(failure) : failure;
+    };
     const prepared = await guarded(() => readModels.prepare(this.version, [...projection.collections, parkedEvents.definition]));
-    if (E.isLeft(prepared)) return E.left(this.fail(this.readModelFailure(prepared.left)));
+    if (E.isLeft(prepared)) return E.left(failUnlessStopped(prepared.left));
     const checkpoint = await guarded(() => readModels.checkpoint(this.version));
-    if (E.isLeft(checkpoint)) return E.left(this.fail(this.readModelFailure(checkpoint.left)));
+    if (E.isLeft(checkpoint)) return E.left(failUnlessStopped(checkpoint.left));
     if (run !== this.run) return E.right(undefined);
     this.committed = checkpoint.right;
     const after = checkpoint.right === undefined || checkpoint.right < 0 ? undefined : checkpoint.right;

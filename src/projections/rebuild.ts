@@ -23,7 +23,11 @@ const MAX_CATCH_UP_ROUNDS = 20;
 export const buildAndActivate = async <Ev>(options: ProjectionRunnerOptions<Ev>): Promise<E.Either<ActivationFailure, ProjectionRunner<Ev>>> => {
   const runner = new ProjectionRunner(options);
   const started = await runner.start();
-  if (E.isLeft(started)) return started;
+  if (E.isLeft(started)) {
+    // A runner told to restart after a store failure would restart by itself, writing for a caller it was never handed to.
+    await runner.stop();
+    return started;
+  }
   const caughtUp = await catchUp(runner, options);
   if (E.isLeft(caughtUp)) {
     await runner.stop();

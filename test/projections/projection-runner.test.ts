@@ -246,6 +246,42 @@ describe('projection runner', () => {
       expect(seen.filter((state) => state === 'starting')).toHaveLength(1);
     });
 
+    /** A read-model store whose first `prepare`s answer, after a while, that the database is not up yet. */
+    class StartingReadModelStore extends MemoryReadModelStore {
+      prepares = 0;
+      constructor(private readonly refusals: number) {
+        super();
+      }
+      override async prepare(...args: Parameters<MemoryReadModelStore['prepare']>): ReturnType<MemoryReadModelStore['prepare']> {
+        this.prepares += 1;
+        if (this.prepares > this.refusals) return super.prepare(...args);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        return E.left({ code: 'READ_MODEL_UNAVAILABLE', message: 'the database system is starting up' });
+      }
+    }
+
+    it('stays stopped when stopped during a start that then fails', async () => {
+      await paidOrder(shop, 'alice', 'o1');
+      const readModels = new StartingReadModelStore(1);
+      const runner = new ProjectionRunner({ eventStore: shop.eventStore, readModels, projection: orderHistoryProjection, restartAfterStoreFailure: RESTART });
+      const starting = runner.start();
+      await runner.stop();
+      expect(expectLeft(await starting).code).toBe('READ_MODEL_FAILED');
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      expect(runner.status.state).toBe('stopped');
+      expect(readModels.prepares).toBe(1);
+      expect(orderIds(readModels)).toEqual([]);
+    });
+
+    it('leaves nothing running when buildAndActivate fails to start it', async () => {
+      await paidOrder(shop, 'alice', 'o1');
+      const readModels = new StartingReadModelStore(1);
+      expect(expectLeft(await buildAndActivate({ eventStore: shop.eventStore, readModels, projection: orderHistoryProjection, restartAfterStoreFailure: RESTART })).code).toBe('READ_MODEL_FAILED');
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      expect(readModels.prepares).toBe(1);
+      expect(orderIds(readModels)).toEqual([]);
+    });
+
     it('does not start again once stopped, though a restart was due', async () => {
       await paidOrder(shop, 'alice', 'o1');
       const broken = delegatingTo(shop.eventStore, { subscribe: () => throwError(() => new Error('server went away')) });
