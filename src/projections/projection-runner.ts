@@ -192,10 +192,12 @@ export class ProjectionRunner<Ev> {
     if (!this.running) return;
     this.halt = { code: 'PROJECTION_STOPPED', message: `${this.describe()} was stopped` };
     this.running = false;
-    this.run += 1;
+    const stoppedRun = ++this.run;
     this.subscription?.unsubscribe();
     this.subscription = undefined;
     await this.inFlight;
+    // Started again while the batch in hand finished: the new run says what the runner is doing.
+    if (this.run !== stoppedRun) return;
     this.setStatus({ state: 'stopped', position: this.committed });
     this.releaseWaiters();
   }

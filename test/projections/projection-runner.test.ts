@@ -15,6 +15,7 @@ import { buildAndActivate } from '../../src/projections/rebuild';
 import type { ReadModelStore } from '../../src/projections/read-model-store';
 import { delegatingTo } from '../support/delegating-event-store';
 import { FaultyReadModelStore } from '../support/faulty-read-model-store';
+import { GatedReadModelStore } from '../support/gated-read-model-store';
 import { expectLeft, expectRight, projectAll, runUntilCaughtUp } from '../support/run-projection';
 import { Shop } from '../support/shop';
 
@@ -191,6 +192,23 @@ describe('projection runner', () => {
       const uninterrupted = await projectAll(shop.eventStore, orderHistoryProjection);
       expect(inner.contents(VERSION)).toEqual(uninterrupted.contents(VERSION));
     });
+  });
+
+  it('started again while a stop waits for its batch in hand, it reports the new run, not stopped', async () => {
+    await paidOrder(shop, 'alice', 'o1');
+    const memory = new MemoryReadModelStore();
+    const readModels = new GatedReadModelStore(memory, VERSION);
+    const runner = new ProjectionRunner({ eventStore: shop.eventStore, readModels, projection: orderHistoryProjection });
+    await runner.start();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const stopping = runner.stop();
+    await runner.start();
+    readModels.open();
+    await stopping;
+    expectRight(await runner.whenCaughtUp());
+    expect(['catching-up', 'live']).toContain(runner.status.state);
+    expect(runner.status.position).toBe(expectRight(await memory.checkpoint(VERSION)));
+    await runner.stop();
   });
 
   describe('told to restart after a failure of its stores', () => {
