@@ -3,6 +3,7 @@
  * channel. It sends progress, then its result or why it failed, and exits.
  */
 import type { ChildMessage, JobSpec } from './jobs';
+import { undoInterruptedWork } from './interruption';
 import { runJob } from './run-job';
 
 const tell = (message: ChildMessage): Promise<void> =>
@@ -27,6 +28,22 @@ const main = async (): Promise<void> => {
   });
   await tell({ kind: 'result', result });
 };
+
+/**
+ * Interrupted (Ctrl-C reaches the whole process group; the harness passes its signals on; a parent that died
+ * closes the IPC channel), the job drops what it made on shared servers before it ends: nothing else would.
+ */
+let ending = false;
+// Listeners stay on: Ctrl-C reaches the child twice (from the terminal, and passed on by the harness), and
+// a second signal with none would end it before its undo.
+const endInterrupted = (exitCode: number) => () => {
+  if (ending) return;
+  ending = true;
+  void undoInterruptedWork().finally(() => process.exit(exitCode));
+};
+process.on('SIGINT', endInterrupted(130));
+process.on('SIGTERM', endInterrupted(143));
+process.on('disconnect', endInterrupted(1));
 
 main().then(
   () => process.exit(0),

@@ -4,9 +4,9 @@
  * times each, shows a progress bar while it runs, then prints the table and writes the JSON, the SVG chart
  * and (a whole full run) the committed report. Exits non-zero if any run failed, e.g. a command was refused.
  */
-import { fork } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
@@ -17,7 +17,9 @@ import { renderSvgChart } from './output/svg-chart';
 import { configurations, StoreConfiguration } from './configurations';
 import { WORKLOADS, type ChildMessage, type JobResult, type JobSpec, type Workload } from './jobs';
 import { BenchPlan, benchPlan, type PlanFilter } from './plan';
+import { postgresUnreachable } from './postgres/bench-postgres';
 import { checkTargets } from './targets';
+import { POSTGRES_READ_MODELS } from './workloads/projection-apply';
 
 const MIN_FULL_RUNS = 3;
 /** Source directory of the bench (this file is compiled to bench/build/bench/main.js). */
@@ -30,10 +32,28 @@ const CHILD_NODE_OPTIONS = ['--expose-gc', '--max-old-space-size=8192'];
 const describeJob = (spec: JobSpec): string =>
   `${spec.workload} ${spec.configuration} ${spec.subject === 'baseline' ? 'baseline' : 'engine'} ×${spec.scale.toLocaleString('en-US')}`;
 
+/** The job child running now, if any: a signal to the harness is passed on to it. */
+let runningChild: ChildProcess | undefined;
+
+/**
+ * A signal to the harness alone (a supervisor's `kill`) would leave its job child running on, orphaned: the
+ * child gets the signal too, drops what it made on shared servers and ends; then so does the harness.
+ */
+const interruptChildrenOnSignals = (): void => {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      const child = runningChild;
+      if (child === undefined || child.exitCode !== null) process.kill(process.pid, signal);
+      else child.once('exit', () => process.kill(process.pid, signal)).kill(signal);
+    });
+  }
+};
+
 /** Runs one job in a fresh node process and resolves with what it measured, or rejects with why it failed. */
 const runInChild = (spec: JobSpec, onProgress: (fraction: number) => void): Promise<JobResult> =>
   new Promise((resolve, reject) => {
     const child = fork(path.join(__dirname, 'child.js'), [JSON.stringify(spec)], { execArgv: CHILD_NODE_OPTIONS, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    runningChild = child;
     let outcome: { result: JobResult } | { failure: string } | undefined;
     child.on('message', (raw) => {
       // Sent by child.ts, which only ever sends ChildMessage values.
@@ -121,6 +141,11 @@ const unavailableConfigurations = async (plan: BenchPlan): Promise<SkippedConfig
     const why = await reason;
     if (why !== undefined) skipped.push({ configuration: configuration.name, label: configuration.label, writers: configuration.writers, reason: why });
   }
+  // The PostgreSQL read models' row runs on the in-memory configuration but needs the PostgreSQL server.
+  if (plan.jobs.some((job) => job.projection === POSTGRES_READ_MODELS)) {
+    const why = await postgresUnreachable();
+    if (why !== undefined) skipped.push({ configuration: 'memory', projection: POSTGRES_READ_MODELS, label: `projection apply on ${POSTGRES_READ_MODELS}`, writers: 1, reason: why });
+  }
   if (skipped.length > 0 && process.env['CI'] === 'true') {
     throw new Error(`${skippedLines(skipped).join('\n')}\nCI=true requires every configuration`);
   }
@@ -143,12 +168,17 @@ const main = async (): Promise<void> => {
   const planned = options.smoke ? benchPlan('smoke', 1, filter) : benchPlan('full', options.runs, filter);
   if (planned.jobs.length === 0) throw new Error('no job matches --workload and --configuration together (a store measures only some workloads: see bench/README.md)');
   const skipped = await unavailableConfigurations(planned);
-  const plan: BenchPlan = { ...planned, jobs: planned.jobs.filter((job) => !skipped.some((s) => s.configuration === job.configuration)) };
+  const isSkipped = (job: JobSpec): boolean => skipped.some((s) => s.configuration === job.configuration && (s.projection === undefined || s.projection === job.projection));
+  const plan: BenchPlan = { ...planned, jobs: planned.jobs.filter((job) => !isSkipped(job)) };
   const command = commandLine(options.smoke, process.argv.slice(2));
   const resultsDir = options.out === undefined ? RESULTS_DIR : path.resolve(options.out);
   // The committed report is the whole plan's: a part of it goes to --out, or nowhere.
   const partial = options.workload !== undefined || options.configuration !== undefined;
   const reportDir = options.out === undefined ? (partial ? undefined : REPORT_DIR) : resultsDir;
+  // Before the first job, not after the last: a run's figures must not be lost to a directory that cannot be made.
+  mkdirSync(resultsDir, { recursive: true });
+  accessSync(resultsDir, constants.W_OK);
+  interruptChildrenOnSignals();
 
   const loadAtStart = os.loadavg()[0] ?? 0;
   const results = new Map<JobSpec, JobResult[]>(plan.jobs.map((job) => [job, []]));

@@ -26,6 +26,8 @@ export interface Environment {
 /** A configuration the run left out, and why (its server could not be reached). */
 export interface SkippedConfiguration {
   readonly configuration: string;
+  /** Set when only the configuration's job of this projection runner is skipped (its read models' server is down). */
+  readonly projection?: string;
   readonly label: string;
   readonly writers: number;
   readonly reason: string;

@@ -7,6 +7,7 @@ import { beginPostgresRestore } from '../../src/adapters/event-store/postgres/po
 import type { EventEnvelope } from '../../src/engine/event-store/envelope';
 import type { RestoredStore } from '../configurations';
 import { BenchFailure } from '../failure';
+import { undoIfInterrupted } from '../interruption';
 import { collectGarbage } from '../measure/process-memory';
 import { startStopwatch, type Elapsed } from '../measure/stopwatch';
 
@@ -24,14 +25,29 @@ export const displayedPostgresUrl = (): string => {
   }
 };
 
-/** A schema no other run uses: every run starts on empty tables, and runs on a shared server never meet. */
-export const freshSchemaName = (purpose: string): string => `ordersource_bench_${purpose}_${process.pid}_${randomBytes(4).toString('hex')}`;
+/** How long a connection to the bench's server may take before the server counts as unreachable. */
+export const CONNECTION_TIMEOUT_MS = 3_000;
+
+/** The schemas this process named and has not dropped yet, each with how to stop undoing it on an interruption. */
+const undropped = new Map<string, () => void>();
+
+/**
+ * A schema no other run uses: every run starts on empty tables, and runs on a shared server never meet.
+ * Until `dropSchema` drops it, an interrupted job drops it on its way out.
+ */
+export const freshSchemaName = (purpose: string): string => {
+  const schema = `ordersource_bench_${purpose}_${process.pid}_${randomBytes(4).toString('hex')}`;
+  undropped.set(schema, undoIfInterrupted(() => dropSchema(schema)));
+  return schema;
+};
 
 export const dropSchema = async (schema: string): Promise<void> => {
-  const client = new Client({ connectionString: benchPostgresUrl });
+  const client = new Client({ connectionString: benchPostgresUrl, connectionTimeoutMillis: CONNECTION_TIMEOUT_MS });
   await client.connect();
   try {
     await client.query(`DROP SCHEMA IF EXISTS ${escapeIdentifier(schema)} CASCADE`);
+    undropped.get(schema)?.();
+    undropped.delete(schema);
   } finally {
     await client.end();
   }
@@ -138,7 +154,7 @@ export const restoreBenchPostgresStore = async (events: readonly EventEnvelope[]
 
 /** Why PostgreSQL cannot be reached, or undefined when it can: asked once per bench run, before any job. */
 export const postgresUnreachable = async (): Promise<string | undefined> => {
-  const client = new Client({ connectionString: benchPostgresUrl, connectionTimeoutMillis: 3_000 });
+  const client = new Client({ connectionString: benchPostgresUrl, connectionTimeoutMillis: CONNECTION_TIMEOUT_MS });
   try {
     await client.connect();
     await client.query('SELECT 1');

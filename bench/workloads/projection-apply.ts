@@ -10,6 +10,7 @@ import type { ProjectionDefinition } from '../../src/projections/projection';
 import { ProjectionRunner } from '../../src/projections/projection-runner';
 import type { ReadModelStore } from '../../src/projections/read-model-store';
 import { BenchFailure } from '../failure';
+import { benchPostgresUrl, CONNECTION_TIMEOUT_MS, displayedPostgresUrl, dropSchema, freshSchemaName } from '../postgres/bench-postgres';
 import { collectGarbage } from '../measure/process-memory';
 import { type Elapsed, startStopwatch } from '../measure/stopwatch';
 
@@ -26,9 +27,6 @@ export interface ProjectionApplyRunner {
 }
 
 const PROJECTIONS = [orderHistoryProjection, logisticsProjection, analyticsProjection] as readonly ProjectionDefinition<unknown>[];
-
-/** PostgreSQL for the read-model row: the tests' database unless the environment names another. */
-export const benchPostgresUrl = (): string => process.env['ORDERSOURCE_BENCH_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 const applyAllThree = async (eventStore: EventStore, readModels: ReadModelStore): Promise<Elapsed & { readonly events: number }> => {
   const head = await eventStore.headPosition();
@@ -64,20 +62,20 @@ const memoryReadModels: ProjectionApplyRunner = {
 const postgresReadModels: ProjectionApplyRunner = {
   name: POSTGRES_READ_MODELS,
   applyAll: async (store) => {
-    const pool = new Pool({ connectionString: benchPostgresUrl(), max: 4 });
+    const pool = new Pool({ connectionString: benchPostgresUrl, max: 4, connectionTimeoutMillis: CONNECTION_TIMEOUT_MS });
     pool.on('error', () => undefined);
-    const schema = `bench_projections_${process.pid}_${Date.now().toString(36)}`;
+    const schema = freshSchemaName('projections');
     try {
       const opened = await PostgresReadModelStore.open({ connection: { pool }, schema });
-      if (E.isLeft(opened)) throw new BenchFailure(`PostgreSQL read models at ${benchPostgresUrl()}: ${opened.left.message}`);
+      if (E.isLeft(opened)) throw new BenchFailure(`PostgreSQL read models at ${displayedPostgresUrl()}: ${opened.left.message}`);
       try {
         return await applyAllThree(store, opened.right);
       } finally {
         await opened.right.close();
       }
     } finally {
-      await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
       await pool.end();
+      await dropSchema(schema).catch(() => undefined);
     }
   },
 };

@@ -43,7 +43,7 @@ export const ExportCommandOptions = t.intersection([CommonCommandOptions, t.part
 export const RebuildCommandOptions = t.intersection([CommonCommandOptions, t.partial({ readModel: t.string })]);
 export const ImportCommandOptions = t.intersection([CommonCommandOptions, t.type({ to: t.string })]);
 /** Passed on to the bench harness as they are: it checks them and says what it accepts. */
-export const BenchCommandOptions = t.partial({ smoke: t.boolean, runs: t.string, workload: t.string, configuration: t.string, out: t.string });
+export const BenchCommandOptions = t.partial({ smoke: t.boolean, runs: t.string, workload: t.array(t.string), configuration: t.array(t.string), out: t.string });
 export type BenchCommandOptions = t.TypeOf<typeof BenchCommandOptions>;
 
 /** Decodes one argument or option, or says in one line what was wrong with it. */

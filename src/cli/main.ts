@@ -122,8 +122,8 @@ const buildProgram = (context: CliContext, run: (command: Promise<CommandResult>
     .description('from a clone of the repository: measure the engine on the reference workloads beside their baselines (npm run bench)')
     .option('--smoke', 'tiny scales, one run each: checks every path end to end in seconds')
     .option('--runs <count>', 'fresh-process runs per figure in a full run (at least 3)')
-    .option('--workload <names>', 'only these workloads, comma-separated: w1, w2, w2-hot, replay, projection-apply')
-    .option('--configuration <names>', 'only on these stores, comma-separated: memory, esdb, …')
+    .option('--workload <names>', 'only these workloads, comma-separated or repeated: w1, w2, w2-hot, replay, projection-apply, guarantees', collect)
+    .option('--configuration <names>', 'only on these stores, comma-separated or repeated: memory, memory-bounded-cache, esdb, postgres-1, …', collect)
     .option('--out <dir>', 'write the JSON and the chart here instead of bench/results')
     .action((options: unknown) => run(benchCommand(context, options, packageRootOf(__dirname))));
 

@@ -34,18 +34,35 @@ const runNode = (context: CliContext, args: readonly string[], cwd: string): Pro
   new Promise((resolve, reject) => {
     const stdio: StdioOptions = ['ignore', childStdio(context.stdout), childStdio(context.stderr)];
     const child = spawn(process.execPath, [...args], { cwd, stdio });
+    // A signal to this process alone (a supervisor's `kill`) is passed on, so the harness stops its job and
+    // drops what the job made, rather than running on detached.
+    const passOn = (signal: NodeJS.Signals): void => {
+      child.kill(signal);
+    };
+    process.on('SIGINT', passOn);
+    process.on('SIGTERM', passOn);
     child.stdout?.pipe(context.stdout, { end: false });
     child.stderr?.pipe(context.stderr, { end: false });
-    child.once('error', reject);
-    child.once('close', (code) => resolve(code));
+    const stopPassingOn = (): void => {
+      process.off('SIGINT', passOn);
+      process.off('SIGTERM', passOn);
+    };
+    child.once('error', (error) => {
+      stopPassingOn();
+      reject(error);
+    });
+    child.once('close', (code) => {
+      stopPassingOn();
+      resolve(code);
+    });
   });
 
 /** The harness's own options, from the ones this command was given. */
 const harnessArguments = (options: BenchCommandOptions): string[] => [
   ...(options.smoke === true ? ['--smoke'] : []),
   ...(options.runs === undefined ? [] : ['--runs', options.runs]),
-  ...(options.workload === undefined ? [] : ['--workload', options.workload]),
-  ...(options.configuration === undefined ? [] : ['--configuration', options.configuration]),
+  ...(options.workload === undefined ? [] : ['--workload', options.workload.join(',')]),
+  ...(options.configuration === undefined ? [] : ['--configuration', options.configuration.join(',')]),
   ...(options.out === undefined ? [] : ['--out', options.out]),
 ];
 
