@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/Either';
 import type * as t from 'io-ts';
 import { decodeProblems } from '../engine/schema/decode-problems';
+import { exactGuardOf } from '../engine/schema/guarded-decode';
 import type { DocumentChange, ProjectionHandlerError, ProjectionView } from './projection';
 import type { CollectionDefinition, DocumentKey, IndexDefinition, JsonDocument, StoredDocument } from './read-model-store';
 
@@ -35,12 +36,13 @@ export const documentCollection = <D extends JsonDocument>(
   codec: t.Type<D, unknown>,
   indexes: readonly IndexDefinition[] = [],
 ): DocumentCollection<D> => {
-  // A document that `is` a D is one that decodes to itself: documents are JSON both ways, so a collection's
-  // codec is made of io-ts's plain combinators, none of which transforms a value it accepts. `is` checks the
-  // same things without building a result, which matters as it runs on every document read; a document that
-  // fails it is decoded, for the problems to report.
+  // A document the exact guard accepts is one that decodes to itself, checked without building a result,
+  // which matters as it runs on every document read; one it refuses is decoded, for the problems to report
+  // (or the fields decode would add). The guard remembers the frozen documents it accepted: the in-memory
+  // store hands the same ones back, and a document written again shares its unchanged parts.
+  const accepts: (document: unknown) => boolean = exactGuardOf(codec, true) ?? codec.is;
   const decode = (id: string, document: unknown): E.Either<CorruptDocument, D> => {
-    if (codec.is(document)) return E.right(document);
+    if (accepts(document)) return E.right(document as D);
     const decoded = codec.decode(document);
     return E.isRight(decoded)
       ? decoded

@@ -154,3 +154,62 @@ describe('decodeWithGuard', () => {
     expect(decodeWithGuard(Price, { amount: '5' })).toEqual(E.right({ amount: 5 }));
   });
 });
+
+describe('an exact guard that remembers frozen parts', () => {
+  const deepFreeze = <A>(value: A): A => {
+    if (typeof value === 'object' && value !== null) {
+      for (const field of Object.values(value)) deepFreeze(field);
+      Object.freeze(value);
+    }
+    return value;
+  };
+  const counted = () => {
+    const seen = { checks: 0 };
+    const Quantity = t.refinement(t.number, (n) => {
+      seen.checks += 1;
+      return Number.isInteger(n) && n > 0;
+    });
+    const Document = t.readonly(
+      t.type({ id: t.string, lines: t.readonlyArray(t.type({ sku: t.string, quantity: Quantity })), shipment: t.union([t.null, t.type({ carrier: t.string, parcels: Quantity })]) }),
+    );
+    return { seen, guard: exactGuardOf(Document, true) as (value: unknown) => boolean, plain: exactGuardOf(Document) as (value: unknown) => boolean };
+  };
+
+  it('checks a frozen part once, in every document that shares it; the document itself every time', () => {
+    const { seen, guard } = counted();
+    const lines = deepFreeze([{ sku: 'tea', quantity: 2 }, { sku: 'cup', quantity: 1 }]);
+    const first = deepFreeze({ id: 'o1', lines, shipment: null });
+    expect(guard(first)).toBe(true);
+    expect(seen.checks).toBe(2);
+    expect(guard(first)).toBe(true);
+    expect(guard(deepFreeze({ id: 'o1', lines, shipment: { carrier: 'SF', parcels: 1 } }))).toBe(true);
+    expect(seen.checks).toBe(3);
+    expect(guard(deepFreeze({ id: 'o1', lines, shipment: 'later' }))).toBe(false);
+  });
+
+  it('checks again what could have changed: parts not frozen, or frozen around a part that is not', () => {
+    const { seen, guard } = counted();
+    const line = { sku: 'tea', quantity: 2 };
+    const document = Object.freeze({ id: 'o1', lines: Object.freeze([line]), shipment: null });
+    expect(guard(document)).toBe(true);
+    line.quantity = 0;
+    expect(guard(document)).toBe(false);
+    expect(seen.checks).toBe(2);
+  });
+
+  it('accepts exactly what the guard that remembers nothing accepts (300 runs)', () => {
+    const { guard, plain } = counted();
+    const candidate = fc.record({
+      id: fc.oneof(fc.string(), fc.integer()),
+      lines: fc.array(fc.record({ sku: fc.string(), quantity: fc.oneof(fc.integer({ min: -1, max: 3 }), fc.constant(1.5)) }), { maxLength: 3 }),
+      shipment: fc.oneof(fc.constant(null), fc.record({ carrier: fc.string(), parcels: fc.integer({ min: 0, max: 2 }) })),
+    });
+    const shared = fc.sample(candidate, 5).map(deepFreeze);
+    fc.assert(
+      fc.property(fc.oneof(candidate, candidate.map(deepFreeze), fc.constantFrom(...shared), fc.constantFrom(...shared).map((d) => deepFreeze({ ...d, id: 'again' }))), (document) => {
+        expect(guard(document)).toBe(plain(document));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
