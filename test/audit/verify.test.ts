@@ -2,6 +2,7 @@ import * as E from 'fp-ts/Either';
 import { hashEvent } from '../../src/engine/audit/hash-chain';
 import { StreamVerdict, TamperFinding, VerificationReport, verifyStore } from '../../src/engine/audit/verify';
 import { MemoryEventStore } from '../../src/adapters/event-store/memory/memory-event-store';
+import type { EventEnvelope } from '../../src/engine/event-store/envelope';
 import type { EventStore, ReadAllPage } from '../../src/engine/event-store/event-store';
 import { ORDER_ID, runShoppingJourney } from '../fixtures/shopping-journey';
 import { exportLines, importLines, parseLine, resealed, SparseLogStore } from './ndjson-lines';
@@ -164,6 +165,16 @@ describe('verifyStore', () => {
 
     onlyOrderTampered(report);
     expect(findingOf(report, ORDER_STREAM)).toMatchObject({ kind: 'reordered', revision: 3, eventId: parseLine(lines[third] as string).eventId, expected: 2, actual: 3 });
+
+    // A store that reads a stream back in revision order (PostgreSQL does) gives the same verdict on that stream alone.
+    class ByRevision extends MemoryEventStore {
+      override async readStream(streamId: string): Promise<readonly EventEnvelope[]> {
+        return [...(await super.readStream(streamId))].sort((a, b) => a.revision - b.revision);
+      }
+    }
+    const byRevision = new ByRevision();
+    await byRevision.restore(tampered.map(parseLine));
+    expect(findingOf(await verified(byRevision, [ORDER_STREAM]), ORDER_STREAM)).toMatchObject({ kind: 'reordered', revision: 3, expected: 2, actual: 3 });
   });
 
   it('sees an event moved far down the log', async () => {

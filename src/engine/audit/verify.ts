@@ -259,7 +259,9 @@ export const verifyStore = async (store: EventStore, options: VerifyOptions = {}
     const streamIds = [...new Set(options.streamIds)];
     let read = 0;
     for (const streamId of streamIds) {
-      const events = await store.readStream(streamId);
+      // In the order of the log, as a walk of the whole store meets them: a store may read a stream back in
+      // revision order (PostgreSQL does), which would hide events swapped in the log.
+      const events = [...(await store.readStream(streamId))].sort((a, b) => a.position - b.position);
       for (const event of events) verifier.check(event);
       read += events.length;
       options.onProgress?.(read, undefined);
