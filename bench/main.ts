@@ -165,11 +165,16 @@ const main = async (): Promise<void> => {
     .parse()
     .opts<BenchOptions>();
   const filter: PlanFilter = { ...(options.workload === undefined ? {} : { workloads: options.workload }), ...(options.configuration === undefined ? {} : { configurations: options.configuration }) };
+  if (options.smoke && process.argv.slice(2).some((arg) => arg === '--runs' || arg.startsWith('--runs='))) {
+    throw new Error('--runs is for full runs: a smoke run runs each job once');
+  }
   const planned = options.smoke ? benchPlan('smoke', 1, filter) : benchPlan('full', options.runs, filter);
   if (planned.jobs.length === 0) throw new Error('no job matches --workload and --configuration together (a store measures only some workloads: see bench/README.md)');
   const skipped = await unavailableConfigurations(planned);
   const isSkipped = (job: JobSpec): boolean => skipped.some((s) => s.configuration === job.configuration && (s.projection === undefined || s.projection === job.projection));
   const plan: BenchPlan = { ...planned, jobs: planned.jobs.filter((job) => !isSkipped(job)) };
+  // Nothing measured would still overwrite the last results with empty ones.
+  if (plan.jobs.length === 0) throw new Error(`nothing left to run:\n${skippedLines(skipped).join('\n')}`);
   const command = commandLine(options.smoke, process.argv.slice(2));
   const resultsDir = options.out === undefined ? RESULTS_DIR : path.resolve(options.out);
   // The committed report is the whole plan's: a part of it goes to --out, or nowhere.
