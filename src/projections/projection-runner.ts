@@ -404,8 +404,7 @@ export class ProjectionRunner<Ev> {
 
   /** Schedules a start after a failure of the stores, if the runner was told to restart after one. */
   private restartLater(failure: ProjectionFailure): void {
-    const storeFailed = failure.code === 'EVENT_STORE_FAILED' || (failure.code === 'READ_MODEL_FAILED' && failure.error.code === 'READ_MODEL_UNAVAILABLE');
-    if (this.restartPolicy === undefined || !storeFailed) return;
+    if (this.restartPolicy === undefined || !isStoreFailure(failure)) return;
     this.storeFailuresInARow += 1;
     this.cancelRestart();
     this.restartTimer = setTimeout(() => {
@@ -464,6 +463,10 @@ export class ProjectionRunner<Ev> {
     };
   }
 }
+
+/** A failure of the stores, which `restartAfterStoreFailure` restarts after: not an event the projection cannot apply. */
+export const isStoreFailure = (halt: ProjectionHalt): boolean =>
+  halt.code === 'EVENT_STORE_FAILED' || (halt.code === 'READ_MODEL_FAILED' && halt.error.code === 'READ_MODEL_UNAVAILABLE');
 
 const parkedRecord = (envelope: EventEnvelope, reason: UnreadableEvent | ProjectionHandlerError): ParkedEvent => ({
   eventId: envelope.eventId,

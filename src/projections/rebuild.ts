@@ -1,6 +1,8 @@
 import * as E from 'fp-ts/Either';
 import { guarded } from './guarded-call';
-import { ProjectionHalt, ProjectionRunner, ProjectionRunnerOptions } from './projection-runner';
+import { firstValueFrom } from 'rxjs';
+import { filter, map } from 'rxjs/operators';
+import { isStoreFailure, ProjectionHalt, ProjectionRunner, ProjectionRunnerOptions } from './projection-runner';
 import type { ProjectionVersion, ReadModelError, ReadModelStore } from './read-model-store';
 import { messageOf } from '../engine/error-message';
 
@@ -42,6 +44,20 @@ export const buildAndActivate = async <Ev>(options: ProjectionRunnerOptions<Ev>)
   return E.right(runner);
 };
 
+/**
+ * Whether a runner halted by `halt` has started again: it does by itself after a failure of its stores when
+ * told to restart after one. False once it stops, or fails in a way it does not restart after.
+ */
+const restartedAfter = <Ev>(runner: ProjectionRunner<Ev>, halt: ProjectionHalt, options: ProjectionRunnerOptions<Ev>): Promise<boolean> => {
+  if (options.restartAfterStoreFailure === undefined || !isStoreFailure(halt)) return Promise.resolve(false);
+  return firstValueFrom(
+    runner.status$.pipe(
+      filter((status) => status.state === 'catching-up' || status.state === 'live' || status.state === 'stopped' || (status.state === 'failed' && !isStoreFailure(status.failure))),
+      map((status) => status.state === 'catching-up' || status.state === 'live'),
+    ),
+  );
+};
+
 const catchUp = async <Ev>(runner: ProjectionRunner<Ev>, options: ProjectionRunnerOptions<Ev>): Promise<E.Either<ActivationFailure, void>> => {
   let reached: number | undefined;
   for (let round = 0; round < MAX_CATCH_UP_ROUNDS; round += 1) {
@@ -55,7 +71,12 @@ const catchUp = async <Ev>(runner: ProjectionRunner<Ev>, options: ProjectionRunn
     }
     if (head === undefined || head === reached) return E.right(undefined);
     const processed = await runner.whenProcessedThrough(head);
-    if (E.isLeft(processed)) return processed;
+    if (E.isLeft(processed)) {
+      // A dropped connection while building is what the restart policy is for: the build goes on once the runner has restarted.
+      if (!(await restartedAfter(runner, processed.left, options))) return processed;
+      round -= 1;
+      continue;
+    }
     reached = head;
   }
   return E.right(undefined);

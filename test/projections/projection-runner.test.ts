@@ -300,6 +300,18 @@ describe('projection runner', () => {
       expect(orderIds(readModels)).toEqual([]);
     });
 
+    it('lets buildAndActivate build on through a store failure it restarts after, to the same documents', async () => {
+      for (const id of ['o1', 'o2', 'o3']) await paidOrder(shop, 'alice', id);
+      const inner = new MemoryReadModelStore();
+      const faulty = new FaultyReadModelStore(inner, [{ atCommit: 2, mode: 'refuse' }]);
+      const runner = expectRight(await buildAndActivate({ eventStore: shop.eventStore, readModels: faulty, projection: orderHistoryProjection, batchSize: 3, restartAfterStoreFailure: RESTART }));
+      await runner.stop();
+      expect(faulty.injected).toBe(1);
+      expect(expectRight(await inner.activeVersion(VERSION.projection))).toBe(VERSION.version);
+      const uninterrupted = await projectAll(shop.eventStore, orderHistoryProjection);
+      expect(inner.contents(VERSION)).toEqual(uninterrupted.contents(VERSION));
+    });
+
     it('does not start again once stopped, though a restart was due', async () => {
       await paidOrder(shop, 'alice', 'o1');
       const broken = delegatingTo(shop.eventStore, { subscribe: () => throwError(() => new Error('server went away')) });
