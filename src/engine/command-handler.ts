@@ -9,7 +9,7 @@ import type { EventSchemas } from './schema/event-schemas';
 import { decodeStoredEvent, UnreadableEvent } from './schema/stored-event';
 import { CachedState, StateCache } from './state-cache';
 import { messageOf } from './error-message';
-import { StreamTurns } from './stream-turns';
+import { KeyedTurns } from './keyed-turns';
 
 /** Who sent a command and why: copied onto every event it produces. */
 export interface CommandMetadata {
@@ -77,7 +77,7 @@ const unreadable = (event: UnreadableEvent): CommandError => ({ kind: 'unavailab
 export class CommandHandler<C, Ev extends { readonly type: string; readonly data: unknown }, S> {
   private readonly cache: StateCache<CacheEntry<S>> | undefined;
   /** Commands to one stream take turns (see above). */
-  private readonly turns = new StreamTurns();
+  private readonly turns = new KeyedTurns();
 
   constructor(
     readonly aggregate: Aggregate<C, Ev, S>,

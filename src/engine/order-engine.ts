@@ -27,7 +27,7 @@ import type { EventSchemas } from './schema/event-schemas';
 import { decodeWithGuard } from './schema/guarded-decode';
 import { knownFieldsCopy } from './schema/known-fields-copy';
 import type { CachedState } from './state-cache';
-import { StreamTurns } from './stream-turns';
+import { KeyedTurns } from './keyed-turns';
 import { wholeAtLeastOne } from './whole-option';
 
 /** A command the engine accepted: the events it appended (or, for a repeated id, those of its first run). */
@@ -152,7 +152,7 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
    * of one payment at once would otherwise both see it pending and both claim their transaction ids, and the
    * one the payment then refused would keep the id of the order it really paid for.
    */
-  const callbackTurns = new StreamTurns();
+  const callbackTurns = new KeyedTurns();
 
   /**
    * A provider callback that would capture its payment first claims its transaction id for it (across all

@@ -3,7 +3,7 @@
  * while work on different keys runs freely. It holds only the keys in use, so it stays as small as the
  * work in flight, and a key nobody holds is taken without a promise.
  */
-export class StreamTurns {
+export class KeyedTurns {
   /** The keys in use, each with the work waiting for its turn (undefined while none waits). */
   private readonly turns = new Map<string, (() => void)[] | undefined>();
 
