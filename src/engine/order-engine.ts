@@ -17,6 +17,7 @@ import { CommandRequest } from './command-request';
 import type { EventEnvelope } from './event-store/envelope';
 import type { EventStore } from './event-store/event-store';
 import { IdGenerator, timeOrderedIds } from './ids';
+import { KeyedTurns } from './keyed-turns';
 import { FiredDeadline, ProcessManager, ProcessManagerFailure } from './process-manager/process-manager';
 import { JourneyEvent, Reaction, reactionsTo } from './process-manager/reactions';
 import { RetryPolicy, retryPolicyOf } from './retry-policy';
@@ -27,7 +28,6 @@ import type { EventSchemas } from './schema/event-schemas';
 import { decodeWithGuard } from './schema/guarded-decode';
 import { knownFieldsCopy } from './schema/known-fields-copy';
 import type { CachedState } from './state-cache';
-import { KeyedTurns } from './keyed-turns';
 import { wholeAtLeastOne } from './whole-option';
 
 /** A command the engine accepted: the events it appended (or, for a repeated id, those of its first run). */
