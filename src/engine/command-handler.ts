@@ -108,6 +108,8 @@ export class CommandHandler<C, Ev extends { readonly type: string; readonly data
     // the read of an empty stream, a round trip over a server, for every new cart, order and payment. If
     // the stream exists after all, the append says so, and the command is decided again on what was read.
     let maybeNew = true;
+    // Whether the cached state was found to be the stream's latest, after a refusal decided on it.
+    let cacheChecked = false;
     for (;;) {
       // A cached state is decided on at once, without the promise of a load: most commands find their
       // stream in the cache. A lost race (to another process: this engine's commands to a stream take
@@ -134,6 +136,17 @@ export class CommandHandler<C, Ev extends { readonly type: string; readonly data
         // Refused, or nothing to do, on a new stream: the stream's real state decides.
         maybeNew = false;
         continue;
+      }
+      // An append would fail on a stale cached state and be decided again; a refusal, or nothing to do,
+      // would stand. Another engine (another host process) may have written the stream since it was cached,
+      // so the stream's head says first whether the state is still the latest.
+      if (current === cached && !cacheChecked && (E.isLeft(decision) || decision.right.length === 0)) {
+        cacheChecked = true;
+        if ((await this.latestRevision(streamId, revision)) !== revision) {
+          this.cache?.delete(streamId);
+          maybeNew = false;
+          continue;
+        }
       }
       if (E.isLeft(decision)) return E.left({ error: rejected(decision.left), streamId, revision });
 
@@ -192,10 +205,15 @@ export class CommandHandler<C, Ev extends { readonly type: string; readonly data
     }
   }
 
-  /** The current state of a stream, replayed from the store (or the cache). */
+  /**
+   * The current state of a stream: the cached one if the stream's head is still where it was (another
+   * engine may have written it since), else replayed from the store.
+   */
   async load(streamId: string): Promise<E.Either<CommandError, CachedState<S>>> {
     const cached = this.cache?.get(streamId);
-    if (cached !== undefined) return E.right({ state: cached.state, revision: cached.revision });
+    if (cached !== undefined && (await this.latestRevision(streamId, cached.revision)) === cached.revision) {
+      return E.right({ state: cached.state, revision: cached.revision });
+    }
     const loaded = await this.loadFromStore(streamId, undefined);
     return E.map(({ state, revision }: Loaded<S>): CachedState<S> => ({ state, revision }))(loaded);
   }
@@ -204,6 +222,19 @@ export class CommandHandler<C, Ev extends { readonly type: string; readonly data
   decodeEvent(envelope: EventEnvelope): E.Either<CommandError, Ev> {
     const decoded = decodeStoredEvent(this.aggregate.eventCodec, this.deps.schemas, envelope);
     return E.isRight(decoded) ? decoded : E.left(unreadable(decoded.left));
+  }
+
+  /**
+   * The revision of the stream's last event in the store, from a read of that event alone. A store that
+   * cannot be read leaves `known` standing: the cache is then the best knowledge there is.
+   */
+  private async latestRevision(streamId: string, known: number): Promise<number> {
+    try {
+      const [last] = await this.deps.store.readStream(streamId, { direction: 'backwards', maxCount: 1 });
+      return last === undefined ? NO_STREAM_REVISION : last.revision;
+    } catch {
+      return known;
+    }
   }
 
   /** Replays a stream from the store, noting the events an earlier run of `commandId` appended. */

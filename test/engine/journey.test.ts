@@ -274,3 +274,33 @@ describe('deadlines', () => {
     await restarted.engine.close();
   });
 });
+
+describe('engines sharing a store (host processes)', () => {
+  it("the process manager's engine marks paid an order whose payment another engine captured, and its refunds go through", async () => {
+    const store = new MemoryEventStore();
+    const manager = engineDriver({ eventStore: store });
+    const webhook = engineDriver({ eventStore: store, runProcessManager: false });
+    await checkedOutOrder(manager);
+    await pay(webhook);
+    await manager.engine.settle();
+    expect(await orderState(manager)).toMatchObject({ status: 'paid', amountPaid: ORDER_TOTAL });
+    await webhook.accept({ type: 'CancelOrder', data: { orderId: 'o1', reason: 'changed my mind' } }, 'service-desk');
+    await manager.engine.settle();
+    expect(await paymentState(manager)).toMatchObject({ status: 'captured', amountRefunded: ORDER_TOTAL, refundIds: ['cancellation'] });
+    expect(await manager.engine.rejections()).toEqual([]);
+    await manager.engine.close();
+  });
+
+  it('a command refused on a state another engine has moved on from is decided again on the latest', async () => {
+    const store = new MemoryEventStore();
+    const first = engineDriver({ eventStore: store });
+    const second = engineDriver({ eventStore: store, runProcessManager: false });
+    await checkedOutOrder(first);
+    expect(await orderState(second)).toMatchObject({ status: 'awaiting-payment' });
+    await pay(first);
+    expect(await second.send({ type: 'ShipOrder', data: { orderId: 'o1', carrier: 'SF', trackingNumber: 'SF1' } }, 'warehouse')).toMatchObject(E.right({ revision: 2 }));
+    expect(await orderState(first)).toMatchObject({ status: 'shipped' });
+    expect(await second.engine.rejections()).toEqual([]);
+    await first.engine.close();
+  });
+});
