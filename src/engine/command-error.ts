@@ -5,13 +5,14 @@ import type { DomainError } from '../domain/shared/domain-error';
  * - `invalid`: the request itself is malformed (HTTP 400); nothing was read or written;
  * - `rejected`: the domain refused it in the current state (409, or 404 for `…_NOT_FOUND` codes);
  * - `conflict`: the command id was reused for another payload, or contention outlasted the retries (409);
- * - `unavailable`: the store could not be reached or holds an event it cannot read, or the engine was closed (503).
+ * - `unavailable`: the store could not be reached or holds an event it cannot read, the engine was closed, or
+ *   code the host gave the engine (a pricing or order policy) threw while deciding (503); nothing was written.
  */
 export type CommandError =
   | { readonly kind: 'invalid'; readonly code: 'INVALID_COMMAND' | 'UNKNOWN_COMMAND_TYPE'; readonly message: string; readonly problems: readonly string[] }
   | ({ readonly kind: 'rejected' } & DomainError)
   | { readonly kind: 'conflict'; readonly code: 'COMMAND_ID_CONFLICT' | 'CONCURRENCY_CONFLICT'; readonly message: string }
-  | { readonly kind: 'unavailable'; readonly code: 'STORE_UNAVAILABLE' | 'UNREADABLE_EVENT' | 'ENGINE_CLOSED'; readonly message: string };
+  | { readonly kind: 'unavailable'; readonly code: 'STORE_UNAVAILABLE' | 'UNREADABLE_EVENT' | 'ENGINE_CLOSED' | 'DECISION_THREW'; readonly message: string };
 
 export const invalidCommand = (problems: readonly string[]): CommandError => ({
   kind: 'invalid',

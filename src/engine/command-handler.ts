@@ -3,6 +3,7 @@ import type { EventEnvelope, ProposedEvent } from './event-store/envelope';
 import { EventStore, NO_STREAM_REVISION } from './event-store/event-store';
 import type { Aggregate } from './aggregate';
 import type { Clock } from './clock';
+import type { DomainError } from '../domain/shared/domain-error';
 import { CommandError, rejected } from './command-error';
 import type { IdGenerator } from './ids';
 import type { EventSchemas } from './schema/event-schemas';
@@ -131,7 +132,14 @@ export class CommandHandler<C, Ev extends { readonly type: string; readonly data
       const { state, revision, commandIds } = current;
 
       const now = Math.max(this.deps.clock(), notBefore);
-      const decision = this.aggregate.decider.decide(command, state, { now });
+      let decision: E.Either<DomainError, readonly Ev[]>;
+      try {
+        decision = this.aggregate.decider.decide(command, state, { now });
+      } catch (thrown) {
+        // The deciders call the host's pricing and order policies: what they throw is answered, not thrown on.
+        const message = `deciding ${this.aggregate.name} command on stream ${streamId} threw: ${messageOf(thrown)}`;
+        return E.left({ error: { kind: 'unavailable', code: 'DECISION_THREW', message }, streamId, revision });
+      }
       if (assumedNew && (E.isLeft(decision) || decision.right.length === 0)) {
         // Refused, or nothing to do, on a new stream: the stream's real state decides.
         maybeNew = false;

@@ -353,13 +353,8 @@ export class ProjectionRunner<Ev> {
     }
   }
 
-  /** Decodes an event; an upcaster that throws makes it unreadable rather than stopping the runner blind. */
   private decode(envelope: EventEnvelope): E.Either<UnreadableEvent | ProjectionHandlerError, Ev> {
-    try {
-      return decodeStoredEvent(this.options.projection.codec, this.schemas, envelope);
-    } catch (thrown) {
-      return E.left({ code: 'UPCASTER_THREW', message: `upcasting ${envelope.type} v${envelope.schemaVersion} threw: ${messageOf(thrown)}` });
-    }
+    return decodeStoredEvent(this.options.projection.codec, this.schemas, envelope);
   }
 
   private async applyOne(envelope: EventEnvelope, event: E.Either<UnreadableEvent | ProjectionHandlerError, Ev>, view: BatchView): Promise<Applied> {

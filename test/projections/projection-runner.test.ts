@@ -128,7 +128,7 @@ describe('projection runner', () => {
     const schemas = eventSchemas({ OrderPaid: { version: 2, upcasters: { 1: () => { throw new Error('no such field'); } } } });
     const runner = new ProjectionRunner({ eventStore: shop.eventStore, readModels: new MemoryReadModelStore(), projection: orderHistoryProjection, eventSchemas: schemas });
     await runner.start();
-    expect(expectLeft(await runner.whenCaughtUp())).toMatchObject({ code: 'PROJECTION_EVENT_FAILED', type: 'OrderPaid', reason: { code: 'UPCASTER_THREW', message: expect.stringContaining('no such field') } });
+    expect(expectLeft(await runner.whenCaughtUp())).toMatchObject({ code: 'PROJECTION_EVENT_FAILED', type: 'OrderPaid', reason: { code: 'UNREADABLE_EVENT', message: expect.stringContaining('no such field') } });
   });
 
   describe('lag', () => {

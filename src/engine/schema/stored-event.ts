@@ -1,4 +1,5 @@
 import * as E from 'fp-ts/Either';
+import { messageOf } from '../error-message';
 import * as t from 'io-ts';
 import { CartEvent } from '../../domain/cart/events';
 import { OrderEvent } from '../../domain/order/events';
@@ -45,7 +46,14 @@ export const decodeStoredEvent = <A>(
 ): E.Either<UnreadableEvent, A> => {
   let data = envelope.data;
   if (envelope.schemaVersion !== schemas.currentVersion(envelope.type)) {
-    const upcasted = schemas.upcast(envelope);
+    let upcasted: E.Either<string, unknown>;
+    try {
+      upcasted = schemas.upcast(envelope);
+    } catch (thrown) {
+      // A host's upcaster is code the engine does not control: what it throws makes the event unreadable, a
+      // value every reader (commands, the process manager, projections, audits) already answers.
+      upcasted = E.left(`upcasting ${envelope.type} v${envelope.schemaVersion} threw: ${messageOf(thrown)}`);
+    }
     if (E.isLeft(upcasted)) return unreadable(envelope, [upcasted.left]);
     data = upcasted.right;
   }

@@ -1,0 +1,47 @@
+import * as E from 'fp-ts/Either';
+import { MemoryEventStore } from '../../src/adapters/event-store/memory/memory-event-store';
+import { standardPricingPolicy } from '../../src/domain/pricing/pricing-policy';
+import { cartStreamId } from '../../src/engine/aggregates';
+import { eventSchemas } from '../../src/engine/schema/event-schemas';
+import { engineDriver } from '../support/engine-driver';
+import { cny } from '../support/fixtures';
+
+const openCart = { type: 'OpenCart', data: { cartId: 'c1', customerId: 'alice', currency: 'CNY' } } as const;
+const addTea = { type: 'AddCartItem', data: { cartId: 'c1', sku: 'tea', name: 'Tea', category: 'tea', unitPrice: cny(5000), quantity: 1 } } as const;
+
+describe('code the host gives the engine, when it throws', () => {
+  it('a pricing policy that throws is answered DECISION_THREW, and the cart keeps its lines', async () => {
+    const driver = engineDriver({
+      pricing: () => {
+        throw new Error('tax service down');
+      },
+    });
+    await driver.accept(openCart);
+    await driver.accept(addTea);
+    const outcome = await driver.send({ type: 'CheckOutCart', data: { cartId: 'c1', orderId: 'o1', shippingAddress: { recipient: 'A', phone: '1', line1: 'x', city: 'y', postalCode: '1', country: 'CN' }, paymentMethod: 'card', pointsToRedeem: 0 } });
+    expect(outcome).toEqual(E.left({ kind: 'unavailable', code: 'DECISION_THREW', message: expect.stringContaining('tax service down') }));
+    expect((await driver.engine.eventStore.readStream(cartStreamId('c1'))).map((e) => e.type)).toEqual(['CartOpened', 'CartItemAdded']);
+    expect(await driver.engine.rejections()).toEqual([]);
+  });
+
+  it('an upcaster that throws makes its event unreadable: a value for commands and state queries alike', async () => {
+    const store = new MemoryEventStore();
+    const writer = engineDriver({ eventStore: store, pricing: standardPricingPolicy() });
+    await writer.accept(openCart);
+    await writer.accept(addTea);
+    const throwing = eventSchemas({
+      CartItemAdded: {
+        version: 3,
+        upcasters: {
+          1: (data) => data,
+          2: () => {
+            throw new Error('no such field');
+          },
+        },
+      },
+    });
+    const reader = engineDriver({ eventStore: store, eventSchemas: throwing, runProcessManager: false });
+    expect(await reader.engine.cartState('c1')).toMatchObject(E.left({ code: 'UNREADABLE_EVENT', message: expect.stringContaining('no such field') }));
+    expect(await reader.send({ ...addTea, data: { ...addTea.data, sku: 'cup' } })).toMatchObject(E.left({ kind: 'unavailable', code: 'UNREADABLE_EVENT' }));
+  });
+});
