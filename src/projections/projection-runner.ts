@@ -3,7 +3,8 @@ import { BehaviorSubject, concatMap, defer, Observable, Subscription } from 'rxj
 import type { EventEnvelope } from '../engine/event-store/envelope';
 import type { EventStore, SubscriptionMessage } from '../engine/event-store/event-store';
 import { delayAfter, RetryPolicy, retryPolicyOf } from '../engine/retry-policy';
-import { EventSchemas, eventSchemas } from '../engine/schema/event-schemas';
+import { currentEventSchemas } from '../engine/schema/current-event-schemas';
+import type { EventSchemas } from '../engine/schema/event-schemas';
 import { decodeStoredEvent, UnreadableEvent } from '../engine/schema/stored-event';
 import { BatchView, ReadModelReadFailure } from './batch-view';
 import { guarded } from './guarded-call';
@@ -18,7 +19,10 @@ export interface ProjectionRunnerOptions<Ev> {
   readonly eventStore: EventStore;
   readonly readModels: ReadModelStore;
   readonly projection: ProjectionDefinition<Ev>;
-  /** Older event schema versions and how to upcast them; the engine's, if it has any. */
+  /**
+   * Older event schema versions and how to upcast them: the engine's `eventSchemas` if it was given its own.
+   * Default: the engine's current schemas (`currentEventSchemas`), as the engine reads events itself.
+   */
   readonly eventSchemas?: EventSchemas;
   /** Events per batch (one commit each). Default 256. */
   readonly batchSize?: number;
@@ -133,7 +137,7 @@ export class ProjectionRunner<Ev> {
 
   constructor(private readonly options: ProjectionRunnerOptions<Ev>) {
     this.version = { projection: options.projection.name, version: options.projection.version };
-    this.schemas = options.eventSchemas ?? eventSchemas({});
+    this.schemas = options.eventSchemas ?? currentEventSchemas;
     this.batchSize = Math.max(1, options.batchSize ?? DEFAULTS.batchSize);
     this.batchWindowMs = Math.max(0, options.batchWindowMs ?? DEFAULTS.batchWindowMs);
     this.restartPolicy = options.restartAfterStoreFailure === undefined ? undefined : retryPolicyOf(options.restartAfterStoreFailure);

@@ -211,6 +211,26 @@ describe('projection runner', () => {
     await runner.stop();
   });
 
+  it("reads events at the engine's current schema versions by default: a host's projection of cart lines needs no schemas of its own", async () => {
+    await paidOrder(shop, 'alice', 'o1');
+    const linesAdded: ProjectionDefinition<{ readonly type: 'CartItemAdded'; readonly data: { readonly cartId: string; readonly category: string } }> = {
+      name: 'lines-added',
+      version: 1,
+      filter: { eventTypes: ['CartItemAdded'] },
+      codec: t.type({ type: t.literal('CartItemAdded'), data: t.type({ cartId: t.string, category: t.string }) }),
+      collections: [{ name: 'carts', indexes: [] }],
+      apply: async (event, _envelope, view) => {
+        const count = (await view.get('carts', event.data.cartId))?.['lines'];
+        return E.right([{ kind: 'put', collection: 'carts', id: event.data.cartId, document: { lines: (typeof count === 'number' ? count : 0) + 1 } }]);
+      },
+    };
+    const readModels = new MemoryReadModelStore();
+    const runner = await runUntilCaughtUp({ eventStore: shop.eventStore, readModels, projection: linesAdded });
+    await runner.stop();
+    expect(runner.status.state).toBe('stopped');
+    expect(readModels.contents({ projection: 'lines-added', version: 1 })['carts']?.map((d) => d.document)).toEqual([{ lines: 1 }]);
+  });
+
   describe('told to restart after a failure of its stores', () => {
     const RESTART = { firstDelayMs: 1, maxDelayMs: 4 };
     const live = (runner: ProjectionRunner<unknown>) => firstValueFrom(runner.status$.pipe(filter((status) => status.state === 'live')));
