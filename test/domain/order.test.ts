@@ -138,6 +138,15 @@ describe('order', () => {
     it('delivers, opening the after-sales window from the delivery time', () =>
       at(DELIVERED_AT).given([...paidOrder, orderShipped]).when({ type: 'DeliverOrder', data: { orderId: 'o1' } }).then([orderDelivered]));
 
+    it("refuses to deliver under an after-sales window no event could hold, rather than store an order no one could read", () => {
+      for (const afterSalesWindowMs of [1.5, Number.NaN, Number.POSITIVE_INFINITY, -1, Number.MAX_SAFE_INTEGER]) {
+        deciderSpecification(orderDecider({ afterSalesWindowMs }), { now: DELIVERED_AT })
+          .given([...paidOrder, orderShipped])
+          .when({ type: 'DeliverOrder', data: { orderId: 'o1' } })
+          .thenRejects('ORDER_POLICY_INVALID');
+      }
+    });
+
     it('completes a delivered order, and takes one review once completed', () => {
       spec.given(delivered).when({ type: 'CompleteOrder', data: { orderId: 'o1', pointsEarned: 138 } }).then([completed[completed.length - 1]!]);
       spec.given(delivered).when({ type: 'ReviewOrder', data: { orderId: 'o1', rating: 5, comment: null } }).thenRejects('INVALID_ORDER_STATUS');

@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/Either';
 import { PricedLine, pricingInconsistency } from '../pricing/pricing-policy';
-import type { CurrencyCode, Timestamp } from '../shared/codecs';
+import { type CurrencyCode, Timestamp } from '../shared/codecs';
 import type { Decider, DecisionContext } from '../shared/decider';
 import { DomainError, domainError } from '../shared/domain-error';
 import { money, scaleDown } from '../shared/money';
@@ -192,9 +192,16 @@ const decideCommand = (command: OrderCommand, state: OrderState, { now }: Decisi
           : accept({ type: 'OrderTrackingUpdated', data: { ...command.data, ...order.shipment } }),
       );
     case 'DeliverOrder':
-      return inStatus(state, command.data.orderId, 'deliver', ['shipped'], () =>
-        accept({ type: 'OrderDelivered', data: { orderId: command.data.orderId, afterSalesDeadline: now + policy.afterSalesWindowMs } }),
-      );
+      return inStatus(state, command.data.orderId, 'deliver', ['shipped'], () => {
+        // The policy is the host's: a deadline no event can hold (a fraction, NaN, before 1970) would make the
+        // order unreadable for good once stored.
+        const afterSalesDeadline = now + policy.afterSalesWindowMs;
+        return Timestamp.is(afterSalesDeadline) && policy.afterSalesWindowMs >= 0
+          ? accept({ type: 'OrderDelivered', data: { orderId: command.data.orderId, afterSalesDeadline } })
+          : reject('ORDER_POLICY_INVALID', `the order policy's after-sales window ${policy.afterSalesWindowMs} ms is not a whole number of ms ≥ 0`, {
+              afterSalesWindowMs: policy.afterSalesWindowMs,
+            });
+      });
     case 'CompleteOrder':
       return inStatus(state, command.data.orderId, 'complete', ['delivered'], () => accept({ type: 'OrderCompleted', data: command.data }));
     case 'ReviewOrder':
