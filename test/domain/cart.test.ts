@@ -140,6 +140,28 @@ describe('cart', () => {
       }
     });
 
+    it("refuses a host pricing policy's checkout that is not of this cart: another currency, lines or prices, a coupon it does not hold, points not asked for", () => {
+      const given = [cartOpened, itemAdded('tea', 5000, 1), itemAdded('cup', 3000, 1)];
+      const standard = standardPricingPolicy();
+      const altered = (change: (pricing: PricedCheckout) => PricedCheckout): PricingPolicy => (input) => E.map(change)(standard(input));
+      const [tea, cup] = [0, 1];
+      const changes: ((p: PricedCheckout) => PricedCheckout)[] = [
+        (p) => ({ ...p, currency: 'USD' }),
+        (p) => ({ ...p, lines: p.lines.map((l, i) => (i === cup ? { ...l, sku: 'mug' } : l)) }),
+        (p) => ({ ...p, lines: p.lines.map((l, i) => (i === tea ? { ...l, name: 'Gold' } : l)) }),
+        (p) => ({ ...p, couponCode: 'FREE' }),
+        (p) => ({ ...p, pointsRedeemed: 100 }),
+      ];
+      for (const change of changes) deciderSpecification(cartDecider(altered(change))).given(given).when(checkout()).thenRejects('PRICING_INCONSISTENT');
+      const dropped = altered((p) => {
+        const [kept] = p.lines;
+        return { ...p, lines: [{ ...kept!, paidAmount: kept!.paidAmount }], subtotal: kept!.lineTotal, total: kept!.paidAmount + p.shippingPaid };
+      });
+      deciderSpecification(cartDecider(dropped)).given(given).when(checkout()).thenRejects('PRICING_INCONSISTENT');
+      // The same lines in another order are the cart's all the same.
+      expect(E.isRight(deciderSpecification(cartDecider(altered((p) => ({ ...p, lines: [...p.lines].reverse() })))).given(given).when(checkout()).decision)).toBe(true);
+    });
+
     it('refuses more points than may pay', () =>
       spec.given([cartOpened, itemAdded('tea', 5000, 1)]).when(checkout('o1', 5000)).thenRejects('POINTS_LIMIT_EXCEEDED'));
   });

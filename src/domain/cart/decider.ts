@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/Either';
 import { pipe } from 'fp-ts/function';
-import { Coupon, PricedCheckout, PricingPolicy, pricingInconsistency } from '../pricing/pricing-policy';
+import { Coupon, PricedCheckout, PricingInput, PricingPolicy, pricingInconsistency, pricingMismatch } from '../pricing/pricing-policy';
 import type { CurrencyCode } from '../shared/codecs';
 import type { Decider } from '../shared/decider';
 import { DomainError, domainError } from '../shared/domain-error';
@@ -76,10 +76,12 @@ const decideAdd = (state: OpenCartState, data: Extract<CartCommand, { type: 'Add
  * not add up would be refused only then, after the cart had given up its lines, and figures that are not
  * minor units would make the checkout an event no one could read back.
  */
-const checkedPricing = (pricing: PricedCheckout): E.Either<DomainError, PricedCheckout> => {
-  const inconsistency = PricedCheckout.is(pricing) ? pricingInconsistency(pricing) : 'a figure is not a whole, non-negative amount';
-  return inconsistency === null ? E.right(pricing) : E.left(domainError('PRICING_INCONSISTENT', `the checkout's prices do not add up: ${inconsistency}`, { reason: inconsistency }));
-};
+const checkedPricing =
+  (input: PricingInput) =>
+  (pricing: PricedCheckout): E.Either<DomainError, PricedCheckout> => {
+    const inconsistency = PricedCheckout.is(pricing) ? (pricingInconsistency(pricing) ?? pricingMismatch(input, pricing)) : 'a figure is not a whole, non-negative amount';
+    return inconsistency === null ? E.right(pricing) : E.left(domainError('PRICING_INCONSISTENT', `the checkout's prices do not add up: ${inconsistency}`, { reason: inconsistency }));
+  };
 
 const decideCheckOut = (state: OpenCartState, data: Extract<CartCommand, { type: 'CheckOutCart' }>['data'], price: PricingPolicy) => {
   if (state.orderIds.includes(data.orderId)) {
@@ -87,9 +89,10 @@ const decideCheckOut = (state: OpenCartState, data: Extract<CartCommand, { type:
   }
   const selected = state.lines.filter((line) => line.selected);
   if (selected.length === 0) return reject('NOTHING_SELECTED', 'select at least one line before checking out');
+  const input: PricingInput = { currency: state.currency, lines: selected, coupon: state.coupon, pointsToRedeem: data.pointsToRedeem };
   return pipe(
-    price({ currency: state.currency, lines: selected, coupon: state.coupon, pointsToRedeem: data.pointsToRedeem }),
-    E.chain(checkedPricing),
+    price(input),
+    E.chain(checkedPricing(input)),
     E.map((pricing): readonly CartEvent[] => [
       {
         type: 'CartCheckedOut',

@@ -200,6 +200,32 @@ export const standardPricingPolicy =
  * and the amount due split exactly over the lines and shipping. Orders placed without a cart are checked
  * with this, since their prices come from outside the engine.
  */
+/**
+ * What a priced checkout says that the cart it priced does not: the order is placed from the pricing alone,
+ * so a (host-written) policy must price the cart's selected lines as they are, in its currency, with no
+ * coupon it does not hold and no more points than the shopper asked to redeem. Null when it agrees.
+ */
+export const pricingMismatch = (input: PricingInput, pricing: PricedCheckout): string | null => {
+  if (pricing.currency !== input.currency) return `the checkout is priced in ${pricing.currency}, the cart is in ${input.currency}`;
+  const selected = new Map(input.lines.map((line) => [line.sku, line]));
+  const sameLines =
+    pricing.lines.length === selected.size &&
+    pricing.lines.every((line) => {
+      const asInCart = selected.get(line.sku);
+      return (
+        asInCart !== undefined &&
+        asInCart.name === line.name &&
+        asInCart.category === line.category &&
+        asInCart.unitPrice === line.unitPrice &&
+        asInCart.quantity === line.quantity
+      );
+    });
+  if (!sameLines) return "the priced lines are not the cart's selected lines, with their names, categories, prices and quantities";
+  if (pricing.couponCode !== null && pricing.couponCode !== input.coupon?.code) return `coupon ${pricing.couponCode} is not the cart's`;
+  if (pricing.pointsRedeemed > input.pointsToRedeem) return `${pricing.pointsRedeemed} points are redeemed, ${input.pointsToRedeem} were asked for`;
+  return null;
+};
+
 export const pricingInconsistency = (pricing: PricedCheckout): string | null => {
   const lineTotalsAdd = pricing.lines.every((line) => line.lineTotal === line.unitPrice * line.quantity);
   if (!lineTotalsAdd) return 'a line total is not unit price × quantity';
