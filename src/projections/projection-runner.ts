@@ -122,6 +122,8 @@ export class ProjectionRunner<Ev> {
   readonly version: ProjectionVersion;
   private readonly statusSubject = new BehaviorSubject<ProjectionStatus>({ state: 'idle', position: undefined });
   private readonly schemas: EventSchemas;
+  /** The collections the projection declared: the only ones its changes may go to. */
+  private readonly collections: ReadonlySet<string>;
   private readonly batchSize: number;
   private readonly batchWindowMs: number;
   private subscription: Subscription | undefined;
@@ -138,6 +140,7 @@ export class ProjectionRunner<Ev> {
   constructor(private readonly options: ProjectionRunnerOptions<Ev>) {
     this.version = { projection: options.projection.name, version: options.projection.version };
     this.schemas = options.eventSchemas ?? currentEventSchemas;
+    this.collections = new Set(options.projection.collections.map((collection) => collection.name));
     this.batchSize = Math.max(1, options.batchSize ?? DEFAULTS.batchSize);
     this.batchWindowMs = Math.max(0, options.batchWindowMs ?? DEFAULTS.batchWindowMs);
     this.restartPolicy = options.restartAfterStoreFailure === undefined ? undefined : retryPolicyOf(options.restartAfterStoreFailure);
@@ -365,7 +368,9 @@ export class ProjectionRunner<Ev> {
     if (E.isLeft(event)) return E.left({ kind: 'event', reason: event.left });
     try {
       const changes = await this.options.projection.apply(event.right, envelope, view);
-      return E.isLeft(changes) ? E.left({ kind: 'event', reason: changes.left }) : changes;
+      if (E.isLeft(changes)) return E.left({ kind: 'event', reason: changes.left });
+      const problem = changesProblem(changes.right, this.collections);
+      return problem === undefined ? changes : E.left({ kind: 'event', reason: { code: 'PROJECTION_INVALID_CHANGE', message: problem } });
     } catch (thrown) {
       if (thrown instanceof ReadModelReadFailure) return E.left({ kind: 'store', error: thrown.error });
       return E.left({ kind: 'event', reason: { code: 'PROJECTION_THREW', message: messageOf(thrown) } });
@@ -462,6 +467,24 @@ export class ProjectionRunner<Ev> {
     };
   }
 }
+
+/**
+ * What is wrong with the changes a projection's `apply` returned, if anything, checked before they join the
+ * batch: a malformed change, or one to a collection it did not declare, is the event's failure (it stops or
+ * parks there, named), not the batch's or the subscription's.
+ */
+const changesProblem = (changes: unknown, declared: ReadonlySet<string>): string | undefined => {
+  if (!Array.isArray(changes)) return 'apply returned no list of changes';
+  for (const change of changes as readonly unknown[]) {
+    if (typeof change !== 'object' || change === null) return `a change is ${change === null ? 'null' : typeof change}, not a put or a delete`;
+    const { kind, collection, id, document } = change as Partial<Record<string, unknown>>;
+    if (kind !== 'put' && kind !== 'delete') return `a change is of kind ${String(kind)}, not put or delete`;
+    if (typeof collection !== 'string' || !declared.has(collection)) return `a change is to ${String(collection)}, which is not one of the projection's collections`;
+    if (typeof id !== 'string' || id.length === 0) return `a change to ${collection} has no id`;
+    if (kind === 'put' && (typeof document !== 'object' || document === null || Array.isArray(document))) return `the put of ${collection}/${id} holds no document`;
+  }
+  return undefined;
+};
 
 /** A failure of the stores, which `restartAfterStoreFailure` restarts after: not an event the projection cannot apply. */
 export const isStoreFailure = (halt: ProjectionHalt): boolean =>

@@ -231,6 +231,28 @@ describe('projection runner', () => {
     expect(readModels.contents({ projection: 'lines-added', version: 1 })['carts']?.map((d) => d.document)).toEqual([{ lines: 1 }]);
   });
 
+  it("takes malformed changes, or changes to a collection it did not declare, as the event's failure: named, and parked in park mode", async () => {
+    await paidOrder(shop, 'alice', 'o1');
+    const returning = (changes: unknown): ProjectionDefinition<{ readonly type: 'OrderPaid' }> => ({
+      name: 'malformed',
+      version: 1,
+      filter: { eventTypes: ['OrderPaid'] },
+      codec: t.type({ type: t.literal('OrderPaid') }),
+      collections: [{ name: 'paid', indexes: [] }],
+      apply: async () => E.right(changes as never),
+    });
+    for (const changes of [[undefined], [{ kind: 'put', collection: 'elsewhere', id: 'o1', document: {} }], [{ kind: 'put', collection: 'paid', id: 'o1' }], 'none']) {
+      const stopping = new ProjectionRunner({ eventStore: shop.eventStore, readModels: new MemoryReadModelStore(), projection: returning(changes), restartAfterStoreFailure: { firstDelayMs: 1 } });
+      await stopping.start();
+      expect(expectLeft(await stopping.whenCaughtUp())).toMatchObject({ code: 'PROJECTION_EVENT_FAILED', type: 'OrderPaid', reason: { code: 'PROJECTION_INVALID_CHANGE' } });
+      const parking = new ProjectionRunner({ eventStore: shop.eventStore, readModels: new MemoryReadModelStore(), projection: returning(changes), onEventFailure: 'park' });
+      await parking.start();
+      expectRight(await parking.whenCaughtUp());
+      expect(expectRight(await parking.parkedEvents()).items.map((parked) => parked.reason.code)).toEqual(['PROJECTION_INVALID_CHANGE']);
+      await parking.stop();
+    }
+  });
+
   describe('told to restart after a failure of its stores', () => {
     const RESTART = { firstDelayMs: 1, maxDelayMs: 4 };
     const live = (runner: ProjectionRunner<unknown>) => firstValueFrom(runner.status$.pipe(filter((status) => status.state === 'live')));
