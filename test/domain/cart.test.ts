@@ -162,6 +162,15 @@ describe('cart', () => {
       expect(E.isRight(deciderSpecification(cartDecider(altered((p) => ({ ...p, lines: [...p.lines].reverse() })))).given(given).when(checkout()).decision)).toBe(true);
     });
 
+    it("keeps only the declared fields of a host policy's checkout, and names a refusal that is no domain error", () => {
+      const given = [cartOpened, itemAdded('tea', 5000, 1)];
+      const standard = standardPricingPolicy();
+      const padded: PricingPolicy = (input) => E.map((p: PricedCheckout) => ({ ...p, note: 'x'.repeat(1000), lines: p.lines.map((l) => ({ ...l, cost: 1 })) }))(standard(input));
+      const decision = deciderSpecification(cartDecider(padded)).given(given).when(checkout()).decision;
+      expect(decision).toEqual(E.right([expect.objectContaining({ type: 'CartCheckedOut', data: expect.objectContaining({ pricing: E.getOrElseW(() => undefined)(standard({ currency: 'CNY', lines: [{ sku: 'tea', name: 'Product tea', category: 'tea', unitPrice: 5000, quantity: 1 }], coupon: null, pointsToRedeem: 0 })) }) })]));
+      deciderSpecification(cartDecider(() => E.left('sold out' as never))).given(given).when(checkout()).thenRejects('PRICING_REFUSED');
+    });
+
     it('refuses more points than may pay', () =>
       spec.given([cartOpened, itemAdded('tea', 5000, 1)]).when(checkout('o1', 5000)).thenRejects('POINTS_LIMIT_EXCEEDED'));
   });

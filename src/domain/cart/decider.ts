@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/Either';
 import { pipe } from 'fp-ts/function';
-import { Coupon, PricedCheckout, PricingInput, PricingPolicy, pricingInconsistency, pricingMismatch } from '../pricing/pricing-policy';
+import { Coupon, declaredPricing, PricedCheckout, PricingInput, PricingPolicy, pricingInconsistency, pricingMismatch } from '../pricing/pricing-policy';
 import type { CurrencyCode } from '../shared/codecs';
 import type { Decider } from '../shared/decider';
 import { DomainError, domainError } from '../shared/domain-error';
@@ -80,8 +80,17 @@ const checkedPricing =
   (input: PricingInput) =>
   (pricing: PricedCheckout): E.Either<DomainError, PricedCheckout> => {
     const inconsistency = PricedCheckout.is(pricing) ? (pricingInconsistency(pricing) ?? pricingMismatch(input, pricing)) : 'a figure is not a whole, non-negative amount';
-    return inconsistency === null ? E.right(pricing) : E.left(domainError('PRICING_INCONSISTENT', `the checkout's prices do not add up: ${inconsistency}`, { reason: inconsistency }));
+    return inconsistency === null
+      ? E.right(declaredPricing(pricing))
+      : E.left(domainError('PRICING_INCONSISTENT', `the checkout's prices do not add up: ${inconsistency}`, { reason: inconsistency }));
   };
+
+const isDomainError = (value: unknown): value is DomainError =>
+  typeof value === 'object' && value !== null && typeof (value as DomainError).code === 'string' && typeof (value as DomainError).message === 'string';
+
+/** A host's policy may refuse with anything: what is not a domain error is named as the policy's refusal. */
+const asDomainError = (refusal: unknown): DomainError =>
+  isDomainError(refusal) ? refusal : domainError('PRICING_REFUSED', `the pricing policy refused the checkout without saying why in a domain error`);
 
 const decideCheckOut = (state: OpenCartState, data: Extract<CartCommand, { type: 'CheckOutCart' }>['data'], price: PricingPolicy) => {
   if (state.orderIds.includes(data.orderId)) {
@@ -92,6 +101,7 @@ const decideCheckOut = (state: OpenCartState, data: Extract<CartCommand, { type:
   const input: PricingInput = { currency: state.currency, lines: selected, coupon: state.coupon, pointsToRedeem: data.pointsToRedeem };
   return pipe(
     price(input),
+    E.mapLeft(asDomainError),
     E.chain(checkedPricing(input)),
     E.map((pricing): readonly CartEvent[] => [
       {

@@ -201,6 +201,25 @@ export const standardPricingPolicy =
  * with this, since their prices come from outside the engine.
  */
 /**
+ * A priced checkout with the fields the codec declares and nothing else: a host's policy may hand back more
+ * (its own notes, a buffer), which the order would otherwise store in its events for good.
+ */
+export const declaredPricing = (pricing: PricedCheckout): PricedCheckout => ({
+  currency: pricing.currency,
+  lines: pricing.lines.map(({ sku, name, category, unitPrice, quantity, lineTotal, paidAmount }) => ({ sku, name, category, unitPrice, quantity, lineTotal, paidAmount })),
+  subtotal: pricing.subtotal,
+  couponCode: pricing.couponCode,
+  couponDiscount: pricing.couponDiscount,
+  rebateDiscount: pricing.rebateDiscount,
+  shippingFee: pricing.shippingFee,
+  shippingPaid: pricing.shippingPaid,
+  gifts: pricing.gifts.map(({ sku, name, category, quantity }) => ({ sku, name, category, quantity })),
+  pointsRedeemed: pricing.pointsRedeemed,
+  pointsDiscount: pricing.pointsDiscount,
+  total: pricing.total,
+});
+
+/**
  * What a priced checkout says that the cart it priced does not: the order is placed from the pricing alone,
  * so a (host-written) policy must price the cart's selected lines as they are, in its currency, with no
  * coupon it does not hold and no more points than the shopper asked to redeem. Null when it agrees.
