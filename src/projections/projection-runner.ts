@@ -483,6 +483,15 @@ const changesProblem = (changes: unknown, declared: ReadonlySet<string>): string
     if (typeof id !== 'string' || id.length === 0) return `a change to ${collection} has no id`;
     if (kind === 'put' && (typeof document !== 'object' || document === null || Array.isArray(document))) return `the put of ${collection}/${id} holds no document`;
   }
+  // Two changes of one document in one event would both start from its state before the event; the last
+  // would silently win. An event's changes are a handful: comparing each pair costs less than a set of keys.
+  for (let i = 1; i < changes.length; i += 1) {
+    const { collection, id } = changes[i] as DocumentChange;
+    for (let j = 0; j < i; j += 1) {
+      const earlier = changes[j] as DocumentChange;
+      if (earlier.collection === collection && earlier.id === id) return `two changes of ${collection}/${id} in one event: make it one`;
+    }
+  }
   return undefined;
 };
 

@@ -231,7 +231,7 @@ describe('projection runner', () => {
     expect(readModels.contents({ projection: 'lines-added', version: 1 })['carts']?.map((d) => d.document)).toEqual([{ lines: 1 }]);
   });
 
-  it("takes malformed changes, or changes to a collection it did not declare, as the event's failure: named, and parked in park mode", async () => {
+  it("takes malformed changes, changes to a collection it did not declare, or two changes of one document, as the event's failure: named, and parked in park mode", async () => {
     await paidOrder(shop, 'alice', 'o1');
     const returning = (changes: unknown): ProjectionDefinition<{ readonly type: 'OrderPaid' }> => ({
       name: 'malformed',
@@ -241,7 +241,11 @@ describe('projection runner', () => {
       collections: [{ name: 'paid', indexes: [] }],
       apply: async () => E.right(changes as never),
     });
-    for (const changes of [[undefined], [{ kind: 'put', collection: 'elsewhere', id: 'o1', document: {} }], [{ kind: 'put', collection: 'paid', id: 'o1' }], 'none']) {
+    const twice = [
+      { kind: 'put', collection: 'paid', id: 'o1', document: { n: 1 } },
+      { kind: 'delete', collection: 'paid', id: 'o1' },
+    ];
+    for (const changes of [[undefined], [{ kind: 'put', collection: 'elsewhere', id: 'o1', document: {} }], [{ kind: 'put', collection: 'paid', id: 'o1' }], 'none', twice]) {
       const stopping = new ProjectionRunner({ eventStore: shop.eventStore, readModels: new MemoryReadModelStore(), projection: returning(changes), restartAfterStoreFailure: { firstDelayMs: 1 } });
       await stopping.start();
       expect(expectLeft(await stopping.whenCaughtUp())).toMatchObject({ code: 'PROJECTION_EVENT_FAILED', type: 'OrderPaid', reason: { code: 'PROJECTION_INVALID_CHANGE' } });
