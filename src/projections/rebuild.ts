@@ -36,7 +36,7 @@ export const buildAndActivate = async <Ev>(options: ProjectionRunnerOptions<Ev>)
     return caughtUp;
   }
   const { name, version } = options.projection;
-  const activated = await switchTo(options.readModels, name, version);
+  const activated = await switchTo(options.readModels, name, version, runner.status.position);
   if (E.isLeft(activated)) {
     await runner.stop();
     return activated;
@@ -82,12 +82,23 @@ const catchUp = async <Ev>(runner: ProjectionRunner<Ev>, options: ProjectionRunn
   return E.right(undefined);
 };
 
-const switchTo = async (store: ReadModelStore, projection: string, version: number): Promise<E.Either<ActivationFailure, void>> => {
+/**
+ * Switches readers to `version` once it holds what was built, through the checkpoint `builtThrough`: a
+ * version dropped and prepared again meanwhile (another rebuild of it, say) has gone back, and switching to
+ * it would show readers an empty or half-built read model.
+ */
+const switchTo = async (store: ReadModelStore, projection: string, version: number, builtThrough: number | undefined): Promise<E.Either<ActivationFailure, void>> => {
   const failed = (error: ReadModelError): E.Either<ActivationFailure, void> =>
     E.left({ code: 'ACTIVATION_FAILED', message: `could not make ${projection} v${version} the active version: ${error.message}`, error });
   const current = await guarded(() => store.activeVersion(projection));
   if (E.isLeft(current)) return failed(current.left);
   if (current.right === version) return E.right(undefined);
+  const stored = await guarded(() => store.checkpoint({ projection, version }));
+  if (E.isLeft(stored)) return failed(stored.left);
+  if (builtThrough !== undefined && (stored.right ?? -1) < builtThrough) {
+    const message = `${projection} v${version} is at checkpoint ${stored.right ?? 'none'}, though it was built through ${builtThrough}: it was dropped and started again meanwhile`;
+    return failed({ code: 'CHECKPOINT_MOVED', message, expected: builtThrough, actual: stored.right });
+  }
   const activated = await guarded(() => store.activate(projection, version, current.right));
   return E.isLeft(activated) ? failed(activated.left) : E.right(undefined);
 };

@@ -71,4 +71,27 @@ describe('rebuilding a projection beside the live one', () => {
     await live.stop();
     await shop.engine.close();
   });
+
+  it('does not switch readers to a version another rebuild dropped and started again meanwhile', async () => {
+    const shop = new Shop();
+    await placeOrder(shop, 'o1');
+    await placeOrder(shop, 'o2');
+    const memory = new MemoryReadModelStore();
+    let rebuiltMeanwhile = false;
+    // The other rebuild drops the version and prepares it again just as this one looks at the active version.
+    const readModels = Object.assign(Object.create(memory) as MemoryReadModelStore, {
+      activeVersion: async (projection: string) => {
+        if (!rebuiltMeanwhile) {
+          rebuiltMeanwhile = true;
+          expectRight(await memory.drop(V1));
+          expectRight(await memory.prepare(V1, v1.collections));
+        }
+        return memory.activeVersion(projection);
+      },
+    });
+    const failure = expectLeft(await buildAndActivate({ eventStore: shop.eventStore, readModels, projection: v1 }));
+    expect(failure).toMatchObject({ code: 'ACTIVATION_FAILED', error: { code: 'CHECKPOINT_MOVED', actual: undefined } });
+    expect(expectRight(await memory.activeVersion('order-history'))).toBeUndefined();
+    await shop.engine.close();
+  });
 });
