@@ -47,7 +47,7 @@ const tallyingCommits = (store: ReadModelStore, tallies: Map<string, CollectionT
     return committed;
   },
   activeVersion: (projection) => store.activeVersion(projection),
-  activate: (projection, version, expected) => store.activate(projection, version, expected),
+  activate: (projection, version, expected, builtThrough) => store.activate(projection, version, expected, builtThrough),
   drop: (version) => store.drop(version),
   close: () => store.close(),
 });

@@ -7,6 +7,7 @@ import {
   JsonDocument,
   JsonValue,
   MAX_QUERY_LIMIT,
+  ReadModelError,
   SortCursor,
   SortType,
   SortValue,
@@ -135,6 +136,17 @@ export const copyJsonDocument = (value: unknown, previous?: JsonDocument): E.Eit
   const copied = copy(value, 0, previous) as JsonDocument;
   return problem === undefined ? E.right(copied) : E.left(problem);
 };
+
+/** Why a version at checkpoint `actual` may not be activated as built through `builtThrough`, if it may not. */
+export const unbuiltVersionError = (projection: string, version: number, builtThrough: number | undefined, actual: number | undefined): ReadModelError | undefined =>
+  builtThrough === undefined || (actual ?? -1) >= builtThrough
+    ? undefined
+    : {
+        code: 'CHECKPOINT_MOVED',
+        message: `${projection} v${version} is at checkpoint ${actual ?? 'none'}, though it was built through ${builtThrough}: it was dropped and started again meanwhile`,
+        expected: builtThrough,
+        actual,
+      };
 
 export const batchProblem = (batch: Batch): string | undefined => {
   if (!Number.isSafeInteger(batch.checkpoint) || batch.checkpoint < -1) return `checkpoint ${batch.checkpoint} is not an integer ≥ -1`;

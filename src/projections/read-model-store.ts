@@ -124,8 +124,12 @@ export interface ReadModelStore {
   commit(version: ProjectionVersion, batch: Batch): Promise<Either<ReadModelError, void>>;
   /** The version readers should use; undefined until one is activated. */
   activeVersion(projection: string): Promise<Either<ReadModelError, number | undefined>>;
-  /** Points readers at `version` if the active version is still `expected`: a compare-and-set. */
-  activate(projection: string, version: number, expected: number | undefined): Promise<Either<ReadModelError, void>>;
+  /**
+   * Points readers at `version` if the active version is still `expected`: a compare-and-set. With
+   * `builtThrough`, also only if the version is at that checkpoint or past it, checked in the same step: a
+   * version dropped and started again since it was built (by another rebuild) would show readers nothing.
+   */
+  activate(projection: string, version: number, expected: number | undefined, builtThrough?: number): Promise<Either<ReadModelError, void>>;
   /** Removes a version's documents and checkpoint; the active version cannot be dropped. */
   drop(version: ProjectionVersion): Promise<Either<ReadModelError, void>>;
   close(): Promise<void>;

@@ -83,9 +83,9 @@ const catchUp = async <Ev>(runner: ProjectionRunner<Ev>, options: ProjectionRunn
 };
 
 /**
- * Switches readers to `version` once it holds what was built, through the checkpoint `builtThrough`: a
+ * Switches readers to `version` if it still holds what was built, through the checkpoint `builtThrough`: a
  * version dropped and prepared again meanwhile (another rebuild of it, say) has gone back, and switching to
- * it would show readers an empty or half-built read model.
+ * it would show readers an empty or half-built read model. The store checks that as it switches.
  */
 const switchTo = async (store: ReadModelStore, projection: string, version: number, builtThrough: number | undefined): Promise<E.Either<ActivationFailure, void>> => {
   const failed = (error: ReadModelError): E.Either<ActivationFailure, void> =>
@@ -93,13 +93,7 @@ const switchTo = async (store: ReadModelStore, projection: string, version: numb
   const current = await guarded(() => store.activeVersion(projection));
   if (E.isLeft(current)) return failed(current.left);
   if (current.right === version) return E.right(undefined);
-  const stored = await guarded(() => store.checkpoint({ projection, version }));
-  if (E.isLeft(stored)) return failed(stored.left);
-  if (builtThrough !== undefined && (stored.right ?? -1) < builtThrough) {
-    const message = `${projection} v${version} is at checkpoint ${stored.right ?? 'none'}, though it was built through ${builtThrough}: it was dropped and started again meanwhile`;
-    return failed({ code: 'CHECKPOINT_MOVED', message, expected: builtThrough, actual: stored.right });
-  }
-  const activated = await guarded(() => store.activate(projection, version, current.right));
+  const activated = await guarded(() => store.activate(projection, version, current.right, builtThrough));
   return E.isLeft(activated) ? failed(activated.left) : E.right(undefined);
 };
 

@@ -393,6 +393,21 @@ export const describeReadModelStoreContract = (adapterName: string, createHarnes
         expect(rightOrThrow(await store.activeVersion(projection))).toBe(2);
       });
 
+      it('activates a version built through a checkpoint only while it is at that checkpoint or past it', async () => {
+        const projection = newProjection();
+        const v1 = { projection, version: 1 };
+        rightOrThrow(await store.prepare(v1, COLLECTIONS));
+        await commit(v1, [put('counters', 'c', 3, { n: 1 })], 3);
+        expect(await store.activate(projection, 1, undefined, 4)).toEqual(E.left(expect.objectContaining({ code: 'CHECKPOINT_MOVED', expected: 4, actual: 3 })));
+        rightOrThrow(await store.drop(v1));
+        rightOrThrow(await store.prepare(v1, COLLECTIONS));
+        expect(await store.activate(projection, 1, undefined, 3)).toEqual(E.left(expect.objectContaining({ code: 'CHECKPOINT_MOVED', expected: 3, actual: undefined })));
+        expect(rightOrThrow(await store.activeVersion(projection))).toBeUndefined();
+        await commit(v1, [put('counters', 'c', 3, { n: 1 })], 3);
+        rightOrThrow(await store.activate(projection, 1, undefined, 3));
+        expect(rightOrThrow(await store.activeVersion(projection))).toBe(1);
+      });
+
       it('drops an inactive version whole, and refuses to drop the active one', async () => {
         const projection = newProjection();
         const v1 = { projection, version: 1 };

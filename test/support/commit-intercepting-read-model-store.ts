@@ -13,7 +13,7 @@ export abstract class CommitInterceptingReadModelStore implements ReadModelStore
   find: ReadModelStore['find'] = (version, query) => this.inner.find(version, query);
   checkpoint: ReadModelStore['checkpoint'] = (version) => this.inner.checkpoint(version);
   activeVersion: ReadModelStore['activeVersion'] = (projection) => this.inner.activeVersion(projection);
-  activate: ReadModelStore['activate'] = (projection, version, expected) => this.inner.activate(projection, version, expected);
+  activate: ReadModelStore['activate'] = (projection, version, expected, builtThrough) => this.inner.activate(projection, version, expected, builtThrough);
   drop: ReadModelStore['drop'] = (version) => this.inner.drop(version);
   close: ReadModelStore['close'] = () => this.inner.close();
 

@@ -6,6 +6,7 @@ import {
   idProblem,
   indexForQuery,
   sameCollectionDefinition,
+  unbuiltVersionError,
   versionProblem,
 } from '../../../projections/read-model-rules';
 import type {
@@ -94,10 +95,12 @@ export class MemoryReadModelStore implements ReadModelStore {
     return Promise.resolve(E.right(this.active.get(projection)));
   }
 
-  activate(projection: string, version: number, expected: number | undefined): Result<void> {
+  activate(projection: string, version: number, expected: number | undefined, builtThrough?: number): Result<void> {
     if (this.closed) return Promise.resolve(E.left(unavailable()));
     const problem = versionProblem(projection, version);
     if (problem !== undefined) return Promise.resolve(E.left({ code: 'INVALID_DEFINITION', message: problem }));
+    const unbuilt = unbuiltVersionError(projection, version, builtThrough, this.versions.get(versionKey({ projection, version }))?.checkpoint);
+    if (unbuilt !== undefined) return Promise.resolve(E.left(unbuilt));
     const actual = this.active.get(projection);
     if (actual !== expected) {
       return Promise.resolve(

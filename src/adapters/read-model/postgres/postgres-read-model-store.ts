@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/Either';
 import { Pool, type PoolClient } from 'pg';
-import { definitionProblem, indexForQuery, isSortValueOf, isValidName, sameCollectionDefinition, versionProblem } from '../../../projections/read-model-rules';
+import { definitionProblem, indexForQuery, isSortValueOf, isValidName, sameCollectionDefinition, unbuiltVersionError, versionProblem } from '../../../projections/read-model-rules';
 import type {
   Batch,
   CollectionDefinition,
@@ -240,13 +240,21 @@ export class PostgresReadModelStore implements ReadModelStore {
     return decodeOptionalBigint(rows.right[0]?.['version'], `the active version of ${projection}`);
   }
 
-  async activate(projection: string, version: number, expected: number | undefined): Result<void> {
+  async activate(projection: string, version: number, expected: number | undefined, builtThrough?: number): Result<void> {
     const problem = versionProblem(projection, version);
     if (problem !== undefined) return E.left({ code: 'INVALID_DEFINITION', message: problem });
     return this.attempt(`activate ${projection} v${version}`, () =>
       withTransaction(this.pool, async (client): Result<void> => {
         const actual = await this.lockedActiveVersion(client, projection);
         if (E.isLeft(actual)) return actual;
+        if (builtThrough !== undefined) {
+          // Under the projection's lock, which `drop` takes too: no drop slips between this look and the switch.
+          const rows = await client.query<Record<string, unknown>>(`SELECT checkpoint FROM ${this.bookkeeping('versions')} WHERE projection = $1 AND version = $2`, [projection, version]);
+          const checkpoint = decodeOptionalBigint(rows.rows[0]?.['checkpoint'], `the checkpoint of ${projection} v${version}`);
+          if (E.isLeft(checkpoint)) return checkpoint;
+          const unbuilt = unbuiltVersionError(projection, version, builtThrough, checkpoint.right);
+          if (unbuilt !== undefined) return E.left(unbuilt);
+        }
         if (actual.right !== expected) {
           return E.left({
             code: 'ACTIVE_VERSION_MOVED',
