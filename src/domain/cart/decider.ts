@@ -3,7 +3,7 @@ import { pipe } from 'fp-ts/function';
 import { Coupon, declaredPricing, PricedCheckout, PricingInput, PricingPolicy, pricingInconsistency, pricingMismatch } from '../pricing/pricing-policy';
 import type { CurrencyCode } from '../shared/codecs';
 import type { Decider } from '../shared/decider';
-import { DomainError, domainError } from '../shared/domain-error';
+import { DomainError, domainError, isDomainError } from '../shared/domain-error';
 import { currencyMismatch } from '../shared/money';
 import type { CartCommand } from './commands';
 import type { CartEvent } from './events';
@@ -84,9 +84,6 @@ const checkedPricing =
       ? E.right(declaredPricing(pricing))
       : E.left(domainError('PRICING_INCONSISTENT', `the checkout's prices do not add up: ${inconsistency}`, { reason: inconsistency }));
   };
-
-const isDomainError = (value: unknown): value is DomainError =>
-  typeof value === 'object' && value !== null && typeof (value as DomainError).code === 'string' && typeof (value as DomainError).message === 'string';
 
 /** A host's policy may refuse with anything: what is not a domain error is named as the policy's refusal. */
 const asDomainError = (refusal: unknown): DomainError =>

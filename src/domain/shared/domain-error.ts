@@ -12,3 +12,7 @@ export const domainError = (
   message: string,
   details?: Readonly<Record<string, unknown>>,
 ): DomainError => (details === undefined ? { code, message } : { code, message, details });
+
+/** Whether a value from code the domain does not control (a host's policy) is a domain error. */
+export const isDomainError = (value: unknown): value is DomainError =>
+  typeof value === 'object' && value !== null && typeof (value as DomainError).code === 'string' && typeof (value as DomainError).message === 'string';

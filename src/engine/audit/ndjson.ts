@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/Either';
 import { decodeProblems } from '../schema/decode-problems';
 import { EventEnvelope, EventEnvelopeCodec } from '../event-store/envelope';
-import type { EventStore, ReadAllPage, StoreUnavailable } from '../event-store/event-store';
+import { type EventStore, type ReadAllPage, type StoreUnavailable, walkEndsAt } from '../event-store/event-store';
 import { StoreReadFailed, storeReadFailed } from './audit-errors';
 import { canonicalJson } from './canonical-json';
 import { messageOf } from '../error-message';
@@ -117,8 +117,7 @@ export const exportNdjson = async (store: EventStore, sink: NdjsonSink, options:
       written += page.events.length;
       options.onProgress?.(written, Math.max(total, written));
     }
-    // An empty page that is not the end only skipped positions with nothing to export (see `verifyStore`).
-    if (page.isEnd || page.lastPosition === undefined || (after !== undefined && page.lastPosition <= after)) return E.right({ events: written });
+    if (walkEndsAt(page, after)) return E.right({ events: written });
     after = page.lastPosition;
   }
 };

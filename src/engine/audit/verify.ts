@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/Either';
 import type { EventEnvelope } from '../event-store/envelope';
-import type { EventStore } from '../event-store/event-store';
+import { type EventStore, walkEndsAt } from '../event-store/event-store';
 import { StoreReadFailed, storeReadFailed } from './audit-errors';
 import { GENESIS_HASH, hashEvent } from './hash-chain';
 
@@ -236,9 +236,7 @@ const verifyLog = async (store: EventStore, verifier: ChainVerifier, options: Ve
     for (const event of page.events) verifier.check(event);
     read += page.events.length;
     options.onProgress?.(read, Math.max(total, read));
-    // A page may hold no events and not be the end: positions with nothing to read (removed rows, events a
-    // store keeps to itself). Only the end, or a read that got no further, stops the walk.
-    if (page.isEnd || page.lastPosition === undefined || (after !== undefined && page.lastPosition <= after)) return;
+    if (walkEndsAt(page, after)) return;
     after = page.lastPosition;
   }
 };

@@ -68,6 +68,14 @@ export interface ReadAllPage {
   readonly isEnd: boolean;
 }
 
+/**
+ * Whether a walk of the log that read `page` after `after` is done. A page may hold no events and not be
+ * the end: positions with nothing to read (removed rows, events a store keeps to itself). Only the end, or a
+ * read that got no further, stops the walk.
+ */
+export const walkEndsAt = (page: ReadAllPage, after: number | undefined): boolean =>
+  page.isEnd || page.lastPosition === undefined || (after !== undefined && page.lastPosition <= after);
+
 export interface SubscribeOptions {
   readonly after?: number;
   readonly filter?: EventFilter;
