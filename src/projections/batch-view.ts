@@ -2,6 +2,7 @@ import * as E from 'fp-ts/Either';
 import { guarded } from './guarded-call';
 import type { DocumentChange, ProjectionView } from './projection';
 import type { DocumentKey, DocumentWrite, JsonDocument, ProjectionVersion, ReadModelError, ReadModelStore } from './read-model-store';
+import { copyJsonDocument } from './read-model-rules';
 
 /** Raised inside the runner when the view cannot read the store; the runner turns it into a status value. */
 export class ReadModelReadFailure {
@@ -53,6 +54,7 @@ class KeyedByDocument<V> {
 export class BatchView implements ProjectionView {
   private readonly pending = new KeyedByDocument<DocumentWrite>();
   private readonly stored = new KeyedByDocument<Stored>();
+  private readonly frozenCopies = new WeakSet<JsonDocument>();
 
   constructor(
     private readonly store: ReadModelStore,
@@ -62,8 +64,23 @@ export class BatchView implements ProjectionView {
   async get(collection: string, id: string): Promise<JsonDocument | undefined> {
     const stored = this.stored.get(collection, id) ?? (await this.load(collection, id));
     const pending = this.pending.get(collection, id);
-    if (pending !== undefined && pending.position > stored.position) return pending.kind === 'put' ? pending.document : undefined;
+    if (pending !== undefined && pending.position > stored.position) return pending.kind === 'put' ? this.settled(pending, stored) : undefined;
     return stored.document;
+  }
+
+  /**
+   * A pending document as frozen as a stored one, before a later event of the batch reads it: else an event
+   * that changed it in place and was then refused (parked) would leave its change in the batch. The copy
+   * shares what is unchanged since the stored document, and replaces the pending one, so it is made once.
+   */
+  private settled(pending: DocumentWrite & { readonly kind: 'put' }, stored: Stored): JsonDocument {
+    if (this.frozenCopies.has(pending.document)) return pending.document;
+    const copied = copyJsonDocument(pending.document, stored.document);
+    // A document that is no JSON is left for the store's commit to refuse, naming it.
+    if (E.isLeft(copied)) return pending.document;
+    this.frozenCopies.add(copied.right);
+    this.pending.set(pending.collection, pending.id, { ...pending, document: copied.right });
+    return copied.right;
   }
 
   /** Loads, in as few round trips as possible, the documents the batch is about to read. */

@@ -257,6 +257,34 @@ describe('projection runner', () => {
     }
   });
 
+  it('hands a later event of the batch a document the batch holds frozen, so an event that changed it and was parked leaves no trace', async () => {
+    await paidOrder(shop, 'alice', 'o1');
+    const tally: ProjectionDefinition<{ readonly type: 'OrderPlaced' | 'OrderPaid' }> = {
+      name: 'tally',
+      version: 1,
+      filter: { eventTypes: ['OrderPlaced', 'OrderPaid'] },
+      codec: t.type({ type: t.union([t.literal('OrderPlaced'), t.literal('OrderPaid')]) }),
+      collections: [{ name: 'tallies', indexes: [] }],
+      apply: async (event, _envelope, view) => {
+        if (event.type === 'OrderPlaced') return E.right([{ kind: 'put', collection: 'tallies', id: 't', document: { steps: ['placed'] } }]);
+        const tallied = await view.get('tallies', 't');
+        try {
+          (tallied?.['steps'] as string[]).push('paid');
+        } catch {
+          // A frozen document refuses the change, which is what this projection is tested for.
+        }
+        return E.left({ code: 'NOT_TODAY', message: 'refuses every payment' });
+      },
+    };
+    const readModels = new MemoryReadModelStore();
+    const runner = new ProjectionRunner({ eventStore: shop.eventStore, readModels, projection: tally, onEventFailure: 'park', batchSize: 100 });
+    await runner.start();
+    expectRight(await runner.whenCaughtUp());
+    await runner.stop();
+    expect(expectRight(await runner.parkedEvents()).items.map((parked) => parked.reason.code)).toEqual(['NOT_TODAY']);
+    expect(readModels.contents({ projection: 'tally', version: 1 })['tallies']?.map((d) => d.document)).toEqual([{ steps: ['placed'] }]);
+  });
+
   describe('told to restart after a failure of its stores', () => {
     const RESTART = { firstDelayMs: 1, maxDelayMs: 4 };
     const live = (runner: ProjectionRunner<unknown>) => firstValueFrom(runner.status$.pipe(filter((status) => status.state === 'live')));
