@@ -5,7 +5,7 @@ import type { HostCommand } from '../aggregates';
 import type { Clock } from '../clock';
 import type { CommandError } from '../command-error';
 import type { EventEnvelope, ProposedEvent } from '../event-store/envelope';
-import type { AppendError, AppendResult, EventStore, ReadAllPage, SubscriptionMessage } from '../event-store/event-store';
+import { type AppendError, type AppendResult, type EventStore, type ReadAllPage, type SubscriptionMessage, walkEndsAt } from '../event-store/event-store';
 import type { IdGenerator } from '../ids';
 import { delayAfter, RetryPolicy } from '../retry-policy';
 import { DEADLINE_STREAM_PREFIX, DeadlineEvent, deadlineStreamId } from './deadline-events';
@@ -146,7 +146,7 @@ export class ProcessManager {
         continue;
       }
       for (const event of page.events) if (event.position <= position) this.trackDeadline(event);
-      if (page.isEnd || page.lastPosition === undefined || page.lastPosition >= position || page.lastPosition === after) return !this.stopped;
+      if (walkEndsAt(page, after) || (page.lastPosition ?? position) >= position) return !this.stopped;
       after = page.lastPosition;
     }
     return false;
