@@ -19,8 +19,11 @@ export const failure = (code: string, message: string): CliError => ({ code, mes
 /** Any error value of the library, as a failure of the command. */
 export const failureOf = (error: { readonly code: string; readonly message: string }): CliError => failure(error.code, error.message);
 
-/** Control and format characters other than tabs: a byte-order mark, a zero-width space, an escape sequence. */
-const INVISIBLE = /(?!\t)[\p{Cc}\p{Cf}]/gu;
+/**
+ * Control, format and line-separator characters other than tabs: a byte-order mark, a zero-width space, an
+ * escape sequence, U+2028 (which some terminals and log viewers take for a line break).
+ */
+const INVISIBLE = /(?!\t)[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
 
 /** `<U+000A>`: a character named by its code point, for one that would show as nothing or move the cursor. */
 export const codePointOf = (character: string): string => `<U+${(character.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}>`;

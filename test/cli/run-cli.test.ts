@@ -9,6 +9,7 @@ import { defaultImportTargets } from '../../src/cli/import-targets';
 import { runCli } from '../../src/cli/main';
 import { noProjections, ProjectionRegistry } from '../../src/cli/projection-registry';
 import { defaultReadModels } from '../../src/cli/read-models';
+import { oneLine } from '../../src/cli/cli-error';
 import { flattenJson, renderTable } from '../../src/cli/text-output';
 import { proposedEvents } from '../support/proposed-events';
 import { CliFiles, writeCliFiles } from './cli-fixtures';
@@ -207,6 +208,10 @@ describe('text output', () => {
   it('names the characters of a cell that would break its row or reorder the line, so typed text cannot draw rows', () => {
     const note = 'hi\n  3  OrderRefunded  service-desk\u2028\u202Egnp.exe\u0007';
     expect(renderTable(['REV', 'SUMMARY'], [[1, note]])).toBe('REV  SUMMARY\n  1  hi<U+000A>  3  OrderRefunded  service-desk<U+2028><U+202E>gnp.exe<U+0007>\n');
+  });
+
+  it('prints an error on one line, naming the characters of what it quotes that would break or hide it', () => {
+    expect(oneLine('cannot read "a\u2028b\u2029c":\n  line 3\tis \uFEFFbad\u001B[2J')).toBe('cannot read "a<U+2028>b<U+2029>c": line 3\tis <U+FEFF>bad<U+001B>[2J');
   });
 
   it('flattens a state into paths and values', () => {
