@@ -1,5 +1,5 @@
 import { configurations } from '../configurations';
-import type { Figure } from '../figures';
+import { baselineOf, type Figure } from '../figures';
 import type { JobSpec } from '../jobs';
 import { FULL_MINIMUM_SECONDS } from '../plan';
 import type { TargetCheck } from '../targets';
@@ -8,7 +8,7 @@ import { spreadOf } from '../measure/statistics';
 import { GUARANTEES } from '../workloads/guarantee-costs';
 import { W1_STEPS } from '../workloads/w1-cart-churn';
 import { formatInteger, formatPercent, formatRatio, formatShort } from './format';
-import type { ChartGroup, ChartPanel } from './svg-chart';
+import type { ChartBar, ChartGroup, ChartPanel } from './svg-chart';
 import { renderMarkdown, renderText, Table } from './table';
 
 export interface Environment {
@@ -243,8 +243,30 @@ export const renderMarkdownReport = (report: BenchReport, chartFile: string): st
     '',
   ].join('\n');
 
-/** One chart group per measurement (workload and scale), engine bars first, then the baseline. */
+/**
+ * One chart group per measurement (workload and scale), each engine bar followed by its own baseline: a
+ * group may hold several configurations, each with a baseline of its own kind and concurrency.
+ */
 export const chartPanels = (figures: readonly Figure[]): ChartPanel[] => {
+  const barOf = (f: Figure): ChartBar => {
+    const baseline = f.spec.subject === 'baseline';
+    return {
+      label: baseline && f.spec.writers > 1 ? `${f.label}, ${f.spec.writers} writers` : f.label,
+      value: f.perSecond.median,
+      baseline,
+      note: f.baselineRatio === null ? '' : `${formatRatio(f.baselineRatio)} baseline`,
+      colourIndex: Math.max(0, configurations.findIndex((c) => c.name === f.spec.configuration)),
+    };
+  };
+  const pairedBars = (group: readonly Figure[]): ChartBar[] => {
+    const engines = group.filter((f) => f.spec.subject !== 'baseline');
+    const paired = engines.flatMap((engine) => {
+      const baseline = baselineOf(group, engine);
+      return baseline === undefined ? [engine] : [engine, baseline];
+    });
+    const unpaired = group.filter((f) => !paired.includes(f));
+    return [...paired, ...unpaired].map(barOf);
+  };
   const groupsOf = (unit: Figure['unit']): ChartGroup[] => {
     const groups: { key: string; title: string; figures: Figure[] }[] = [];
     for (const figure of throughputFigures(figures).filter((f) => f.unit === unit)) {
@@ -256,18 +278,7 @@ export const chartPanels = (figures: readonly Figure[]): ChartPanel[] => {
       }
       group.figures.push(figure);
     }
-    return groups.map((group) => ({
-      title: group.title,
-      bars: [...group.figures]
-        .sort((a, b) => Number(a.spec.subject === 'baseline') - Number(b.spec.subject === 'baseline'))
-        .map((f) => ({
-          label: f.label,
-          value: f.perSecond.median,
-          baseline: f.spec.subject === 'baseline',
-          note: f.baselineRatio === null ? '' : `${formatRatio(f.baselineRatio)} baseline`,
-          colourIndex: Math.max(0, configurations.findIndex((c) => c.name === f.spec.configuration)),
-        })),
-    }));
+    return groups.map((group) => ({ title: group.title, bars: pairedBars(group.figures) }));
   };
   return [
     { title: 'Commands', unit: 'commands/s, median', groups: groupsOf('commands') },
