@@ -5,6 +5,7 @@ import type { OrderCommand } from '../domain/order/commands';
 import type { OrderPolicy, OrderState } from '../domain/order/decider';
 import { defaultOrderPolicy } from '../domain/order/decider';
 import { callbackWouldCapture, type PaymentState } from '../domain/payment/decider';
+import { format, money } from '../domain/shared/money';
 import type { PaymentCommand } from '../domain/payment/commands';
 import { PricingPolicy, standardPricingPolicy } from '../domain/pricing/pricing-policy';
 import type { ClaimProviderTransaction, ProviderTransactionState } from '../domain/provider-transaction/provider-transaction';
@@ -205,8 +206,21 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
     const { state } = paid.right;
     const captured = state.status === 'captured' && state.orderId === orderId && state.currency === amount.currency && state.amountCaptured === amount.amount;
     if (!captured) {
-      const message = `payment ${paymentId} has not captured ${amount.amount} ${amount.currency} for order ${orderId}`;
+      const message = `payment ${paymentId} has not captured ${format(amount)} for order ${orderId}`;
       return E.left({ error: { kind: 'rejected', code: 'PAYMENT_NOT_CAPTURED', message, details: { paymentId, orderId } }, streamId, revision: undefined });
+    }
+    // Money given back (a capture the order could not take, refunded; a refund sent straight to the payment)
+    // no longer pays for anything: such a payment pays no order but the one it already paid, where being
+    // named again changes nothing. Else a process manager restarted from an earlier position, marking the
+    // order paid again after it was placed at last, would have it paid by a payment refunded in full.
+    if (state.amountRefunded > 0) {
+      const paying = await order.load(streamId);
+      if (E.isLeft(paying)) return E.left({ error: paying.left, streamId, revision: undefined });
+      const current = paying.right.state;
+      if (current.status === 'none' || current.paymentId !== paymentId) {
+        const message = `payment ${paymentId} has refunded ${format(money(state.amountRefunded, state.currency))} of what it captured, and cannot pay order ${orderId}`;
+        return E.left({ error: { kind: 'rejected', code: 'PAYMENT_REFUNDED', message, details: { paymentId, orderId } }, streamId, revision: undefined });
+      }
     }
     return order.handle(command, metadata, notBefore);
   };

@@ -66,6 +66,9 @@ describe('order', () => {
         .given([orderPlaced])
         .when({ type: 'MarkOrderPaid', data: { orderId: 'o1', paymentId: 'o1', amount: { amount: 13800, currency: 'EUR' } } })
         .thenRejects('PAYMENT_AMOUNT_MISMATCH');
+      expect(spec.given([orderPlaced]).when({ type: 'MarkOrderPaid', data: { orderId: 'o1', paymentId: 'o1', amount: cny(13799) } }).decision).toMatchObject({
+        left: { message: 'order o1 is due 138.00 CNY' },
+      });
     });
 
     it('cannot be paid twice', () =>
@@ -115,6 +118,16 @@ describe('order', () => {
         .given([...paidOrder, cancelled, refunded])
         .when({ type: 'RecordOrderRefund', data: { orderId: 'o1', refundId: 'cancellation', amount: cny(13800) } })
         .thenRejects('REFUND_NOT_DUE');
+    });
+
+    it("owes no refund under an id it was never due, whatever the id: Object's own fields are none", () => {
+      const cancelled: OrderEvent = { type: 'OrderCancelled', data: { orderId: 'o1', reason: 'x', paymentId: 'o1', refundDue: cny(13800) } };
+      for (const refundId of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+        spec.given([...paidOrder, cancelled]).when({ type: 'RecordOrderRefund', data: { orderId: 'o1', refundId, amount: cny(13800) } }).thenRejects('REFUND_NOT_DUE');
+      }
+      expect(spec.given([...paidOrder, cancelled]).when({ type: 'RecordOrderRefund', data: { orderId: 'o1', refundId: 'cancellation', amount: cny(100) } }).decision).toMatchObject({
+        left: { code: 'REFUND_AMOUNT_MISMATCH', message: 'refund cancellation of order o1 is 138.00 CNY' },
+      });
     });
   });
 

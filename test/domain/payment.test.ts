@@ -57,6 +57,15 @@ describe('payment', () => {
     expect(spec.given([initiated, failed]).when(callback(cny(13800), 'tx-2', 'p1', 'failed')).decision).toEqual({ _tag: 'Right', right: [rejection('PAYMENT_NOT_PENDING', 'tx-2')] });
   });
 
+  it("captures the provider's late success of the very charge it reported failed: the same transaction id is no replay then", () => {
+    const failedCharge: PaymentEvent = { type: 'PaymentFailed', data: { paymentId: 'p1', orderId: 'o1', providerTransactionId: 'tx-1', reason: 'the provider reported the payment as failed' } };
+    spec.given([initiated, failedCharge]).when(callback(cny(13800))).then([captured]);
+    expect(spec.given([initiated, failedCharge]).when(callback(cny(13800), 'tx-1', 'p1', 'failed')).decision).toEqual({ _tag: 'Right', right: [rejection('TRANSACTION_ALREADY_USED')] });
+    const state = [initiated, failedCharge, captured].reduce(paymentDecider.evolve, paymentDecider.initialState);
+    expect(state).toMatchObject({ status: 'captured', providerTransactionIds: ['tx-1'] });
+    expect(spec.given([initiated, failedCharge, captured]).when(callback(cny(13800))).decision).toEqual({ _tag: 'Right', right: [rejection('TRANSACTION_ALREADY_USED')] });
+  });
+
   it('stores a failed callback for a payment already captured as a rejection event, as any callback that fails a check', () =>
     expect(spec.given([initiated, captured]).when(callback(cny(13800), 'tx-2', 'p1', 'failed')).decision).toEqual({ _tag: 'Right', right: [rejection('ALREADY_CAPTURED', 'tx-2')] }));
 

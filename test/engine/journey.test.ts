@@ -210,6 +210,37 @@ describe('the shopper journey through the engine', () => {
     await pay(driver, 5000, 'tx-9', 'p9');
     expect(await paymentState(driver, 'p9')).toMatchObject({ status: 'captured', amountCaptured: 5000, amountRefunded: 5000, refundIds: ['late-capture'] });
   });
+
+  it('a payment refunded as a late capture pays no order, even its own placed after: not when the process manager is restarted from before it', async () => {
+    const store = new MemoryEventStore();
+    const first = engineDriver({ eventStore: store });
+    const position = first.engine.processManagerPosition;
+    await first.accept({ type: 'InitiatePayment', data: { paymentId: 'p9', orderId: 'o9', amount: cny(5800), method: 'card' } }, 'host');
+    await pay(first, 5800, 'tx-9', 'p9');
+    const priced = standardPricingPolicy()({ currency: 'CNY', lines: [{ sku: 'tea', name: 'Tea', category: 'tea', unitPrice: 5000, quantity: 1 }], coupon: null, pointsToRedeem: 0 });
+    if (E.isLeft(priced)) throw new Error(priced.left.message);
+    expect(priced.right.total).toBe(5800);
+    const placement = { orderId: 'o9', cartId: 'none', customerId: 'bob', shippingAddress: address, paymentMethod: 'card', pricing: priced.right, paymentDeadline: first.clock.now() + 1_800_000 };
+    await first.accept({ type: 'PlaceOrder', data: placement }, 'host');
+    expect(await first.send({ type: 'MarkOrderPaid', data: { orderId: 'o9', paymentId: 'p9', amount: cny(5800) } }, 'host')).toEqual(
+      E.left(expect.objectContaining({ kind: 'rejected', code: 'PAYMENT_REFUNDED', message: 'payment p9 has refunded 58.00 CNY of what it captured, and cannot pay order o9' })),
+    );
+    await first.engine.close();
+    const restarted = engineDriver({ eventStore: store, processManagerStartAfter: position });
+    await restarted.engine.settle();
+    expect(await orderState(restarted, 'o9')).toMatchObject({ status: 'awaiting-payment', paymentId: null, amountPaid: 0 });
+    expect(await paymentState(restarted, 'p9')).toMatchObject({ amountRefunded: 5800, refundIds: ['late-capture'] });
+    await restarted.engine.close();
+  });
+
+  it('an order paid by a payment refunded in part since is still paid by it when told so again: nothing changes', async () => {
+    const driver = engineDriver();
+    await checkedOutOrder(driver);
+    await pay(driver);
+    await driver.accept({ type: 'RefundPayment', data: { paymentId: 'o1', refundId: 'goodwill', amount: cny(500), reason: 'late delivery' } }, 'service-desk');
+    const again = await driver.send({ type: 'MarkOrderPaid', data: { orderId: 'o1', paymentId: 'o1', amount: cny(ORDER_TOTAL) } }, 'host');
+    expect(E.isRight(again) && again.right.events).toEqual([]);
+  });
 });
 
 describe('deadlines', () => {

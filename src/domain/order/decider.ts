@@ -3,7 +3,7 @@ import { PricedLine, pricingInconsistency } from '../pricing/pricing-policy';
 import { type CurrencyCode, Timestamp } from '../shared/codecs';
 import type { Decider, DecisionContext } from '../shared/decider';
 import { DomainError, domainError } from '../shared/domain-error';
-import { money, scaleDown } from '../shared/money';
+import { format, money, scaleDown } from '../shared/money';
 import type { OrderCommand } from './commands';
 import type { OrderEvent } from './events';
 import { AfterSalesKind, CANCELLATION_REFUND_ID, RefundLine, RESERVED_REFUND_IDS } from './values';
@@ -133,10 +133,11 @@ const inCase = (order: PlacedOrder, requestId: string, allowed: readonly AfterSa
 };
 
 const decideRefundRecord = (order: PlacedOrder, data: Extract<OrderCommand, { type: 'RecordOrderRefund' }>['data']): Decision => {
-  const due = order.refundsDue[data.refundId];
+  // Own fields only: refund ids are the host's, and "constructor" would find Object's.
+  const due = Object.hasOwn(order.refundsDue, data.refundId) ? order.refundsDue[data.refundId] : undefined;
   if (due === undefined) return reject('REFUND_NOT_DUE', `order ${order.orderId} owes no refund ${data.refundId}`, { refundId: data.refundId });
   if (data.amount.currency !== order.currency || data.amount.amount !== due) {
-    return reject('REFUND_AMOUNT_MISMATCH', `refund ${data.refundId} of order ${order.orderId} is ${due} ${order.currency}`, {
+    return reject('REFUND_AMOUNT_MISMATCH', `refund ${data.refundId} of order ${order.orderId} is ${format(money(due, order.currency))}`, {
       refundId: data.refundId,
       due,
       currency: order.currency,
@@ -178,7 +179,7 @@ const decideCommand = (command: OrderCommand, state: OrderState, { now }: Decisi
       return inStatus(state, command.data.orderId, 'mark paid', ['awaiting-payment'], (order) =>
         command.data.amount.currency === order.currency && command.data.amount.amount === order.total
           ? accept({ type: 'OrderPaid', data: command.data })
-          : reject('PAYMENT_AMOUNT_MISMATCH', `order ${order.orderId} is due ${order.total} ${order.currency}`, {
+          : reject('PAYMENT_AMOUNT_MISMATCH', `order ${order.orderId} is due ${format(money(order.total, order.currency))}`, {
               due: money(order.total, order.currency),
               got: command.data.amount,
             }),

@@ -39,7 +39,7 @@ type CallbackProblem = { reason: CallbackRejectionReason; explanation: string };
 
 /**
  * Why a callback is not about this payment's charge, or null when it is: its transaction id used by no
- * other payment and not reported here before, its currency and amount those due, the payment not captured
+ * other payment and not reported here before (but as the failure of a charge now reported succeeded), its currency and amount those due, the payment not captured
  * yet (nor failed already, for a failed callback). A succeeded callback that passes is the capture; a
  * failed one, the payment's failure.
  */
@@ -48,7 +48,10 @@ const callbackProblem = (payment: ExistingPayment, data: CallbackData): Callback
   if (data.claimedBy !== payment.paymentId) {
     return { reason: 'TRANSACTION_ALREADY_USED', explanation: `provider transaction ${data.providerTransactionId} already paid for ${data.claimedBy}` };
   }
-  if (payment.providerTransactionIds.includes(data.providerTransactionId)) {
+  // The one id a failed payment holds is its failed charge's: the provider's late word that the very charge
+  // succeeded is no replay.
+  const lateSuccess = payment.status === 'failed' && status === 'succeeded';
+  if (!lateSuccess && payment.providerTransactionIds.includes(data.providerTransactionId)) {
     return { reason: 'TRANSACTION_ALREADY_USED', explanation: `provider transaction ${data.providerTransactionId} was already reported for this payment` };
   }
   if (payment.status === 'captured') return { reason: 'ALREADY_CAPTURED', explanation: `payment ${payment.paymentId} was already captured` };
@@ -151,7 +154,9 @@ const evolve = (state: PaymentState, event: PaymentEvent): PaymentState => {
         ...state,
         status: 'captured',
         amountCaptured: event.data.amount.amount,
-        providerTransactionIds: [...state.providerTransactionIds, event.data.providerTransactionId],
+        providerTransactionIds: state.providerTransactionIds.includes(event.data.providerTransactionId)
+          ? state.providerTransactionIds
+          : [...state.providerTransactionIds, event.data.providerTransactionId],
       };
     case 'PaymentCallbackRejected':
       return state;
