@@ -1,4 +1,5 @@
 import * as E from 'fp-ts/Either';
+import type * as t from 'io-ts';
 import { MemoryEventStore } from '../adapters/event-store/memory/memory-event-store';
 import type { CartState } from '../domain/cart/decider';
 import type { OrderCommand } from '../domain/order/commands';
@@ -14,7 +15,7 @@ import { Clock, systemClock } from './clock';
 import { CommandError, invalidCommand } from './command-error';
 import { CommandHandler, CommandMetadata, CommandRejection, HandledCommand } from './command-handler';
 import { CommandMemo, samePayload } from './command-memo';
-import { CommandRequest } from './command-request';
+import { CommandRequestHeader } from './command-request';
 import type { EventEnvelope } from './event-store/envelope';
 import type { EventStore } from './event-store/event-store';
 import { IdGenerator, timeOrderedIds } from './ids';
@@ -26,8 +27,8 @@ import { MemoryRejectionJournal, ReadRejectionsOptions, RejectedCommand, Rejecti
 import { decodeProblems } from './schema/decode-problems';
 import { currentEventSchemas } from './schema/current-event-schemas';
 import type { EventSchemas } from './schema/event-schemas';
-import { decodeWithGuard } from './schema/guarded-decode';
-import { knownFieldsCopy } from './schema/known-fields-copy';
+import { messageOf } from './error-message';
+import { decodedCopy } from './schema/known-fields-copy';
 import type { CachedState } from './state-cache';
 import { wholeAtLeastOne } from './whole-option';
 
@@ -119,6 +120,33 @@ const ENGINE_DEFAULTS = {
   commandMemoSize: 100_000,
   maxAttempts: 5,
   processManagerConcurrency: 32,
+};
+
+interface ReadRequest {
+  readonly request: t.TypeOf<typeof CommandRequestHeader>;
+  readonly command: HostCommand;
+}
+
+/**
+ * A request as the engine keeps it: every field read once into frozen data and checked as read (see
+ * `decodedCopy`). Whatever a request's getters or Proxy traps throw on the way makes it invalid, not a
+ * rejected promise.
+ */
+const readRequest = (raw: unknown): E.Either<CommandError, ReadRequest> => {
+  try {
+    const header = decodedCopy(CommandRequestHeader, raw);
+    if (E.isLeft(header)) return E.left(invalidCommand(decodeProblems(header.left)));
+    const { type } = header.right.command;
+    const codec = publicCommandCodecs.get(type);
+    if (codec === undefined) {
+      return E.left({ kind: 'invalid', code: 'UNKNOWN_COMMAND_TYPE', message: `there is no command ${JSON.stringify(type).slice(0, 80)}`, problems: [] });
+    }
+    // The type is the one the codec was chosen by, whatever a second read of the caller's would say.
+    const command = decodedCopy(codec, { type, data: (raw as { readonly command: { readonly data: unknown } }).command.data });
+    return E.isLeft(command) ? E.left(invalidCommand(decodeProblems(command.left))) : E.right({ request: header.right, command: command.right });
+  } catch (thrown) {
+    return E.left({ kind: 'invalid', code: 'INVALID_COMMAND', message: `the request could not be read: ${messageOf(thrown)}`, problems: [] });
+  }
 };
 
 /** Builds an engine over `options.eventStore` (in memory by default) and starts its process manager. */
@@ -236,16 +264,10 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
   };
 
   const execute = async (raw: unknown, notBefore = 0): Promise<CommandOutcome> => {
-    const request = decodeWithGuard(CommandRequest, raw);
-    if (E.isLeft(request)) return E.left(invalidCommand(decodeProblems(request.left)));
-    const { commandId, actor, command: candidate } = request.right;
-    const codec = publicCommandCodecs.get(candidate.type);
-    if (codec === undefined) {
-      return E.left({ kind: 'invalid', code: 'UNKNOWN_COMMAND_TYPE', message: `there is no command ${JSON.stringify(candidate.type).slice(0, 80)}`, problems: [] });
-    }
-    const decoded = decodeWithGuard(codec, candidate);
-    if (E.isLeft(decoded)) return E.left(invalidCommand(decodeProblems(decoded.left)));
-    const command = knownFieldsCopy(codec, decoded.right);
+    const read = readRequest(raw);
+    if (E.isLeft(read)) return read;
+    const { request, command } = read.right;
+    const { commandId, actor } = request;
     const remembered = memo.get(commandId);
     if (remembered !== undefined) {
       if (!samePayload(remembered.command, command)) {
@@ -256,8 +278,8 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
     const metadata: CommandMetadata = {
       commandId,
       actor,
-      correlationId: request.right.correlationId ?? commandId,
-      causationId: request.right.causationId ?? commandId,
+      correlationId: request.correlationId ?? commandId,
+      causationId: request.causationId ?? commandId,
     };
     // Remembered before it runs: the same id sent again meanwhile with another command is then a conflict,
     // rather than a second command run, or an answer taken from this one.

@@ -28,6 +28,49 @@ describe('command handling', () => {
     expect(await send(command, 'alice', 'add-1')).toEqual(E.left(expect.objectContaining({ code: 'COMMAND_ID_CONFLICT' })));
   });
 
+  it('stores what it checked: a getter or Proxy that answers a second read otherwise cannot slip a value past the codecs', async () => {
+    const { engine, send } = engineDriver();
+    await send(open);
+    let reads = 0;
+    const shifty = {
+      ...addTea().data,
+      get quantity() {
+        reads += 1;
+        return reads === 1 ? 1 : -5;
+      },
+    };
+    const throughGetter = await send({ type: 'AddCartItem', data: shifty } as never);
+    const proxied = new Proxy(addTea(2).data, { get: (target, key) => (key === 'quantity' && (reads += 1) > 2 ? 0 : Reflect.get(target, key)) });
+    const throughProxy = await send({ type: 'AddCartItem', data: proxied } as never);
+    for (const outcome of [throughGetter, throughProxy]) {
+      if (E.isLeft(outcome)) expect(outcome.left.kind).toBe('invalid');
+    }
+    const quantities = (await engine.eventStore.readStream(cartStreamId('c1'))).slice(1).map((event) => (event.data as { quantity: number }).quantity);
+    for (const quantity of quantities) expect(quantity).toBeGreaterThan(0);
+    // Another engine reads back all that was stored.
+    expect(E.isRight(await engineDriver({ eventStore: engine.eventStore }).engine.cartState('c1'))).toBe(true);
+  });
+
+  it('answers a request it cannot read, a getter or a Proxy trap that throws, as invalid rather than rejecting', async () => {
+    const { engine, send } = engineDriver();
+    await send(open);
+    const throwing = (): never => {
+      throw new Error('no reading me');
+    };
+    const { proxy: revoked, revoke } = Proxy.revocable({}, {});
+    revoke();
+    const requests: unknown[] = [
+      Object.defineProperty({ actor: 'alice', command: addTea() }, 'commandId', { get: throwing, enumerable: true }),
+      { commandId: 'x1', actor: 'alice', command: { type: 'AddCartItem', data: Object.defineProperty({ ...addTea().data }, 'quantity', { get: throwing, enumerable: true }) } },
+      revoked,
+      { commandId: 'x2', actor: 'alice', command: { type: 'AddCartItem', data: new Proxy({}, { get: throwing, ownKeys: throwing }) } },
+    ];
+    for (const request of requests) {
+      expect(await engine.execute(request)).toEqual(E.left(expect.objectContaining({ kind: 'invalid', code: 'INVALID_COMMAND' })));
+    }
+    expect((await engine.eventStore.readStream(cartStreamId('c1'))).map((event) => event.type)).toEqual(['CartOpened']);
+  });
+
   describe('idempotency', () => {
     it('a repeated command id returns the first outcome and appends nothing', async () => {
       const { engine, send } = engineDriver();

@@ -24,6 +24,25 @@ describe('code the host gives the engine, when it throws', () => {
     expect(await driver.engine.rejections()).toEqual([]);
   });
 
+  it('a pricing policy that throws a value with no text is answered DECISION_THREW all the same', async () => {
+    const unprintable = {
+      toString: () => {
+        throw new Error('nor me');
+      },
+    };
+    for (const thrown of [Object.create(null) as unknown, unprintable]) {
+      const driver = engineDriver({
+        pricing: () => {
+          throw thrown;
+        },
+      });
+      await driver.accept(openCart);
+      await driver.accept(addTea);
+      const outcome = await driver.send({ type: 'CheckOutCart', data: { cartId: 'c1', orderId: 'o1', shippingAddress: { recipient: 'A', phone: '1', line1: 'x', city: 'y', postalCode: '1', country: 'CN' }, paymentMethod: 'card', pointsToRedeem: 0 } });
+      expect(outcome).toEqual(E.left(expect.objectContaining({ kind: 'unavailable', code: 'DECISION_THREW' })));
+    }
+  });
+
   it('an upcaster that throws makes its event unreadable: a value for commands and state queries alike', async () => {
     const store = new MemoryEventStore();
     const writer = engineDriver({ eventStore: store, pricing: standardPricingPolicy() });

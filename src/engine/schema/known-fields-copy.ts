@@ -1,7 +1,8 @@
+import * as E from 'fp-ts/Either';
 import * as t from 'io-ts';
 import { isPredicateCodec } from '../../domain/shared/codecs';
 import { frozenCopy } from '../frozen-copy';
-import { exactGuardOf, type Guard } from './guarded-decode';
+import { decodeWithGuard, exactGuardOf, type Guard } from './guarded-decode';
 
 type AnyDecoder = t.Decoder<unknown, unknown>;
 
@@ -78,3 +79,22 @@ const copierOf = (codec: AnyDecoder): Copier => {
  * copy of one nested deep enough would exhaust the stack. What the codec declares is as deep as the codec.
  */
 export const knownFieldsCopy = <A>(codec: t.Decoder<unknown, A>, decoded: A): A => copierOf(codec)(decoded) as A;
+
+/**
+ * `value` decoded by `codec` as the engine keeps it: the frozen copy of its declared fields, made first and
+ * checked as made. The caller's object is not read after the copy, so a getter or a Proxy that answers one
+ * read one way and the next another cannot get data past the codec that it never checked. A value the copy
+ * cannot walk (not of the declared shape) is decoded as it is, for the problems to name it. May throw what
+ * the value's own getters or traps throw.
+ */
+export const decodedCopy = <A>(codec: t.Decoder<unknown, A>, value: unknown): t.Validation<A> => {
+  let copy: A;
+  try {
+    copy = knownFieldsCopy(codec, value as A);
+  } catch {
+    return codec.decode(value);
+  }
+  const checked = decodeWithGuard(codec, copy);
+  // A codec that transforms what it decodes gives a new value, which is copied (and frozen) in turn.
+  return E.isRight(checked) && checked.right !== copy ? E.right(knownFieldsCopy(codec, checked.right)) : checked;
+};
