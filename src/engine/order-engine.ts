@@ -28,6 +28,7 @@ import { decodeProblems } from './schema/decode-problems';
 import { currentEventSchemas } from './schema/current-event-schemas';
 import type { EventSchemas } from './schema/event-schemas';
 import { messageOf } from './error-message';
+import { frozenCopy } from './frozen-copy';
 import { decodedCopy } from './schema/known-fields-copy';
 import type { CachedState } from './state-cache';
 import { wholeAtLeastOne } from './whole-option';
@@ -121,6 +122,12 @@ const ENGINE_DEFAULTS = {
   maxAttempts: 5,
   processManagerConcurrency: 32,
 };
+
+/**
+ * A state as a query hands it out: frozen, and not the one the engine keeps, which the next command is
+ * decided on. A host that sorted or changed what it was given would change that decision.
+ */
+const handedOut = <S>(cached: CachedState<S>): CachedState<S> => ({ state: frozenCopy(cached.state), revision: cached.revision });
 
 interface ReadRequest {
   readonly request: t.TypeOf<typeof CommandRequestHeader>;
@@ -350,9 +357,9 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
 
   return {
     execute: (request) => (closed ? Promise.resolve(engineClosed) : execute(request)),
-    cartState: (cartId) => cart.load(cartStreamId(cartId)),
-    orderState: (orderId) => order.load(orderStreamId(orderId)),
-    paymentState: (paymentId) => payment.load(paymentStreamId(paymentId)),
+    cartState: async (cartId) => E.map(handedOut<CartState>)(await cart.load(cartStreamId(cartId))),
+    orderState: async (orderId) => E.map(handedOut<OrderState>)(await order.load(orderStreamId(orderId))),
+    paymentState: async (paymentId) => E.map(handedOut<PaymentState>)(await payment.load(paymentStreamId(paymentId))),
     rejections: (readOptions) => journal.read(readOptions),
     runDueDeadlines: (now) => (closed ? Promise.resolve([]) : processManager.runDueDeadlines(now ?? clock())),
     settle,

@@ -71,6 +71,23 @@ describe('command handling', () => {
     expect((await engine.eventStore.readStream(cartStreamId('c1'))).map((event) => event.type)).toEqual(['CartOpened']);
   });
 
+  it('hands out states nobody can change: the state the next command is decided on stays its own', async () => {
+    const { engine, send } = engineDriver();
+    await send(open);
+    await send(addTea());
+    const loaded = await engine.cartState('c1');
+    if (E.isLeft(loaded)) throw new Error(loaded.left.message);
+    const { state } = loaded.right;
+    if (state.status !== 'open') throw new Error(`cart is ${state.status}`);
+    expect(() => {
+      (state.lines[0] as { unitPrice: number }).unitPrice = 1;
+    }).toThrow(TypeError);
+    expect(() => (state.lines as unknown[]).pop()).toThrow(TypeError);
+    expect(await send(addTea())).toEqual(E.right(expect.objectContaining({ events: [expect.objectContaining({ type: 'CartItemAdded' })] })));
+    const again = await engine.cartState('c1');
+    expect(E.isRight(again) && again.right.state).toMatchObject({ lines: [{ sku: 'tea', unitPrice: 5000, quantity: 2 }] });
+  });
+
   describe('idempotency', () => {
     it('a repeated command id returns the first outcome and appends nothing', async () => {
       const { engine, send } = engineDriver();
