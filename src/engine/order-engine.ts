@@ -299,7 +299,9 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
       else memo.rememberOutcome(commandId, command, outcome);
       return outcome;
     }
-    const { error, streamId, revision } = handled.left;
+    const { streamId, revision } = handled.left;
+    // One frozen error for the caller, the memo and the journal: none can change what the others say.
+    const error = frozenCopy(handled.left.error);
     // Only a decision is final; an unavailable store or lost races may succeed when retried.
     if (error.kind === 'rejected') {
       memo.rememberOutcome(commandId, command, E.left(error));

@@ -32,25 +32,38 @@ export interface RejectionJournal {
  * across restarts passes a durable journal of its own.
  */
 export class MemoryRejectionJournal implements RejectionJournal {
+  /** Oldest first until full; then a ring whose oldest entry is at `oldest`, so keeping one more moves nothing. */
   private readonly entries: RejectedCommand[] = [];
+  private oldest = 0;
   private sequence = 0;
+  private readonly capacity: number;
 
-  constructor(private readonly capacity = 100_000) {}
+  constructor(capacity = 100_000) {
+    this.capacity = Math.max(0, Math.floor(capacity));
+  }
 
   record(entry: Omit<RejectedCommand, 'sequence'>): Promise<void> {
     this.sequence += 1;
-    this.entries.push({ sequence: this.sequence, ...entry });
-    if (this.entries.length > this.capacity) this.entries.splice(0, this.entries.length - this.capacity);
+    // Frozen: whoever reads the journal must not be able to rewrite what it says was refused.
+    const kept: RejectedCommand = Object.freeze({ sequence: this.sequence, ...entry });
+    if (this.entries.length < this.capacity) this.entries.push(kept);
+    else if (this.capacity > 0) {
+      this.entries[this.oldest] = kept;
+      this.oldest = (this.oldest + 1) % this.capacity;
+    }
     return Promise.resolve();
   }
 
   read(options: ReadRejectionsOptions = {}): Promise<readonly RejectedCommand[]> {
     const after = options.after ?? 0;
     const limit = options.limit ?? 1_000;
+    const count = this.entries.length;
+    // Sequences are consecutive, so the first entry after `after` is found by its distance from the oldest.
+    const firstSequence = this.sequence - count + 1;
     const found: RejectedCommand[] = [];
-    for (const entry of this.entries) {
-      if (found.length >= limit) break;
-      if (entry.sequence > after && (options.streamId === undefined || entry.streamId === options.streamId)) found.push(entry);
+    for (let i = Math.max(0, Math.min(count, after - firstSequence + 1)); i < count && found.length < limit; i += 1) {
+      const entry = this.entries[(this.oldest + i) % count] as RejectedCommand;
+      if (options.streamId === undefined || entry.streamId === options.streamId) found.push(entry);
     }
     return Promise.resolve(found);
   }
