@@ -9,7 +9,7 @@ import type { DomainError } from '../domain/shared/domain-error';
  *   code the host gave the engine (a pricing or order policy) threw while deciding (503); nothing was written.
  */
 export type CommandError =
-  | { readonly kind: 'invalid'; readonly code: 'INVALID_COMMAND' | 'UNKNOWN_COMMAND_TYPE'; readonly message: string; readonly problems: readonly string[] }
+  | { readonly kind: 'invalid'; readonly code: 'INVALID_COMMAND' | 'UNKNOWN_COMMAND_TYPE' | 'RESERVED_COMMAND_ID'; readonly message: string; readonly problems: readonly string[] }
   | ({ readonly kind: 'rejected' } & DomainError)
   | { readonly kind: 'conflict'; readonly code: 'COMMAND_ID_CONFLICT' | 'CONCURRENCY_CONFLICT'; readonly message: string }
   | { readonly kind: 'unavailable'; readonly code: 'STORE_UNAVAILABLE' | 'UNREADABLE_EVENT' | 'ENGINE_CLOSED' | 'DECISION_THREW'; readonly message: string };

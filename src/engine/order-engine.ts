@@ -20,7 +20,7 @@ import type { EventEnvelope } from './event-store/envelope';
 import type { EventStore } from './event-store/event-store';
 import { IdGenerator, timeOrderedIds } from './ids';
 import { KeyedTurns } from './keyed-turns';
-import { FiredDeadline, ProcessManager, ProcessManagerFailure } from './process-manager/process-manager';
+import { FiredDeadline, isEngineCommandId, ProcessManager, ProcessManagerFailure } from './process-manager/process-manager';
 import { JourneyEvent, Reaction, reactionsTo } from './process-manager/reactions';
 import { RetryPolicy, retryPolicyOf } from './retry-policy';
 import { MemoryRejectionJournal, ReadRejectionsOptions, RejectedCommand, RejectionJournal } from './rejection-journal';
@@ -270,11 +270,15 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
     return command.type === 'MarkOrderPaid' ? handleMarkPaid(command, metadata, notBefore) : order.handle(command, metadata, notBefore);
   };
 
-  const execute = async (raw: unknown, notBefore = 0): Promise<CommandOutcome> => {
+  const execute = async (raw: unknown, notBefore = 0, sender: 'host' | 'engine' = 'engine'): Promise<CommandOutcome> => {
     const read = readRequest(raw);
     if (E.isLeft(read)) return read;
     const { request, command } = read.right;
     const { commandId, actor } = request;
+    if (sender === 'host' && isEngineCommandId(commandId)) {
+      const message = `command id ${commandId} is of the kind the engine gives its own commands: ids starting "pm-" or "deadline-" are reserved`;
+      return E.left({ kind: 'invalid', code: 'RESERVED_COMMAND_ID', message, problems: [] });
+    }
     const remembered = memo.get(commandId);
     if (remembered !== undefined) {
       if (!samePayload(remembered.command, command)) {
@@ -358,7 +362,7 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
   };
 
   return {
-    execute: (request) => (closed ? Promise.resolve(engineClosed) : execute(request)),
+    execute: (request) => (closed ? Promise.resolve(engineClosed) : execute(request, 0, 'host')),
     cartState: async (cartId) => E.map(handedOut<CartState>)(await cart.load(cartStreamId(cartId))),
     orderState: async (orderId) => E.map(handedOut<OrderState>)(await order.load(orderStreamId(orderId))),
     paymentState: async (paymentId) => E.map(handedOut<PaymentState>)(await payment.load(paymentStreamId(paymentId))),

@@ -259,6 +259,21 @@ describe('deadlines', () => {
     expect(await driver.engine.rejections()).toEqual([]);
   });
 
+  it("fire though a host sent a command under the deadline's command id: ids of the engine's own kind are refused to hosts", async () => {
+    const driver = engineDriver();
+    await checkedOutOrder(driver);
+    for (const commandId of ['deadline-payment-expiry-o1', 'pm-anything-1']) {
+      expect(await driver.send({ type: 'RemoveCoupon', data: { cartId: 'c1' } }, 'alice', commandId)).toEqual(
+        E.left(expect.objectContaining({ kind: 'invalid', code: 'RESERVED_COMMAND_ID' })),
+      );
+    }
+    driver.clock.advance(30 * 60 * 1000);
+    const fired = await driver.engine.runDueDeadlines(driver.clock.now());
+    expect(fired.map((f) => [f.deadlineId, E.isRight(f.outcome)])).toEqual([['payment-expiry-o1', true]]);
+    await driver.engine.settle();
+    expect(await orderState(driver)).toMatchObject({ status: 'expired' });
+  });
+
   it('fire for ids of the full 128 characters, whose streams and deadline ids are longer, and such a store exports and imports whole', async () => {
     const driver = engineDriver();
     const orderId = 'o'.repeat(128);

@@ -19,6 +19,17 @@ import { messageOf } from '../error-message';
 export const PROCESS_MANAGER_ACTOR = 'process-manager';
 export const DEADLINE_ACTOR = 'deadline-scheduler';
 
+const REACTION_COMMAND_ID_PREFIX = 'pm-';
+const DEADLINE_COMMAND_ID_PREFIX = 'deadline-';
+
+/**
+ * Whether a command id is of the kind the engine gives its own commands (`pm-<event id>-<n>`,
+ * `deadline-<deadline id>`). A host may not send one: the engine's command would then be taken for a repeat
+ * of the host's, or refused as a conflict with it, and never act (an order that never expires).
+ */
+export const isEngineCommandId = (commandId: string): boolean =>
+  commandId.startsWith(REACTION_COMMAND_ID_PREFIX) || commandId.startsWith(DEADLINE_COMMAND_ID_PREFIX);
+
 /** Events per page when the pending deadlines are read at start. */
 const DEADLINE_PAGE_SIZE = 1_024;
 
@@ -198,7 +209,7 @@ export class ProcessManager {
     const fired: FiredDeadline[] = [];
     for (const deadline of this.deadlines.takeDue(now)) {
       const request = {
-        commandId: `deadline-${deadline.deadlineId}`,
+        commandId: `${DEADLINE_COMMAND_ID_PREFIX}${deadline.deadlineId}`,
         actor: DEADLINE_ACTOR,
         correlationId: deadline.deadlineId,
         causationId: deadline.deadlineId,
@@ -294,7 +305,7 @@ export class ProcessManager {
     let index = 0;
     for (const reaction of reactions) {
       index += 1;
-      const commandId = `pm-${envelope.eventId}-${index}`;
+      const commandId = `${REACTION_COMMAND_ID_PREFIX}${envelope.eventId}-${index}`;
       if (reaction.kind === 'command') {
         const outcome = await this.send(envelope, commandId, reaction.command);
         if (outcome === 'abandoned') return outcome;
@@ -395,7 +406,7 @@ export class ProcessManager {
       data: event.data,
       occurredAt: now,
       recordedAt: now,
-      commandId: commandId ?? `deadline-${deadlineId}`,
+      commandId: commandId ?? `${DEADLINE_COMMAND_ID_PREFIX}${deadlineId}`,
       correlationId: cause?.correlationId ?? deadlineId,
       causationId: cause?.eventId ?? deadlineId,
       actor: cause === undefined ? DEADLINE_ACTOR : PROCESS_MANAGER_ACTOR,
