@@ -68,6 +68,14 @@ export const describeEventStoreContract = (adapterName: string, createHarness: (
         expect(read.every((e) => e.streamId === stream)).toBe(true);
       });
 
+      it("hands out reads that are the caller's own: reordering one changes nothing stored", async () => {
+        const stream = newStream();
+        rightOrThrow(await store.append(stream, proposedEvents(3), 'no-stream'));
+        const read = (await store.readStream(stream)) as EventEnvelope[];
+        read.reverse();
+        expect((await store.readStream(stream)).map((e) => e.revision)).toEqual([0, 1, 2]);
+      });
+
       it('keeps every envelope field it was given', async () => {
         const stream = newStream();
         const [proposed] = proposedEvents(1, 'Shaped', () => ({ nested: { list: [1, 'two', null], flag: true }, amount: 12345 }));

@@ -100,7 +100,7 @@ export class MemoryEventStore implements EventStore {
       return result;
     }
     const from = Math.max(options.fromRevision ?? 0, 0);
-    if (from === 0 && maxCount >= stream.length) return stream;
+    // Always a copy: the stream's own array handed out would let a caller reorder the store's history.
     return stream.slice(from, from + Math.min(maxCount, stream.length));
   }
 
