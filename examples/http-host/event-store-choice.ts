@@ -5,17 +5,11 @@ import type { EventStore } from '../../src';
 /** Where events live, chosen by `ORDERSOURCE_EVENT_STORE`. */
 export type EventStoreOpener = (url: string) => Promise<EventStore>;
 
-/**
- * Reads `?schema=` off a PostgreSQL URL (the store's tables live in that schema, `ordersource` by default)
- * and hands the rest to `pg` as the connection string.
- */
+/** The store's tables live in the schema the URL's `?schema=` names, `ordersource` by default. */
 const openPostgres: EventStoreOpener = async (url) => {
   // Loaded on demand, so that the in-memory host runs without the `pg` package.
   const { PostgresEventStore } = await import('../../src/adapters/event-store/postgres');
-  const parsed = new URL(url);
-  const schema = parsed.searchParams.get('schema');
-  parsed.searchParams.delete('schema');
-  return new PostgresEventStore(parsed.toString(), schema === null ? {} : { schema });
+  return new PostgresEventStore(url);
 };
 
 const openEventStoreDb: EventStoreOpener = async (url) => {

@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/Either';
 import type { Pool } from 'pg';
-import { schemaNameProblem } from '../adapters/event-store/postgres/schema-name';
+import { type SchemaInUrl, schemaInUrl, schemaNameProblem } from '../adapters/event-store/postgres/schema-name';
 import { CliError, failure, usageError } from './cli-error';
 import type { EventSourceOpener } from './event-sources';
 import type { ImportTargetOpener } from './import-targets';
@@ -26,32 +26,24 @@ const newPool = async (url: string, code: string, what: string): Promise<E.Eithe
 
 const StoreTables = ['events', 'streams', 'global_position'] as const;
 
-/** A `postgres://` URL taken apart: the connection string for the driver, and the schema its `?schema=` names. */
-export interface PostgresLocation {
-  readonly connectionString: string;
-  readonly schema: string | undefined;
-}
-
 /**
- * Reads `?schema=` off a PostgreSQL URL, as the HTTP host and `--read-model` do. The driver would ignore it,
- * and the command would quietly use another schema than the one named. `--schema`, when given, must agree.
+ * Reads `?schema=` off a PostgreSQL URL (`schemaInUrl`, as the store itself does), checked: a URL that does
+ * not parse is bad usage, and `--schema`, when given, must agree with it.
  */
-export const postgresLocation = (url: string, schemaOption?: string): E.Either<CliError, PostgresLocation> => {
-  let parsed: URL;
+export const postgresLocation = (url: string, schemaOption?: string): E.Either<CliError, SchemaInUrl> => {
   try {
-    parsed = new URL(url);
+    new URL(url);
   } catch (error) {
     return E.left(usageError('INVALID_URL', `${displayUrl(url)} is not a PostgreSQL URL: ${messageOf(error)}`));
   }
-  const named = parsed.searchParams.get('schema') ?? undefined;
+  const { connectionString, schema: named } = schemaInUrl(url);
   if (named !== undefined && schemaOption !== undefined && named !== schemaOption) {
     return E.left(usageError('INVALID_ARGUMENT', `the URL names schema ${JSON.stringify(named)} and --schema ${JSON.stringify(schemaOption)}: name one`));
   }
   const schema = named ?? schemaOption;
   const problem = schema === undefined ? undefined : schemaNameProblem(schema);
   if (problem !== undefined) return E.left(usageError('INVALID_ARGUMENT', problem));
-  parsed.searchParams.delete('schema');
-  return E.right({ connectionString: parsed.toString(), schema });
+  return E.right({ connectionString, schema });
 };
 
 /**

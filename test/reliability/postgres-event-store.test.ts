@@ -1,11 +1,12 @@
 import * as E from 'fp-ts/Either';
-import { Client, Pool } from 'pg';
+import { Client, escapeIdentifier, Pool } from 'pg';
 import { firstValueFrom, Subscription } from 'rxjs';
 import { filter as rxFilter } from 'rxjs/operators';
 import { PostgresEventStore, PostgresEventStoreOptions } from '../../src/adapters/event-store/postgres/postgres-event-store';
 import { writeOneStatement } from '../../src/adapters/event-store/postgres/batch-appender';
 import { storeSchema } from '../../src/adapters/event-store/postgres/store-schema';
 import { GENESIS_HASH, hashEvent } from '../../src/engine/audit/hash-chain';
+import { verifyStore } from '../../src/engine/audit/verify';
 import type { EventEnvelope } from '../../src/engine/event-store/envelope';
 import type { EventStore, ExpectedRevision, SubscriptionMessage, WrongExpectedRevision } from '../../src/engine/event-store/event-store';
 import { describeWithPostgres, dropSchema, postgresUrl, uniqueSchemaName } from '../support/postgres-server';
@@ -234,6 +235,46 @@ describeWithPostgres('PostgreSQL event store reliability', () => {
     expect(versions.rows).toEqual([{ version: 1 }, { version: 2 }]);
     rightOrThrow(await stores[3]!.append('migrated-1', proposedEvents(1), 'no-stream'));
     await expect(stores[5]!.readStream('migrated-1')).resolves.toHaveLength(1);
+  });
+
+  it('takes its schema from the URL, as the CLI does, and refuses a URL and options that name two', async () => {
+    const schema = uniqueSchemaName('url');
+    const url = new URL(postgresUrl);
+    url.searchParams.set('schema', schema);
+    const store = new PostgresEventStore(url.toString());
+    opened.push({ store, schema });
+    rightOrThrow(await store.append('url-1', proposedEvents(1), 'no-stream'));
+    const stored = await admin.query<{ stream_id: string }>(`SELECT stream_id FROM ${storeSchema(schema).events}`);
+    expect(stored.rows).toEqual([{ stream_id: 'url-1' }]);
+    expect(() => new PostgresEventStore(url.toString(), { schema: 'another' })).toThrow(/names schema/);
+  });
+
+  it('is read by a role that may only read, once nothing is left to migrate: an auditor needs no right to create', async () => {
+    const schema = uniqueSchemaName('reader');
+    const writer = openStore(schema);
+    rightOrThrow(await writer.append('read-only-1', proposedEvents(3), 'no-stream'));
+    const role = `test_reader_${process.pid}_${Math.random().toString(16).slice(2, 10)}`;
+    await admin.query(`CREATE ROLE ${role} LOGIN`);
+    try {
+      await admin.query(`GRANT USAGE ON SCHEMA ${escapeIdentifier(schema)} TO ${role}`);
+      await admin.query(`GRANT SELECT ON ALL TABLES IN SCHEMA ${escapeIdentifier(schema)} TO ${role}`);
+      const url = new URL(postgresUrl);
+      url.username = role;
+      url.password = '';
+      const auditor = new PostgresEventStore(url.toString(), { schema });
+      try {
+        expect(E.isRight(await auditor.migrate())).toBe(true);
+        expect((await auditor.readStream('read-only-1')).map((e) => e.revision)).toEqual([0, 1, 2]);
+        expect((await auditor.readAll({})).events).toHaveLength(3);
+        expect(await auditor.headPosition()).toBe(2);
+        expect(await verifyStore(auditor)).toMatchObject({ right: { ok: true, eventCount: 3 } });
+      } finally {
+        await auditor.close();
+      }
+    } finally {
+      await admin.query(`DROP OWNED BY ${role}`);
+      await admin.query(`DROP ROLE ${role}`);
+    }
   });
 
   it('upgrades a store written before the append function existed: its next append creates it and continues the chains', async () => {

@@ -55,10 +55,14 @@ import { GroupCommitOptions, GroupCommitWriter } from './group-commit-writer';
 import { HeadedPage, liveSubscription, PollingOptions } from './live-subscription';
 import { EventStoreReadError, readFailure, storeUnavailable } from './postgres-errors';
 import { migrateSchema } from './schema-migration';
+import { schemaInUrl } from './schema-name';
 import { DEFAULT_SCHEMA, StoreSchema, storeSchema } from './store-schema';
 
 export interface PostgresEventStoreOptions {
-  /** The PostgreSQL schema that holds the store's tables; created on first use. Default `ordersource`. */
+  /**
+   * The PostgreSQL schema that holds the store's tables; created on first use. Default: the one a connection
+   * string's `?schema=` names, else `ordersource`.
+   */
   readonly schema?: string;
   /**
    * Lets concurrent appends share one transaction (one commit, one round trip). Off by default; `true` takes
@@ -114,9 +118,13 @@ export class PostgresEventStore implements EventStore {
    */
   constructor(connection: Pool | string, options: PostgresEventStoreOptions = {}) {
     this.ownsPool = typeof connection === 'string';
-    this.pool = typeof connection === 'string' ? new Pool({ connectionString: connection }) : connection;
+    const url = typeof connection === 'string' ? schemaInUrl(connection) : undefined;
+    if (url?.schema !== undefined && options.schema !== undefined && url.schema !== options.schema) {
+      throw new RangeError(`the URL names schema ${JSON.stringify(url.schema)} and the options ${JSON.stringify(options.schema)}: name one`);
+    }
+    this.schema = storeSchema(options.schema ?? url?.schema ?? DEFAULT_SCHEMA);
+    this.pool = url === undefined ? (connection as Pool) : new Pool({ connectionString: url.connectionString });
     this.pool.on('error', this.onIdleClientError);
-    this.schema = storeSchema(options.schema ?? DEFAULT_SCHEMA);
     this.appender = new BatchAppender(this.pool, this.schema);
     const { groupCommit } = options;
     this.writer =

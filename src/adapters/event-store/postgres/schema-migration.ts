@@ -81,11 +81,29 @@ export const applyMigrations = async (client: PoolClient, schema: StoreSchema): 
   }
 };
 
-/** Creates the schema and applies the migrations it lacks, in a transaction of their own. */
+/**
+ * Whether every migration has been applied, read without a lock or DDL. PostgreSQL checks the right to
+ * create even for `CREATE ... IF NOT EXISTS` of what exists, so a role that may only read (an auditor's)
+ * could not open a store that needs nothing done.
+ */
+const upToDate = async (client: PoolClient, schema: StoreSchema): Promise<boolean> => {
+  let rows: unknown;
+  try {
+    rows = (await client.query(`SELECT version FROM ${schema.migrations}`)).rows;
+  } catch {
+    // No such table yet (or no right to read it): the migration itself will say what is wrong.
+    return false;
+  }
+  const applied = AppliedVersions.decode(rows);
+  return !isLeft(applied) && MIGRATIONS.every((migration) => applied.right.some((row) => row.version === migration.version));
+};
+
+/** Creates the schema and applies the migrations it lacks, in a transaction of their own; nothing when it lacks none. */
 export const migrateSchema = async (pool: Pool, schema: StoreSchema): Promise<void> => {
   const client = await checkOutClient(pool);
   let failure: unknown;
   try {
+    if (await upToDate(client, schema)) return;
     await client.query('BEGIN');
     await applyMigrations(client, schema);
     await client.query('COMMIT');

@@ -12,3 +12,26 @@ export const schemaNameProblem = (name: string): string | undefined => {
   const bytes = Buffer.byteLength(name, 'utf8');
   return bytes > MAX_SCHEMA_NAME_BYTES ? `schema name ${JSON.stringify(name)} is ${bytes} bytes; PostgreSQL keeps only the first ${MAX_SCHEMA_NAME_BYTES}` : undefined;
 };
+
+/** A connection string with the schema its `?schema=` names taken off: the driver would ignore it. */
+export interface SchemaInUrl {
+  readonly connectionString: string;
+  readonly schema: string | undefined;
+}
+
+/**
+ * Reads `?schema=` off a `postgres://` URL, as the CLI and the example host take it. A connection string
+ * that is no URL (libpq's `key=value` form) names none and is kept as it is.
+ */
+export const schemaInUrl = (connectionString: string): SchemaInUrl => {
+  let parsed: URL;
+  try {
+    parsed = new URL(connectionString);
+  } catch {
+    return { connectionString, schema: undefined };
+  }
+  const schema = parsed.searchParams.get('schema');
+  if (schema === null) return { connectionString, schema: undefined };
+  parsed.searchParams.delete('schema');
+  return { connectionString: parsed.toString(), schema };
+};
