@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/Either';
 import { hashEvent } from '../../src/engine/audit/hash-chain';
+import { exportNdjson } from '../../src/engine/audit/ndjson';
 import { StreamVerdict, TamperFinding, VerificationReport, verifyStore } from '../../src/engine/audit/verify';
 import { MemoryEventStore } from '../../src/adapters/event-store/memory/memory-event-store';
 import type { EventEnvelope } from '../../src/engine/event-store/envelope';
@@ -54,6 +55,15 @@ describe('verifyStore', () => {
     expect(sparse.eventCount).toBe(lines.length);
     const altered = lines.map((line, i) => (i === lines.length - 1 ? line.replace('"actor":"', '"actor":"x') : line));
     expect((await verified(new SparseLogStore(altered, 12))).ok).toBe(false);
+  });
+
+  it('refuses a page size that would read nothing, rather than find nothing wrong in what it never read', async () => {
+    const store = await importLines(lines);
+    for (const pageSize of [0, -1, 1.5, Number.NaN]) {
+      expect(await verifyStore(store, { pageSize })).toEqual(E.left(expect.objectContaining({ code: 'INVALID_OPTION' })));
+      expect(await exportNdjson(store, () => Promise.resolve(), { pageSize })).toEqual(E.left(expect.objectContaining({ code: 'INVALID_OPTION' })));
+    }
+    expect(await verifyStore(store, { pageSize: 1 })).toEqual(E.right(expect.objectContaining({ ok: true, eventCount: lines.length })));
   });
 
   it('finds every chain of an untouched export intact, and gives each stream its head', async () => {

@@ -35,6 +35,18 @@ export interface InvalidPoint {
   readonly message: string;
 }
 
+/** An option that cannot be honoured: a page size of no events would read nothing and report it as all. */
+export interface InvalidOption {
+  readonly code: 'INVALID_OPTION';
+  readonly message: string;
+}
+
+/** Why a walk of the log cannot take `pageSize` events per page, if it cannot. */
+export const pageSizeProblem = (pageSize: number | undefined): InvalidOption | undefined =>
+  pageSize === undefined || (Number.isSafeInteger(pageSize) && pageSize >= 1)
+    ? undefined
+    : { code: 'INVALID_OPTION', message: `pageSize must be a whole number of events, at least 1, not ${String(pageSize)}` };
+
 export type AuditError = StoreReadFailed | StreamNotFound | NoAggregateForStream | RevisionNotFound | InvalidPoint | UnreadableEvent;
 
 export const storeReadFailed = (cause: unknown): StoreReadFailed => ({

@@ -2,7 +2,7 @@
 export { canonicalJson } from './canonical-json';
 export { GENESIS_HASH, hashEvent, sealEvents } from './hash-chain';
 export type { HashedFields } from './hash-chain';
-export type { AuditError, NoAggregateForStream, RevisionNotFound, StoreReadFailed, StreamNotFound } from './audit-errors';
+export type { AuditError, InvalidOption, NoAggregateForStream, RevisionNotFound, StoreReadFailed, StreamNotFound } from './audit-errors';
 export { ChainVerifier, verifyStore } from './verify';
 export type { StreamVerdict, TamperFinding, TamperKind, VerificationReport, VerifyOptions } from './verify';
 export { decodeNdjsonLine, exportNdjson, importNdjson, ndjsonLineOf } from './ndjson';

@@ -2,7 +2,7 @@ import * as E from 'fp-ts/Either';
 import { decodeProblems } from '../schema/decode-problems';
 import { EventEnvelope, EventEnvelopeCodec } from '../event-store/envelope';
 import { type EventStore, type ReadAllPage, type StoreUnavailable, walkEndsAt } from '../event-store/event-store';
-import { StoreReadFailed, storeReadFailed } from './audit-errors';
+import { InvalidOption, pageSizeProblem, StoreReadFailed, storeReadFailed } from './audit-errors';
 import { canonicalJson } from './canonical-json';
 import { messageOf } from '../error-message';
 
@@ -31,7 +31,7 @@ export interface NdjsonWriteFailed {
   readonly message: string;
 }
 
-export type ExportError = StoreReadFailed | NdjsonWriteFailed;
+export type ExportError = StoreReadFailed | NdjsonWriteFailed | InvalidOption;
 export type ImportError = InvalidNdjsonLine | NdjsonReadFailed | StoreUnavailable;
 
 
@@ -92,6 +92,8 @@ const DEFAULT_PAGE_SIZE = 4_096;
 
 /** Writes every event of `store`, in global order, one page at a time: the export is never held whole. */
 export const exportNdjson = async (store: EventStore, sink: NdjsonSink, options: ExportOptions = {}): Promise<E.Either<ExportError, ExportSummary>> => {
+  const invalid = pageSizeProblem(options.pageSize);
+  if (invalid !== undefined) return E.left(invalid);
   let total: number | undefined;
   try {
     const head = await store.headPosition();

@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/Either';
 import type { EventEnvelope } from '../event-store/envelope';
 import { type EventStore, walkEndsAt } from '../event-store/event-store';
-import { StoreReadFailed, storeReadFailed } from './audit-errors';
+import { InvalidOption, pageSizeProblem, StoreReadFailed, storeReadFailed } from './audit-errors';
 import { GENESIS_HASH, hashEvent } from './hash-chain';
 
 /**
@@ -247,7 +247,9 @@ const verifyLog = async (store: EventStore, verifier: ChainVerifier, options: Ve
  * was changed, removed, inserted or moved without rewriting every later event of its stream; a stream
  * cut short at its end, or rewritten to its end, is found by comparing its head with one kept elsewhere.
  */
-export const verifyStore = async (store: EventStore, options: VerifyOptions = {}): Promise<E.Either<StoreReadFailed, VerificationReport>> => {
+export const verifyStore = async (store: EventStore, options: VerifyOptions = {}): Promise<E.Either<StoreReadFailed | InvalidOption, VerificationReport>> => {
+  const invalid = pageSizeProblem(options.pageSize);
+  if (invalid !== undefined) return E.left(invalid);
   const verifier = new ChainVerifier();
   try {
     if (options.streamIds === undefined) {
