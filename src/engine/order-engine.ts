@@ -260,6 +260,34 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
     return order.handle(command, metadata, notBefore);
   };
 
+  /**
+   * An order whose payment (the one the process manager starts, under the order's id) has captured it is
+   * not expired, though not marked paid yet: the capture came in time, and the process manager may only be
+   * behind, as it often is over a durable store when the deadline fires just after the capture. Expired, the
+   * order would lose the shopper's payment, sent back as a late capture.
+   */
+  const handleExpire = async (
+    command: Extract<OrderCommand, { type: 'ExpireUnpaidOrder' }>,
+    metadata: CommandMetadata,
+    notBefore: number,
+  ): Promise<E.Either<CommandRejection, HandledCommand<unknown>>> => {
+    const { orderId } = command.data;
+    const streamId = orderStreamId(orderId);
+    const current = await order.load(streamId);
+    if (E.isLeft(current)) return E.left({ error: current.left, streamId, revision: undefined });
+    if (current.right.state.status === 'awaiting-payment') {
+      const paid = await payment.load(paymentStreamId(orderId));
+      if (E.isLeft(paid)) return E.left({ error: paid.left, streamId, revision: undefined });
+      const { state } = paid.right;
+      if (state.status === 'captured' && state.orderId === orderId && state.amountRefunded === 0) {
+        const message = `order ${orderId} is not expired: its payment captured ${format(money(state.amountCaptured, state.currency))}, and it is being marked paid`;
+        const error: CommandError = { kind: 'rejected', code: 'PAYMENT_CAPTURED', message, details: { orderId, paymentId: state.paymentId } };
+        return E.left({ error, streamId, revision: current.right.revision });
+      }
+    }
+    return order.handle(command, metadata, notBefore);
+  };
+
   const dispatch: PublicHandler = (command, metadata, notBefore) => {
     if (isCartCommand(command)) return cart.handle(command, metadata, notBefore);
     if (isPaymentCommand(command)) {
@@ -267,7 +295,8 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
         ? handleProviderCallback(command, metadata, notBefore)
         : payment.handle(command, metadata, notBefore);
     }
-    return command.type === 'MarkOrderPaid' ? handleMarkPaid(command, metadata, notBefore) : order.handle(command, metadata, notBefore);
+    if (command.type === 'MarkOrderPaid') return handleMarkPaid(command, metadata, notBefore);
+    return command.type === 'ExpireUnpaidOrder' ? handleExpire(command, metadata, notBefore) : order.handle(command, metadata, notBefore);
   };
 
   const execute = async (raw: unknown, notBefore = 0, sender: 'host' | 'engine' = 'engine'): Promise<CommandOutcome> => {

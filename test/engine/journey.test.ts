@@ -1,7 +1,9 @@
 import * as E from 'fp-ts/Either';
+import { concatMap, map, timer } from 'rxjs';
 import { MemoryEventStore } from '../../src/adapters/event-store/memory/memory-event-store';
 import { standardPricingPolicy } from '../../src/domain/pricing/pricing-policy';
 import { orderStreamId, paymentStreamId } from '../../src/engine/aggregates';
+import { delegatingTo } from '../support/delegating-event-store';
 import { address, cny } from '../support/fixtures';
 import { checkedOutOrder, engineDriver, ORDER_TOTAL } from '../support/engine-driver';
 import { verifyStore } from '../../src/engine/audit/verify';
@@ -257,6 +259,24 @@ describe('deadlines', () => {
     expect(await driver.engine.runDueDeadlines(driver.clock.now() + 1e9)).toEqual([]);
     expect(await orderState(driver, 'o2')).toMatchObject({ status: 'paid' });
     expect(await driver.engine.rejections()).toEqual([]);
+  });
+
+  it('do not expire an order whose payment captured in time, though the process manager has not marked it paid yet', async () => {
+    const store = new MemoryEventStore();
+    // The process manager behind: every event reaches it 50 ms late, as over a durable store under load.
+    const lagging = delegatingTo(store, { subscribe: (options) => store.subscribe(options).pipe(concatMap((message) => timer(50).pipe(map(() => message)))) });
+    const driver = engineDriver({ eventStore: lagging });
+    await checkedOutOrder(driver);
+    driver.clock.advance(29 * 60 * 1000);
+    expect(E.isRight(await driver.send({ type: 'RecordProviderCallback', data: { paymentId: 'o1', providerTransactionId: 'tx-1', amount: cny(ORDER_TOTAL), status: 'succeeded' } }, 'gateway'))).toBe(true);
+    driver.clock.advance(2 * 60 * 1000);
+    const fired = await driver.engine.runDueDeadlines(driver.clock.now());
+    expect(fired.map((f) => [f.deadlineId, E.isLeft(f.outcome) && f.outcome.left.code])).toEqual([['payment-expiry-o1', 'PAYMENT_CAPTURED']]);
+    await driver.engine.settle();
+    expect(await orderState(driver)).toMatchObject({ status: 'paid', amountPaid: ORDER_TOTAL });
+    expect(await paymentState(driver)).toMatchObject({ status: 'captured', amountRefunded: 0 });
+    expect(await driver.engine.runDueDeadlines(driver.clock.now() + 1e9)).toEqual([]);
+    await driver.engine.close();
   });
 
   it("fire though a host sent a command under the deadline's command id: ids of the engine's own kind are refused to hosts", async () => {
