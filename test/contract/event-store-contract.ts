@@ -76,6 +76,32 @@ export const describeEventStoreContract = (adapterName: string, createHarness: (
         expect((await store.readStream(stream)).map((e) => e.revision)).toEqual([0, 1, 2]);
       });
 
+      it('refuses, as a value and writing nothing, events it could not read back: an invalid envelope, data JSON cannot hold', async () => {
+        const [valid] = proposedEvents(1);
+        const cyclic: Record<string, unknown> = {};
+        cyclic['self'] = cyclic;
+        for (const event of [
+          { ...valid!, type: 'Order Placed' },
+          { ...valid!, eventId: '' },
+          { ...valid!, schemaVersion: 0 },
+          { ...valid!, data: { amount: BigInt(1) } },
+          { ...valid!, data: cyclic },
+        ]) {
+          const stream = newStream();
+          expect(await store.append(stream, [event], 'no-stream')).toEqual(E.left(expect.objectContaining({ code: 'STORE_UNAVAILABLE' })));
+          expect(await store.readStream(stream)).toEqual([]);
+        }
+      });
+
+      it('stores data of any JavaScript shape under a hash that verifies as it is read back', async () => {
+        const stream = newStream();
+        const [proposed] = proposedEvents(1, 'Shaped', () => ({ at: new Date(Date.UTC(2026, 10, 25)), sparse: [1, , 3], custom: { toJSON: () => 'custom' } }));
+        rightOrThrow(await store.append(stream, [proposed!], 'no-stream'));
+        const [stored] = await store.readStream(stream);
+        const { position: _position, hash, ...fields } = stored!;
+        expect(hashEvent(fields)).toBe(hash);
+      });
+
       it('keeps every envelope field it was given', async () => {
         const stream = newStream();
         const [proposed] = proposedEvents(1, 'Shaped', () => ({ nested: { list: [1, 'two', null], flag: true }, amount: 12345 }));

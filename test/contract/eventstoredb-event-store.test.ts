@@ -435,6 +435,38 @@ const describeAdapterBehaviour = (target: Target): void => {
       );
     });
 
+    it("walks $all past another application's events on a shared server, as past the server's own", async () => {
+      const stream = uniqueName('adapter-');
+      const start = await store.headPosition();
+      rightOrThrow(await store.append(stream, proposedEvents(1), 'no-stream'));
+      await client.appendToStream(uniqueName('billing-'), jsonEvent({ type: 'InvoiceIssued', data: { invoice: 42 } }));
+      rightOrThrow(await store.append(stream, proposedEvents(1), 0));
+      const seen: EventEnvelope[] = [];
+      let after = start;
+      for (;;) {
+        const page = await store.readAll({ ...(after === undefined ? {} : { after }), maxCount: 1 });
+        seen.push(...page.events);
+        after = page.lastPosition;
+        if (page.isEnd) break;
+      }
+      expect(seen.filter((e) => e.streamId === stream).map((e) => e.revision)).toEqual([0, 1]);
+      expect(seen.some((e) => e.type === 'InvoiceIssued')).toBe(false);
+    });
+
+    it("refuses stream ids and event types starting \"$\", which every walk of $all would pass over as the server's own", async () => {
+      expect(await store.append(`$${uniqueName('adapter-')}`, proposedEvents(1), 'no-stream')).toEqual(E.left(expect.objectContaining({ code: 'STORE_UNAVAILABLE' })));
+      const stream = uniqueName('adapter-');
+      expect(await store.append(stream, proposedEvents(1, '$Typed'), 'no-stream')).toEqual(E.left(expect.objectContaining({ code: 'STORE_UNAVAILABLE' })));
+      expect(await store.readStream(stream)).toEqual([]);
+    });
+
+    it("never answers an 'any' append with a conflict, however many writers race for the tail", async () => {
+      const stream = uniqueName('adapter-');
+      const results = await Promise.all(Array.from({ length: 20 }, () => store.append(stream, proposedEvents(1), 'any')));
+      expect(results.filter(E.isLeft)).toEqual([]);
+      expect((await store.readStream(stream)).map((e) => e.revision)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    });
+
     it('moves lastPosition of a filtered $all read past the events the filter skipped, up to the head', async () => {
       const prefix = uniqueName('adapter-');
       const start = await store.headPosition();

@@ -52,3 +52,19 @@ export const EventEnvelopeCodec: t.Type<EventEnvelope, EventEnvelope, unknown> =
   }),
   'EventEnvelope',
 );
+
+/**
+ * Whether a proposed event's own fields (all but its data) are what an envelope needs: a store that
+ * assigns the rest (stream id, revision, position, hash links) itself knows those are. Field by field
+ * rather than through the envelope codec: a store in memory runs it on every event appended.
+ */
+export const isValidProposal = (event: ProposedEvent): boolean =>
+  Identifier.is(event.eventId) &&
+  Identifier.is(event.type) &&
+  PositiveInteger.is(event.schemaVersion) &&
+  Timestamp.is(event.occurredAt) &&
+  Timestamp.is(event.recordedAt) &&
+  DerivedIdentifier.is(event.commandId) &&
+  DerivedIdentifier.is(event.correlationId) &&
+  DerivedIdentifier.is(event.causationId) &&
+  Identifier.is(event.actor);

@@ -53,6 +53,18 @@ const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> =>
 export const isSystemEvent = (recorded: Pick<RecordedEvent, 'streamId' | 'type'>): boolean =>
   recorded.streamId.startsWith('$') || recorded.type.startsWith('$');
 
+/**
+ * Whether an event is none of this library's: EventStoreDB's own, or another application's on a shared
+ * server, which carries no envelope metadata (no event id and hash). Walks of `$all` pass over both, as
+ * they are no part of any hash chain here; an event that carries the metadata but does not decode is this
+ * library's, damaged, and still stops them.
+ */
+export const isOtherApplicationsEvent = (recorded: Pick<RecordedEvent, 'streamId' | 'type' | 'isJson' | 'metadata'>): boolean => {
+  if (isSystemEvent(recorded)) return true;
+  const { metadata } = recorded;
+  return !recorded.isJson || !isRecord(metadata) || !('hash' in metadata) || !('eventId' in metadata);
+};
+
 /** Rebuilds and validates an envelope from an event the server returned; a left says what is wrong with it. */
 export const fromRecordedEvent = (recorded: RecordedEvent): E.Either<string, EventEnvelope> => {
   const where = `${recorded.streamId}@${recorded.revision}`;

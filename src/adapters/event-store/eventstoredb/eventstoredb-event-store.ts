@@ -15,7 +15,7 @@ import {
 import * as E from 'fp-ts/Either';
 import { concat, defer, from, lastValueFrom, Observable, of, Subject, type ObservableInput } from 'rxjs';
 import { concatMap, map, switchMap, takeUntil, takeWhile } from 'rxjs/operators';
-import { GENESIS_HASH, sealEvents } from '../../../engine/audit/hash-chain';
+import { GENESIS_HASH } from '../../../engine/audit/hash-chain';
 import type { EventEnvelope, ProposedEvent } from '../../../engine/event-store/envelope';
 import {
   expectationHolds,
@@ -36,14 +36,18 @@ import {
   type SubscriptionMessage,
 } from '../../../engine/event-store/event-store';
 import { StreamHead, StreamHeadCache } from '../stream-head-cache';
-import { fromRecordedEvent, isSystemEvent, toEventData } from './eventstoredb-envelope-codec';
+import { fromRecordedEvent, isOtherApplicationsEvent, toEventData } from './eventstoredb-envelope-codec';
 import { eventStoreDbPosition, isEventPosition, isInLog, portPosition } from './eventstoredb-positions';
 import { serverSideFilter } from './eventstoredb-server-filter';
 import { orderedSubscriptionMessages, type WireMessage } from './ordered-subscription-messages';
 import { messageOf } from '../../../engine/error-message';
+import { sealedForStore } from '../../../engine/event-store/sealing';
 
 export interface EventStoreDbEventStoreOptions {
-  /** How often an append expecting `'any'` re-reads the stream and retries after another writer got in first. */
+  /**
+   * How often an append expecting `'any'` re-reads the stream and retries after another writer got in first
+   * (100 by default); past that it answers `STORE_UNAVAILABLE`, never a conflict, which `'any'` cannot have.
+   */
   readonly appendAttemptsForAny?: number;
   /**
    * How often the server reports a checkpoint on filtered reads and subscriptions, in multiples of its
@@ -57,7 +61,7 @@ export interface InvalidConnectionString {
   readonly message: string;
 }
 
-const DEFAULT_APPEND_ATTEMPTS_FOR_ANY = 5;
+const DEFAULT_APPEND_ATTEMPTS_FOR_ANY = 100;
 const DEFAULT_CHECKPOINT_INTERVAL = 32;
 const DEFAULT_PAGE_SIZE = 4_096;
 /**
@@ -216,6 +220,10 @@ export class EventStoreDbEventStore implements EventStore {
 
   async append(streamId: string, events: readonly ProposedEvent[], expected: ExpectedRevision): Promise<E.Either<AppendError, AppendResult>> {
     if (this.closed) return E.left(unavailable('the EventStoreDB event store is closed'));
+    // The server would take them, and every walk of `$all` would then pass them over as its own.
+    if (streamId.startsWith('$')) return E.left(unavailable(`stream ${streamId} cannot be appended to: ids starting "$" are EventStoreDB's own`));
+    const systemType = events.find((event) => typeof event.type === 'string' && event.type.startsWith('$'));
+    if (systemType !== undefined) return E.left(unavailable(`event type ${systemType.type} cannot be appended: types starting "$" are EventStoreDB's own`));
     try {
       return await this.appendOrConflict(streamId, events, expected === NO_STREAM_REVISION ? 'no-stream' : expected);
     } catch (error) {
@@ -260,9 +268,9 @@ export class EventStoreDbEventStore implements EventStore {
       const tail = await this.readStream(streamId, { direction: 'backwards', maxCount: events.length });
       if (isTail(events, tail)) return E.right({ nextExpectedRevision: (tail[0] as EventEnvelope).revision, events: tail.slice(0, events.length).reverse() });
       const written = await this.appendAfter(streamId, events, tail[0] ?? GENESIS_LINK);
-      if (E.isRight(written) || attempt >= attempts) {
-        return E.isLeft(written) ? E.left(wrongExpectedRevision(streamId, 'any', written.left)) : written;
-      }
+      if (E.isRight(written)) return written;
+      // 'any' checks nothing: losing every race is no conflict the caller could resolve, but a busy stream.
+      if (attempt >= attempts) return E.left(unavailable(`EventStoreDB append to ${streamId} lost the race for its tail ${attempts} times in a row to other writers`));
     }
   }
 
@@ -281,7 +289,8 @@ export class EventStoreDbEventStore implements EventStore {
    * as stored.
    */
   private async appendAfter(streamId: string, events: readonly ProposedEvent[], link: StreamHead): Promise<E.Either<number, AppendResult>> {
-    const sealed = sealEvents(streamId, link.revision, link.hash, events, () => 0);
+    const sealed = sealedForStore(streamId, link.revision, link.hash, events, () => 0);
+    if (typeof sealed === 'string') throw new Error(sealed);
     let written: { readonly nextExpectedRevision: number; readonly commit: bigint | undefined };
     try {
       const result = await this.client.appendToStream(streamId, sealed.map(toEventData), {
@@ -367,7 +376,7 @@ export class EventStoreDbEventStore implements EventStore {
       const position = positionOf(recorded);
       if (after !== undefined && position <= after) continue;
       lastPosition = position;
-      if (!isSystemEvent(recorded)) events.push(decodeOrThrow(recorded));
+      if (!isOtherApplicationsEvent(recorded)) events.push(decodeOrThrow(recorded));
       if (events.length === maxCount) return { events, lastPosition, isEnd: false };
     }
     return { events, lastPosition, isEnd: received < requested };
@@ -405,7 +414,7 @@ export class EventStoreDbEventStore implements EventStore {
       const recorded = recordedOf(message.resolved);
       const position = positionOf(recorded);
       reached = atLeast(reached, position);
-      if (!isSystemEvent(recorded) && matches(recorded)) events.push(decodeOrThrow(recorded));
+      if (!isOtherApplicationsEvent(recorded) && matches(recorded)) events.push(decodeOrThrow(recorded));
       isEnd = position >= head;
       return !isEnd && events.length < maxCount;
     };
@@ -459,7 +468,7 @@ export class EventStoreDbEventStore implements EventStore {
     if (progress.told !== undefined && position <= progress.told) return [];
     progress.reached = atLeast(progress.reached, position);
     const out: SubscriptionMessage[] = [];
-    if (!isSystemEvent(recorded) && matches(recorded)) {
+    if (!isOtherApplicationsEvent(recorded) && matches(recorded)) {
       out.push({ kind: 'event', event: decodeOrThrow(recorded) });
       progress.told = position;
     }
@@ -524,7 +533,7 @@ export class EventStoreDbEventStore implements EventStore {
         if (head !== undefined) continue;
         const recorded = recordedOf(resolved);
         before = positionOf(recorded);
-        if (!isSystemEvent(recorded)) head = before;
+        if (!isOtherApplicationsEvent(recorded)) head = before;
       }
       if (head !== undefined) return head;
       if (received < pageSize) return undefined;

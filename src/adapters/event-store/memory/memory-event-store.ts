@@ -1,7 +1,9 @@
 import * as E from 'fp-ts/Either';
 import { Observable, Subject } from 'rxjs';
 import { GENESIS_HASH, sealEvents } from '../../../engine/audit/hash-chain';
-import type { EventEnvelope, ProposedEvent } from '../../../engine/event-store/envelope';
+import { type EventEnvelope, isValidProposal, type ProposedEvent } from '../../../engine/event-store/envelope';
+import { DerivedIdentifier } from '../../../domain/shared/codecs';
+import { messageOf } from '../../../engine/error-message';
 import {
   AppendError,
   AppendResult,
@@ -48,12 +50,21 @@ export class MemoryEventStore implements EventStore {
     const actual = stream === undefined ? NO_STREAM_REVISION : stream.length - 1;
     if (!expectationHolds(expected, actual)) return E.left(wrongExpectedRevision(streamId, expected, actual));
     if (events.length === 0) return E.right({ nextExpectedRevision: actual, events: [] });
+    // What every store refuses: an envelope that would fail the codec on every read, and stop every reader.
+    if (stream === undefined && !DerivedIdentifier.is(streamId)) return E.left({ code: 'STORE_UNAVAILABLE', message: `${JSON.stringify(streamId)} is not a valid stream id` });
+    const invalid = events.find((event) => !isValidProposal(event));
+    if (invalid !== undefined) return E.left({ code: 'STORE_UNAVAILABLE', message: `event ${String(invalid.eventId)} for ${streamId} is not a valid envelope` });
     const previousHash = stream === undefined ? GENESIS_HASH : (stream[stream.length - 1] as EventEnvelope).hash;
     const firstPosition = this.log.length;
     // Every event of a stream holds the same string as its stream id, not one copy per append: a reader
     // keying states by stream id then compares by reference, and the store keeps one copy in memory.
     const id = stream === undefined ? streamId : (stream[0] as EventEnvelope).streamId;
-    const sealed = sealEvents(id, actual, previousHash, events, (i) => firstPosition + i, frozenCopy);
+    let sealed: EventEnvelope[];
+    try {
+      sealed = sealEvents(id, actual, previousHash, events, (i) => firstPosition + i, frozenCopy);
+    } catch (error) {
+      return E.left({ code: 'STORE_UNAVAILABLE', message: `the events for ${streamId} cannot be stored: ${messageOf(error)}` });
+    }
     const target = stream ?? [];
     if (stream === undefined) this.streams.set(streamId, target);
     for (const envelope of sealed) {

@@ -2,9 +2,8 @@ import * as E from 'fp-ts/Either';
 import * as t from 'io-ts';
 import { PathReporter } from 'io-ts/PathReporter';
 import type { Pool, PoolClient } from 'pg';
-import { GENESIS_HASH, sealEvents } from '../../../engine/audit/hash-chain';
-import { EventEnvelope, EventEnvelopeCodec, ProposedEvent, Sha256Hex } from '../../../engine/event-store/envelope';
-import { decodeWithGuard } from '../../../engine/schema/guarded-decode';
+import { GENESIS_HASH } from '../../../engine/audit/hash-chain';
+import { EventEnvelope, ProposedEvent, Sha256Hex } from '../../../engine/event-store/envelope';
 import {
   AppendError,
   AppendResult,
@@ -20,7 +19,7 @@ import { EVENT_ROW_TYPES } from './event-row';
 import { isConnectionFailure, isStreamRevisionTaken, isTransientConflict, isWholeTransactionFailure, storeUnavailable } from './postgres-errors';
 import type { StoreSchema } from './store-schema';
 import { StreamHead, StreamHeadCache } from '../stream-head-cache';
-import { messageOf } from '../../../engine/error-message';
+import { sealedForStore } from '../../../engine/event-store/sealing';
 
 export interface AppendRequest {
   readonly streamId: string;
@@ -76,24 +75,6 @@ interface RoundPlan {
 }
 
 /**
- * Seals a request's events, or says why they cannot be stored: an event that fails the envelope codec now
- * would fail it on every read, and stop every subscriber at its position.
- */
-const sealOrExplain = (request: AppendRequest, head: StreamHead): EventEnvelope[] | string => {
-  let sealed: EventEnvelope[];
-  try {
-    sealed = sealEvents(request.streamId, head.revision, head.hash, request.events, () => UNASSIGNED_POSITION);
-  } catch (error) {
-    return `its events cannot be serialised: ${messageOf(error)}`;
-  }
-  for (const envelope of sealed) {
-    const decoded = decodeWithGuard(EventEnvelopeCodec, envelope);
-    if (E.isLeft(decoded)) return `event ${String(envelope.eventId)} is not a valid envelope: ${PathReporter.report(decoded).join('; ')}`;
-  }
-  return sealed;
-};
-
-/**
  * Checks each append against the heads as the earlier appends of the same round leave them, so a stream
  * that appears twice sees its first append's revision, and a failed expectation fails that append alone.
  */
@@ -109,7 +90,7 @@ const planRound = (requests: readonly AppendRequest[], pending: readonly number[
     } else if (request.events.length === 0) {
       appends.push({ index, request, planned: { kind: 'empty', revision: head.revision } });
     } else {
-      const sealed = sealOrExplain(request, head);
+      const sealed = sealedForStore(request.streamId, head.revision, head.hash, request.events, () => UNASSIGNED_POSITION);
       if (typeof sealed === 'string') {
         appends.push({ index, request, planned: { kind: 'invalid', reason: sealed } });
         continue;
