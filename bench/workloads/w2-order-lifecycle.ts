@@ -5,7 +5,7 @@ import type { PaymentEvent } from '../../src/domain/payment/events';
 import { defaultOrderPolicy } from '../../src/domain/order/decider';
 import { standardPricingPolicy } from '../../src/domain/pricing/pricing-policy';
 import type { DomainError } from '../../src/domain/shared/domain-error';
-import { aggregates, HostCommand, isCartCommand, isPaymentCommand } from '../../src/engine/aggregates';
+import { aggregates, EngineCommand, HostCommand, isCartCommand, isPaymentCommand } from '../../src/engine/aggregates';
 import type { EventStore } from '../../src/engine/event-store/event-store';
 import { createEngine } from '../../src/engine/order-engine';
 import { deadlineStreamId } from '../../src/engine/process-manager/deadline-events';
@@ -235,7 +235,7 @@ class PlainJourney {
   readonly deadlineEvents: unknown[] = [];
   commands = 0;
 
-  send(command: HostCommand, now: number, writes?: JourneyWrite[]): E.Either<DomainError, void> {
+  send(command: EngineCommand, now: number, writes?: JourneyWrite[]): E.Either<DomainError, void> {
     this.commands += 1;
     const written: JourneyRow[] | undefined = writes === undefined ? undefined : [];
     const decided = this.decide(command, now, written);
@@ -258,7 +258,7 @@ class PlainJourney {
   }
 
   /** Decides a command on its streams; lists its events in `written` when given (the plain run gives none). */
-  private decide(command: HostCommand, now: number, written: JourneyRow[] | undefined): E.Either<DomainError, readonly JourneyEvent[]> {
+  private decide(command: EngineCommand, now: number, written: JourneyRow[] | undefined): E.Either<DomainError, readonly JourneyEvent[]> {
     if (isCartCommand(command)) {
       const decision = this.carts.execute(command.data.cartId, command, now);
       return written === undefined ? decision : recorded(written, this.defs.cart.streamIdOf(command), decision);

@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { CartCommand } from '../domain/cart/commands';
+import { CartCommand, type CartDecision, ReturnCheckedOutLines } from '../domain/cart/commands';
 import { cartDecider, CartState } from '../domain/cart/decider';
 import { CartEvent } from '../domain/cart/events';
 import { OrderCommand } from '../domain/order/commands';
@@ -27,7 +27,7 @@ export const orderStreamId = (orderId: string): string => `${ORDER_STREAM_PREFIX
 export const paymentStreamId = (paymentId: string): string => `${PAYMENT_STREAM_PREFIX}${paymentId}`;
 
 export interface Aggregates {
-  readonly cart: Aggregate<CartCommand, CartEvent, CartState>;
+  readonly cart: Aggregate<CartDecision, CartEvent, CartState>;
   readonly order: Aggregate<OrderCommand, OrderEvent, OrderState>;
   readonly payment: Aggregate<PaymentDecision, PaymentEvent, PaymentState>;
   readonly providerTransaction: Aggregate<ClaimProviderTransaction, ProviderTransactionEvent, ProviderTransactionState>;
@@ -59,8 +59,17 @@ export const publicCommandCodecs: ReadonlyMap<string, t.Decoder<unknown, CartCom
 
 export type HostCommand = CartCommand | OrderCommand | PaymentCommand;
 
-const CART_COMMAND_TYPES: ReadonlySet<string> = new Set(CartCommand.types.map((codec) => codec.name));
+/** What the engine's process manager may send besides: commands no host may. */
+export type EngineCommand = HostCommand | ReturnCheckedOutLines;
+
+/** Every command the process manager may send, by type: a host's, and the engine's own. */
+export const engineCommandCodecs: ReadonlyMap<string, t.Decoder<unknown, EngineCommand>> = new Map([
+  ...publicCommandCodecs,
+  [ReturnCheckedOutLines.name, ReturnCheckedOutLines as t.Decoder<unknown, EngineCommand>],
+]);
+
+const CART_COMMAND_TYPES: ReadonlySet<string> = new Set([...CartCommand.types.map((codec) => codec.name), ReturnCheckedOutLines.name]);
 const PAYMENT_COMMAND_TYPES: ReadonlySet<string> = new Set(PaymentCommand.types.map((codec) => codec.name));
 
-export const isCartCommand = (command: HostCommand): command is CartCommand => CART_COMMAND_TYPES.has(command.type);
-export const isPaymentCommand = (command: HostCommand): command is PaymentCommand => PAYMENT_COMMAND_TYPES.has(command.type);
+export const isCartCommand = (command: EngineCommand): command is CartDecision => CART_COMMAND_TYPES.has(command.type);
+export const isPaymentCommand = (command: EngineCommand): command is PaymentCommand => PAYMENT_COMMAND_TYPES.has(command.type);

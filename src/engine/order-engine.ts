@@ -10,7 +10,7 @@ import { format, money } from '../domain/shared/money';
 import type { PaymentCommand } from '../domain/payment/commands';
 import { PricingPolicy, standardPricingPolicy } from '../domain/pricing/pricing-policy';
 import type { ClaimProviderTransaction, ProviderTransactionState } from '../domain/provider-transaction/provider-transaction';
-import { aggregates, cartStreamId, HostCommand, isCartCommand, isPaymentCommand, orderStreamId, paymentStreamId, publicCommandCodecs } from './aggregates';
+import { aggregates, cartStreamId, EngineCommand, engineCommandCodecs, isCartCommand, isPaymentCommand, orderStreamId, paymentStreamId, publicCommandCodecs } from './aggregates';
 import { Clock, systemClock } from './clock';
 import { CommandError, invalidCommand } from './command-error';
 import { CommandHandler, CommandMetadata, CommandRejection, HandledCommand } from './command-handler';
@@ -113,7 +113,7 @@ export interface OrderEngine {
   close(): Promise<void>;
 }
 
-type PublicHandler = (command: HostCommand, metadata: CommandMetadata, notBefore: number) => Promise<E.Either<CommandRejection, HandledCommand<unknown>>>;
+type PublicHandler = (command: EngineCommand, metadata: CommandMetadata, notBefore: number) => Promise<E.Either<CommandRejection, HandledCommand<unknown>>>;
 
 const ENGINE_DEFAULTS = {
   paymentWindowMs: 30 * 60 * 1000,
@@ -131,7 +131,7 @@ const handedOut = <S>(cached: CachedState<S>): CachedState<S> => ({ state: froze
 
 interface ReadRequest {
   readonly request: t.TypeOf<typeof CommandRequestHeader>;
-  readonly command: HostCommand;
+  readonly command: EngineCommand;
 }
 
 /**
@@ -139,12 +139,12 @@ interface ReadRequest {
  * `decodedCopy`). Whatever a request's getters or Proxy traps throw on the way makes it invalid, not a
  * rejected promise.
  */
-const readRequest = (raw: unknown): E.Either<CommandError, ReadRequest> => {
+const readRequest = (raw: unknown, codecs: ReadonlyMap<string, t.Decoder<unknown, EngineCommand>>): E.Either<CommandError, ReadRequest> => {
   try {
     const header = decodedCopy(CommandRequestHeader, raw);
     if (E.isLeft(header)) return E.left(invalidCommand(decodeProblems(header.left)));
     const { type } = header.right.command;
-    const codec = publicCommandCodecs.get(type);
+    const codec = codecs.get(type);
     if (codec === undefined) {
       return E.left({ kind: 'invalid', code: 'UNKNOWN_COMMAND_TYPE', message: `there is no command ${JSON.stringify(type).slice(0, 80)}`, problems: [] });
     }
@@ -300,7 +300,7 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
   };
 
   const execute = async (raw: unknown, notBefore = 0, sender: 'host' | 'engine' = 'engine'): Promise<CommandOutcome> => {
-    const read = readRequest(raw);
+    const read = readRequest(raw, sender === 'host' ? publicCommandCodecs : engineCommandCodecs);
     if (E.isLeft(read)) return read;
     const { request, command } = read.right;
     const { commandId, actor } = request;

@@ -120,6 +120,18 @@ describe('cart', () => {
       spec.given([cartOpened, itemAdded('tea', 5000, 1), ...events, itemAdded('cup', 100, 1)]).when(checkout('o1')).thenRejects('ORDER_ALREADY_CHECKED_OUT');
     });
 
+    it("takes back the lines of a checkout whose order could not be placed, past the line's unit limit, and only for an order it checked out", () => {
+      const checkedOut = spec.given([cartOpened, itemAdded('tea', 5000, 5)]).when(checkout()).decision;
+      const events = checkedOut._tag === 'Right' ? checkedOut.right : [];
+      const given = [cartOpened, itemAdded('tea', 5000, 5), ...events, itemAdded('tea', 5000, 9995)];
+      const lines = [{ sku: 'tea', name: 'Product tea', category: 'tea', unitPrice: cny(5000), quantity: 5 }];
+      const returned = spec.given(given).when({ type: 'ReturnCheckedOutLines', data: { cartId: 'c1', orderId: 'o1', lines } });
+      returned.then([itemAdded('tea', 5000, 5)]);
+      expect(spec.given([...given, itemAdded('tea', 5000, 5)]).when(checkout('o2')).state).toMatchObject({ lines: [{ sku: 'tea', quantity: 10_000 }] });
+      spec.given(given).when({ type: 'ReturnCheckedOutLines', data: { cartId: 'c1', orderId: 'o9', lines } }).thenRejects('ORDER_NOT_CHECKED_OUT');
+      spec.given(given).when({ type: 'ReturnCheckedOutLines', data: { cartId: 'c1', orderId: 'o1', lines: [{ ...lines[0]!, unitPrice: { amount: 5000, currency: 'USD' } }] } }).thenRejects('CURRENCY_MISMATCH');
+    });
+
     it('refuses a coupon whose minimum spend the selection does not reach', () => {
       const coupon = { code: 'BIG', kind: 'percentage' as const, percentOff: 10, minimumSpend: 50000 };
       spec.given([cartOpened, itemAdded('tea', 5000, 1), { type: 'CouponApplied', data: { cartId: 'c1', coupon } }]).when(checkout()).thenRejects('COUPON_MINIMUM_SPEND_NOT_MET');

@@ -19,6 +19,11 @@ const paymentState = async (driver: ReturnType<typeof engineDriver>, paymentId =
   if (E.isLeft(loaded)) throw new Error(loaded.left.message);
   return loaded.right.state;
 };
+const cartStateOf = async (driver: ReturnType<typeof engineDriver>, cartId: string) => {
+  const loaded = await driver.engine.cartState(cartId);
+  if (E.isLeft(loaded)) throw new Error(loaded.left.message);
+  return loaded.right.state;
+};
 const typesIn = async (driver: ReturnType<typeof engineDriver>, streamId: string) =>
   (await driver.engine.eventStore.readStream(streamId)).map((e) => e.type);
 const pay = (driver: ReturnType<typeof engineDriver>, amount = ORDER_TOTAL, tx = 'tx-1', paymentId = 'o1') =>
@@ -88,6 +93,26 @@ describe('the shopper journey through the engine', () => {
     expect(rejected).toMatchObject({ type: 'PaymentCallbackRejected', data: { reason: 'TRANSACTION_ALREADY_USED' } });
     await pay(driver, ORDER_TOTAL, 'tx-2', 'o2');
     expect(await orderState(driver, 'o2')).toMatchObject({ status: 'paid' });
+  });
+
+  it("puts a checkout's lines back past the cart's limits, which the shopper may have filled meanwhile; hosts cannot send that command", async () => {
+    const store = new MemoryEventStore();
+    // The process manager behind, so that the shopper adds before the order is refused.
+    const lagging = delegatingTo(store, { subscribe: (options) => store.subscribe(options).pipe(concatMap((message) => timer(20).pipe(map(() => message)))) });
+    const driver = engineDriver({ eventStore: lagging });
+    await checkedOutOrder(driver, 'o1', 'c1');
+    await driver.send({ type: 'OpenCart', data: { cartId: 'c2', customerId: 'bob', currency: 'CNY' } });
+    await driver.send({ type: 'AddCartItem', data: { cartId: 'c2', sku: 'tea', name: 'Tea', category: 'tea', unitPrice: cny(5000), quantity: 5 } });
+    expect(E.isRight(await driver.send({ type: 'CheckOutCart', data: { cartId: 'c2', orderId: 'o1', shippingAddress: address, paymentMethod: 'card', pointsToRedeem: 0 } }))).toBe(true);
+    expect(E.isRight(await driver.send({ type: 'AddCartItem', data: { cartId: 'c2', sku: 'tea', name: 'Tea', category: 'tea', unitPrice: cny(5000), quantity: 9995 } }))).toBe(true);
+    await driver.engine.settle();
+    expect(await cartStateOf(driver, 'c2')).toMatchObject({ lines: [{ sku: 'tea', quantity: 10_000 }] });
+    expect((await driver.engine.rejections()).map((r) => r.error.code)).toEqual(['ORDER_ALREADY_PLACED']);
+    const lines = [{ sku: 'gold', name: 'Gold', category: 'gold', unitPrice: cny(1), quantity: 1 }];
+    expect(await driver.send({ type: 'ReturnCheckedOutLines', data: { cartId: 'c2', orderId: 'o1', lines } } as never)).toEqual(
+      E.left(expect.objectContaining({ kind: 'invalid', code: 'UNKNOWN_COMMAND_TYPE' })),
+    );
+    await driver.engine.close();
   });
 
   it('a checkout whose order id is taken puts its lines back in the cart, and the first order stays as it was', async () => {

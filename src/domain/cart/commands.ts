@@ -35,3 +35,18 @@ export const CartCommand = t.union(
   'CartCommand',
 );
 export type CartCommand = t.TypeOf<typeof CartCommand>;
+
+/**
+ * What the process manager sends when the order a checkout was for cannot be placed (its id already taken):
+ * the checked-out lines go back to the cart as they were. No host sends it: it adds lines past the
+ * shopper's limits, which the lines came under when first added, and must not be refused by them now.
+ */
+export const ReturnCheckedOutLines = message('ReturnCheckedOutLines', {
+  cartId: Identifier,
+  orderId: Identifier,
+  lines: t.readonlyArray(t.type({ sku: Identifier, name: Text, category: Identifier, unitPrice: Money, quantity: Quantity })),
+});
+export type ReturnCheckedOutLines = t.TypeOf<typeof ReturnCheckedOutLines>;
+
+/** What the cart decides: a host's commands, and the process manager's own. */
+export type CartDecision = CartCommand | ReturnCheckedOutLines;

@@ -5,7 +5,7 @@ import type { CurrencyCode } from '../shared/codecs';
 import type { Decider } from '../shared/decider';
 import { DomainError, domainError, isDomainError } from '../shared/domain-error';
 import { currencyMismatch } from '../shared/money';
-import type { CartCommand } from './commands';
+import type { CartCommand, CartDecision } from './commands';
 import type { CartEvent } from './events';
 import { MAX_LINE_QUANTITY } from './quantity';
 import { appendItem, filterItems, mapItems, removeItem, replaceItem } from '../shared/readonly-arrays';
@@ -116,7 +116,20 @@ const decideCheckOut = (state: OpenCartState, data: Extract<CartCommand, { type:
   );
 };
 
-const decideCommand = (command: CartCommand, state: CartState, price: PricingPolicy): E.Either<DomainError, readonly CartEvent[]> => {
+/**
+ * The lines of a checkout whose order could not be placed, back in the cart as they were added: past the
+ * limits on lines and units, which they met when added, since the shopper may have added more meanwhile.
+ */
+const decideReturn = (state: OpenCartState, data: Extract<CartDecision, { type: 'ReturnCheckedOutLines' }>['data']) => {
+  if (!state.orderIds.includes(data.orderId)) {
+    return reject('ORDER_NOT_CHECKED_OUT', `no order ${data.orderId} was checked out from cart ${state.cartId}`, { orderId: data.orderId });
+  }
+  const foreign = data.lines.find((line) => line.unitPrice.currency !== state.currency);
+  if (foreign !== undefined) return E.left(currencyMismatch(state.currency, foreign.unitPrice.currency));
+  return accept(...data.lines.map((line): CartEvent => ({ type: 'CartItemAdded', data: { cartId: state.cartId, ...line } })));
+};
+
+const decideCommand = (command: CartDecision, state: CartState, price: PricingPolicy): E.Either<DomainError, readonly CartEvent[]> => {
   switch (command.type) {
     case 'OpenCart':
       return state.status === 'unopened'
@@ -155,6 +168,8 @@ const decideCommand = (command: CartCommand, state: CartState, price: PricingPol
       );
     case 'CheckOutCart':
       return whenOpen(state, command.data.cartId, (open) => decideCheckOut(open, command.data, price));
+    case 'ReturnCheckedOutLines':
+      return whenOpen(state, command.data.cartId, (open) => decideReturn(open, command.data));
   }
 };
 
@@ -233,7 +248,7 @@ const evolve = (state: CartState, event: CartEvent): CartState => {
 };
 
 /** The cart decider, pricing checkouts with `price`. */
-export const cartDecider = (price: PricingPolicy): Decider<CartCommand, CartEvent, CartState> => ({
+export const cartDecider = (price: PricingPolicy): Decider<CartDecision, CartEvent, CartState> => ({
   initialState: { status: 'unopened' },
   decide: (command, state) => decideCommand(command, state, price),
   evolve,

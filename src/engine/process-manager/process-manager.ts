@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/Either';
 import type { Subscription } from 'rxjs';
 import type { DomainError } from '../../domain/shared/domain-error';
-import type { HostCommand } from '../aggregates';
+import type { EngineCommand } from '../aggregates';
 import type { Clock } from '../clock';
 import type { CommandError } from '../command-error';
 import type { EventEnvelope, ProposedEvent } from '../event-store/envelope';
@@ -41,12 +41,12 @@ export interface ProcessManagerDependencies {
   /** The rules: what follows a stored event, or why the event could not be read. */
   readonly reactionsTo: (envelope: EventEnvelope) => E.Either<CommandError, readonly Reaction[]>;
   /** The stream a command is decided on. */
-  readonly streamOf: (command: HostCommand) => string;
+  readonly streamOf: (command: EngineCommand) => string;
   /** How many events may have their reactions under way at once (at least 1). */
   readonly concurrency: number;
   /** Runs a command; `notBefore` is the earliest time it may be decided at (a deadline's due time). */
   readonly execute: (
-    request: { commandId: string; actor: string; correlationId: string; causationId: string; command: HostCommand | unknown },
+    request: { commandId: string; actor: string; correlationId: string; causationId: string; command: EngineCommand | unknown },
     notBefore?: number,
   ) => Promise<E.Either<CommandError, unknown>>;
   /** How long to wait before trying again a reaction the store could not take. */
@@ -334,7 +334,7 @@ export class ProcessManager {
   }
 
   /** Sends a reaction's command until the store takes it, so that the answer is the domain's. */
-  private send(cause: EventEnvelope, commandId: string, command: HostCommand): Promise<E.Either<CommandError, unknown> | 'abandoned'> {
+  private send(cause: EventEnvelope, commandId: string, command: EngineCommand): Promise<E.Either<CommandError, unknown> | 'abandoned'> {
     const request = { commandId, actor: PROCESS_MANAGER_ACTOR, correlationId: cause.correlationId, causationId: cause.eventId, command };
     return this.untilTaken(cause, () => this.deps.execute(request), (outcome) => {
       if (E.isRight(outcome)) return undefined;

@@ -3,20 +3,20 @@ import type { DomainError } from '../../domain/shared/domain-error';
 import type { OrderEvent } from '../../domain/order/events';
 import { CANCELLATION_REFUND_ID, LATE_CAPTURE_REFUND_ID } from '../../domain/order/values';
 import type { PaymentEvent } from '../../domain/payment/events';
-import type { HostCommand } from '../aggregates';
+import type { EngineCommand } from '../aggregates';
 
 export type Reaction =
   | {
       readonly kind: 'command';
-      readonly command: HostCommand;
+      readonly command: EngineCommand;
       /**
        * Follow-ups for when the command is refused, sent in order, e.g. give the money back when an order can
        * no longer be paid. They must go to the stream of the event reacted to: the process manager orders
        * reactions by the streams it knows before it starts (see `ProcessManager`).
        */
-      readonly onRejected?: (error: DomainError) => readonly HostCommand[];
+      readonly onRejected?: (error: DomainError) => readonly EngineCommand[];
     }
-  | { readonly kind: 'schedule'; readonly deadlineId: string; readonly dueAt: number; readonly command: HostCommand }
+  | { readonly kind: 'schedule'; readonly deadlineId: string; readonly dueAt: number; readonly command: EngineCommand }
   | { readonly kind: 'cancel-deadline'; readonly deadlineId: string };
 
 export interface ReactionSettings {
@@ -44,11 +44,16 @@ export const reactionsTo = (event: JourneyEvent, occurredAt: number, settings: R
             data: { orderId, cartId, customerId, shippingAddress, paymentMethod, pricing, paymentDeadline: occurredAt + settings.paymentWindowMs },
           },
           // An order that cannot be placed (its id already taken) must not take the shopper's lines with it.
-          onRejected: () =>
-            pricing.lines.map(({ sku, name, category, unitPrice, quantity }) => ({
-              type: 'AddCartItem',
-              data: { cartId, sku, name, category, unitPrice: { amount: unitPrice, currency: pricing.currency }, quantity },
-            })),
+          onRejected: () => [
+            {
+              type: 'ReturnCheckedOutLines',
+              data: {
+                cartId,
+                orderId,
+                lines: pricing.lines.map(({ sku, name, category, unitPrice, quantity }) => ({ sku, name, category, unitPrice: { amount: unitPrice, currency: pricing.currency }, quantity })),
+              },
+            },
+          ],
         },
       ];
     }
