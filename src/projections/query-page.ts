@@ -62,7 +62,9 @@ export const queryPage = async <D extends JsonDocument>(
   request: PageRequest,
   defaultLimit: number,
 ): Promise<E.Either<QueryError, Page<D>>> => {
-  const limit = request.limit ?? defaultLimit;
+  // JavaScript callers, and hosts passing parsed input on, may hand anything.
+  if (typeof request !== 'object' || request === null) return E.left({ code: 'INVALID_QUERY', message: 'a page request must be an object, {} for the first page' });
+  const limit = request.limit === undefined ? defaultLimit : request.limit;
   if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
     return E.left({ code: 'INVALID_PAGE_SIZE', message: `a page holds 1 to ${MAX_PAGE_SIZE} items` });
   }

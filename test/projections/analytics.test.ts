@@ -128,6 +128,18 @@ describe('analytics projection', () => {
     expect(expectRight(await topProducts(readModels, 'USD', 'revenue')).map((p) => [p.sku, p.unitsSold, p.revenue])).toEqual([['mug', 2, 3000]]);
   });
 
+  it('answers a request for what it has no figures for (a granularity, a ranking, no request at all) as invalid, not as nothing sold', async () => {
+    for (const answer of [
+      await salesByPeriod(readModels, 'CNY', { granularity: 'week' } as never),
+      await salesByPeriod(readModels, 'CNY', null as never),
+      await funnelByPeriod(readModels, { granularity: 'Day' } as never),
+      await funnelByPeriod(readModels, undefined as never),
+      await topProducts(readModels, 'CNY', 'unit' as never),
+    ]) {
+      expect(expectLeft(answer)).toMatchObject({ code: 'INVALID_QUERY' });
+    }
+  });
+
   it("profiles a customer's purchases: favourite categories, usual price range, buying hours", async () => {
     expect(expectRight(await customerProfile(readModels, 'alice'))).toEqual({
       customerId: 'alice',

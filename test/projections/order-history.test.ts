@@ -49,6 +49,11 @@ describe('order history projection', () => {
     expect(page.items[0]!.placedAt).toBeGreaterThan(page.items[1]!.placedAt);
   });
 
+  it('answers a request that is none (null, a limit of null) as invalid', async () => {
+    expect(expectLeft(await customerOrders(readModels, 'alice', null as never))).toMatchObject({ code: 'INVALID_QUERY' });
+    expect(expectLeft(await customerOrders(readModels, 'alice', { limit: null } as never))).toMatchObject({ code: 'INVALID_PAGE_SIZE' });
+  });
+
   it('pages with a cursor, not an offset', async () => {
     const first = expectRight(await customerOrders(readModels, 'alice', { limit: 1 }));
     expect(first.items.map((o) => o.orderId)).toEqual(['order-b']);

@@ -5,7 +5,7 @@ import { compareCodePoints } from '../read-model-rules';
 import { CoPurchase, coPurchases, customers, funnel, FunnelFigures, products, ProductSales, sales, SalesFigures } from './documents';
 import { bucketRange, medianBucket, PriceRange } from './price-histogram';
 import { ANALYTICS } from './projection';
-import type { Granularity } from './time-buckets';
+import { type Granularity, GRANULARITIES } from './time-buckets';
 
 /** `count` out of `of`, and their ratio (null when `of` is 0). */
 export interface Rate {
@@ -113,8 +113,18 @@ const funnelReport = (f: FunnelFigures): FunnelReport => ({
   paymentRate: rate(f.cartsPaid, f.cartsCheckedOut),
 });
 
+/** Why a period request is none, if it is not: a granularity the read model has no buckets for would find none, as if nothing sold. */
+const periodRequestProblem = (request: PeriodRequest): QueryError | undefined => {
+  if (typeof request !== 'object' || request === null) return { code: 'INVALID_QUERY', message: 'a period request must be an object with a granularity' };
+  return GRANULARITIES.includes(request.granularity)
+    ? undefined
+    : { code: 'INVALID_QUERY', message: `the granularity must be ${GRANULARITIES.join(' or ')}, not ${JSON.stringify(request.granularity) ?? 'undefined'}` };
+};
+
 /** Sales in one currency per day or hour from `from` to `to`, in time order; periods without orders are absent. */
 export const salesByPeriod = async (store: ReadModelStore, currency: string, request: PeriodRequest): Promise<E.Either<QueryError, Page<SalesReport>>> => {
+  const invalid = periodRequestProblem(request);
+  if (invalid !== undefined) return E.left(invalid);
   const version = await activeVersionOf(store, ANALYTICS);
   if (E.isLeft(version)) return version;
   const page = await queryPage(
@@ -130,6 +140,8 @@ export const salesByPeriod = async (store: ReadModelStore, currency: string, req
 
 /** The funnel of the carts opened in each day or hour from `from` to `to`. */
 export const funnelByPeriod = async (store: ReadModelStore, request: PeriodRequest): Promise<E.Either<QueryError, Page<FunnelReport>>> => {
+  const invalid = periodRequestProblem(request);
+  if (invalid !== undefined) return E.left(invalid);
   const version = await activeVersionOf(store, ANALYTICS);
   if (E.isLeft(version)) return version;
   const page = await queryPage(
@@ -150,6 +162,7 @@ export const topProducts = async (
   by: 'units' | 'revenue',
   limit = 10,
 ): Promise<E.Either<QueryError, readonly ProductReport[]>> => {
+  if (by !== 'units' && by !== 'revenue') return E.left({ code: 'INVALID_QUERY', message: `products rank by units or revenue, not ${JSON.stringify(by) ?? 'undefined'}` });
   const version = await activeVersionOf(store, ANALYTICS);
   if (E.isLeft(version)) return version;
   const page = await queryPage(store, version.right, products, { index: by === 'units' ? 'by-units' : 'by-revenue', equals: { currency }, order: 'descending' }, { limit }, limit);
