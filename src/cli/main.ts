@@ -130,12 +130,17 @@ const buildProgram = (context: CliContext, run: (command: Promise<CommandResult>
   return program;
 };
 
-const commanderExit = (error: CommanderError, context: CliContext): ExitCode => {
+const commanderExit = (error: CommanderError, argv: readonly string[], context: CliContext): ExitCode => {
   if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT_OK;
   if (error.code === 'commander.help') {
-    // `help [command]` (exit code 0) and a missing command (exit code 1) both end here: only the second is wrong.
+    // `help [command]` (exit code 0), `help <unknown>` and a missing command (exit code 1) all end here.
     if (error.exitCode === 0) return EXIT_OK;
-    context.stderr.write('ordersource: no command given: run ordersource --help to see them\n');
+    const [first, asked] = argv;
+    context.stderr.write(
+      first === 'help' && asked !== undefined
+        ? `ordersource: unknown command ${oneLine(JSON.stringify(asked))}: run ordersource --help to see them\n`
+        : 'ordersource: no command given: run ordersource --help to see them\n',
+    );
     return EXIT_USAGE;
   }
   context.stderr.write(`ordersource: ${oneLine(error.message.replace(/^error: /, ''))}\n`);
@@ -155,7 +160,7 @@ export const runCli = async (argv: readonly string[], context: CliContext): Prom
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {
-    if (error instanceof CommanderError) return commanderExit(error, context);
+    if (error instanceof CommanderError) return commanderExit(error, argv, context);
     throw error;
   }
   if (outcome === undefined) return EXIT_OK;

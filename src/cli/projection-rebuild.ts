@@ -67,7 +67,7 @@ export const rebuildableProjection = <Ev>(projection: ProjectionDefinition<Ev>, 
     if (active.right === projection.version) {
       return E.left({
         code: 'VERSION_IS_ACTIVE',
-        message: `${projection.name} v${projection.version} is the active version of this read model: readers use it, so it is not dropped; rebuild a new version of the projection beside it`,
+        message: `${projection.name} v${projection.version} is the active version of this read model: readers use it, so rebuild does not drop it; rebuild into another read model (another --read-model schema) and point readers there, or drop this one first`,
       });
     }
     const dropped = await readModels.drop(version);

@@ -46,6 +46,7 @@ const scenarios = {
   help: ['--help'],
   helpCommand: ['help'],
   helpCommandOfCommand: ['help', 'verify'],
+  helpOfUnknownCommand: ['help', 'nosuch'],
 } as const satisfies Record<string, readonly string[]>;
 
 type Scenario = keyof typeof scenarios;
@@ -271,6 +272,7 @@ describe('the ordersource executable', () => {
   it('prints help for the help command too, exit 0', () => {
     expect(run('helpCommand')).toEqual({ code: 0, stdout: run('help').stdout, stderr: '' });
     expect(run('helpCommandOfCommand')).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Usage: ordersource verify \[options\]\n/), stderr: '' });
+    expectOneLineError(run('helpOfUnknownCommand'), 2, /^ordersource: unknown command "nosuch": run ordersource --help to see them\n$/);
   });
 
   it('fails on one line with exit code 1 when the source cannot be read', () => {

@@ -16,7 +16,7 @@ describe('cart', () => {
       spec
         .given([])
         .when({ type: 'AddCartItem', data: { cartId: 'c1', sku: 'tea', name: 'Tea', category: 'tea', unitPrice: cny(100), quantity: 1 } })
-        .thenRejects('CART_NOT_OPEN'));
+        .thenRejects('CART_NOT_FOUND'));
   });
 
   describe('given an open cart', () => {

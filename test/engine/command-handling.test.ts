@@ -108,7 +108,7 @@ describe('command handling', () => {
       const { send } = engineDriver();
       const first = await send(addTea(), 'alice', 'add-1');
       const again = await send(addTea(), 'alice', 'add-1');
-      expect(first).toEqual(E.left(expect.objectContaining({ kind: 'rejected', code: 'CART_NOT_OPEN' })));
+      expect(first).toEqual(E.left(expect.objectContaining({ kind: 'rejected', code: 'CART_NOT_FOUND' })));
       expect(again).toEqual(first);
     });
 

@@ -57,7 +57,7 @@ const whenOpen = (
   cartId: string,
   decide: (open: OpenCartState) => E.Either<DomainError, readonly CartEvent[]>,
 ): E.Either<DomainError, readonly CartEvent[]> =>
-  state.status === 'open' ? decide(state) : reject('CART_NOT_OPEN', `cart ${cartId} has not been opened`, { cartId });
+  state.status === 'open' ? decide(state) : reject('CART_NOT_FOUND', `cart ${cartId} has not been opened`, { cartId });
 
 const decideAdd = (state: OpenCartState, data: Extract<CartCommand, { type: 'AddCartItem' }>['data']) => {
   if (data.unitPrice.currency !== state.currency) return E.left(currencyMismatch(state.currency, data.unitPrice.currency));
