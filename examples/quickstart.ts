@@ -1,9 +1,11 @@
 /**
  * One shopper's whole journey on the embedded in-memory store: cart, checkout, order, payment callback,
  * shipment, tracking, delivery, review and a partial refund; then the order's timeline and final state.
+ * `npm run demo -- --export events.ndjson` also writes every event, for the CLI to audit.
  */
 import * as E from 'fp-ts/Either';
-import { createEngine, formatMoney, manualClock, orderStreamId, sequentialIds } from '../src';
+import { writeFile } from 'node:fs/promises';
+import { createEngine, exportNdjson, formatMoney, manualClock, orderStreamId, sequentialIds } from '../src';
 import { ALICE_CART_ID, ALICE_ORDER_ID, runAliceJourney } from './alice-journey';
 
 const clock = manualClock(Date.parse('2026-11-25T09:00:00Z'));
@@ -36,6 +38,19 @@ const main = async (): Promise<void> => {
   const cartNow = await engine.cartState(cartId);
   if (E.isRight(cartNow) && cartNow.right.state.status === 'open') {
     console.log(`  still in cart  ${cartNow.right.state.lines.map((l) => l.name).join('; ')}`);
+  }
+  const exportIndex = process.argv.indexOf('--export');
+  if (exportIndex >= 0) {
+    const file = process.argv[exportIndex + 1];
+    if (file === undefined) throw new Error('--export needs a file name');
+    const chunks: string[] = [];
+    const exported = await exportNdjson(engine.eventStore, (chunk) => {
+      chunks.push(chunk);
+      return Promise.resolve();
+    });
+    if (E.isLeft(exported)) throw new Error(exported.left.message);
+    await writeFile(file, chunks.join(''));
+    console.log(`\n${exported.right.events} events written to ${file}`);
   }
   await engine.close();
 };

@@ -1,3 +1,9 @@
+import * as E from 'fp-ts/Either';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { verifyStore } from '../../src/engine/audit/verify';
+import { importLines } from '../audit/ndjson-lines';
 import { runExample } from './run-example';
 
 describe('npm run demo (examples/quickstart.ts)', () => {
@@ -45,5 +51,19 @@ describe('npm run demo (examples/quickstart.ts)', () => {
     expect(field('shipment')).toBe('SF-Express SF1234567890');
     expect(field('after-sales')).toBe('as-1 refund refunded');
     expect(field('still in cart')).toBe('Cast-iron kettle');
+  });
+
+  it('writes every event with --export, for the README\'s audit session: 25 events whose chains verify', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'ordersource-demo-'));
+    try {
+      const file = join(directory, 'events.ndjson');
+      const exported = await runExample('examples/quickstart.ts', ['--export', file]);
+      expect(exported).toMatchObject({ code: 0, stderr: '' });
+      expect(exported.stdout).toContain(`25 events written to ${file}`);
+      const store = await importLines(readFileSync(file, 'utf8').trimEnd().split('\n'));
+      expect(await verifyStore(store)).toEqual(E.right(expect.objectContaining({ ok: true, eventCount: 25 })));
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 });
