@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/Either';
 import type { EventEnvelope, ProposedEvent } from './event-store/envelope';
-import { EventStore, NO_STREAM_REVISION } from './event-store/event-store';
+import { type AppendError, type AppendResult, EventStore, NO_STREAM_REVISION } from './event-store/event-store';
 import type { Aggregate } from './aggregate';
 import type { Clock } from './clock';
 import type { DomainError } from '../domain/shared/domain-error';
@@ -175,7 +175,13 @@ export class CommandHandler<C, Ev extends { readonly type: string; readonly data
       // Until this append is settled the cached state may be superseded: a read of the state meanwhile
       // (`load`, for a query) goes to the store instead.
       this.cache?.suspend(streamId);
-      const appended = await this.deps.store.append(streamId, proposed, revision === NO_STREAM_REVISION ? 'no-stream' : revision);
+      let appended: E.Either<AppendError, AppendResult>;
+      try {
+        appended = await this.deps.store.append(streamId, proposed, revision === NO_STREAM_REVISION ? 'no-stream' : revision);
+      } catch (thrown) {
+        // A store answers with values; one that throws (a host's own) is taken as one that could not be reached.
+        appended = E.left({ code: 'STORE_UNAVAILABLE', message: `the event store threw on append: ${messageOf(thrown)}` });
+      }
       if (E.isRight(appended)) {
         let next = state;
         for (const event of events) next = this.aggregate.decider.evolve(next, event);

@@ -356,6 +356,24 @@ describe('command handling', () => {
       expect(await send(addTea())).toEqual(E.right(expect.objectContaining({ duplicate: false })));
     });
 
+    it("answers a store's append that throws, instead of answering, as unavailable, and decides afresh once it answers again", async () => {
+      const memory = new MemoryEventStore();
+      const appends = { up: true };
+      const store = delegatingTo(memory, {
+        append: (streamId, events, expected) => {
+          if (!appends.up) throw new Error('socket hang up');
+          return memory.append(streamId, events, expected);
+        },
+      });
+      const { send } = engineDriver({ eventStore: store });
+      await send(open);
+      appends.up = false;
+      expect(await send(addTea())).toEqual(E.left(expect.objectContaining({ kind: 'unavailable', code: 'STORE_UNAVAILABLE', message: expect.stringContaining('socket hang up') })));
+      appends.up = true;
+      expect(await send(addTea())).toEqual(E.right(expect.objectContaining({ duplicate: false })));
+      expect((await memory.readStream(cartStreamId('c1'))).map((event) => event.type)).toEqual(['CartOpened', 'CartItemAdded']);
+    });
+
     it('keeps a deadline it could not fire for the next run', async () => {
       const { store, reads } = unreadable();
       reads.up = true;
