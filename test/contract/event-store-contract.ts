@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/Either';
-import { firstValueFrom, Observable } from 'rxjs';
+import { firstValueFrom, lastValueFrom, Observable } from 'rxjs';
 import { filter as rxFilter, take, toArray } from 'rxjs/operators';
 import { GENESIS_HASH, hashEvent } from '../../src/engine/audit/hash-chain';
 import type { EventEnvelope } from '../../src/engine/event-store/envelope';
@@ -100,6 +100,24 @@ export const describeEventStoreContract = (adapterName: string, createHarness: (
         const [stored] = await store.readStream(stream);
         const { position: _position, hash, ...fields } = stored!;
         expect(hashEvent(fields)).toBe(hash);
+      });
+
+      it('reads nothing for a negative count, and from the start for a position before the first', async () => {
+        const stream = newStream();
+        rightOrThrow(await store.append(stream, proposedEvents(3), 'no-stream'));
+        expect(await store.readStream(stream, { maxCount: -1 })).toEqual([]);
+        const fromBefore = await store.readAll({ after: -1, maxCount: 100_000 });
+        expect(fromBefore.events.filter((e) => e.streamId === stream).map((e) => e.revision)).toEqual([0, 1, 2]);
+      });
+
+      it('ends its subscriptions when closed, and refuses one made afterwards, rather than leaving either waiting', async () => {
+        const stream = newStream();
+        rightOrThrow(await store.append(stream, proposedEvents(1), 'no-stream'));
+        const open = lastValueFrom(store.subscribe({ filter: { streamPrefixes: [stream] } }).pipe(toArray()));
+        await firstValueFrom(store.subscribe({ filter: { streamPrefixes: [stream] } }).pipe(rxFilter((m) => m.kind === 'caught-up')));
+        await store.close();
+        await expect(open).resolves.toEqual(expect.any(Array));
+        await expect(lastValueFrom(store.subscribe({}))).rejects.toThrow(/closed/);
       });
 
       it('keeps every envelope field it was given', async () => {

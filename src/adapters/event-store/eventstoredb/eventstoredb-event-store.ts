@@ -76,6 +76,9 @@ const HEAD_SCAN_PAGE = 32;
 const unavailable = (message: string, cause?: unknown): StoreUnavailable =>
   cause === undefined ? { code: 'STORE_UNAVAILABLE', message } : { code: 'STORE_UNAVAILABLE', message, cause };
 
+/** A position before the first one (-1, say) is the start of the log, which the server has no number for. */
+const fromTheStart = (after: number | undefined): number | undefined => (after === undefined || after < 0 ? undefined : after);
+
 const decodeOrThrow = (recorded: RecordedEvent): EventEnvelope => {
   const decoded = fromRecordedEvent(recorded);
   if (E.isLeft(decoded)) throw new Error(`EventStoreDB returned an event this store cannot read: ${decoded.left}`);
@@ -354,8 +357,9 @@ export class EventStoreDbEventStore implements EventStore {
   async readAll(options: ReadAllOptions = {}): Promise<ReadAllPage> {
     this.ensureOpen();
     const maxCount = options.maxCount ?? DEFAULT_PAGE_SIZE;
-    if (options.filter === undefined) return this.readAllUnfiltered(options.after, maxCount);
-    return this.readAllFiltered(options.after, maxCount, options.filter);
+    const after = fromTheStart(options.after);
+    if (options.filter === undefined) return this.readAllUnfiltered(after, maxCount);
+    return this.readAllFiltered(after, maxCount, options.filter);
   }
 
   /**
@@ -434,7 +438,8 @@ export class EventStoreDbEventStore implements EventStore {
    * after the last checkpoint matches, caught-up waits for the server's next checkpoint.
    */
   subscribe(options: SubscribeOptions = {}): Observable<SubscriptionMessage> {
-    const { after, filter } = options;
+    const { filter } = options;
+    const after = fromTheStart(options.after);
     return defer(() => {
       this.ensureOpen();
       return from(this.headPosition());

@@ -103,7 +103,8 @@ export class MemoryEventStore implements EventStore {
   readStreamNow(streamId: string, options: ReadStreamOptions = {}): readonly EventEnvelope[] {
     const stream = this.streams.get(streamId);
     if (stream === undefined) return [];
-    const maxCount = options.maxCount ?? Number.MAX_SAFE_INTEGER;
+    // A negative count reads nothing, as the server stores' do; slice would count it from the end.
+    const maxCount = Math.max(0, options.maxCount ?? Number.MAX_SAFE_INTEGER);
     if (options.direction === 'backwards') {
       const from = Math.min(options.fromRevision ?? stream.length - 1, stream.length - 1);
       const result: EventEnvelope[] = [];
@@ -116,8 +117,9 @@ export class MemoryEventStore implements EventStore {
   }
 
   readAll(options: ReadAllOptions = {}): Promise<ReadAllPage> {
-    const maxCount = options.maxCount ?? DEFAULT_PAGE_SIZE;
-    const start = (options.after ?? -1) + 1;
+    const maxCount = Math.max(0, options.maxCount ?? DEFAULT_PAGE_SIZE);
+    // A position before the first (-2, say) reads from the start, as the server stores do, not from the end.
+    const start = Math.max(0, (options.after ?? -1) + 1);
     const { filter } = options;
     let events: EventEnvelope[] = [];
     let position = start;
@@ -142,7 +144,7 @@ export class MemoryEventStore implements EventStore {
 
   subscribe(options: SubscribeOptions = {}): Observable<SubscriptionMessage> {
     return new Observable<SubscriptionMessage>((subscriber) => {
-      let cursor = (options.after ?? -1) + 1;
+      let cursor = Math.max(0, (options.after ?? -1) + 1);
       const matches = filterMatcher(options.filter);
       let caughtUp = false;
       let scheduled = false;
@@ -174,7 +176,18 @@ export class MemoryEventStore implements EventStore {
         if (yieldToEventLoop) setImmediate(pump);
         else queueMicrotask(pump);
       };
-      const live = this.appended.subscribe(() => schedule(false));
+      if (this.closed) {
+        subscriber.error(new Error('the in-memory event store is closed'));
+        return undefined;
+      }
+      // Closing the store ends its subscriptions, as a server store's do, rather than leaving them waiting.
+      const live = this.appended.subscribe({
+        next: () => schedule(false),
+        complete: () => {
+          stopped = true;
+          subscriber.complete();
+        },
+      });
       schedule(false);
       return () => {
         stopped = true;
