@@ -119,6 +119,17 @@ describe('NDJSON export and import', () => {
     expect(await importNdjson(asyncLines(lines), closed)).toMatchObject(E.left({ code: 'STORE_UNAVAILABLE' }));
   });
 
+  it('reports a target that throws as its own failure, on the last batch as on any other, never as the input\'s', async () => {
+    const throwing = {
+      restore: (): never => {
+        throw new Error('disk full');
+      },
+    };
+    for (const batchSize of [1, lines.length + 1]) {
+      expect(await importNdjson(asyncLines(lines), throwing, { batchSize })).toEqual(E.left({ code: 'STORE_UNAVAILABLE', message: 'the import target failed: disk full' }));
+    }
+  });
+
   it('reports a sink or a store that fails as a value', async () => {
     const refused = await exportNdjson(journey.store, () => Promise.reject(new Error('EPIPE')));
     expect(refused).toEqual(E.left({ code: 'NDJSON_WRITE_FAILED', message: 'the export could not be written: EPIPE' }));

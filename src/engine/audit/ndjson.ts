@@ -153,7 +153,13 @@ export const importNdjson = async (lines: AsyncIterable<string>, target: Envelop
   let lineNumber = 0;
   const flush = async (): Promise<E.Either<StoreUnavailable, unknown>> => {
     if (batch.length === 0) return E.right(undefined);
-    const restored = await target.restore(batch);
+    let restored: E.Either<StoreUnavailable, unknown>;
+    try {
+      restored = await target.restore(batch);
+    } catch (cause) {
+      // A target should answer with a value; one that throws (a host's own) has failed, not the export.
+      return E.left({ code: 'STORE_UNAVAILABLE', message: `the import target failed: ${messageOf(cause)}` });
+    }
     events += batch.length;
     batch = [];
     options.onProgress?.(events);
