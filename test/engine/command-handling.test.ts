@@ -88,6 +88,20 @@ describe('command handling', () => {
     expect(E.isRight(again) && again.right.state).toMatchObject({ lines: [{ sku: 'tea', unitPrice: 5000, quantity: 2 }] });
   });
 
+  it('bounds the lists a command may carry at the lines a cart or an order can hold', async () => {
+    const { engine, send } = engineDriver();
+    await send(open);
+    await send(addTea());
+    const skus = (count: number) => ['tea', ...Array.from({ length: count - 1 }, (_, i) => `sku-${i}`)];
+    expect(await send({ type: 'DeselectCartItems', data: { cartId: 'c1', skus: skus(201) } })).toEqual(E.left(expect.objectContaining({ kind: 'invalid', code: 'INVALID_COMMAND' })));
+    expect(await send({ type: 'DeselectCartItems', data: { cartId: 'c1', skus: skus(200) } })).toEqual(E.left(expect.objectContaining({ kind: 'rejected', code: 'LINE_NOT_FOUND' })));
+    const lines = Array.from({ length: 201 }, (_, i) => ({ sku: `sku-${i}`, quantity: 1 }));
+    expect(await send({ type: 'RequestAfterSales', data: { orderId: 'o1', requestId: 'r1', kind: 'refund', lines, reason: 'too many' } })).toEqual(
+      E.left(expect.objectContaining({ kind: 'invalid', code: 'INVALID_COMMAND' })),
+    );
+    expect(await engine.rejections()).toHaveLength(1);
+  });
+
   describe('idempotency', () => {
     it('a repeated command id returns the first outcome and appends nothing', async () => {
       const { engine, send } = engineDriver();

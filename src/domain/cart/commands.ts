@@ -4,6 +4,7 @@ import { CurrencyCode, distinctNonEmptyArray, Identifier, NonNegativeInteger, Te
 import { message } from '../shared/message';
 import { Money } from '../shared/money';
 import { ShippingAddress } from '../shared/shipping-address';
+import { MAX_CART_LINES } from '../shared/limits';
 import { Quantity } from './quantity';
 
 export const OpenCart = message('OpenCart', { cartId: Identifier, customerId: Identifier, currency: CurrencyCode });
@@ -17,8 +18,8 @@ export const AddCartItem = message('AddCartItem', {
 });
 export const ChangeCartItemQuantity = message('ChangeCartItemQuantity', { cartId: Identifier, sku: Identifier, quantity: Quantity });
 export const RemoveCartItem = message('RemoveCartItem', { cartId: Identifier, sku: Identifier });
-export const SelectCartItems = message('SelectCartItems', { cartId: Identifier, skus: distinctNonEmptyArray(Identifier, 'Skus') });
-export const DeselectCartItems = message('DeselectCartItems', { cartId: Identifier, skus: distinctNonEmptyArray(Identifier, 'Skus') });
+export const SelectCartItems = message('SelectCartItems', { cartId: Identifier, skus: distinctNonEmptyArray(Identifier, 'Skus', MAX_CART_LINES) });
+export const DeselectCartItems = message('DeselectCartItems', { cartId: Identifier, skus: distinctNonEmptyArray(Identifier, 'Skus', MAX_CART_LINES) });
 export const ApplyCoupon = message('ApplyCoupon', { cartId: Identifier, coupon: Coupon });
 export const RemoveCoupon = message('RemoveCoupon', { cartId: Identifier });
 export const CheckOutCart = message('CheckOutCart', {

@@ -8,6 +8,7 @@ import { currencyMismatch } from '../shared/money';
 import type { CartCommand, CartDecision } from './commands';
 import type { CartEvent } from './events';
 import { MAX_LINE_QUANTITY } from './quantity';
+import { MAX_CART_LINES } from '../shared/limits';
 import { appendItem, filterItems, mapItems, removeItem, replaceItem } from '../shared/readonly-arrays';
 
 export interface CartLine {
@@ -33,8 +34,6 @@ export type CartState =
 
 type OpenCartState = Extract<CartState, { status: 'open' }>;
 
-/** A cart holds at most this many distinct products. */
-export const MAX_CART_LINES = 200;
 
 const reject = (code: string, message: string, details?: Record<string, unknown>) => E.left(domainError(code, message, details));
 const accept = (...events: CartEvent[]): E.Either<DomainError, readonly CartEvent[]> => E.right(events);

@@ -1,6 +1,7 @@
 import * as t from 'io-ts';
 import { PricedCheckout } from '../pricing/pricing-policy';
 import { Identifier, NonNegativeInteger, Text, Timestamp } from '../shared/codecs';
+import { MAX_CART_LINES } from '../shared/limits';
 import { message } from '../shared/message';
 import { Money } from '../shared/money';
 import { ShippingAddress } from '../shared/shipping-address';
@@ -32,7 +33,11 @@ export const RequestAfterSales = message('RequestAfterSales', {
   orderId: Identifier,
   requestId: Identifier,
   kind: AfterSalesKind,
-  lines: t.refinement(t.readonlyArray(RequestedLine), (lines) => lines.length > 0 && new Set(lines.map((l) => l.sku)).size === lines.length, 'RequestedLines'),
+  lines: t.refinement(
+    t.readonlyArray(RequestedLine),
+    (lines) => lines.length > 0 && lines.length <= MAX_CART_LINES && new Set(lines.map((l) => l.sku)).size === lines.length,
+    'RequestedLines',
+  ),
   reason: Text,
 });
 export const ApproveAfterSales = message('ApproveAfterSales', { orderId: Identifier, requestId: Identifier });

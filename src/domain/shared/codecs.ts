@@ -70,5 +70,5 @@ export const CurrencyCode = predicateCodec('CurrencyCode', (u): u is string => t
 export type CurrencyCode = t.TypeOf<typeof CurrencyCode>;
 
 /** A non-empty array whose elements are all distinct. */
-export const distinctNonEmptyArray = <C extends t.Mixed>(item: C, name: string) =>
-  t.refinement(t.readonlyArray(item), (xs) => xs.length > 0 && new Set(xs).size === xs.length, name);
+export const distinctNonEmptyArray = <C extends t.Mixed>(item: C, name: string, maxLength: number) =>
+  t.refinement(t.readonlyArray(item), (xs) => xs.length > 0 && xs.length <= maxLength && new Set(xs).size === xs.length, name);
