@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/Either';
-import Fastify, { FastifyError, FastifyInstance } from 'fastify';
+import Fastify, { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { buildAndActivate, createEngine, logisticsProjection, MemoryReadModelStore, orderHistoryProjection } from '../../src';
 import type { ActivationFailure, Clock, EventStore, OrderEngine, ProcessManagerFailure, ProjectionDefinition, ProjectionRunner, ReadModelStore } from '../../src';
 import { registerCommandRoutes } from './command-routes';
@@ -39,7 +39,13 @@ const DEFAULT_DEADLINE_INTERVAL_MS = 5_000;
 const errorStatus = (error: FastifyError): number => (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500);
 
 const buildApp = (engine: OrderEngine, readModels: ReadModelStore, logger: boolean): FastifyInstance => {
-  const app = Fastify({ logger });
+  const app = Fastify({
+    logger,
+    // Errors Fastify meets before routing (a path whose percent-encoding is broken) get the same body as any.
+    frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
+      void reply.code(errorStatus(error)).send({ error: { kind: 'invalid', code: error.code ?? 'BAD_REQUEST', message: error.message } });
+    },
+  });
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = errorStatus(error);
     if (status === 500) request.log.error({ err: error }, 'unexpected failure');

@@ -189,6 +189,11 @@ describe('the HTTP host over an in-memory store', () => {
       expect((await client.command('POST', '/no/such/route', 'a', { any: 'thing' })).status).toBe(404);
     });
 
+    it('400 in the error shape of every other answer for a path whose percent-encoding is broken', async () => {
+      const broken = await client.command('POST', '/orders/%zz/shipment', 'warehouse', { carrier: 'SF-Express', trackingNumber: 'X' });
+      expect([broken.status, errorCode(broken)]).toEqual([400, 'FST_ERR_BAD_URL']);
+    });
+
     it('409 for a command the current state refuses, and for a key reused with another command', async () => {
       const shipAgain = await client.command('POST', `/orders/${orders.paid}/shipment`, 'warehouse', { carrier: 'SF-Express', trackingNumber: 'mem-SF2' });
       expect(shipAgain.status).toBe(409);
