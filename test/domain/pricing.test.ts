@@ -136,4 +136,24 @@ describe('standard pricing near the largest exact amount', () => {
       ),
       { numRuns: 500 },
     ));
+  it('checks figures past 2^53 exactly: a total one minor unit short is caught, though floating point cannot see it', () => {
+    const max = Number.MAX_SAFE_INTEGER;
+    const half = 2 ** 52;
+    const checkout = {
+      currency: 'CNY',
+      lines: [{ sku: 's', name: 'n', category: 'c', unitPrice: max, quantity: 1, lineTotal: max, paidAmount: half - 2 }],
+      subtotal: max,
+      couponCode: null,
+      couponDiscount: 0,
+      rebateDiscount: 0,
+      shippingFee: 2,
+      shippingPaid: 2,
+      gifts: [],
+      pointsRedeemed: half,
+      pointsDiscount: half,
+      total: half,
+    };
+    expect(pricingInconsistency(checkout)).toBe('the total is not subtotal − discounts + shipping − points');
+    expect(pricingInconsistency({ ...checkout, total: half + 1, lines: [{ ...checkout.lines[0]!, paidAmount: half - 1 }] })).toBeNull();
+  });
 });

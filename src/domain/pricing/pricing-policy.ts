@@ -245,17 +245,23 @@ export const pricingMismatch = (input: PricingInput, pricing: PricedCheckout): s
   return null;
 };
 
+/**
+ * Why a checkout's figures do not add up, or null when they do. In BigInt: each figure is a safe integer,
+ * but their sums and products need not be, and in floating point one minor unit could go missing.
+ */
 export const pricingInconsistency = (pricing: PricedCheckout): string | null => {
-  const lineTotalsAdd = pricing.lines.every((line) => line.lineTotal === line.unitPrice * line.quantity);
+  const exact = BigInt;
+  const lineTotalsAdd = pricing.lines.every((line) => exact(line.lineTotal) === exact(line.unitPrice) * exact(line.quantity));
   if (!lineTotalsAdd) return 'a line total is not unit price × quantity';
-  const subtotal = pricing.lines.reduce((sum, line) => sum + line.lineTotal, 0);
-  if (subtotal !== pricing.subtotal) return 'the subtotal is not the sum of the line totals';
-  if (pricing.couponDiscount + pricing.rebateDiscount > pricing.subtotal) return 'the discounts exceed the subtotal';
-  const payable = pricing.subtotal - pricing.couponDiscount - pricing.rebateDiscount + pricing.shippingFee;
-  if (pricing.pointsDiscount > payable) return 'the points discount exceeds the amount payable';
-  if (pricing.total !== payable - pricing.pointsDiscount) return 'the total is not subtotal − discounts + shipping − points';
-  const shares = pricing.lines.reduce((sum, line) => sum + line.paidAmount, pricing.shippingPaid);
-  if (shares !== pricing.total) return 'the paid shares of the lines and shipping do not add up to the total';
+  const subtotal = pricing.lines.reduce((sum, line) => sum + exact(line.lineTotal), 0n);
+  if (subtotal !== exact(pricing.subtotal)) return 'the subtotal is not the sum of the line totals';
+  const discounts = exact(pricing.couponDiscount) + exact(pricing.rebateDiscount);
+  if (discounts > subtotal) return 'the discounts exceed the subtotal';
+  const payable = subtotal - discounts + exact(pricing.shippingFee);
+  if (exact(pricing.pointsDiscount) > payable) return 'the points discount exceeds the amount payable';
+  if (exact(pricing.total) !== payable - exact(pricing.pointsDiscount)) return 'the total is not subtotal − discounts + shipping − points';
+  const shares = pricing.lines.reduce((sum, line) => sum + exact(line.paidAmount), exact(pricing.shippingPaid));
+  if (shares !== exact(pricing.total)) return 'the paid shares of the lines and shipping do not add up to the total';
   if (pricing.lines.some((line) => line.paidAmount > line.lineTotal)) return 'a line is charged more than its total';
   if (pricing.shippingPaid > pricing.shippingFee) return 'shipping is charged more than its fee';
   if (pricing.lines.length === 0) return 'an order needs at least one line';
