@@ -150,6 +150,10 @@ describe('cart', () => {
       for (const policy of [altered((p) => ({ ...p, total: p.total + 1 })), altered((p) => ({ ...p, total: p.total + 0.5, shippingPaid: p.shippingPaid + 0.5 }))]) {
         deciderSpecification(cartDecider(policy)).given(given).when(checkout()).thenRejects('PRICING_INCONSISTENT');
       }
+      const badGift = altered((p) => ({ ...p, gifts: [{ sku: 'tote bag', name: 'Tote', category: 'bags', quantity: 1 }] }));
+      expect(deciderSpecification(cartDecider(badGift)).given(given).when(checkout()).decision).toMatchObject({
+        left: { code: 'PRICING_INCONSISTENT', message: "the pricing policy's checkout cannot be taken: gifts.0.sku is not Identifier" },
+      });
     });
 
     it("refuses a host pricing policy's checkout that is not of this cart: another currency, lines or prices, a coupon it does not hold, points not asked for", () => {

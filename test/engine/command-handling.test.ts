@@ -88,6 +88,13 @@ describe('command handling', () => {
     expect(E.isRight(again) && again.right.state).toMatchObject({ lines: [{ sku: 'tea', unitPrice: 5000, quantity: 2 }] });
   });
 
+  it('names a BigInt as one in what it says is wrong, which its digits alone would hide', async () => {
+    const { send } = engineDriver();
+    await send(open);
+    const outcome = await send({ type: 'AddCartItem', data: { ...addTea().data, quantity: BigInt(1) } } as never);
+    expect(outcome).toEqual(E.left(expect.objectContaining({ kind: 'invalid', message: expect.stringContaining('data.quantity: expected Quantity, got the BigInt 1n') })));
+  });
+
   it('bounds the lists a command may carry at the lines a cart or an order can hold', async () => {
     const { engine, send } = engineDriver();
     await send(open);

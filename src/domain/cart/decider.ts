@@ -70,6 +70,15 @@ const decideAdd = (state: OpenCartState, data: Extract<CartCommand, { type: 'Add
   return accept({ type: 'CartItemAdded', data });
 };
 
+/** Where a policy's checkout is not of the declared shape: a figure, or an id (a gift's SKU, say) from its rules. */
+const malformedAt = (pricing: unknown): string => {
+  const decoded = PricedCheckout.decode(pricing);
+  const [first] = E.isLeft(decoded) ? decoded.left : [];
+  const path = first?.context.map((entry) => entry.key).filter((key) => key !== '').join('.') ?? '';
+  const expected = first?.context[first.context.length - 1]?.type.name ?? 'a priced checkout';
+  return `${path === '' ? 'the checkout' : path} is not ${expected}`;
+};
+
 /**
  * A pricing policy is the host's to replace, and the order is placed from what it returns: prices that do
  * not add up would be refused only then, after the cart had given up its lines, and figures that are not
@@ -78,10 +87,10 @@ const decideAdd = (state: OpenCartState, data: Extract<CartCommand, { type: 'Add
 const checkedPricing =
   (input: PricingInput) =>
   (pricing: PricedCheckout): E.Either<DomainError, PricedCheckout> => {
-    const inconsistency = PricedCheckout.is(pricing) ? (pricingInconsistency(pricing) ?? pricingMismatch(input, pricing)) : 'a figure is not a whole, non-negative amount';
+    const inconsistency = PricedCheckout.is(pricing) ? (pricingInconsistency(pricing) ?? pricingMismatch(input, pricing)) : malformedAt(pricing);
     return inconsistency === null
       ? E.right(declaredPricing(pricing))
-      : E.left(domainError('PRICING_INCONSISTENT', `the checkout's prices do not add up: ${inconsistency}`, { reason: inconsistency }));
+      : E.left(domainError('PRICING_INCONSISTENT', `the pricing policy's checkout cannot be taken: ${inconsistency}`, { reason: inconsistency }));
   };
 
 /** A host's policy may refuse with anything: what is not a domain error is named as the policy's refusal. */

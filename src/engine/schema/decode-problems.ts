@@ -6,6 +6,8 @@ const describe = (value: unknown): string => {
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'string') return value.length > 40 ? `a string of ${value.length} characters` : JSON.stringify(value);
   if (typeof value === 'object') return 'an object';
+  // A BigInt shown as its digits alone would read as the number it is not.
+  if (typeof value === 'bigint') return `the BigInt ${value}n`;
   return String(value);
 };
 
