@@ -22,7 +22,12 @@ const copyFrozen = (value: unknown): unknown => {
   }
   const record = value as Record<string, unknown>;
   const copy: Record<string, unknown> = {};
-  for (const key in record) if (hasOwn.call(record, key)) copy[key] = copyFrozen(record[key]);
+  for (const key in record) {
+    if (!hasOwn.call(record, key)) continue;
+    // An own "__proto__" field (JSON.parse makes one) is data: assigned, it would set the prototype instead.
+    if (key === '__proto__') Object.defineProperty(copy, key, { value: copyFrozen(record[key]), enumerable: true, writable: true, configurable: true });
+    else copy[key] = copyFrozen(record[key]);
+  }
   return Object.freeze(copy);
 };
 

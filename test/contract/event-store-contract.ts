@@ -120,6 +120,17 @@ export const describeEventStoreContract = (adapterName: string, createHarness: (
         await expect(lastValueFrom(store.subscribe({}))).rejects.toThrow(/closed/);
       });
 
+      it('keeps a data field named "__proto__", as JSON.parse makes one, as data', async () => {
+        const stream = newStream();
+        const data = JSON.parse('{"__proto__":{"polluted":true},"ok":1}') as unknown;
+        const [proposed] = proposedEvents(1, 'Shaped', () => data);
+        rightOrThrow(await store.append(stream, [proposed!], 'no-stream'));
+        const [stored] = await store.readStream(stream);
+        expect(Object.keys(stored!.data as object).sort()).toEqual(['__proto__', 'ok']);
+        const { position: _position, hash, ...fields } = stored!;
+        expect(hashEvent(fields)).toBe(hash);
+      });
+
       it('keeps every envelope field it was given', async () => {
         const stream = newStream();
         const [proposed] = proposedEvents(1, 'Shaped', () => ({ nested: { list: [1, 'two', null], flag: true }, amount: 12345 }));
