@@ -3,7 +3,7 @@ import { createReadStream, ReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { CliError, failure } from './cli-error';
+import { CliError, failure, usageError } from './cli-error';
 import { filePathOf } from './url-registry';
 import { messageOf } from '../engine/error-message';
 
@@ -22,9 +22,11 @@ export const reasonOf = (cause: unknown): string => {
   return messageOf(cause);
 };
 
-/** A path, or a `file:` URL, relative to `cwd`. */
-export const localPathOf = (location: string, cwd: string): E.Either<CliError, string> =>
-  location.startsWith('file:') ? filePathOf(location, cwd) : E.right(resolve(cwd, location));
+/** A path, or a `file:` URL, relative to `cwd`; an empty one names no file (resolved, it would be `cwd` itself). */
+export const localPathOf = (location: string, cwd: string): E.Either<CliError, string> => {
+  if (location === '') return E.left(usageError('INVALID_ARGUMENT', 'an empty path names no file'));
+  return location.startsWith('file:') ? filePathOf(location, cwd) : E.right(resolve(cwd, location));
+};
 
 /** Editors on Windows start UTF-8 files with a byte-order mark; the file's text starts after it. */
 async function* withoutByteOrderMark(lines: AsyncIterable<string>): AsyncGenerator<string> {

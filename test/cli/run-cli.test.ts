@@ -180,6 +180,7 @@ describe('runCli, in process', () => {
     expect(await cli(['import', 'nothing.ndjson', '--to', 'file:x.ndjson'])).toEqual({ code: 1, stdout: '', stderr: 'ordersource: cannot read nothing.ndjson: no such file\n' });
     expect(await cli(['import', 'events.ndjson', '--to', 'file:events.ndjson'])).toMatchObject({ code: 1, stderr: 'ordersource: the target file:events.ndjson already exists: import into a new file\n' });
     expect(await cli(['export', '--out', 'no-such-dir/out.ndjson', '--source', 'file:events.ndjson'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/^ordersource: cannot write .*no-such-dir\/out\.ndjson: .*ENOENT.*\n$/) });
+    expect(await cli(['export', '--out', '', '--source', 'file:events.ndjson'])).toMatchObject({ code: 2, stderr: 'ordersource: an empty path names no file\n' });
     expect(await cli(['verify', '--source', 'file:.'])).toMatchObject({ code: 1, stderr: 'ordersource: cannot read the source file:.: not a file\n' });
     expect(existsSync(join(files.dir, 'x.ndjson'))).toBe(false);
     expect(readdirSync(files.dir).filter((name) => name.includes('.partial-'))).toEqual([]);
