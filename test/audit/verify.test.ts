@@ -157,6 +157,14 @@ describe('verifyStore', () => {
     expect(findingOf(await verified(await importLines(tampered)), ORDER_STREAM)).toMatchObject({ kind: 'inserted', revision: 4, eventId: 'forged-2', expected: genuine.hash });
   });
 
+  it('says an event copied next to itself appears twice, rather than that it was inserted before itself', async () => {
+    const line = orderLine(lines, 4);
+    const tampered = [...lines];
+    tampered.splice(line + 1, 0, lines[line] as string);
+    const found = findingOf(await verified(await importLines(tampered)), ORDER_STREAM);
+    expect(found).toMatchObject({ kind: 'inserted', revision: 4, message: expect.stringMatching(/appears twice in the log, at positions \d+ and \d+$/) });
+  });
+
   it('sees an event that claims a revision the stream already has, appended at the end of the log', async () => {
     const genuine = parseLine(lines[orderLine(lines, 2)] as string);
     const tampered = [...lines, resealed(genuine, { eventId: 'forged-3', actor: 'mallory' })];

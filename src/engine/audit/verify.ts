@@ -179,6 +179,16 @@ export class ChainVerifier {
     }
     const { last } = stream;
     if (last !== undefined && event.revision === last.revision && event.previousHash === stream.lastPreviousHash) {
+      // The same event again (a line of an export copied) is no fork: there is nothing to tell apart.
+      if (event.hash === last.hash) {
+        return finding(
+          'inserted',
+          event,
+          last.position,
+          event.position,
+          `event ${event.eventId} (revision ${event.revision} of ${event.streamId}) appears twice in the log, at positions ${last.position} and ${event.position}`,
+        );
+      }
       stream.doubt = { kind: 'fork', first: last, second: linkOf(event) };
       return undefined;
     }

@@ -50,6 +50,13 @@ describeWithPostgres('restoring into a PostgreSQL event store', () => {
     await store.close();
   });
 
+  it('names the stream and revision two events of an import both claim', async () => {
+    const restore = await beginPostgresRestore(pool, { schema: schemaNamed('restore_duplicate') });
+    if (E.isLeft(restore)) throw new Error(restore.left.message);
+    const failed = await restore.right.restore([...EXPORTED.slice(0, 2), EXPORTED[1]!]);
+    expect(failed).toEqual(E.left(expect.objectContaining({ code: 'STORE_UNAVAILABLE', message: expect.stringMatching(/two of them claim one revision of one stream \(Key \(stream_id, revision\)=\(order-1, 1\) already exists\.\)/) })));
+  });
+
   it('leaves no schema it created when it is aborted, fails, or its connection dies', async () => {
     const aborted = schemaNamed('restore_aborted');
     const abortedRestore = await beginPostgresRestore(pool, { schema: aborted });

@@ -5,9 +5,15 @@ import type { EventEnvelope } from '../../../engine/event-store/envelope';
 import type { StoreUnavailable } from '../../../engine/event-store/event-store';
 import { checkOutClient, giveBackClient } from '../../postgres/pooled-client';
 import { Int8 } from './column-codecs';
-import { storeUnavailable } from './postgres-errors';
+import { isStreamRevisionTaken, storeUnavailable } from './postgres-errors';
 import { applyMigrations } from './schema-migration';
 import { DEFAULT_SCHEMA, StoreSchema, storeSchema } from './store-schema';
+
+/** PostgreSQL's detail of a unique violation names the key, e.g. `Key (stream_id, revision)=(order-1, 4) already exists.` */
+const detailOf = (error: unknown): string => {
+  const detail = typeof error === 'object' && error !== null && 'detail' in error ? error.detail : undefined;
+  return typeof detail === 'string' ? detail : 'no detail';
+};
 
 /** A restore only goes into a store that has no event yet: positions and chains start from nothing. */
 export interface StoreNotEmpty {
@@ -142,7 +148,7 @@ export const beginPostgresRestore = async (pool: Pool, options: PostgresRestoreO
       } catch (error) {
         failed = true;
         await release(true);
-        return E.left(storeUnavailable('could not restore the events', error));
+        return E.left(storeUnavailable(isStreamRevisionTaken(error) ? `could not restore the events: two of them claim one revision of one stream (${detailOf(error)})` : 'could not restore the events', error));
       }
     },
     commit: async () => {
