@@ -58,6 +58,20 @@ describe('point-in-time replay', () => {
     expect((atQuantityChange.state as CartState).status === 'open' && (atQuantityChange.state as Extract<CartState, { status: 'open' }>).lines[0]?.quantity).toBe(3);
   });
 
+  it('answers from a store holding a stream out of revision order (an import of swapped lines) as from one in order', async () => {
+    const lines = (await journey.store.readAll({ maxCount: 10_000 })).events.map((event) => JSON.stringify(event));
+    const third = lines.findIndex((line) => line.includes(`"streamId":"${ORDER_STREAM}"`) && line.includes('"revision":3,'));
+    const fourth = lines.findIndex((line) => line.includes(`"streamId":"${ORDER_STREAM}"`) && line.includes('"revision":4,'));
+    const swapped = [...lines];
+    [swapped[third], swapped[fourth]] = [lines[fourth] as string, lines[third] as string];
+    const store = new MemoryEventStore();
+    expect(E.isRight(await store.restore(swapped.map(parseLine)))).toBe(true);
+    const atThree = await stateAt(store, ORDER_STREAM, { kind: 'revision', revision: 3 });
+    expect(E.isRight(atThree) && atThree.right.revision).toBe(3);
+    const entries = await timeline(store, ORDER_STREAM);
+    expect(E.isRight(entries) && entries.right.map((entry) => entry.revision)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
   it('gives the initial state before the first event', async () => {
     expect(await replayed(ORDER_STREAM, { kind: 'time', recordedAt: sentAt('cmd-1') })).toEqual({
       streamId: ORDER_STREAM,

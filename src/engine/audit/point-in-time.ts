@@ -3,7 +3,8 @@ import * as t from 'io-ts';
 import { NonNegativeInteger } from '../../domain/shared/codecs';
 import type { EventEnvelope } from '../event-store/envelope';
 import type { EventStore } from '../event-store/event-store';
-import { AuditError, storeReadFailed, streamNotFound } from './audit-errors';
+import { AuditError, streamNotFound } from './audit-errors';
+import { auditedStream } from './audited-stream';
 import { replayerFor, StreamReplayer, streamReplayers } from './stream-replayers';
 
 /** A point in a stream's life: after a revision, or after everything recorded up to a time (inclusive). */
@@ -52,12 +53,9 @@ export const stateAt = async (store: EventStore, streamId: string, point?: Point
   if (replayer === undefined) {
     return E.left({ code: 'NO_AGGREGATE_FOR_STREAM', message: `stream ${streamId} belongs to no aggregate whose state can be replayed`, streamId });
   }
-  let events: readonly EventEnvelope[];
-  try {
-    events = await store.readStream(streamId);
-  } catch (cause) {
-    return E.left(storeReadFailed(cause));
-  }
+  const read = await auditedStream(store, streamId);
+  if (E.isLeft(read)) return read;
+  const events = read.right;
   const head = events[events.length - 1];
   if (head === undefined) return E.left(streamNotFound(streamId));
   if (point?.kind === 'revision' && point.revision > head.revision) {

@@ -4,7 +4,8 @@ import type { EventStore } from '../event-store/event-store';
 import { currentEventSchemas } from '../schema/current-event-schemas';
 import type { EventSchemas } from '../schema/event-schemas';
 import { decodeStoredEvent, StoredEvent } from '../schema/stored-event';
-import { AuditError, storeReadFailed, streamNotFound } from './audit-errors';
+import type { AuditError } from './audit-errors';
+import { auditedStream } from './audited-stream';
 import { summariseEvent } from './event-summary';
 
 /** One event of a stream as an auditor reads it: what, when, who, on whose command and why. */
@@ -51,13 +52,8 @@ const entryOf = (envelope: EventEnvelope, schemas: EventSchemas): TimelineEntry 
 
 /** Every event of `streamId` in stream order, with its metadata and a one-line summary. */
 export const timeline = async (store: EventStore, streamId: string, options: TimelineOptions = {}): Promise<E.Either<AuditError, readonly TimelineEntry[]>> => {
-  let events: readonly EventEnvelope[];
-  try {
-    events = await store.readStream(streamId);
-  } catch (cause) {
-    return E.left(storeReadFailed(cause));
-  }
-  if (events.length === 0) return E.left(streamNotFound(streamId));
+  const read = await auditedStream(store, streamId);
+  if (E.isLeft(read)) return read;
   const schemas = options.schemas ?? currentEventSchemas;
-  return E.right(events.map((envelope) => entryOf(envelope, schemas)));
+  return E.right(read.right.map((envelope) => entryOf(envelope, schemas)));
 };
