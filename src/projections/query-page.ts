@@ -1,4 +1,5 @@
 import * as E from 'fp-ts/Either';
+import { UNSTORABLE_CHARACTER } from '../domain/shared/codecs';
 import type { CorruptDocument, DocumentCollection } from './document-collection';
 import { guarded } from './guarded-call';
 import type { IndexQuery, JsonDocument, ProjectionVersion, ReadModelError, ReadModelStore, SortCursor } from './read-model-store';
@@ -74,6 +75,11 @@ export const queryPage = async <D extends JsonDocument>(
     if (E.isLeft(decoded)) return decoded;
     after = decoded.right;
   }
+  // No id or key a projection writes holds these (the domain refuses them): one asked for is a bad query on
+  // every store, as PostgreSQL, which cannot even send it, says, and not an empty answer on some.
+  const unstorable = (value: unknown): boolean => typeof value === 'string' && UNSTORABLE_CHARACTER.test(value);
+  if (Object.values(query.equals).some(unstorable)) return E.left({ code: 'INVALID_QUERY', message: 'a key holds U+0000 or a lone surrogate, which no read model holds' });
+  if (after !== undefined && (unstorable(after.id) || unstorable(after.value))) return E.left({ code: 'INVALID_CURSOR', message: 'the cursor is not one this query returned' });
   const page = await guarded(() => store.find(version, { ...query, collection: collection.name, limit, ...(after === undefined ? {} : { after }) }));
   if (E.isLeft(page)) return page.left.code === 'INVALID_QUERY' && after !== undefined ? E.left({ code: 'INVALID_CURSOR', message: page.left.message }) : page;
   const items: D[] = [];

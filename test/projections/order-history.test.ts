@@ -1,6 +1,7 @@
 import { MemoryReadModelStore } from '../../src/adapters/read-model/memory/memory-read-model-store';
 import { orderHistoryProjection } from '../../src/projections/order-history/projection';
 import { customerOrders, orderDetail } from '../../src/projections/order-history/queries';
+import { encodeCursor } from '../../src/projections/query-page';
 import { expectLeft, expectRight, projectAll } from '../support/run-projection';
 import { Shop } from '../support/shop';
 
@@ -52,6 +53,12 @@ describe('order history projection', () => {
   it('answers a request that is none (null, a limit of null) as invalid', async () => {
     expect(expectLeft(await customerOrders(readModels, 'alice', null as never))).toMatchObject({ code: 'INVALID_QUERY' });
     expect(expectLeft(await customerOrders(readModels, 'alice', { limit: null } as never))).toMatchObject({ code: 'INVALID_PAGE_SIZE' });
+  });
+
+  it('answers a key or cursor no read model can hold (U+0000, a lone surrogate) as invalid, on every store alike', async () => {
+    expect(expectLeft(await customerOrders(readModels, 'ali\u0000ce'))).toMatchObject({ code: 'INVALID_QUERY' });
+    expect(expectLeft(await customerOrders(readModels, 'ali\ud800ce'))).toMatchObject({ code: 'INVALID_QUERY' });
+    expect(expectLeft(await customerOrders(readModels, 'alice', { after: encodeCursor({ value: 1, id: 'a\u0000' }) }))).toMatchObject({ code: 'INVALID_CURSOR' });
   });
 
   it('pages with a cursor, not an offset', async () => {
