@@ -129,8 +129,8 @@ const bestRebate = (rules: readonly RebateRule[], base: number): number =>
  * then points, capped at `maxPointsPercent` of what remains. Gifts go with every rule whose minimum the
  * subtotal reaches.
  */
-export const standardPricingPolicy =
-  (rules: StandardPricingRules = defaultPricingRules): PricingPolicy =>
+const priceWith =
+  (rules: StandardPricingRules): PricingPolicy =>
   (input) => {
     const lineTotals = input.lines.map((line) => line.unitPrice * line.quantity);
     const subtotal = lineTotals.reduce((sum, x) => sum + x, 0);
@@ -195,11 +195,34 @@ export const standardPricingPolicy =
     });
   };
 
+/** What standard rules must be for every checkout priced with them to add up; a host's typo shows at its first checkout. */
+const StandardPricingRulesCodec = t.type({
+  shippingFee: NonNegativeInteger,
+  freeShippingThreshold: NonNegativeInteger,
+  gifts: t.readonlyArray(t.type({ minimumSpend: NonNegativeInteger, gift: GiftLine })),
+  rebates: t.readonlyArray(t.type({ threshold: NonNegativeInteger, amountOff: NonNegativeInteger })),
+  pointValue: NonNegativeInteger,
+  maxPointsPercent: t.refinement(NonNegativeInteger, (n) => n <= 100, 'a whole percentage, 0 to 100'),
+});
+
+const rulesProblem = (rules: StandardPricingRules): string | undefined => {
+  const decoded = StandardPricingRulesCodec.decode(rules);
+  if (E.isRight(decoded)) return undefined;
+  const [first] = decoded.left;
+  const path = first?.context.map((entry) => entry.key).filter((key) => key !== '').join('.') ?? '';
+  return `${path === '' ? 'the rules' : path} is not ${first?.context[first.context.length - 1]?.type.name ?? 'valid'}`;
+};
+
 /**
- * Whether a priced checkout adds up: line totals, subtotal, discounts no larger than what they discount,
- * and the amount due split exactly over the lines and shipping. Orders placed without a cart are checked
- * with this, since their prices come from outside the engine.
+ * The standard rules as a policy. Rules that are not whole, non-negative amounts (a percentage above 100,
+ * a gift's SKU with a space) would price checkouts that do not add up: each is refused instead, naming the
+ * rule, as `PRICING_RULES_INVALID`.
  */
+export const standardPricingPolicy = (rules: StandardPricingRules = defaultPricingRules): PricingPolicy => {
+  const problem = rulesProblem(rules);
+  return problem === undefined ? priceWith(rules) : () => E.left(domainError('PRICING_RULES_INVALID', `the shop's pricing rules are not valid: ${problem}`, { reason: problem }));
+};
+
 /**
  * A priced checkout with the fields the codec declares and nothing else: a host's policy may hand back more
  * (its own notes, a buffer), which the order would otherwise store in its events for good.
@@ -246,8 +269,11 @@ export const pricingMismatch = (input: PricingInput, pricing: PricedCheckout): s
 };
 
 /**
- * Why a checkout's figures do not add up, or null when they do. In BigInt: each figure is a safe integer,
- * but their sums and products need not be, and in floating point one minor unit could go missing.
+ * Whether a priced checkout adds up: line totals, subtotal, discounts no larger than what they discount,
+ * and the amount due split exactly over the lines and shipping; null when it does, else why not. Orders
+ * placed without a cart are checked with this, since their prices come from outside the engine. In BigInt:
+ * each figure is a safe integer, but their sums and products need not be, and in floating point one minor
+ * unit could go missing.
  */
 export const pricingInconsistency = (pricing: PricedCheckout): string | null => {
   const exact = BigInt;
