@@ -49,6 +49,20 @@ describe('command handling', () => {
     for (const quantity of quantities) expect(quantity).toBeGreaterThan(0);
     // Another engine reads back all that was stored.
     expect(E.isRight(await engineDriver({ eventStore: engine.eventStore }).engine.cartState('c1'))).toBe(true);
+    // A getter that throws as it is copied, then reads valid, then invalid, is not let through either.
+    let tries = 0;
+    const flaky = {
+      ...addTea().data,
+      get quantity() {
+        tries += 1;
+        if (tries === 1) throw new Error('first read fails');
+        return tries === 2 ? 1 : -5;
+      },
+    };
+    expect(await send({ type: 'AddCartItem', data: flaky } as never)).toEqual(E.left(expect.objectContaining({ kind: 'invalid' })));
+    for (const event of await engine.eventStore.readStream(cartStreamId('c1'))) {
+      if (event.type === 'CartItemAdded') expect((event.data as { quantity: number }).quantity).toBeGreaterThan(0);
+    }
   });
 
   it('answers a request it cannot read, a getter or a Proxy trap that throws, as invalid rather than rejecting', async () => {

@@ -84,15 +84,19 @@ export const knownFieldsCopy = <A>(codec: t.Decoder<unknown, A>, decoded: A): A 
  * `value` decoded by `codec` as the engine keeps it: the frozen copy of its declared fields, made first and
  * checked as made. The caller's object is not read after the copy, so a getter or a Proxy that answers one
  * read one way and the next another cannot get data past the codec that it never checked. A value the copy
- * cannot walk (not of the declared shape) is decoded as it is, for the problems to name it. May throw what
- * the value's own getters or traps throw.
+ * cannot walk (not of the declared shape) is decoded as it is, for the problems to name it. Throws what the
+ * value's own getters or traps throw, and what the copy met when the value decodes all the same.
  */
 export const decodedCopy = <A>(codec: t.Decoder<unknown, A>, value: unknown): t.Validation<A> => {
   let copy: A;
   try {
     copy = knownFieldsCopy(codec, value as A);
-  } catch {
-    return codec.decode(value);
+  } catch (thrown) {
+    // Decoded only for its problems: a value that passes but could not be copied answers reads differently
+    // (a getter that threw once), and is never itself what is kept.
+    const decoded = codec.decode(value);
+    if (E.isLeft(decoded)) return decoded;
+    throw thrown;
   }
   const checked = decodeWithGuard(codec, copy);
   // A codec that transforms what it decodes gives a new value, which is copied (and frozen) in turn.
