@@ -275,11 +275,14 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
     const streamId = orderStreamId(orderId);
     const current = await order.load(streamId);
     if (E.isLeft(current)) return E.left({ error: current.left, streamId, revision: undefined });
-    if (current.right.state.status === 'awaiting-payment') {
+    const placed = current.right.state;
+    if (placed.status === 'awaiting-payment') {
       const paid = await payment.load(paymentStreamId(orderId));
       if (E.isLeft(paid)) return E.left({ error: paid.left, streamId, revision: undefined });
       const { state } = paid.right;
-      if (state.status === 'captured' && state.orderId === orderId && state.amountRefunded === 0) {
+      // Only a capture that can pay the order, as MarkOrderPaid will take it, keeps it from expiring.
+      const pays = state.status === 'captured' && state.orderId === orderId && state.currency === placed.currency && state.amountCaptured === placed.total;
+      if (pays && state.amountRefunded === 0) {
         const message = `order ${orderId} is not expired: its payment captured ${format(money(state.amountCaptured, state.currency))}, and it is being marked paid`;
         const error: CommandError = { kind: 'rejected', code: 'PAYMENT_CAPTURED', message, details: { orderId, paymentId: state.paymentId } };
         return E.left({ error, streamId, revision: current.right.revision });

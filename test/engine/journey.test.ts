@@ -304,6 +304,23 @@ describe('deadlines', () => {
     await driver.engine.close();
   });
 
+  it('expire an order whose payment captured an amount that cannot pay it', async () => {
+    const store = new MemoryEventStore();
+    const lagging = delegatingTo(store, { subscribe: (options) => store.subscribe(options).pipe(concatMap((message) => timer(50).pipe(map(() => message)))) });
+    const driver = engineDriver({ eventStore: lagging });
+    await driver.accept({ type: 'InitiatePayment', data: { paymentId: 'o1', orderId: 'o1', amount: cny(100), method: 'card' } }, 'host');
+    await checkedOutOrder(driver);
+    driver.clock.advance(29 * 60 * 1000);
+    expect(E.isRight(await driver.send({ type: 'RecordProviderCallback', data: { paymentId: 'o1', providerTransactionId: 'tx-1', amount: cny(100), status: 'succeeded' } }, 'gateway'))).toBe(true);
+    driver.clock.advance(2 * 60 * 1000);
+    const fired = await driver.engine.runDueDeadlines(driver.clock.now());
+    expect(fired.map((f) => [f.deadlineId, E.isRight(f.outcome)])).toEqual([['payment-expiry-o1', true]]);
+    await driver.engine.settle();
+    expect(await orderState(driver)).toMatchObject({ status: 'expired' });
+    expect(await paymentState(driver)).toMatchObject({ amountCaptured: 100, amountRefunded: 100 });
+    await driver.engine.close();
+  });
+
   it("fire though a host sent a command under the deadline's command id: ids of the engine's own kind are refused to hosts", async () => {
     const driver = engineDriver();
     await checkedOutOrder(driver);
