@@ -129,6 +129,11 @@ describe('cart', () => {
       returned.then([itemAdded('tea', 5000, 5)]);
       expect(spec.given([...given, itemAdded('tea', 5000, 5)]).when(checkout('o2')).state).toMatchObject({ lines: [{ sku: 'tea', quantity: 10_000 }] });
       spec.given(given).when({ type: 'ReturnCheckedOutLines', data: { cartId: 'c1', orderId: 'o9', lines } }).thenRejects('ORDER_NOT_CHECKED_OUT');
+      // A line grown past one line's limit by an earlier return comes back in parts, each an addition events can hold.
+      spec
+        .given(given)
+        .when({ type: 'ReturnCheckedOutLines', data: { cartId: 'c1', orderId: 'o1', lines: [{ ...lines[0]!, quantity: 19_999 }] } })
+        .then([itemAdded('tea', 5000, 9999), itemAdded('tea', 5000, 9999), itemAdded('tea', 5000, 1)]);
       spec.given(given).when({ type: 'ReturnCheckedOutLines', data: { cartId: 'c1', orderId: 'o1', lines: [{ ...lines[0]!, unitPrice: { amount: 5000, currency: 'USD' } }] } }).thenRejects('CURRENCY_MISMATCH');
     });
 

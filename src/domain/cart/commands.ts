@@ -1,6 +1,6 @@
 import * as t from 'io-ts';
 import { Coupon } from '../pricing/pricing-policy';
-import { CurrencyCode, distinctNonEmptyArray, Identifier, NonNegativeInteger, Text } from '../shared/codecs';
+import { CurrencyCode, distinctNonEmptyArray, Identifier, NonNegativeInteger, PositiveInteger, Text } from '../shared/codecs';
 import { message } from '../shared/message';
 import { Money } from '../shared/money';
 import { ShippingAddress } from '../shared/shipping-address';
@@ -45,7 +45,8 @@ export type CartCommand = t.TypeOf<typeof CartCommand>;
 export const ReturnCheckedOutLines = message('ReturnCheckedOutLines', {
   cartId: Identifier,
   orderId: Identifier,
-  lines: t.readonlyArray(t.type({ sku: Identifier, name: Text, category: Identifier, unitPrice: Money, quantity: Quantity })),
+  // Not `Quantity`: a line put back once may have grown past one line's limit, and be checked out so.
+  lines: t.readonlyArray(t.type({ sku: Identifier, name: Text, category: Identifier, unitPrice: Money, quantity: PositiveInteger })),
 });
 export type ReturnCheckedOutLines = t.TypeOf<typeof ReturnCheckedOutLines>;
 

@@ -134,7 +134,14 @@ const decideReturn = (state: OpenCartState, data: Extract<CartDecision, { type: 
   }
   const foreign = data.lines.find((line) => line.unitPrice.currency !== state.currency);
   if (foreign !== undefined) return E.left(currencyMismatch(state.currency, foreign.unitPrice.currency));
-  return accept(...data.lines.map((line): CartEvent => ({ type: 'CartItemAdded', data: { cartId: state.cartId, ...line } })));
+  // An addition holds at most one line's limit of units: a line that grew past it comes back in parts.
+  const additions: CartEvent[] = [];
+  for (const { quantity, ...line } of data.lines) {
+    for (let left = quantity; left > 0; left -= MAX_LINE_QUANTITY) {
+      additions.push({ type: 'CartItemAdded', data: { cartId: state.cartId, ...line, quantity: Math.min(left, MAX_LINE_QUANTITY) } });
+    }
+  }
+  return accept(...additions);
 };
 
 const decideCommand = (command: CartDecision, state: CartState, price: PricingPolicy): E.Either<DomainError, readonly CartEvent[]> => {
