@@ -31,6 +31,8 @@ export interface RejectionJournal {
  * The default journal: the newest `capacity` rejections in memory. A host that must keep every rejection
  * across restarts passes a durable journal of its own.
  */
+const DEFAULT_CAPACITY = 100_000;
+
 export class MemoryRejectionJournal implements RejectionJournal {
   /** Oldest first until full; then a ring whose oldest entry is at `oldest`, so keeping one more moves nothing. */
   private readonly entries: RejectedCommand[] = [];
@@ -38,8 +40,8 @@ export class MemoryRejectionJournal implements RejectionJournal {
   private sequence = 0;
   private readonly capacity: number;
 
-  constructor(capacity = 100_000) {
-    this.capacity = Math.max(0, Math.floor(capacity));
+  constructor(capacity = DEFAULT_CAPACITY) {
+    this.capacity = Number.isNaN(capacity) ? DEFAULT_CAPACITY : Math.max(0, Math.floor(capacity));
   }
 
   record(entry: Omit<RejectedCommand, 'sequence'>): Promise<void> {
@@ -55,7 +57,8 @@ export class MemoryRejectionJournal implements RejectionJournal {
   }
 
   read(options: ReadRejectionsOptions = {}): Promise<readonly RejectedCommand[]> {
-    const after = options.after ?? 0;
+    // Sequences are whole: a fractional `after` reads on from the next whole one.
+    const after = Math.floor(options.after ?? 0);
     const limit = options.limit ?? 1_000;
     const count = this.entries.length;
     // Sequences are consecutive, so the first entry after `after` is found by its distance from the oldest.

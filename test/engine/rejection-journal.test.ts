@@ -22,6 +22,8 @@ describe('the in-memory rejection journal', () => {
     expect((await journal.read({ after: 2, limit: 2 })).map((entry) => entry.sequence)).toEqual([8, 9]);
     expect((await journal.read({ after: 12 })).map((entry) => entry.sequence)).toEqual([]);
     expect((await journal.read({ streamId: 'cart-0' })).map((entry) => entry.commandId)).toEqual(['c9', 'c12']);
+    expect((await journal.read({ after: 9.5 })).map((entry) => entry.sequence)).toEqual([10, 11, 12]);
+    expect((await journal.read({ after: 9.5, streamId: 'cart-0' })).map((entry) => entry.sequence)).toEqual([12]);
     const empty = new MemoryRejectionJournal(0);
     await empty.record(rejection(1));
     expect(await empty.read()).toEqual([]);
