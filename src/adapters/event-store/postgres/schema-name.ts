@@ -20,18 +20,22 @@ export interface SchemaInUrl {
 }
 
 /**
- * Reads `?schema=` off a `postgres://` URL, as the CLI and the example host take it. A connection string
- * that is no URL (libpq's `key=value` form) names none and is kept as it is.
+ * Reads `?schema=` off a PostgreSQL connection string, as the CLI and the example host take it, leaving the
+ * rest as it was written: taken apart by hand rather than as a URL, since pg also accepts what a URL parser
+ * refuses (`postgres://user@/db?host=/var/run/postgresql`). A libpq `key=value` string names none.
  */
 export const schemaInUrl = (connectionString: string): SchemaInUrl => {
-  let parsed: URL;
+  const query = connectionString.indexOf('?');
+  if (query < 0) return { connectionString, schema: undefined };
+  const parameters = connectionString.slice(query + 1).split('&');
+  const named = parameters.find((parameter) => parameter.startsWith('schema='));
+  if (named === undefined) return { connectionString, schema: undefined };
+  let schema: string;
   try {
-    parsed = new URL(connectionString);
+    schema = decodeURIComponent(named.slice('schema='.length).replace(/\+/g, ' '));
   } catch {
-    return { connectionString, schema: undefined };
+    schema = named.slice('schema='.length);
   }
-  const schema = parsed.searchParams.get('schema');
-  if (schema === null) return { connectionString, schema: undefined };
-  parsed.searchParams.delete('schema');
-  return { connectionString: parsed.toString(), schema };
+  const rest = parameters.filter((parameter) => !parameter.startsWith('schema='));
+  return { connectionString: `${connectionString.slice(0, query)}${rest.length === 0 ? '' : `?${rest.join('&')}`}`, schema };
 };
