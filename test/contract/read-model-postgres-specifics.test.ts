@@ -215,6 +215,17 @@ describeWithPostgres('PostgreSQL read-model store specifics', (url) => {
       }
     });
 
+    it('answers every call under way when it closes, those still waiting for one of its connections included', async () => {
+      const owning = rightOrThrow(await PostgresReadModelStore.open({ connection: { connectionString: url, maxConnections: 2 }, schema }));
+      const version = newVersion();
+      rightOrThrow(await owning.prepare(version, COLLECTIONS));
+      const calls = Array.from({ length: 10 }, () => owning.checkpoint(version));
+      await owning.close();
+      const answered = await Promise.race([Promise.all(calls), new Promise<'waiting'>((resolve) => setTimeout(() => resolve('waiting'), 5_000))]);
+      expect(answered).not.toBe('waiting');
+      expect(await owning.checkpoint(version)).toEqual(E.left(expect.objectContaining({ code: 'READ_MODEL_UNAVAILABLE' })));
+    });
+
     it('lets stores prepare the same version together', async () => {
       const version = newVersion();
       const others = await Promise.all([openStore(), openStore(), openStore()]);

@@ -70,6 +70,7 @@ const BEGIN_BATCH_WITHOUT_FLUSH = 'BEGIN; SET LOCAL synchronous_commit TO OFF';
 export class PostgresReadModelStore implements ReadModelStore {
   private readonly tables = new Map<string, Map<string, CollectionTable>>();
   private closed = false;
+  private readonly underWay = new Set<Promise<unknown>>();
 
   private constructor(
     private readonly pool: Pool,
@@ -298,9 +299,14 @@ export class PostgresReadModelStore implements ReadModelStore {
     return dropped;
   }
 
+  /**
+   * Lets what is under way finish first: the pool's end would leave calls still waiting for one of its
+   * connections unanswered for ever.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await Promise.allSettled([...this.underWay]);
     if (this.ownsPool) await this.pool.end();
   }
 
@@ -395,10 +401,18 @@ export class PostgresReadModelStore implements ReadModelStore {
   /** Runs `work`, turning anything it throws (a lost connection, a server error) into an error value. */
   private async attempt<A>(doing: string, work: () => Result<A>, classify = (error: unknown): ReadModelError => unavailable(doing, error)): Result<A> {
     if (this.closed) return E.left(unavailable('the store is closed'));
+    const underWay = (async (): Result<A> => {
+      try {
+        return await work();
+      } catch (error) {
+        return E.left(classify(error));
+      }
+    })();
+    this.underWay.add(underWay);
     try {
-      return await work();
-    } catch (error) {
-      return E.left(classify(error));
+      return await underWay;
+    } finally {
+      this.underWay.delete(underWay);
     }
   }
 
