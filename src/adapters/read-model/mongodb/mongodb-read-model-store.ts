@@ -51,6 +51,7 @@ import {
   decodeStoredDocument,
   decodeVersion,
   fieldNameProblem,
+  idBsonProblem,
   recordSizeProblem,
   type ActiveVersionRecord,
   type DecodedVersion,
@@ -475,7 +476,7 @@ const checkWrites = (version: ProjectionVersion, stored: DecodedVersion, writes:
     if (definition === undefined) return E.left(unknownCollection(version, write.collection));
     const refuse = (message: string): E.Either<ReadModelError, CheckedWrite[]> =>
       E.left({ code: 'INVALID_DOCUMENT', message: `${write.collection}/${write.id}: ${message}`, collection: write.collection, id: write.id });
-    const badId = idProblem(write.id);
+    const badId = idProblem(write.id) ?? idBsonProblem(write.id);
     if (badId !== undefined) return refuse(badId);
     if (write.kind === 'delete') {
       checked.push(write);

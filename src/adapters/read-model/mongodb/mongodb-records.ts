@@ -125,6 +125,11 @@ export const decodeActiveVersion = (raw: unknown): E.Either<string, number> =>
 /** MongoDB's limit on one stored document (BSON), in bytes. */
 export const MAX_RECORD_BYTES = 16 * 1024 * 1024;
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Whether an id has a lone surrogate, which would reach MongoDB as U+FFFD and name another document. */
+export const idBsonProblem = (id: string): string | undefined => (LONE_SURROGATE.test(id) ? 'the id holds a lone surrogate, which BSON turns into U+FFFD' : undefined);
+
 /**
  * What MongoDB cannot store faithfully in a JSON document, if anything. BSON cannot hold a field name with a
  * NUL character, and MongoDB gives a dot (a path separator), a leading `$` (an operator) and an empty name
@@ -134,6 +139,8 @@ export const MAX_RECORD_BYTES = 16 * 1024 * 1024;
  */
 export const fieldNameProblem = (document: JsonDocument): string | undefined => {
   const visit = (value: JsonValue, path: string): string | undefined => {
+    // BSON holds UTF-8, which has no form for a lone surrogate: the driver would store U+FFFD in its place.
+    if (typeof value === 'string') return LONE_SURROGATE.test(value) ? `${path} holds a lone surrogate, which BSON turns into U+FFFD` : undefined;
     if (value === null || typeof value !== 'object') return undefined;
     if (Array.isArray(value)) {
       for (const [i, item] of (value as readonly JsonValue[]).entries()) {
@@ -143,8 +150,8 @@ export const fieldNameProblem = (document: JsonDocument): string | undefined => 
       return undefined;
     }
     for (const [key, item] of Object.entries(value as JsonDocument)) {
-      if (key === '' || key.startsWith('$') || key.includes('.') || key.includes('\u0000')) {
-        return `${path} has field ${JSON.stringify(key)}: MongoDB cannot store a field name that is empty, starts with $, or holds a dot or NUL`;
+      if (key === '' || key.startsWith('$') || key.includes('.') || key.includes('\u0000') || LONE_SURROGATE.test(key)) {
+        return `${path} has field ${JSON.stringify(key)}: MongoDB cannot store a field name that is empty, starts with $, or holds a dot, NUL or lone surrogate`;
       }
       const problem = visit(item, `${path}.${key}`);
       if (problem !== undefined) return problem;
