@@ -453,6 +453,15 @@ const describeAdapterBehaviour = (target: Target): void => {
       expect(seen.some((e) => e.type === 'InvoiceIssued')).toBe(false);
     });
 
+    it("stops a walk of $all at an event without an envelope in one of the engine's own streams: it is no other application's", async () => {
+      const stream = uniqueName('cart-');
+      const start = await store.headPosition();
+      rightOrThrow(await store.append(stream, proposedEvents(1), 'no-stream'));
+      await client.appendToStream(stream, jsonEvent({ type: 'CartItemAdded', data: { quantity: -5 } }));
+      await expect(store.readAll({ ...(start === undefined ? {} : { after: start }), maxCount: 100 })).rejects.toThrow(/cannot read/);
+      await expect(store.readStream(stream)).rejects.toThrow(/cannot read/);
+    });
+
     it("refuses stream ids and event types starting \"$\", which every walk of $all would pass over as the server's own", async () => {
       expect(await store.append(`$${uniqueName('adapter-')}`, proposedEvents(1), 'no-stream')).toEqual(E.left(expect.objectContaining({ code: 'STORE_UNAVAILABLE' })));
       const stream = uniqueName('adapter-');

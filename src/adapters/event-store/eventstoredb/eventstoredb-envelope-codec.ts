@@ -2,6 +2,8 @@ import { jsonEvent, type JSONEventData, type JSONType, type RecordedEvent } from
 import * as E from 'fp-ts/Either';
 import { PathReporter } from 'io-ts/PathReporter';
 import { EventEnvelopeCodec, type EventEnvelope } from '../../../engine/event-store/envelope';
+import { CART_STREAM_PREFIX, ORDER_STREAM_PREFIX, PAYMENT_STREAM_PREFIX, PROVIDER_TRANSACTION_STREAM_PREFIX } from '../../../engine/aggregates';
+import { DEADLINE_STREAM_PREFIX } from '../../../engine/process-manager/deadline-events';
 import { eventStoreDbEventId } from './eventstoredb-event-id';
 import { portPosition } from './eventstoredb-positions';
 
@@ -53,14 +55,19 @@ const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> =>
 export const isSystemEvent = (recorded: Pick<RecordedEvent, 'streamId' | 'type'>): boolean =>
   recorded.streamId.startsWith('$') || recorded.type.startsWith('$');
 
+/** The streams the engine writes: an event there is the engine's, whatever it carries. */
+const ENGINE_STREAM_PREFIXES = [CART_STREAM_PREFIX, ORDER_STREAM_PREFIX, PAYMENT_STREAM_PREFIX, PROVIDER_TRANSACTION_STREAM_PREFIX, DEADLINE_STREAM_PREFIX];
+
 /**
  * Whether an event is none of this library's: EventStoreDB's own, or another application's on a shared
- * server, which carries no envelope metadata (no event id and hash). Walks of `$all` pass over both, as
- * they are no part of any hash chain here; an event that carries the metadata but does not decode is this
- * library's, damaged, and still stops them.
+ * server, which carries no envelope metadata (no event id and hash) in a stream the engine does not write.
+ * Walks of `$all` pass over both, as they are no part of any hash chain here. An event in one of the
+ * engine's streams, or one that carries the metadata but does not decode, is this library's, damaged, and
+ * still stops them, as it stops every read of its stream.
  */
 export const isOtherApplicationsEvent = (recorded: Pick<RecordedEvent, 'streamId' | 'type' | 'isJson' | 'metadata'>): boolean => {
   if (isSystemEvent(recorded)) return true;
+  if (ENGINE_STREAM_PREFIXES.some((prefix) => recorded.streamId.startsWith(prefix))) return false;
   const { metadata } = recorded;
   return !recorded.isJson || !isRecord(metadata) || !('hash' in metadata) || !('eventId' in metadata);
 };
