@@ -1,7 +1,7 @@
 const hasOwn = Object.prototype.hasOwnProperty;
 
 /** Whether a value is immutable all the way down: a primitive, or a frozen object of such values. */
-const isDeeplyFrozen = (value: unknown): boolean => {
+export const isDeeplyFrozen = (value: unknown): boolean => {
   if (value === null || typeof value !== 'object') return true;
   if (!Object.isFrozen(value)) return false;
   if (Array.isArray(value)) {

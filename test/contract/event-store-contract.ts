@@ -93,11 +93,12 @@ export const describeEventStoreContract = (adapterName: string, createHarness: (
         }
       });
 
-      it('stores data of any JavaScript shape under a hash that verifies as it is read back', async () => {
+      it('stores data of any JavaScript shape as JSON keeps it, under a hash that verifies as it is read back', async () => {
         const stream = newStream();
         const [proposed] = proposedEvents(1, 'Shaped', () => ({ at: new Date(Date.UTC(2026, 10, 25)), sparse: [1, , 3], custom: { toJSON: () => 'custom' } }));
         rightOrThrow(await store.append(stream, [proposed!], 'no-stream'));
         const [stored] = await store.readStream(stream);
+        expect(stored!.data).toEqual({ at: '2026-11-25T00:00:00.000Z', sparse: [1, null, 3], custom: 'custom' });
         const { position: _position, hash, ...fields } = stored!;
         expect(hashEvent(fields)).toBe(hash);
       });

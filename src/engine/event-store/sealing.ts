@@ -11,7 +11,7 @@ import { EventEnvelope, EventEnvelopeCodec, ProposedEvent } from './envelope';
  * whatever the caller passed (a `Date`, an object with `toJSON`, an array with holes), and changes the
  * caller makes while the append is under way reach neither.
  */
-const asStoredJson = (data: unknown): unknown => {
+export const asStoredJson = (data: unknown): unknown => {
   const text = JSON.stringify(data);
   return text === undefined ? null : (JSON.parse(text) as unknown);
 };

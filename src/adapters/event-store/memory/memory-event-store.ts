@@ -20,13 +20,20 @@ import {
   SubscriptionMessage,
   wrongExpectedRevision,
 } from '../../../engine/event-store/event-store';
-import { frozenCopy } from '../../../engine/frozen-copy';
+import { frozenCopy, isDeeplyFrozen } from '../../../engine/frozen-copy';
+import { asStoredJson } from '../../../engine/event-store/sealing';
 
 /** A `$all` page with a sparse filter stops after scanning this many events, so one call's work is bounded. */
 const MAX_SCAN_PER_PAGE = 65_536;
 const DEFAULT_PAGE_SIZE = 4_096;
 /** A subscription's catch-up yields to the event loop after this many events. */
 const PUMP_CHUNK = 8_192;
+
+/**
+ * The data an event keeps: the engine's own, frozen all the way down, as it is; anything else as the
+ * durable stores keep it, JSON (a `Date` as its ISO text, not an empty object), in a frozen copy.
+ */
+const ownData = (data: unknown): unknown => (isDeeplyFrozen(data) ? data : frozenCopy(asStoredJson(data)));
 
 /**
  * The embedded default store: one array per stream and one global log, so an append costs the same
@@ -61,7 +68,7 @@ export class MemoryEventStore implements EventStore {
     const id = stream === undefined ? streamId : (stream[0] as EventEnvelope).streamId;
     let sealed: EventEnvelope[];
     try {
-      sealed = sealEvents(id, actual, previousHash, events, (i) => firstPosition + i, frozenCopy);
+      sealed = sealEvents(id, actual, previousHash, events, (i) => firstPosition + i, ownData);
     } catch (error) {
       return E.left({ code: 'STORE_UNAVAILABLE', message: `the events for ${streamId} cannot be stored: ${messageOf(error)}` });
     }
