@@ -39,3 +39,43 @@ const copyFrozen = (value: unknown): unknown => {
  * stored event under its hash.
  */
 export const frozenCopy = <T>(value: T): T => (isDeeplyFrozen(value) ? value : (copyFrozen(value) as T));
+
+const NOT_PLAIN: unique symbol = Symbol('not plain JSON');
+
+const copyPlain = (value: unknown): unknown => {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'number') return Number.isFinite(value) ? value : NOT_PLAIN;
+  if (typeof value !== 'object') return NOT_PLAIN;
+  if (Array.isArray(value)) {
+    const copy: unknown[] = new Array(value.length);
+    for (let i = 0; i < value.length; i += 1) {
+      const item = i in value ? copyPlain(value[i]) : NOT_PLAIN;
+      if (item === NOT_PLAIN) return NOT_PLAIN;
+      copy[i] = item;
+    }
+    return Object.freeze(copy);
+  }
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  if ((prototype !== Object.prototype && prototype !== null) || typeof (value as { toJSON?: unknown }).toJSON === 'function') return NOT_PLAIN;
+  const record = value as Record<string, unknown>;
+  const copy: Record<string, unknown> = {};
+  for (const key in record) {
+    if (!hasOwn.call(record, key)) continue;
+    const item = copyPlain(record[key]);
+    if (item === NOT_PLAIN) return NOT_PLAIN;
+    if (key === '__proto__') Object.defineProperty(copy, key, { value: item, enumerable: true, writable: true, configurable: true });
+    else copy[key] = item;
+  }
+  return Object.freeze(copy);
+};
+
+/**
+ * A frozen copy of `value` if it is plain JSON, which JSON would give back as it is (plain objects and
+ * arrays without holes, strings, finite numbers, booleans, null); undefined for anything else (a `Date`,
+ * an object with `toJSON`, an `undefined` field), which only a round trip through JSON turns into what it
+ * becomes. One walk, as `frozenCopy`'s, where the round trip would cost several.
+ */
+export const plainJsonCopy = (value: unknown): unknown => {
+  const copy = copyPlain(value);
+  return copy === NOT_PLAIN ? undefined : copy;
+};

@@ -20,7 +20,7 @@ import {
   SubscriptionMessage,
   wrongExpectedRevision,
 } from '../../../engine/event-store/event-store';
-import { frozenCopy, isDeeplyFrozen } from '../../../engine/frozen-copy';
+import { frozenCopy, isDeeplyFrozen, plainJsonCopy } from '../../../engine/frozen-copy';
 import { asStoredJson } from '../../../engine/event-store/sealing';
 
 /** A `$all` page with a sparse filter stops after scanning this many events, so one call's work is bounded. */
@@ -33,7 +33,10 @@ const PUMP_CHUNK = 8_192;
  * The data an event keeps: the engine's own, frozen all the way down, as it is; anything else as the
  * durable stores keep it, JSON (a `Date` as its ISO text, not an empty object), in a frozen copy.
  */
-const ownData = (data: unknown): unknown => (isDeeplyFrozen(data) ? data : frozenCopy(asStoredJson(data)));
+const ownData = (data: unknown): unknown => {
+  if (isDeeplyFrozen(data)) return data;
+  return plainJsonCopy(data) ?? frozenCopy(asStoredJson(data));
+};
 
 /**
  * The embedded default store: one array per stream and one global log, so an append costs the same
