@@ -19,11 +19,3 @@ export const CommandRequest = t.intersection(
 );
 export type CommandRequest = t.TypeOf<typeof CommandRequest>;
 
-/** What the engine reads of a request before it knows its command's codec: all but the command's data. */
-export const CommandRequestHeader = t.intersection(
-  [
-    t.type({ commandId: DerivedIdentifier, actor: Identifier, command: t.type({ type: t.string }) }),
-    t.partial({ correlationId: DerivedIdentifier, causationId: DerivedIdentifier }),
-  ],
-  'CommandRequest',
-);

@@ -15,7 +15,7 @@ import { Clock, systemClock } from './clock';
 import { CommandError, invalidCommand } from './command-error';
 import { CommandHandler, CommandMetadata, CommandRejection, HandledCommand } from './command-handler';
 import { CommandMemo, samePayload } from './command-memo';
-import { CommandRequestHeader } from './command-request';
+import { CommandRequest } from './command-request';
 import type { EventEnvelope } from './event-store/envelope';
 import type { EventStore } from './event-store/event-store';
 import { IdGenerator, timeOrderedIds } from './ids';
@@ -28,6 +28,7 @@ import { decodeProblems } from './schema/decode-problems';
 import { currentEventSchemas } from './schema/current-event-schemas';
 import type { EventSchemas } from './schema/event-schemas';
 import { messageOf } from './error-message';
+import { decodeWithGuard } from './schema/guarded-decode';
 import { frozenCopy } from './frozen-copy';
 import { decodedCopy } from './schema/known-fields-copy';
 import type { CachedState } from './state-cache';
@@ -130,27 +131,41 @@ const ENGINE_DEFAULTS = {
 const handedOut = <S>(cached: CachedState<S>): CachedState<S> => ({ state: frozenCopy(cached.state), revision: cached.revision });
 
 interface ReadRequest {
-  readonly request: t.TypeOf<typeof CommandRequestHeader>;
+  readonly request: CommandRequest;
   readonly command: EngineCommand;
 }
 
+const isObject = (value: unknown): value is Readonly<Record<string, unknown>> => typeof value === 'object' && value !== null;
+
 /**
- * A request as the engine keeps it: every field read once into frozen data and checked as read (see
- * `decodedCopy`). Whatever a request's getters or Proxy traps throw on the way makes it invalid, not a
- * rejected promise.
+ * The request's own fields, each read once: what is checked is what is kept. Field by field rather than
+ * through `decodedCopy`, as every command pays for it.
+ */
+const requestSnapshot = (raw: unknown): unknown => {
+  if (!isObject(raw)) return raw;
+  const { commandId, actor, command, correlationId, causationId } = raw;
+  const snapshot: Record<string, unknown> = { commandId, actor, command: isObject(command) ? { type: command['type'], data: command['data'] } : command };
+  if (correlationId !== undefined) snapshot['correlationId'] = correlationId;
+  if (causationId !== undefined) snapshot['causationId'] = causationId;
+  return snapshot;
+};
+
+/**
+ * A request as the engine keeps it: every field read once and checked as read (the command's through
+ * `decodedCopy`, into frozen data). Whatever a request's getters or Proxy traps throw on the way makes it
+ * invalid, not a rejected promise.
  */
 const readRequest = (raw: unknown, codecs: ReadonlyMap<string, t.Decoder<unknown, EngineCommand>>): E.Either<CommandError, ReadRequest> => {
   try {
-    const header = decodedCopy(CommandRequestHeader, raw);
-    if (E.isLeft(header)) return E.left(invalidCommand(decodeProblems(header.left)));
-    const { type } = header.right.command;
-    const codec = codecs.get(type);
+    const request = decodeWithGuard(CommandRequest, requestSnapshot(raw));
+    if (E.isLeft(request)) return E.left(invalidCommand(decodeProblems(request.left)));
+    const candidate = request.right.command;
+    const codec = codecs.get(candidate.type);
     if (codec === undefined) {
-      return E.left({ kind: 'invalid', code: 'UNKNOWN_COMMAND_TYPE', message: `there is no command ${JSON.stringify(type).slice(0, 80)}`, problems: [] });
+      return E.left({ kind: 'invalid', code: 'UNKNOWN_COMMAND_TYPE', message: `there is no command ${JSON.stringify(candidate.type).slice(0, 80)}`, problems: [] });
     }
-    // The type is the one the codec was chosen by, whatever a second read of the caller's would say.
-    const command = decodedCopy(codec, { type, data: (raw as { readonly command: { readonly data: unknown } }).command.data });
-    return E.isLeft(command) ? E.left(invalidCommand(decodeProblems(command.left))) : E.right({ request: header.right, command: command.right });
+    const command = decodedCopy(codec, candidate);
+    return E.isLeft(command) ? E.left(invalidCommand(decodeProblems(command.left))) : E.right({ request: request.right, command: command.right });
   } catch (thrown) {
     return E.left({ kind: 'invalid', code: 'INVALID_COMMAND', message: `the request could not be read: ${messageOf(thrown)}`, problems: [] });
   }
