@@ -27,6 +27,7 @@ import { MemoryRejectionJournal, ReadRejectionsOptions, RejectedCommand, Rejecti
 import { decodeProblems } from './schema/decode-problems';
 import { currentEventSchemas } from './schema/current-event-schemas';
 import type { EventSchemas } from './schema/event-schemas';
+import { Identifier } from '../domain/shared/codecs';
 import { messageOf } from './error-message';
 import { decodeWithGuard } from './schema/guarded-decode';
 import { frozenCopy } from './frozen-copy';
@@ -129,6 +130,17 @@ const ENGINE_DEFAULTS = {
  * decided on. A host that sorted or changed what it was given would change that decision.
  */
 const handedOut = <S>(cached: CachedState<S>): CachedState<S> => ({ state: frozenCopy(cached.state), revision: cached.revision });
+
+/**
+ * A state query's id that is no id (a JavaScript host's undefined, a number): answered, not looked up as the
+ * text it would turn into (`cart-undefined`).
+ */
+const invalidId = (aggregate: string, id: unknown): CommandError => ({
+  kind: 'invalid',
+  code: 'INVALID_COMMAND',
+  message: `a ${aggregate} id is 1 to 128 characters without whitespace, not ${typeof id === 'string' ? JSON.stringify(id).slice(0, 140) : typeof id}`,
+  problems: [],
+});
 
 interface ReadRequest {
   readonly request: CommandRequest;
@@ -410,10 +422,12 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
 
   return {
     execute: (request) => (closed ? Promise.resolve(engineClosed) : execute(request, 0, 'host')),
-    cartState: async (cartId) => E.map(handedOut<CartState>)(await cart.load(cartStreamId(cartId))),
-    orderState: async (orderId) => E.map(handedOut<OrderState>)(await order.load(orderStreamId(orderId))),
-    paymentState: async (paymentId) => E.map(handedOut<PaymentState>)(await payment.load(paymentStreamId(paymentId))),
-    rejections: (readOptions) => journal.read(readOptions),
+    cartState: async (cartId) => (Identifier.is(cartId) ? E.map(handedOut<CartState>)(await cart.load(cartStreamId(cartId))) : E.left(invalidId('cart', cartId))),
+    orderState: async (orderId) => (Identifier.is(orderId) ? E.map(handedOut<OrderState>)(await order.load(orderStreamId(orderId))) : E.left(invalidId('order', orderId))),
+    paymentState: async (paymentId) =>
+      Identifier.is(paymentId) ? E.map(handedOut<PaymentState>)(await payment.load(paymentStreamId(paymentId))) : E.left(invalidId('payment', paymentId)),
+    // A JavaScript host may pass null for no options.
+    rejections: (readOptions) => journal.read(readOptions ?? {}),
     runDueDeadlines: (now) => (closed ? Promise.resolve([]) : processManager.runDueDeadlines(now ?? clock())),
     settle,
     get processManagerPosition() {

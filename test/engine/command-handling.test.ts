@@ -123,6 +123,17 @@ describe('command handling', () => {
     expect(await engine.rejections()).toHaveLength(1);
   });
 
+  it('answers a state query for an id that is none (undefined, a Symbol) as invalid, and reads the journal with null options', async () => {
+    const { engine, send } = engineDriver();
+    await send({ type: 'OpenCart', data: { cartId: 'undefined', customerId: 'alice', currency: 'CNY' } });
+    for (const id of [undefined, Symbol('cart'), 42, '']) {
+      expect(await engine.cartState(id as never)).toEqual(E.left(expect.objectContaining({ kind: 'invalid', code: 'INVALID_COMMAND' })));
+      expect(await engine.orderState(id as never)).toEqual(E.left(expect.objectContaining({ kind: 'invalid' })));
+      expect(await engine.paymentState(id as never)).toEqual(E.left(expect.objectContaining({ kind: 'invalid' })));
+    }
+    expect(await engine.rejections(null as never)).toEqual([]);
+  });
+
   describe('idempotency', () => {
     it('a repeated command id returns the first outcome and appends nothing', async () => {
       const { engine, send } = engineDriver();
