@@ -156,4 +156,19 @@ describe('standard pricing near the largest exact amount', () => {
     expect(pricingInconsistency(checkout)).toBe('the total is not subtotal − discounts + shipping − points');
     expect(pricingInconsistency({ ...checkout, total: half + 1, lines: [{ ...checkout.lines[0]!, paidAmount: half - 1 }] })).toBeNull();
   });
+  it('refuses every checkout priced with rules that are not whole, non-negative amounts, naming the rule', () => {
+    const input: PricingInput = { currency: 'CNY', lines: [{ sku: 'tea', name: 'Tea', category: 'tea', unitPrice: 5000, quantity: 1 }], coupon: null, pointsToRedeem: 0 };
+    const rules = { shippingFee: 800, freeShippingThreshold: 9900, gifts: [], rebates: [], pointValue: 1, maxPointsPercent: 50 };
+    const refusals = [
+      [{ ...rules, maxPointsPercent: 150 }, 'maxPointsPercent is not a whole percentage, 0 to 100'],
+      [{ ...rules, shippingFee: 7.5 }, 'shippingFee is not NonNegativeInteger'],
+      [{ ...rules, gifts: [{ minimumSpend: 0, gift: { sku: 'tote bag', name: 'Tote', category: 'bags', quantity: 1 } }] }, 'gifts.0.gift.sku is not Identifier'],
+    ] as const;
+    for (const [invalid, problem] of refusals) {
+      expect(standardPricingPolicy(invalid as StandardPricingRules)(input)).toEqual(
+        E.left(expect.objectContaining({ code: 'PRICING_RULES_INVALID', message: `the shop's pricing rules are not valid: ${problem}` })),
+      );
+    }
+    expect(E.isRight(standardPricingPolicy(rules)(input))).toBe(true);
+  });
 });
