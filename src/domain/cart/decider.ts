@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/Either';
 import { pipe } from 'fp-ts/function';
 import { Coupon, declaredPricing, PricedCheckout, PricingInput, PricingPolicy, pricingInconsistency, pricingMismatch } from '../pricing/pricing-policy';
-import type { CurrencyCode } from '../shared/codecs';
+import { type CurrencyCode, shapeProblem } from '../shared/codecs';
 import type { Decider } from '../shared/decider';
 import { DomainError, domainError, isDomainError } from '../shared/domain-error';
 import { currencyMismatch } from '../shared/money';
@@ -70,15 +70,6 @@ const decideAdd = (state: OpenCartState, data: Extract<CartCommand, { type: 'Add
   return accept({ type: 'CartItemAdded', data });
 };
 
-/** Where a policy's checkout is not of the declared shape: a figure, or an id (a gift's SKU, say) from its rules. */
-const malformedAt = (pricing: unknown): string => {
-  const decoded = PricedCheckout.decode(pricing);
-  const [first] = E.isLeft(decoded) ? decoded.left : [];
-  const path = first?.context.map((entry) => entry.key).filter((key) => key !== '').join('.') ?? '';
-  const expected = first?.context[first.context.length - 1]?.type.name ?? 'a priced checkout';
-  return `${path === '' ? 'the checkout' : path} is not ${expected}`;
-};
-
 /**
  * A pricing policy is the host's to replace, and the order is placed from what it returns: prices that do
  * not add up would be refused only then, after the cart had given up its lines, and figures that are not
@@ -87,7 +78,9 @@ const malformedAt = (pricing: unknown): string => {
 const checkedPricing =
   (input: PricingInput) =>
   (pricing: PricedCheckout): E.Either<DomainError, PricedCheckout> => {
-    const inconsistency = PricedCheckout.is(pricing) ? (pricingInconsistency(pricing) ?? pricingMismatch(input, pricing)) : malformedAt(pricing);
+    const inconsistency = PricedCheckout.is(pricing)
+      ? (pricingInconsistency(pricing) ?? pricingMismatch(input, pricing))
+      : (shapeProblem(PricedCheckout, pricing, 'the checkout') ?? 'the checkout is not a priced checkout');
     return inconsistency === null
       ? E.right(declaredPricing(pricing))
       : E.left(domainError('PRICING_INCONSISTENT', `the pricing policy's checkout cannot be taken: ${inconsistency}`, { reason: inconsistency }));

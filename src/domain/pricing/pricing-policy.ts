@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/Either';
 import * as t from 'io-ts';
-import { CurrencyCode, Identifier, NonNegativeInteger, PositiveInteger, Text } from '../shared/codecs';
+import { CurrencyCode, Identifier, NonNegativeInteger, PositiveInteger, shapeProblem, Text } from '../shared/codecs';
 import { DomainError, domainError } from '../shared/domain-error';
 import { allocate, scaleDown } from '../shared/money';
 
@@ -205,21 +205,13 @@ const StandardPricingRulesCodec = t.type({
   maxPointsPercent: t.refinement(NonNegativeInteger, (n) => n <= 100, 'a whole percentage, 0 to 100'),
 });
 
-const rulesProblem = (rules: StandardPricingRules): string | undefined => {
-  const decoded = StandardPricingRulesCodec.decode(rules);
-  if (E.isRight(decoded)) return undefined;
-  const [first] = decoded.left;
-  const path = first?.context.map((entry) => entry.key).filter((key) => key !== '').join('.') ?? '';
-  return `${path === '' ? 'the rules' : path} is not ${first?.context[first.context.length - 1]?.type.name ?? 'valid'}`;
-};
-
 /**
  * The standard rules as a policy. Rules that are not whole, non-negative amounts (a percentage above 100,
  * a gift's SKU with a space) would price checkouts that do not add up: each is refused instead, naming the
  * rule, as `PRICING_RULES_INVALID`.
  */
 export const standardPricingPolicy = (rules: StandardPricingRules = defaultPricingRules): PricingPolicy => {
-  const problem = rulesProblem(rules);
+  const problem = shapeProblem(StandardPricingRulesCodec, rules, 'the rules');
   return problem === undefined ? priceWith(rules) : () => E.left(domainError('PRICING_RULES_INVALID', `the shop's pricing rules are not valid: ${problem}`, { reason: problem }));
 };
 

@@ -1,3 +1,4 @@
+import * as E from 'fp-ts/Either';
 import * as t from 'io-ts';
 
 /** The codecs made by `predicateCodec`. */
@@ -72,3 +73,15 @@ export type CurrencyCode = t.TypeOf<typeof CurrencyCode>;
 /** A non-empty array whose elements are all distinct. */
 export const distinctNonEmptyArray = <C extends t.Mixed>(item: C, name: string, maxLength: number) =>
   t.refinement(t.readonlyArray(item), (xs) => xs.length > 0 && xs.length <= maxLength && new Set(xs).size === xs.length, name);
+
+/**
+ * Where `value` first departs from `codec`, as "`path` is not `Type`" (`whole` names the value itself), or
+ * undefined when it does not: for refusing a host's own configuration or policy output by what is wrong.
+ */
+export const shapeProblem = (codec: t.Decoder<unknown, unknown>, value: unknown, whole: string): string | undefined => {
+  const decoded = codec.decode(value);
+  if (E.isRight(decoded)) return undefined;
+  const [first] = decoded.left;
+  const path = first?.context.map((entry) => entry.key).filter((key) => key !== '').join('.') ?? '';
+  return `${path === '' ? whole : path} is not ${first?.context[first.context.length - 1]?.type.name ?? 'valid'}`;
+};
