@@ -30,13 +30,16 @@ export const PositiveInteger = integerCodec('PositiveInteger', (n) => n >= 1);
 export const Timestamp = integerCodec('Timestamp', (n) => n >= 0);
 export type Timestamp = t.TypeOf<typeof Timestamp>;
 
+/** A UTF-16 surrogate without its pair, which has no UTF-8 form. */
+export const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 /**
  * U+0000 and a lone UTF-16 surrogate. Neither survives a database: a lone surrogate has no UTF-8 form, so
  * drivers send U+FFFD in its place (two different ids would then name one stream, and the stored event no
  * longer matches its hash), and PostgreSQL text and jsonb refuse U+0000. Refused at the door, they can
  * never become an event that a store or a read model cannot hold.
  */
-export const UNSTORABLE_CHARACTER = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+export const UNSTORABLE_CHARACTER = new RegExp(`\\u0000|${LONE_SURROGATE.source}`);
 
 /**
  * A string of 1 to `maxLength` UTF-16 code units that `pattern` (any string when left out) and a database

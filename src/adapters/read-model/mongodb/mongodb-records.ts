@@ -3,6 +3,7 @@ import { pipe } from 'fp-ts/function';
 import * as t from 'io-ts';
 import { BSON, type Document } from 'mongodb';
 import { copyJsonDocument } from '../../../projections/read-model-rules';
+import { LONE_SURROGATE } from '../../../domain/shared/codecs';
 import type { CollectionDefinition, JsonDocument, JsonValue, SortValue, StoredDocument } from '../../../projections/read-model-store';
 
 /*
@@ -124,8 +125,6 @@ export const decodeActiveVersion = (raw: unknown): E.Either<string, number> =>
 
 /** MongoDB's limit on one stored document (BSON), in bytes. */
 export const MAX_RECORD_BYTES = 16 * 1024 * 1024;
-
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Whether an id has a lone surrogate, which would reach MongoDB as U+FFFD and name another document. */
 export const idBsonProblem = (id: string): string | undefined => (LONE_SURROGATE.test(id) ? 'the id holds a lone surrogate, which BSON turns into U+FFFD' : undefined);
