@@ -1,5 +1,14 @@
 const hasOwn = Object.prototype.hasOwnProperty;
 
+/**
+ * Sets a field of a plain object being built. An own "__proto__" field (JSON.parse makes one) is data: a
+ * plain assignment would set the object's prototype instead.
+ */
+export const setOwnField = (record: Record<string, unknown>, key: string, value: unknown): void => {
+  if (key === '__proto__') Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
+  else record[key] = value;
+};
+
 /** Whether a value is immutable all the way down: a primitive, or a frozen object of such values. */
 export const isDeeplyFrozen = (value: unknown): boolean => {
   if (value === null || typeof value !== 'object') return true;
@@ -22,12 +31,7 @@ const copyFrozen = (value: unknown): unknown => {
   }
   const record = value as Record<string, unknown>;
   const copy: Record<string, unknown> = {};
-  for (const key in record) {
-    if (!hasOwn.call(record, key)) continue;
-    // An own "__proto__" field (JSON.parse makes one) is data: assigned, it would set the prototype instead.
-    if (key === '__proto__') Object.defineProperty(copy, key, { value: copyFrozen(record[key]), enumerable: true, writable: true, configurable: true });
-    else copy[key] = copyFrozen(record[key]);
-  }
+  for (const key in record) if (hasOwn.call(record, key)) setOwnField(copy, key, copyFrozen(record[key]));
   return Object.freeze(copy);
 };
 
@@ -63,8 +67,7 @@ const copyPlain = (value: unknown): unknown => {
     if (!hasOwn.call(record, key)) continue;
     const item = copyPlain(record[key]);
     if (item === NOT_PLAIN) return NOT_PLAIN;
-    if (key === '__proto__') Object.defineProperty(copy, key, { value: item, enumerable: true, writable: true, configurable: true });
-    else copy[key] = item;
+    setOwnField(copy, key, item);
   }
   return Object.freeze(copy);
 };

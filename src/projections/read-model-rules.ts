@@ -1,4 +1,5 @@
 import * as E from 'fp-ts/Either';
+import { setOwnField } from '../engine/frozen-copy';
 import {
   Batch,
   CollectionDefinition,
@@ -125,9 +126,7 @@ export const copyJsonDocument = (value: unknown, previous?: JsonDocument): E.Eit
         path.push(key);
         const item = copy((v as Record<string, unknown>)[key], depth + 1, earlier !== undefined && hasOwnProperty.call(earlier, key) ? earlier[key] : undefined);
         path.pop();
-        // A plain assignment to "__proto__" would set the prototype instead of a field.
-        if (key === '__proto__') Object.defineProperty(out, key, { value: item, enumerable: true, writable: true, configurable: true });
-        else out[key] = item;
+        setOwnField(out, key, item);
       }
       return Object.freeze(out);
     }
