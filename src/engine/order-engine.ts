@@ -142,6 +142,12 @@ const invalidId = (aggregate: string, id: unknown): CommandError => ({
   problems: [],
 });
 
+/** A state query: its id checked, the state loaded through `handler` (cache or store) and handed out. */
+const stateQuery =
+  <S>(aggregate: string, handler: { load(streamId: string): Promise<E.Either<CommandError, CachedState<S>>> }, streamIdOf: (id: string) => string) =>
+  async (id: string): Promise<E.Either<CommandError, CachedState<S>>> =>
+    Identifier.is(id) ? E.map(handedOut<S>)(await handler.load(streamIdOf(id))) : E.left(invalidId(aggregate, id));
+
 interface ReadRequest {
   readonly request: CommandRequest;
   readonly command: EngineCommand;
@@ -422,10 +428,9 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
 
   return {
     execute: (request) => (closed ? Promise.resolve(engineClosed) : execute(request, 0, 'host')),
-    cartState: async (cartId) => (Identifier.is(cartId) ? E.map(handedOut<CartState>)(await cart.load(cartStreamId(cartId))) : E.left(invalidId('cart', cartId))),
-    orderState: async (orderId) => (Identifier.is(orderId) ? E.map(handedOut<OrderState>)(await order.load(orderStreamId(orderId))) : E.left(invalidId('order', orderId))),
-    paymentState: async (paymentId) =>
-      Identifier.is(paymentId) ? E.map(handedOut<PaymentState>)(await payment.load(paymentStreamId(paymentId))) : E.left(invalidId('payment', paymentId)),
+    cartState: stateQuery<CartState>('cart', cart, cartStreamId),
+    orderState: stateQuery<OrderState>('order', order, orderStreamId),
+    paymentState: stateQuery<PaymentState>('payment', payment, paymentStreamId),
     // A JavaScript host may pass null for no options.
     rejections: (readOptions) => journal.read(readOptions ?? {}),
     runDueDeadlines: (now) => (closed ? Promise.resolve([]) : processManager.runDueDeadlines(now ?? clock())),
