@@ -5,7 +5,7 @@ import { CartEvent } from '../domain/cart/events';
 import { OrderCommand } from '../domain/order/commands';
 import { orderDecider, OrderPolicy, OrderState } from '../domain/order/decider';
 import { OrderEvent } from '../domain/order/events';
-import { PaymentCommand, PaymentDecision } from '../domain/payment/commands';
+import { PaymentCommand, PaymentDecision, RefundRemainingCapture } from '../domain/payment/commands';
 import { paymentDecider, PaymentState } from '../domain/payment/decider';
 import { PaymentEvent } from '../domain/payment/events';
 import type { PricingPolicy } from '../domain/pricing/pricing-policy';
@@ -60,16 +60,17 @@ export const publicCommandCodecs: ReadonlyMap<string, t.Decoder<unknown, CartCom
 export type HostCommand = CartCommand | OrderCommand | PaymentCommand;
 
 /** What the engine's process manager may send besides: commands no host may. */
-export type EngineCommand = HostCommand | ReturnCheckedOutLines;
+export type EngineCommand = HostCommand | ReturnCheckedOutLines | RefundRemainingCapture;
 
 /** Every command the process manager may send, by type: a host's, and the engine's own. */
 export const engineCommandCodecs: ReadonlyMap<string, t.Decoder<unknown, EngineCommand>> = new Map([
   ...publicCommandCodecs,
   [ReturnCheckedOutLines.name, ReturnCheckedOutLines as t.Decoder<unknown, EngineCommand>],
+  [RefundRemainingCapture.name, RefundRemainingCapture as t.Decoder<unknown, EngineCommand>],
 ]);
 
 const CART_COMMAND_TYPES: ReadonlySet<string> = new Set([...CartCommand.types.map((codec) => codec.name), ReturnCheckedOutLines.name]);
-const PAYMENT_COMMAND_TYPES: ReadonlySet<string> = new Set(PaymentCommand.types.map((codec) => codec.name));
+const PAYMENT_COMMAND_TYPES: ReadonlySet<string> = new Set([...PaymentCommand.types.map((codec) => codec.name), RefundRemainingCapture.name]);
 
 export const isCartCommand = (command: EngineCommand): command is CartDecision => CART_COMMAND_TYPES.has(command.type);
-export const isPaymentCommand = (command: EngineCommand): command is PaymentCommand => PAYMENT_COMMAND_TYPES.has(command.type);
+export const isPaymentCommand = (command: EngineCommand): command is PaymentCommand | RefundRemainingCapture => PAYMENT_COMMAND_TYPES.has(command.type);

@@ -268,6 +268,38 @@ describe('the shopper journey through the engine', () => {
     const again = await driver.send({ type: 'MarkOrderPaid', data: { orderId: 'o1', paymentId: 'o1', amount: cny(ORDER_TOTAL) } }, 'host');
     expect(E.isRight(again) && again.right.events).toEqual([]);
   });
+
+  it('a capture its order cannot take goes back whole, though the host refunded part of it first: what the payment still holds', async () => {
+    const store = new MemoryEventStore();
+    const first = engineDriver({ eventStore: store });
+    await checkedOutOrder(first);
+    const position = first.engine.processManagerPosition;
+    await first.engine.close();
+    // The capture and a goodwill refund arrive while the process manager is behind.
+    const behind = engineDriver({ eventStore: store, runProcessManager: false });
+    await pay(behind);
+    await behind.accept({ type: 'RefundPayment', data: { paymentId: 'o1', refundId: 'goodwill', amount: cny(100), reason: 'goodwill' } }, 'service-desk');
+    const caughtUp = engineDriver({ eventStore: store, processManagerStartAfter: position });
+    await caughtUp.engine.settle();
+    expect(await paymentState(caughtUp)).toMatchObject({ amountCaptured: ORDER_TOTAL, amountRefunded: ORDER_TOTAL, refundIds: ['goodwill', 'late-capture'] });
+    const [lateCapture] = (await caughtUp.engine.eventStore.readStream(paymentStreamId('o1'))).filter((event) => event.type === 'PaymentRefunded').slice(1);
+    expect(lateCapture).toMatchObject({ data: { refundId: 'late-capture', amount: cny(ORDER_TOTAL - 100) } });
+    const fromHost = await caughtUp.send({ type: 'RefundRemainingCapture', data: { paymentId: 'o1', refundId: 'late-capture', reason: 'r' } } as never, 'host');
+    expect(fromHost).toEqual(E.left(expect.objectContaining({ kind: 'invalid', code: 'UNKNOWN_COMMAND_TYPE' })));
+    await caughtUp.engine.close();
+  });
+
+  it('a capture its order cannot take, refunded in full by the host already, has nothing left to give back', async () => {
+    const driver = engineDriver({ runProcessManager: false });
+    await driver.accept({ type: 'InitiatePayment', data: { paymentId: 'p9', orderId: 'o9', amount: cny(5000), method: 'card' } }, 'host');
+    await pay(driver, 5000, 'tx-9', 'p9');
+    await driver.accept({ type: 'RefundPayment', data: { paymentId: 'p9', refundId: 'goodwill', amount: cny(5000), reason: 'goodwill' } }, 'service-desk');
+    const caughtUp = engineDriver({ eventStore: driver.engine.eventStore });
+    await caughtUp.engine.settle();
+    expect(await paymentState(caughtUp, 'p9')).toMatchObject({ amountRefunded: 5000, refundIds: ['goodwill'] });
+    expect(await typesIn(caughtUp, paymentStreamId('p9'))).toEqual(['PaymentInitiated', 'PaymentCaptured', 'PaymentRefunded']);
+    await caughtUp.engine.close();
+  });
 });
 
 describe('deadlines', () => {

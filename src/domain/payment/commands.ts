@@ -28,9 +28,21 @@ export const DecideProviderCallback = message('DecideProviderCallback', {
 export const FailPayment = message('FailPayment', { paymentId: Identifier, reason: Text });
 export const RefundPayment = message('RefundPayment', { paymentId: Identifier, refundId: Identifier, amount: Money, reason: Text });
 
+/**
+ * What the process manager sends when a capture cannot pay its order: the payment gives back all it still
+ * holds of the capture, under `refundId`. Not `RefundPayment`, whose amount is fixed when the reaction is
+ * made: a host may have refunded part of the capture meanwhile, and a refund of the whole would be refused,
+ * leaving the rest with no order and no refund. No host sends it.
+ */
+export const RefundRemainingCapture = message('RefundRemainingCapture', { paymentId: Identifier, refundId: Identifier, reason: Text });
+export type RefundRemainingCapture = t.TypeOf<typeof RefundRemainingCapture>;
+
 /** The payment commands a host may send. */
 export const PaymentCommand = t.union([InitiatePayment, RecordProviderCallback, FailPayment, RefundPayment], 'PaymentCommand');
 export type PaymentCommand = t.TypeOf<typeof PaymentCommand>;
 
-/** What the payment decider decides on: the host's commands, with callbacks checked for reuse first. */
-export type PaymentDecision = Exclude<PaymentCommand, { type: 'RecordProviderCallback' }> | t.TypeOf<typeof DecideProviderCallback>;
+/**
+ * What the payment decider decides on: the host's commands, with callbacks checked for reuse first, and the
+ * process manager's own.
+ */
+export type PaymentDecision = Exclude<PaymentCommand, { type: 'RecordProviderCallback' }> | t.TypeOf<typeof DecideProviderCallback> | RefundRemainingCapture;

@@ -106,6 +106,20 @@ const decideRefund = (payment: ExistingPayment, data: Extract<PaymentDecision, {
   return accept({ type: 'PaymentRefunded', data: { ...data, orderId: payment.orderId } });
 };
 
+const decideRemainingCaptureRefund = (payment: ExistingPayment, data: Extract<PaymentDecision, { type: 'RefundRemainingCapture' }>['data']): Decision => {
+  if (payment.refundIds.includes(data.refundId)) {
+    return reject('REFUND_ALREADY_RECORDED', `refund ${data.refundId} of payment ${payment.paymentId} was already made`, { refundId: data.refundId });
+  }
+  if (payment.status !== 'captured') {
+    return reject('PAYMENT_NOT_CAPTURED', `payment ${payment.paymentId} is ${payment.status}: nothing to refund`, { status: payment.status });
+  }
+  const remaining = payment.amountCaptured - payment.amountRefunded;
+  // Refunded in full already (by the host, straight to the payment): nothing is left to give back.
+  if (remaining === 0) return accept();
+  const { paymentId, orderId, currency } = payment;
+  return accept({ type: 'PaymentRefunded', data: { paymentId, orderId, refundId: data.refundId, amount: money(remaining, currency), reason: data.reason } });
+};
+
 const decideCommand = (command: PaymentDecision, state: PaymentState): Decision => {
   switch (command.type) {
     case 'InitiatePayment': {
@@ -127,6 +141,8 @@ const decideCommand = (command: PaymentDecision, state: PaymentState): Decision 
       );
     case 'RefundPayment':
       return existing(state, command.data.paymentId, (payment) => decideRefund(payment, command.data));
+    case 'RefundRemainingCapture':
+      return existing(state, command.data.paymentId, (payment) => decideRemainingCaptureRefund(payment, command.data));
   }
 };
 

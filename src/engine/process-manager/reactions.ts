@@ -73,11 +73,12 @@ export const reactionsTo = (event: JourneyEvent, occurredAt: number, settings: R
         {
           kind: 'command',
           command: { type: 'MarkOrderPaid', data: { orderId, paymentId, amount } },
-          // Money the order does not take (closed, paid by another payment, or never placed) goes straight back.
+          // Money the order does not take (closed, paid by another payment, or never placed) goes straight back:
+          // what the payment still holds of it, since a host may have refunded part of it meanwhile.
           onRejected: (error) =>
             amount.amount === 0
               ? []
-              : [{ type: 'RefundPayment', data: { paymentId, refundId: LATE_CAPTURE_REFUND_ID, amount, reason: `order ${orderId} could not take the payment: ${error.message}` } }],
+              : [{ type: 'RefundRemainingCapture', data: { paymentId, refundId: LATE_CAPTURE_REFUND_ID, reason: `order ${orderId} could not take the payment: ${error.message}` } }],
         },
       ];
     }
