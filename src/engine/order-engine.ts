@@ -5,6 +5,7 @@ import type { CartState } from '../domain/cart/decider';
 import type { OrderCommand } from '../domain/order/commands';
 import type { OrderPolicy, OrderState } from '../domain/order/decider';
 import { defaultOrderPolicy } from '../domain/order/decider';
+import { RESERVED_REFUND_IDS } from '../domain/order/values';
 import { callbackWouldCapture, type PaymentState } from '../domain/payment/decider';
 import { format, money } from '../domain/shared/money';
 import type { PaymentCommand } from '../domain/payment/commands';
@@ -324,6 +325,70 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
     return order.handle(command, metadata, notBefore);
   };
 
+  /**
+   * The engine refunds under ids of its own: `cancellation`, `late-capture`, and each after-sales request's
+   * id. A payment takes each refund id once, so a host's refund sent straight to a payment under one of them
+   * would have the engine's refund refused, and the shopper never paid back. Such a refund is refused here,
+   * as is a request under the id of a refund the order's payment already made: each side's check reads the
+   * other aggregate, which neither decider can see. The look and the command are not one step: a host's
+   * refund and a request under the same id sent at the same moment can both pass.
+   */
+  const handleHostRefund = async (
+    command: Extract<PaymentCommand, { type: 'RefundPayment' }>,
+    metadata: CommandMetadata,
+    notBefore: number,
+  ): Promise<E.Either<CommandRejection, HandledCommand<unknown>>> => {
+    const { paymentId, refundId } = command.data;
+    const streamId = paymentStreamId(paymentId);
+    const current = await payment.load(streamId);
+    if (E.isLeft(current)) return E.left({ error: current.left, streamId, revision: undefined });
+    const { state } = current.right;
+    // A refund id the payment already took is for its decider to answer: a repeat, or a refusal.
+    if (state.status === 'none' || state.refundIds.includes(refundId)) return payment.handle(command, metadata, notBefore);
+    if (RESERVED_REFUND_IDS.includes(refundId)) {
+      const message = `refund id ${refundId} is the one the engine gives its own refunds: choose another`;
+      return E.left({ error: { kind: 'rejected', code: 'RESERVED_REFUND_ID', message, details: { refundId } }, streamId, revision: current.right.revision });
+    }
+    const paid = await order.load(orderStreamId(state.orderId));
+    if (E.isLeft(paid)) return E.left({ error: paid.left, streamId, revision: undefined });
+    const orderState = paid.right.state;
+    if (orderState.status !== 'none' && orderState.paymentId === paymentId && orderState.afterSales.some((request) => request.requestId === refundId)) {
+      const message = `refund id ${refundId} is that of after-sales request ${refundId} of order ${state.orderId}, which the engine refunds under it: choose another`;
+      return E.left({ error: { kind: 'rejected', code: 'REFUND_ID_TAKEN', message, details: { refundId, orderId: state.orderId } }, streamId, revision: current.right.revision });
+    }
+    return payment.handle(command, metadata, notBefore);
+  };
+
+  const handleAfterSalesRequest = async (
+    command: Extract<OrderCommand, { type: 'RequestAfterSales' }>,
+    metadata: CommandMetadata,
+    notBefore: number,
+  ): Promise<E.Either<CommandRejection, HandledCommand<unknown>>> => {
+    const { orderId, requestId } = command.data;
+    const streamId = orderStreamId(orderId);
+    const current = await order.load(streamId);
+    if (E.isLeft(current)) return E.left({ error: current.left, streamId, revision: undefined });
+    const placed = current.right.state;
+    // A request the order already holds is for its decider to answer: a repeat, or a refusal.
+    if (placed.status === 'none' || placed.paymentId === null || placed.afterSales.some((request) => request.requestId === requestId)) {
+      return order.handle(command, metadata, notBefore);
+    }
+    const paid = await payment.load(paymentStreamId(placed.paymentId));
+    if (E.isLeft(paid)) return E.left({ error: paid.left, streamId, revision: undefined });
+    const paying = paid.right.state;
+    if (paying.status !== 'none' && paying.refundIds.includes(requestId)) {
+      const message = `payment ${placed.paymentId} already made a refund ${requestId}, and an after-sales request is refunded under its own id: choose another request id`;
+      return E.left({ error: { kind: 'rejected', code: 'REQUEST_ID_TAKEN', message, details: { requestId, paymentId: placed.paymentId } }, streamId, revision: current.right.revision });
+    }
+    return order.handle(command, metadata, notBefore);
+  };
+
+  /** What a host sends: the engine's refunds keep their ids (see `handleHostRefund`). */
+  const dispatchFromHost: PublicHandler = (command, metadata, notBefore) => {
+    if (command.type === 'RefundPayment') return handleHostRefund(command, metadata, notBefore);
+    return command.type === 'RequestAfterSales' ? handleAfterSalesRequest(command, metadata, notBefore) : dispatch(command, metadata, notBefore);
+  };
+
   const dispatch: PublicHandler = (command, metadata, notBefore) => {
     if (isCartCommand(command)) return cart.handle(command, metadata, notBefore);
     if (isPaymentCommand(command)) {
@@ -360,7 +425,7 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
     // Remembered before it runs: the same id sent again meanwhile with another command is then a conflict,
     // rather than a second command run, or an answer taken from this one.
     if (remembered === undefined) memo.rememberCommand(commandId, command);
-    const handled = await dispatch(command, metadata, notBefore);
+    const handled = await (sender === 'host' ? dispatchFromHost : dispatch)(command, metadata, notBefore);
     if (E.isRight(handled)) {
       const { streamId, events, revision, duplicate } = handled.right;
       const outcome: CommandOutcome = E.right({ commandId, streamId, events, revision, duplicate });

@@ -158,6 +158,46 @@ describe('the shopper journey through the engine', () => {
     expect(await paymentState(driver)).toMatchObject({ amountRefunded: 8000, refundIds: ['r1', 'r2'] });
   });
 
+  it("a host's own refund cannot take the id of one the engine owes: its cancellation's, or an after-sales request's, either way round", async () => {
+    const goodwill = (refundId: string) => ({ type: 'RefundPayment', data: { paymentId: 'o1', refundId, amount: cny(100), reason: 'goodwill' } }) as const;
+    const cancelled = engineDriver();
+    await checkedOutOrder(cancelled);
+    await pay(cancelled);
+    expect(await cancelled.send(goodwill('cancellation'), 'service-desk')).toEqual(
+      E.left(expect.objectContaining({ kind: 'rejected', code: 'RESERVED_REFUND_ID', message: "refund id cancellation is the one the engine gives its own refunds: choose another" })),
+    );
+    expect(await cancelled.send(goodwill('late-capture'), 'service-desk')).toEqual(E.left(expect.objectContaining({ code: 'RESERVED_REFUND_ID' })));
+    await cancelled.accept({ type: 'CancelOrder', data: { orderId: 'o1', reason: 'changed my mind' } });
+    expect(await paymentState(cancelled)).toMatchObject({ amountRefunded: ORDER_TOTAL, refundIds: ['cancellation'] });
+
+    const returned = engineDriver();
+    await checkedOutOrder(returned);
+    await pay(returned);
+    await returned.accept({ type: 'ShipOrder', data: { orderId: 'o1', carrier: 'SF', trackingNumber: 'SF1' } }, 'warehouse');
+    await returned.accept({ type: 'DeliverOrder', data: { orderId: 'o1' } }, 'carrier');
+    await returned.accept(goodwill('r1'), 'service-desk');
+    const request = (requestId: string) =>
+      ({ type: 'RequestAfterSales', data: { orderId: 'o1', requestId, kind: 'refund', lines: [{ sku: 'cup', quantity: 1 }], reason: 'chipped' } }) as const;
+    expect(await returned.send(request('r1'))).toEqual(
+      E.left(
+        expect.objectContaining({
+          kind: 'rejected',
+          code: 'REQUEST_ID_TAKEN',
+          message: 'payment o1 already made a refund r1, and an after-sales request is refunded under its own id: choose another request id',
+        }),
+      ),
+    );
+    await returned.accept(request('r2'));
+    expect(await returned.send(goodwill('r2'), 'service-desk')).toEqual(
+      E.left(expect.objectContaining({ kind: 'rejected', code: 'REFUND_ID_TAKEN', message: 'refund id r2 is that of after-sales request r2 of order o1, which the engine refunds under it: choose another' })),
+    );
+    await returned.accept({ type: 'ApproveAfterSales', data: { orderId: 'o1', requestId: 'r2' } }, 'service-desk');
+    expect(await paymentState(returned)).toMatchObject({ amountRefunded: 3100, refundIds: ['r1', 'r2'] });
+    expect(await orderState(returned)).toMatchObject({ amountRefunded: 3000, refundsDue: {} });
+    // A repeat is still the payment's to answer, as before.
+    expect(await returned.send(goodwill('r1'), 'service-desk')).toEqual(E.left(expect.objectContaining({ code: 'REFUND_ALREADY_RECORDED' })));
+  });
+
   it('a payment captured after the order expired goes straight back', async () => {
     const driver = engineDriver();
     await checkedOutOrder(driver);
