@@ -11,6 +11,9 @@ import type { EventEnvelope } from '../../src/engine/event-store/envelope';
 import type { EventStore, ExpectedRevision, SubscriptionMessage, WrongExpectedRevision } from '../../src/engine/event-store/event-store';
 import { describeWithPostgres, dropSchema, postgresUrl, uniqueSchemaName } from '../support/postgres-server';
 import { proposedEvents } from '../support/proposed-events';
+import { MemoryReadModelStore } from '../../src/adapters/read-model/memory/memory-read-model-store';
+import { logisticsProjection } from '../../src/projections/logistics/projection';
+import { ProjectionRunner } from '../../src/projections/projection-runner';
 
 const rightOrThrow = <A>(either: E.Either<unknown, A>): A => {
   if (E.isLeft(either)) throw new Error(`expected success, got ${JSON.stringify(either.left)}`);
@@ -611,6 +614,19 @@ describe('PostgreSQL event store without a reachable server', () => {
       await expect(store.readStream('nowhere-1')).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
       await expect(store.headPosition()).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
     } finally {
+      await store.close();
+    }
+  });
+
+  it('fails a projection runner that follows it, which says so in its status, rather than leaving it catching up', async () => {
+    const store = new PostgresEventStore('postgres://postgres@127.0.0.1:1/unreachable', { polling: { minDelayMs: 1, maxDelayMs: 5 } });
+    const runner = new ProjectionRunner({ eventStore: store, readModels: new MemoryReadModelStore(), projection: logisticsProjection });
+    try {
+      expect(E.isRight(await runner.start())).toBe(true);
+      const failed = await firstValueFrom(runner.status$.pipe(rxFilter((status) => status.state === 'failed')));
+      expect(failed).toMatchObject({ state: 'failed', failure: { code: 'EVENT_STORE_FAILED' } });
+    } finally {
+      await runner.stop();
       await store.close();
     }
   });

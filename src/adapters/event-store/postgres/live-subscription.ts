@@ -25,10 +25,18 @@ const DEFAULT_MIN_DELAY_MS = 25;
 const DEFAULT_MAX_DELAY_MS = 1_000;
 
 /**
+ * Reads that may fail in a row before the subscription ends with the error: a pooled connection the server
+ * dropped fails one read, which the next one, on a new connection, gets past.
+ */
+const READ_FAILURES_TOLERATED = 3;
+
+/**
  * Catch-up then live delivery by reading `$all` pages in a loop. Between reads it sleeps until an append
  * notification wakes it or its back-off runs out, whichever comes first, so it still delivers when
- * notifications are lost. Read failures are retried with the same back-off, except a corrupt event, which
- * ends the subscription with that error: skipping it would break the order the reader relies on.
+ * notifications are lost. A failed read is tried again after the same back-off, a few times; then the
+ * subscription ends with the error, so that its subscriber (a projection runner, the process manager)
+ * reports the outage and takes it up again from where it got to. A corrupt event ends it at once:
+ * skipping it would break the order the reader relies on, and reading it again finds it as corrupt.
  */
 export const liveSubscription = (source: LiveSubscriptionSource, options: SubscribeOptions): Observable<SubscriptionMessage> =>
   new Observable<SubscriptionMessage>((subscriber) => {
@@ -64,6 +72,7 @@ export const liveSubscription = (source: LiveSubscriptionSource, options: Subscr
       let cursor = options.after;
       let caughtUp = false;
       let delay = minDelay;
+      let failuresInARow = 0;
       while (!stopped) {
         woken = false;
         let page: HeadedPage;
@@ -71,7 +80,8 @@ export const liveSubscription = (source: LiveSubscriptionSource, options: Subscr
           page = await source.readPage(cursor, options.filter);
         } catch (error) {
           if (stopped) return;
-          if (error instanceof EventStoreReadError && error.code === 'CORRUPT_EVENT') {
+          failuresInARow += 1;
+          if ((error instanceof EventStoreReadError && error.code === 'CORRUPT_EVENT') || failuresInARow >= READ_FAILURES_TOLERATED) {
             subscriber.error(error);
             return;
           }
@@ -79,6 +89,7 @@ export const liveSubscription = (source: LiveSubscriptionSource, options: Subscr
           delay = Math.min(delay * 2, maxDelay);
           continue;
         }
+        failuresInARow = 0;
         if (stopped) return;
         let lastDelivered = cursor;
         for (const event of page.events) {
