@@ -7,7 +7,7 @@ describe('the process manager’s rules', () => {
     const captured = { type: 'PaymentCaptured', data: { paymentId: 'p1', orderId: 'o1', providerTransactionId: 'tx-1', amount: cny(13000) } } as const;
     const [markPaid] = reactionsTo(captured, 0, { paymentWindowMs: 60_000 });
     const [followUp] = markPaid?.kind === 'command' ? (markPaid.onRejected?.({ code: 'INVALID_ORDER_STATUS', message: 'the order has closed' }) ?? []) : [];
-    expect(followUp).toMatchObject({ type: 'RefundPayment', data: { paymentId: 'p1', amount: cny(13000) } });
-    expect(followUp?.type === 'RefundPayment' && paymentStreamId(followUp.data.paymentId)).toBe(paymentStreamId(captured.data.paymentId));
+    expect(followUp).toMatchObject({ type: 'RefundRemainingCapture', data: { paymentId: 'p1', refundId: 'late-capture' } });
+    expect(followUp?.type === 'RefundRemainingCapture' && paymentStreamId(followUp.data.paymentId)).toBe(paymentStreamId(captured.data.paymentId));
   });
 });
