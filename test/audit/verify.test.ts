@@ -122,7 +122,23 @@ describe('verifyStore', () => {
 
     onlyOrderTampered(report);
     const after = parseLine(lines[orderLine(lines, 3)] as string);
-    expect(findingOf(report, ORDER_STREAM)).toMatchObject({ kind: 'removed', revision: 3, eventId: after.eventId, expected: 2, actual: 3 });
+    expect(findingOf(report, ORDER_STREAM)).toMatchObject({
+      kind: 'removed',
+      revision: 3,
+      eventId: after.eventId,
+      expected: 2,
+      actual: 3,
+      message: `revision 2 of ${ORDER_STREAM} is missing before event ${after.eventId}`,
+    });
+  });
+
+  it('names every revision of a longer gap', async () => {
+    const tampered = lines.filter((_, i) => i !== orderLine(lines, 2) && i !== orderLine(lines, 3));
+    const after = parseLine(lines[orderLine(lines, 4)] as string);
+    expect(findingOf(await verified(await importLines(tampered)), ORDER_STREAM)).toMatchObject({
+      kind: 'removed',
+      message: `revisions 2–3 of ${ORDER_STREAM} are missing before event ${after.eventId}`,
+    });
   });
 
   it('sees the first event of a stream removed', async () => {

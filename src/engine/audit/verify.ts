@@ -91,6 +91,8 @@ const finding = (kind: TamperKind, event: Omit<Link, 'hash'>, expected: string |
 const missingRevisions = (doubt: Extract<Doubt, { kind: 'gap' }>): string =>
   doubt.firstMissing === doubt.lastMissing ? `revision ${doubt.firstMissing}` : `revisions ${doubt.firstMissing}–${doubt.lastMissing}`;
 
+const areMissing = (doubt: Extract<Doubt, { kind: 'gap' }>): string => (doubt.firstMissing === doubt.lastMissing ? 'is missing' : 'are missing');
+
 const forgedOf = (genuine: Link, forged: Link): TamperFinding =>
   finding(
     'inserted',
@@ -103,7 +105,7 @@ const forgedOf = (genuine: Link, forged: Link): TamperFinding =>
 /** How a doubt ends once the walk is over and nothing settled it. */
 const settleAtEnd = (doubt: Doubt): TamperFinding =>
   doubt.kind === 'gap'
-    ? finding('removed', doubt.early, doubt.firstMissing, doubt.early.revision, `${missingRevisions(doubt)} of ${doubt.early.streamId} are missing before event ${doubt.early.eventId}`)
+    ? finding('removed', doubt.early, doubt.firstMissing, doubt.early.revision, `${missingRevisions(doubt)} of ${doubt.early.streamId} ${areMissing(doubt)} before event ${doubt.early.eventId}`)
     : finding(
         'inserted',
         doubt.second,

@@ -1,4 +1,4 @@
-import type * as t from 'io-ts';
+import * as t from 'io-ts';
 
 const describe = (value: unknown): string => {
   if (value === undefined) return 'nothing';
@@ -11,12 +11,22 @@ const describe = (value: unknown): string => {
   return String(value);
 };
 
+/**
+ * Whether a context entry names a member of a union or intersection (its key is the member's index) rather
+ * than a place in the value: such keys would read as array indexes, and differ with the codec the value was
+ * read through.
+ */
+const isMemberEntry = (context: t.Context, index: number): boolean => {
+  const parent = context[index - 1]?.type;
+  return parent instanceof t.UnionType || parent instanceof t.IntersectionType;
+};
+
 /** One short line per io-ts error: where in the value, what was expected, what was there. */
 export const decodeProblems = (errors: t.Errors): readonly string[] => {
   const lines = errors.map((error) => {
     const path = error.context
+      .filter((entry, index) => entry.key !== '' && !isMemberEntry(error.context, index))
       .map((entry) => entry.key)
-      .filter((key) => key !== '')
       .join('.');
     const expected = error.context[error.context.length - 1]?.type.name ?? 'a valid value';
     return `${path === '' ? 'value' : path}: expected ${expected}, got ${describe(error.value)}`;

@@ -1,0 +1,25 @@
+import * as E from 'fp-ts/Either';
+import * as t from 'io-ts';
+import { OrderEvent } from '../../../src/domain/order/events';
+import { decodeProblems } from '../../../src/engine/schema/decode-problems';
+
+const problemsOf = (codec: t.Decoder<unknown, unknown>, value: unknown): readonly string[] => {
+  const decoded = codec.decode(value);
+  return E.isLeft(decoded) ? decodeProblems(decoded.left) : [];
+};
+
+describe('decode problems', () => {
+  it('name the place in the value, not which member of a union the value was tried against', () => {
+    const note = { type: 'OrderNoteAdded', data: { orderId: 'o1' } };
+    expect(problemsOf(OrderEvent, note)).toEqual(['data.author: expected Identifier, got nothing', 'data.text: expected Text, got nothing']);
+    // The same event read through a union of unions reads the same.
+    expect(problemsOf(t.union([t.string, OrderEvent]), note)).toEqual(
+      expect.arrayContaining(['data.author: expected Identifier, got nothing', 'data.text: expected Text, got nothing']),
+    );
+  });
+
+  it('keep array indexes, which are places in the value', () => {
+    expect(problemsOf(t.type({ lines: t.array(t.type({ sku: t.string })) }), { lines: [{ sku: 'a' }, { sku: 7 }] })).toEqual(['lines.1.sku: expected string, got 7']);
+    expect(problemsOf(t.intersection([t.type({ a: t.string }), t.type({ b: t.number })]), { a: 'x', b: 'y' })).toEqual(['b: expected number, got "y"']);
+  });
+});
