@@ -114,7 +114,18 @@ describe('standard pricing near the largest exact amount', () => {
     // With no rebate and no free shipping, the shipping fee pushes the amount payable over.
     const paidShipping = standardPricingPolicy({ ...rules, rebates: [], freeShippingThreshold: Number.MAX_SAFE_INTEGER });
     expect(paidShipping({ currency: 'CNY', lines: [line('a', Number.MAX_SAFE_INTEGER - 100, 1)], coupon: null, pointsToRedeem: 0 })).toEqual(
-      E.left(expect.objectContaining({ code: 'AMOUNT_TOO_LARGE' })),
+      E.left(expect.objectContaining({ code: 'AMOUNT_TOO_LARGE', details: { amount: '9007199254741691' } })),
+    );
+  });
+
+  it('says exactly what the figure would be, which a number would round', () => {
+    const refused = price({ currency: 'CNY', lines: [line('a', Number.MAX_SAFE_INTEGER, 9999)], coupon: null, pointsToRedeem: 0 });
+    expect(refused).toEqual(
+      E.left({
+        code: 'AMOUNT_TOO_LARGE',
+        message: 'the subtotal would be 90062985348155169009, more than the 9007199254740991 minor units an amount can be',
+        details: { amount: '90062985348155169009' },
+      }),
     );
   });
 

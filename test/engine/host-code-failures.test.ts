@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/Either';
 import { MemoryEventStore } from '../../src/adapters/event-store/memory/memory-event-store';
-import { standardPricingPolicy } from '../../src/domain/pricing/pricing-policy';
+import { PricingPolicy, standardPricingPolicy } from '../../src/domain/pricing/pricing-policy';
 import { cartStreamId } from '../../src/engine/aggregates';
 import { eventSchemas } from '../../src/engine/schema/event-schemas';
 import { engineDriver } from '../support/engine-driver';
@@ -41,6 +41,38 @@ describe('code the host gives the engine, when it throws', () => {
       const outcome = await driver.send({ type: 'CheckOutCart', data: { cartId: 'c1', orderId: 'o1', shippingAddress: { recipient: 'A', phone: '1', line1: 'x', city: 'y', postalCode: '1', country: 'CN' }, paymentMethod: 'card', pointsToRedeem: 0 } });
       expect(outcome).toEqual(E.left(expect.objectContaining({ kind: 'unavailable', code: 'DECISION_THREW' })));
     }
+  });
+
+  it("a pricing policy cannot change the cart through its input: it gets a frozen copy, and its checkout is checked against the cart's own lines", async () => {
+    const checkOut = (orderId: string) =>
+      ({
+        type: 'CheckOutCart',
+        data: { cartId: 'c1', orderId, shippingAddress: { recipient: 'A', phone: '1', line1: 'x', city: 'y', postalCode: '1', country: 'CN' }, paymentMethod: 'card', pointsToRedeem: 0 },
+      }) as const;
+    const standard = standardPricingPolicy();
+    const halved: PricingPolicy = (input) => {
+      // As a host's plain JavaScript would, in sloppy mode: a write to a frozen field does nothing there.
+      for (const line of input.lines) Reflect.set(line, 'unitPrice', Math.floor(line.unitPrice / 2));
+      return standard(input);
+    };
+    const sloppy = engineDriver({ pricing: halved, runProcessManager: false });
+    await sloppy.accept(openCart);
+    await sloppy.accept(addTea);
+    const placed = await sloppy.send(checkOut('o1'));
+    expect(E.isRight(placed) && placed.right.events[0]?.data).toMatchObject({ pricing: { lines: [{ unitPrice: 5000 }], subtotal: 5000 } });
+
+    const strict = engineDriver({
+      pricing: (input) => {
+        (input.lines[0] as { unitPrice: number }).unitPrice = 1;
+        return standard(input);
+      },
+      runProcessManager: false,
+    });
+    await strict.accept(openCart);
+    await strict.accept(addTea);
+    expect(await strict.send(checkOut('o1'))).toEqual(E.left(expect.objectContaining({ kind: 'unavailable', code: 'DECISION_THREW' })));
+    const cart = await strict.engine.cartState('c1');
+    expect(E.isRight(cart) && cart.right.state).toMatchObject({ lines: [{ sku: 'tea', unitPrice: 5000 }] });
   });
 
   it('an upcaster that throws makes its event unreadable: a value for commands and state queries alike', async () => {

@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/Either';
 import { pipe } from 'fp-ts/function';
-import { Coupon, declaredPricing, PricedCheckout, PricingInput, PricingPolicy, pricingInconsistency, pricingMismatch } from '../pricing/pricing-policy';
+import { Coupon, declaredPricing, PricedCheckout, PricingInput, PricingPolicy, pricingInconsistency, pricingMismatch, policyInputOf } from '../pricing/pricing-policy';
 import { type CurrencyCode, shapeProblem } from '../shared/codecs';
 import type { Decider } from '../shared/decider';
 import { DomainError, domainError, isDomainError } from '../shared/domain-error';
@@ -98,7 +98,7 @@ const decideCheckOut = (state: OpenCartState, data: Extract<CartCommand, { type:
   if (selected.length === 0) return reject('NOTHING_SELECTED', 'select at least one line before checking out');
   const input: PricingInput = { currency: state.currency, lines: selected, coupon: state.coupon, pointsToRedeem: data.pointsToRedeem };
   return pipe(
-    price(input),
+    price(policyInputOf(input)),
     E.mapLeft(asDomainError),
     E.chain(checkedPricing(input)),
     E.map((pricing): readonly CartEvent[] => [

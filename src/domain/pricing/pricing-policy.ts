@@ -79,6 +79,21 @@ export interface PricingInput {
 /** Prices a checkout. Pure and replaceable: a shop with other rules passes its own to the engine. */
 export type PricingPolicy = (input: PricingInput) => E.Either<DomainError, PricedCheckout>;
 
+/**
+ * The input as a policy gets it: its own frozen copy. A policy is the host's code, and one that changed its
+ * input in place (a member price written over a line's) would change the cart the input came from, and
+ * the input its checkout is then checked against.
+ */
+export const policyInputOf = (input: PricingInput): PricingInput =>
+  Object.freeze({
+    currency: input.currency,
+    lines: Object.freeze(
+      input.lines.map(({ sku, name, category, unitPrice, quantity }) => Object.freeze({ sku, name, category, unitPrice, quantity })),
+    ),
+    coupon: input.coupon === null ? null : Object.freeze({ ...input.coupon }),
+    pointsToRedeem: input.pointsToRedeem,
+  });
+
 export interface GiftRule {
   readonly minimumSpend: number;
   readonly gift: GiftLine;
@@ -116,10 +131,11 @@ const couponDiscountOf = (coupon: Coupon, base: number): number =>
 
 /**
  * An amount past `Number.MAX_SAFE_INTEGER`, which no number counts exactly: priced anyway, the checkout
- * would store figures that do not add up, or are not integers at all.
+ * would store figures that do not add up, or are not integers at all. The refusal gives the exact figure, as
+ * decimal text, since a number would round it.
  */
-const amountTooLarge = (what: string, amount: number): DomainError =>
-  domainError('AMOUNT_TOO_LARGE', `${what} would be ${amount}, more than the ${Number.MAX_SAFE_INTEGER} minor units an amount can be`, { amount });
+const amountTooLarge = (what: string, exact: bigint): DomainError =>
+  domainError('AMOUNT_TOO_LARGE', `${what} would be ${exact}, more than the ${Number.MAX_SAFE_INTEGER} minor units an amount can be`, { amount: exact.toString() });
 
 const bestRebate = (rules: readonly RebateRule[], base: number): number =>
   rules.reduce((best, rule) => (rule.threshold <= base ? Math.max(best, Math.min(rule.amountOff, base)) : best), 0);
@@ -135,7 +151,10 @@ const priceWith =
     const lineTotals = input.lines.map((line) => line.unitPrice * line.quantity);
     const subtotal = lineTotals.reduce((sum, x) => sum + x, 0);
     // Each line total is at most the subtotal, so a safe subtotal means safe line totals.
-    if (!Number.isSafeInteger(subtotal)) return E.left(amountTooLarge('the subtotal', subtotal));
+    if (!Number.isSafeInteger(subtotal)) {
+      // Summed again exactly, for the refusal to say what the figure would be.
+      return E.left(amountTooLarge('the subtotal', input.lines.reduce((sum, line) => sum + BigInt(line.unitPrice) * BigInt(line.quantity), 0n)));
+    }
     const { coupon } = input;
     if (coupon !== null && subtotal < coupon.minimumSpend) {
       return E.left(
@@ -152,7 +171,7 @@ const priceWith =
     const merchandise = afterCoupon - rebateDiscount;
     const shippingFee = merchandise >= rules.freeShippingThreshold ? 0 : rules.shippingFee;
     const payable = merchandise + shippingFee;
-    if (!Number.isSafeInteger(payable)) return E.left(amountTooLarge('the amount payable', payable));
+    if (!Number.isSafeInteger(payable)) return E.left(amountTooLarge('the amount payable', BigInt(merchandise) + BigInt(shippingFee)));
     const pointsLimit = scaleDown(payable, rules.maxPointsPercent, 100);
     const pointsDiscount = input.pointsToRedeem * rules.pointValue;
     if (pointsDiscount > pointsLimit) {
