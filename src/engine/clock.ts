@@ -3,6 +3,19 @@ export type Clock = () => number;
 
 export const systemClock: Clock = () => Date.now();
 
+/**
+ * The host's clock as the engine reads it: a reading that is no time (negative, fractional, not a number)
+ * throws, naming it, where it would otherwise be stored in an event, refused by the store, or turned into
+ * another time on one path and not on another.
+ */
+export const checkedClock =
+  (clock: Clock): Clock =>
+  () => {
+    const now: unknown = clock();
+    if (typeof now === 'number' && Number.isSafeInteger(now) && now >= 0) return now;
+    throw new RangeError(`the clock read ${typeof now === 'string' ? JSON.stringify(now) : String(now)}, not a whole number of milliseconds since 1970`);
+  };
+
 /** A clock that stands still until moved: for tests, demos and replays. */
 export interface ManualClock {
   readonly now: Clock;

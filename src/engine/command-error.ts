@@ -6,7 +6,9 @@ import type { DomainError } from '../domain/shared/domain-error';
  * - `rejected`: the domain refused it in the current state (409, or 404 for `…_NOT_FOUND` codes);
  * - `conflict`: the command id was reused for another payload, or contention outlasted the retries (409);
  * - `unavailable`: the store could not be reached or holds an event it cannot read, the engine was closed, or
- *   code the host gave the engine (a pricing or order policy) threw while deciding (503); nothing was written.
+ *   code the host gave the engine (a pricing or order policy, its clock, id generator, event schemas or
+ *   rejection journal) threw, or its clock read no time, while handling the command (503): `DECISION_THREW`;
+ *   nothing was written.
  */
 export type CommandError =
   | { readonly kind: 'invalid'; readonly code: 'INVALID_COMMAND' | 'UNKNOWN_COMMAND_TYPE' | 'RESERVED_COMMAND_ID'; readonly message: string; readonly problems: readonly string[] }

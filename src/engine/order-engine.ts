@@ -12,7 +12,7 @@ import type { PaymentCommand } from '../domain/payment/commands';
 import { PricingPolicy, standardPricingPolicy } from '../domain/pricing/pricing-policy';
 import type { ClaimProviderTransaction, ProviderTransactionState } from '../domain/provider-transaction/provider-transaction';
 import { aggregates, cartStreamId, EngineCommand, engineCommandCodecs, isCartCommand, isPaymentCommand, orderStreamId, paymentStreamId, publicCommandCodecs } from './aggregates';
-import { Clock, systemClock } from './clock';
+import { checkedClock, Clock, systemClock } from './clock';
 import { CommandError, invalidCommand } from './command-error';
 import { CommandHandler, CommandMetadata, CommandRejection, HandledCommand } from './command-handler';
 import { CommandMemo, samePayload } from './command-memo';
@@ -20,6 +20,7 @@ import { CommandRequest } from './command-request';
 import type { EventEnvelope } from './event-store/envelope';
 import type { EventStore } from './event-store/event-store';
 import { IdGenerator, timeOrderedIds } from './ids';
+import { toldSafely } from './host-hook';
 import { KeyedTurns } from './keyed-turns';
 import { FiredDeadline, isEngineCommandId, ProcessManager, ProcessManagerFailure } from './process-manager/process-manager';
 import { JourneyEvent, Reaction, reactionsTo } from './process-manager/reactions';
@@ -190,10 +191,26 @@ const readRequest = (raw: unknown, codecs: ReadonlyMap<string, t.Decoder<unknown
   }
 };
 
-/** Builds an engine over `options.eventStore` (in memory by default) and starts its process manager. */
+/**
+ * A setting that is an exact whole number, a time or a position: one that is not (NaN, Infinity, a
+ * fraction, a number as text) is refused when the engine is made. Taken as it came, it made the process
+ * manager's commands invalid, or its reading of the store start elsewhere, and journeys stopped in silence.
+ */
+const wholeNumberSetting = (name: string, value: unknown): number | undefined => {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
+  throw new RangeError(`createEngine: ${name} must be a whole number, not ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`);
+};
+
+/**
+ * Builds an engine over `options.eventStore` (in memory by default) and starts its process manager. Throws a
+ * RangeError for a time or position setting that is no whole number (`paymentWindowMs`, `processManagerStartAfter`).
+ */
 export const createEngine = (options: EngineOptions = {}): OrderEngine => {
+  const paymentWindowMs = wholeNumberSetting('paymentWindowMs', options.paymentWindowMs) ?? ENGINE_DEFAULTS.paymentWindowMs;
+  const processManagerStartAfter = wholeNumberSetting('processManagerStartAfter', options.processManagerStartAfter);
   const store = options.eventStore ?? new MemoryEventStore();
-  const clock = options.clock ?? systemClock;
+  const clock = checkedClock(options.clock ?? systemClock);
   const schemas = options.eventSchemas ?? currentEventSchemas;
   const journal = options.rejectionJournal ?? new MemoryRejectionJournal();
   const defs = aggregates(options.pricing ?? standardPricingPolicy(), options.orderPolicy ?? defaultOrderPolicy);
@@ -203,8 +220,8 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
     newId: options.newId ?? timeOrderedIds(clock),
     schemas,
     cacheCapacity: options.stateCacheSize ?? (store.holdsEventsInMemory === true ? Number.POSITIVE_INFINITY : ENGINE_DEFAULTS.stateCacheSize),
-    maxAttempts: options.maxAttempts ?? ENGINE_DEFAULTS.maxAttempts,
-    onConflictRetry: options.onConflictRetry ?? (() => undefined),
+    maxAttempts: wholeAtLeastOne(options.maxAttempts, ENGINE_DEFAULTS.maxAttempts),
+    onConflictRetry: toldSafely(options.onConflictRetry ?? (() => undefined)),
   };
   const cart = new CommandHandler(defs.cart, handlerDeps);
   const order = new CommandHandler(defs.order, handlerDeps);
@@ -425,7 +442,14 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
     // Remembered before it runs: the same id sent again meanwhile with another command is then a conflict,
     // rather than a second command run, or an answer taken from this one.
     if (remembered === undefined) memo.rememberCommand(commandId, command);
-    const handled = await (sender === 'host' ? dispatchFromHost : dispatch)(command, metadata, notBefore);
+    let handled: E.Either<CommandRejection, HandledCommand<unknown>>;
+    try {
+      handled = await (sender === 'host' ? dispatchFromHost : dispatch)(command, metadata, notBefore);
+    } catch (thrown) {
+      // The host's clock, id generator or event schemas threw (policies' throws are answered where they decide):
+      // before any append, so nothing was written.
+      return E.left({ kind: 'unavailable', code: 'DECISION_THREW', message: `handling ${command.type} ${commandId} threw: ${messageOf(thrown)}` });
+    }
     if (E.isRight(handled)) {
       const { streamId, events, revision, duplicate } = handled.right;
       const outcome: CommandOutcome = E.right({ commandId, streamId, events, revision, duplicate });
@@ -439,21 +463,25 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
     // Only a decision is final; an unavailable store or lost races may succeed when retried.
     if (error.kind === 'rejected') {
       memo.rememberOutcome(commandId, command, E.left(error));
-      await journal.record({
-        commandId,
-        command,
-        actor,
-        correlationId: metadata.correlationId,
-        streamId,
-        stateRevision: revision,
-        error,
-        rejectedAt: clock(),
-      });
+      try {
+        await journal.record({
+          commandId,
+          command,
+          actor,
+          correlationId: metadata.correlationId,
+          streamId,
+          stateRevision: revision,
+          error,
+          rejectedAt: clock(),
+        });
+      } catch {
+        // A journal of the host's own that fails (its database down) loses the entry, not the answer: the
+        // command was decided, and is refused, whether or not its refusal was kept.
+      }
     }
     return E.left(error);
   };
 
-  const paymentWindowMs = options.paymentWindowMs ?? ENGINE_DEFAULTS.paymentWindowMs;
   const journeyHandlers = [cart, order, payment] as const;
   const decodeForReactions = (envelope: EventEnvelope): E.Either<CommandError, readonly Reaction[]> => {
     const handler = journeyHandlers.find((h) => envelope.streamId.startsWith(h.aggregate.streamPrefix));
@@ -462,6 +490,7 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
     return E.map((event: JourneyEvent) => reactionsTo(event, envelope.occurredAt, { paymentWindowMs }))(decoded);
   };
 
+  const processManagerFailure = toldSafely(options.onProcessManagerFailure ?? (() => undefined));
   const processManager = new ProcessManager({
     store,
     clock,
@@ -472,8 +501,8 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
     concurrency: wholeAtLeastOne(options.processManagerConcurrency, ENGINE_DEFAULTS.processManagerConcurrency),
     retry: retryPolicyOf(options.processManagerRetry),
     execute,
-    ...(options.processManagerStartAfter === undefined ? {} : { startAfter: options.processManagerStartAfter }),
-    onFailure: options.onProcessManagerFailure ?? (() => undefined),
+    ...(processManagerStartAfter === undefined ? {} : { startAfter: processManagerStartAfter }),
+    onFailure: processManagerFailure,
   });
   if (options.runProcessManager !== false) processManager.start();
 
@@ -498,7 +527,18 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
     paymentState: stateQuery<PaymentState>('payment', payment, paymentStreamId),
     // A JavaScript host may pass null for no options.
     rejections: (readOptions) => journal.read(readOptions ?? {}),
-    runDueDeadlines: (now) => (closed ? Promise.resolve([]) : processManager.runDueDeadlines(now ?? clock())),
+    runDueDeadlines: async (now) => {
+      if (closed) return [];
+      let dueAt: number;
+      try {
+        dueAt = now ?? clock();
+      } catch (thrown) {
+        // Nothing is due at no time: said where failures go, and tried on the host's next call.
+        processManagerFailure({ position: -1, eventId: '', error: { kind: 'unavailable', code: 'DECISION_THREW', message: `the deadlines due could not be found: ${messageOf(thrown)}` } });
+        return [];
+      }
+      return processManager.runDueDeadlines(dueAt);
+    },
     settle,
     get processManagerPosition() {
       return processManager.position;

@@ -200,7 +200,8 @@ export class ProcessManager {
 
   /** Resolves once every event up to `position` has been handled. */
   whenProcessed(position: number): Promise<void> {
-    if (this.frontier.position >= position) return Promise.resolve();
+    // Stopped, nothing more will be handled (see `stop`).
+    if (this.stopped || this.frontier.position >= position) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push({ position, resolve }));
   }
 
@@ -340,8 +341,9 @@ export class ProcessManager {
       if (E.isRight(outcome)) return undefined;
       const error = outcome.left;
       if (error.code === 'STORE_UNAVAILABLE' || error.code === 'CONCURRENCY_CONFLICT') return error;
-      // An event the store holds but cannot read stays so on the next attempt: reported, and given up.
-      if (error.kind === 'unavailable') this.deps.onFailure({ position: cause.position, eventId: cause.eventId, error });
+      // An event the store holds but cannot read stays so on the next attempt, as does a command the engine
+      // finds invalid (made from a setting or a clock reading it cannot hold): reported, and given up.
+      if (error.kind === 'unavailable' || error.kind === 'invalid') this.deps.onFailure({ position: cause.position, eventId: cause.eventId, error });
       return undefined;
     });
   }
@@ -391,7 +393,7 @@ export class ProcessManager {
    * Appends to a deadline's stream. A revision mismatch means another run got there first (scheduled it,
    * or fired or cancelled it), which is the outcome wanted, so it is not an error.
    */
-  private appendDeadlineEvent(
+  private async appendDeadlineEvent(
     deadlineId: string,
     event: DeadlineEvent,
     expected: 'no-stream' | number,

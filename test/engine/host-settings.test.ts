@@ -1,0 +1,198 @@
+import * as E from 'fp-ts/Either';
+import { MemoryEventStore } from '../../src/adapters/event-store/memory/memory-event-store';
+import { wrongExpectedRevision } from '../../src/engine/event-store/event-store';
+import { createEngine } from '../../src/engine/order-engine';
+import type { ProcessManagerFailure } from '../../src/engine/process-manager/process-manager';
+import type { RejectionJournal } from '../../src/engine/rejection-journal';
+import { delegatingTo } from '../support/delegating-event-store';
+import { checkedOutOrder, engineDriver } from '../support/engine-driver';
+import { cny } from '../support/fixtures';
+import { proposedEvents } from '../support/proposed-events';
+
+const openCart = { type: 'OpenCart', data: { cartId: 'c1', customerId: 'alice', currency: 'CNY' } } as const;
+const request = (command: unknown, commandId = 'cmd-1') => ({ commandId, actor: 'alice', command });
+const storedCount = async (store: MemoryEventStore) => (await store.readAll()).events.length;
+
+describe('settings the engine is made with', () => {
+  it('refuses a payment window or a start position that is no whole number, naming it', () => {
+    for (const paymentWindowMs of [Number.POSITIVE_INFINITY, Number.NaN, 1.5, '60000']) {
+      expect(() => createEngine({ paymentWindowMs: paymentWindowMs as number })).toThrow(RangeError);
+    }
+    expect(() => createEngine({ processManagerStartAfter: '1' as unknown as number })).toThrow('createEngine: processManagerStartAfter must be a whole number, not "1"');
+    expect(() => createEngine({ processManagerStartAfter: Number.NaN })).toThrow(RangeError);
+    // A negative window has the deadline due at once, and null is no saved position: both as before.
+    const kept = [createEngine({ paymentWindowMs: -1 }), createEngine({ processManagerStartAfter: null as unknown as number })];
+    return Promise.all(kept.map((engine) => engine.close()));
+  });
+
+  it('takes a number of attempts that is no whole number as the default, where NaN or Infinity retried a lost race for ever', async () => {
+    const store = new MemoryEventStore();
+    const alwaysLosing = delegatingTo(store, { append: (streamId) => Promise.resolve(E.left(wrongExpectedRevision(streamId, 'no-stream', 0))) });
+    for (const maxAttempts of [Number.NaN, Number.POSITIVE_INFINITY]) {
+      const engine = createEngine({ eventStore: alwaysLosing, maxAttempts, runProcessManager: false });
+      expect(await engine.execute(request(openCart))).toEqual(E.left(expect.objectContaining({ kind: 'conflict', code: 'CONCURRENCY_CONFLICT' })));
+      await engine.close();
+    }
+  });
+});
+
+describe("the host's clock and ids, when they fail", () => {
+  it('a clock that throws, or reads no time, is answered DECISION_THREW naming it, and nothing is written', async () => {
+    const clocks: readonly (() => number)[] = [
+      () => {
+        throw new Error('clock failed');
+      },
+      () => -5000,
+      () => '1767225600000' as unknown as number,
+    ];
+    const messages: string[] = [];
+    for (const clock of clocks) {
+      const store = new MemoryEventStore();
+      const engine = createEngine({ eventStore: store, clock, runProcessManager: false });
+      const outcome = await engine.execute(request(openCart));
+      expect(outcome).toEqual(E.left(expect.objectContaining({ kind: 'unavailable', code: 'DECISION_THREW' })));
+      if (E.isLeft(outcome)) messages.push(outcome.left.message);
+      expect(await storedCount(store)).toBe(0);
+      await engine.close();
+    }
+    expect(messages).toEqual([
+      'handling OpenCart cmd-1 threw: clock failed',
+      'handling OpenCart cmd-1 threw: the clock read -5000, not a whole number of milliseconds since 1970',
+      'handling OpenCart cmd-1 threw: the clock read "1767225600000", not a whole number of milliseconds since 1970',
+    ]);
+  });
+
+  it('a clock that throws when deadlines are run finds none due, and says so where failures go', async () => {
+    const failures: ProcessManagerFailure[] = [];
+    const engine = createEngine({
+      clock: () => {
+        throw new Error('clock failed');
+      },
+      onProcessManagerFailure: (failure) => failures.push(failure),
+    });
+    await expect(engine.runDueDeadlines()).resolves.toEqual([]);
+    expect(failures).toEqual([expect.objectContaining({ error: expect.objectContaining({ code: 'DECISION_THREW', message: 'the deadlines due could not be found: clock failed' }) })]);
+    await engine.close();
+  });
+
+  it('an id generator that throws is answered DECISION_THREW, and nothing is written', async () => {
+    const store = new MemoryEventStore();
+    const engine = createEngine({
+      eventStore: store,
+      newId: () => {
+        throw new Error('newId failed');
+      },
+      runProcessManager: false,
+    });
+    expect(await engine.execute(request(openCart))).toEqual(E.left({ kind: 'unavailable', code: 'DECISION_THREW', message: 'handling OpenCart cmd-1 threw: newId failed' }));
+    expect(await storedCount(store)).toBe(0);
+    await engine.close();
+  });
+
+  it('a rejection journal that fails loses its entry, not the answer', async () => {
+    const failing: RejectionJournal = {
+      record: () => Promise.reject(new Error('journal database down')),
+      read: () => Promise.resolve([]),
+    };
+    const engine = createEngine({ rejectionJournal: failing, runProcessManager: false });
+    const outcome = await engine.execute(request({ type: 'AddCartItem', data: { cartId: 'none', sku: 'tea', name: 'Tea', category: 'tea', unitPrice: cny(5000), quantity: 1 } }));
+    expect(outcome).toEqual(E.left(expect.objectContaining({ kind: 'rejected', code: 'CART_NOT_FOUND' })));
+    await engine.close();
+  });
+});
+
+describe("the host's hooks, when they fail", () => {
+  it('a conflict hook that throws or rejects changes no outcome', async () => {
+    const store = new MemoryEventStore();
+    for (const onConflictRetry of [
+      () => {
+        throw new Error('metrics down');
+      },
+      () => Promise.reject(new Error('metrics down')),
+    ]) {
+      let appends = 0;
+      let told = 0;
+      // The second append, the item's, loses a race once, as to another process.
+      const losingOnce = delegatingTo(store, {
+        append: (streamId, events, expected) => (++appends === 2 ? Promise.resolve(E.left(wrongExpectedRevision(streamId, expected, 0))) : store.append(streamId, events, expected)),
+      });
+      const engine = createEngine({
+        eventStore: losingOnce,
+        onConflictRetry: () => {
+          told += 1;
+          return onConflictRetry();
+        },
+        runProcessManager: false,
+      });
+      const cartId = `c-${told}-${String(onConflictRetry).length}`;
+      expect(E.isRight(await engine.execute(request({ ...openCart, data: { ...openCart.data, cartId } }, `open-${cartId}`)))).toBe(true);
+      const added = await engine.execute(request({ type: 'AddCartItem', data: { cartId, sku: 'tea', name: 'Tea', category: 'tea', unitPrice: cny(5000), quantity: 1 } }, `add-${cartId}`));
+      expect(E.isRight(added)).toBe(true);
+      expect(told).toBe(1);
+      await engine.close();
+    }
+  });
+
+  it('a process-manager failure hook that throws or rejects neither stops the journey nor ends the process', async () => {
+    for (const throwing of [true, false]) {
+      const store = new MemoryEventStore();
+      let refused = 0;
+      // The store refuses the first deadline append once, which the process manager reports and tries again.
+      const flaky = delegatingTo(store, {
+        append: (streamId, events, expected) =>
+          streamId.startsWith('deadline-') && refused++ === 0
+            ? Promise.resolve(E.left({ code: 'STORE_UNAVAILABLE', message: 'a blip' }))
+            : store.append(streamId, events, expected),
+      });
+      let told = 0;
+      const driver = engineDriver({
+        eventStore: flaky,
+        processManagerRetry: { firstDelayMs: 1 },
+        onProcessManagerFailure: () => {
+          told += 1;
+          if (throwing) throw new Error('alerting down');
+          return Promise.reject(new Error('alerting down')) as unknown as void;
+        },
+      });
+      await checkedOutOrder(driver);
+      const order = await driver.engine.orderState('o1');
+      expect(E.isRight(order) && order.right.state.status).toBe('awaiting-payment');
+      expect(told).toBe(1);
+      await driver.engine.close();
+    }
+  });
+
+  it("a command of the process manager's that the engine finds invalid is reported, not dropped in silence", async () => {
+    const failures: ProcessManagerFailure[] = [];
+    // Near the end of time, the payment deadline is past the largest exact number: PlaceOrder cannot hold it.
+    const driver = engineDriver({ clock: () => Number.MAX_SAFE_INTEGER - 10, onProcessManagerFailure: (failure) => failures.push(failure) });
+    await checkedOutOrder(driver);
+    expect(failures).toEqual([expect.objectContaining({ error: expect.objectContaining({ kind: 'invalid', code: 'INVALID_COMMAND' }) })]);
+    await driver.engine.close();
+  });
+});
+
+describe('closing the engine', () => {
+  it('answers a settle under way when it closes', async () => {
+    const store = new MemoryEventStore();
+    let releaseHead: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => {
+      releaseHead = resolve;
+    });
+    // The head is read, and only told once the engine has closed: settle then waits on a stopped process manager.
+    const slowHead = delegatingTo(store, {
+      headPosition: async () => {
+        await held;
+        return store.headPosition();
+      },
+    });
+    const driver = engineDriver({ eventStore: slowHead, runProcessManager: true });
+    await driver.engine.execute(request(openCart));
+    const settled = driver.engine.settle();
+    await driver.engine.close();
+    // Written after the close (by another process, say): the stopped process manager will never handle it.
+    await store.append('elsewhere-1', proposedEvents(1), 'no-stream');
+    releaseHead();
+    await expect(settled).resolves.toBeUndefined();
+  });
+});
