@@ -73,7 +73,9 @@ export const timeOrderedIds = (clock: Clock = systemClock): IdGenerator => {
 
 /**
  * Deterministic ids shaped as UUIDs (so every store accepts them), numbered from 1 under a fixed prefix.
- * `seed` (up to 8 hex digits) keeps two generators from colliding.
+ * `seed` (up to 8 hex digits) keeps two generators from colliding. Each generator counts from 1 again: a
+ * process restarted over a store that holds its earlier ids must use another seed, since event ids must
+ * never repeat in a store (the process manager names its commands after the events that cause them).
  */
 export const sequentialIds = (seed = 0): IdGenerator => {
   const prefix = seed.toString(16).padStart(8, '0').slice(-8);
