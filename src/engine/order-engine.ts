@@ -196,19 +196,26 @@ const readRequest = (raw: unknown, codecs: ReadonlyMap<string, t.Decoder<unknown
  * fraction, a number as text) is refused when the engine is made. Taken as it came, it made the process
  * manager's commands invalid, or its reading of the store start elsewhere, and journeys stopped in silence.
  */
-const wholeNumberSetting = (name: string, value: unknown): number | undefined => {
+const wholeNumberSetting = (name: string, value: unknown, least: number, most: number, unit: string): number | undefined => {
   if (value === undefined || value === null) return undefined;
-  if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
-  throw new RangeError(`createEngine: ${name} must be a whole number, not ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`);
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= least && value <= most) return value;
+  const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
+  throw new RangeError(`createEngine: ${name} must be a whole number of ${unit} from ${least} to ${most}, not ${shown}`);
 };
+
+/**
+ * The longest payment window: a deadline must be a time an event can hold (at most 2^53 - 1 ms), however far
+ * the clock has gone, and no shop waits a thousand years.
+ */
+const MAX_PAYMENT_WINDOW_MS = 1000 * 365 * 24 * 60 * 60 * 1000;
 
 /**
  * Builds an engine over `options.eventStore` (in memory by default) and starts its process manager. Throws a
  * RangeError for a time or position setting that is no whole number (`paymentWindowMs`, `processManagerStartAfter`).
  */
 export const createEngine = (options: EngineOptions = {}): OrderEngine => {
-  const paymentWindowMs = wholeNumberSetting('paymentWindowMs', options.paymentWindowMs) ?? ENGINE_DEFAULTS.paymentWindowMs;
-  const processManagerStartAfter = wholeNumberSetting('processManagerStartAfter', options.processManagerStartAfter);
+  const paymentWindowMs = wholeNumberSetting('paymentWindowMs', options.paymentWindowMs, 0, MAX_PAYMENT_WINDOW_MS, 'milliseconds') ?? ENGINE_DEFAULTS.paymentWindowMs;
+  const processManagerStartAfter = wholeNumberSetting('processManagerStartAfter', options.processManagerStartAfter, -1, Number.MAX_SAFE_INTEGER, 'positions');
   const store = options.eventStore ?? new MemoryEventStore();
   const clock = checkedClock(options.clock ?? systemClock);
   const schemas = options.eventSchemas ?? currentEventSchemas;
@@ -370,7 +377,7 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
     if (E.isLeft(paid)) return E.left({ error: paid.left, streamId, revision: undefined });
     const orderState = paid.right.state;
     if (orderState.status !== 'none' && orderState.paymentId === paymentId && orderState.afterSales.some((request) => request.requestId === refundId)) {
-      const message = `refund id ${refundId} is that of after-sales request ${refundId} of order ${state.orderId}, which the engine refunds under it: choose another`;
+      const message = `refund id ${refundId} is that of after-sales request ${refundId} of order ${state.orderId}, whose refund the engine would make under it: choose another`;
       return E.left({ error: { kind: 'rejected', code: 'REFUND_ID_TAKEN', message, details: { refundId, orderId: state.orderId } }, streamId, revision: current.right.revision });
     }
     return payment.handle(command, metadata, notBefore);
@@ -446,8 +453,9 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
     try {
       handled = await (sender === 'host' ? dispatchFromHost : dispatch)(command, metadata, notBefore);
     } catch (thrown) {
-      // The host's clock, id generator or event schemas threw (policies' throws are answered where they decide):
-      // before any append, so nothing was written.
+      // The host's clock, id generator or event schemas threw (policies' throws are answered where they decide),
+      // before the command's events were appended. A provider callback's claim of its transaction id may have
+      // been, which a retry under the same command id takes up.
       return E.left({ kind: 'unavailable', code: 'DECISION_THREW', message: `handling ${command.type} ${commandId} threw: ${messageOf(thrown)}` });
     }
     if (E.isRight(handled)) {
@@ -509,14 +517,25 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
   let closed = false;
   const engineClosed: CommandOutcome = E.left({ kind: 'unavailable', code: 'ENGINE_CLOSED', message: 'the engine is closed: its process manager no longer carries a command on' });
 
+  /** The store's head, unless the engine closed meanwhile (the host may then close its store too): `closed`. */
+  const headUnlessClosed = async (): Promise<number | undefined | 'closed'> => {
+    if (closed) return 'closed';
+    try {
+      const head = await store.headPosition();
+      return closed ? 'closed' : head;
+    } catch (thrown) {
+      if (closed) return 'closed';
+      throw thrown;
+    }
+  };
+
   const settle = async (): Promise<void> => {
     if (options.runProcessManager === false) return;
     for (;;) {
-      if (closed) return;
-      const head = await store.headPosition();
-      if (head === undefined) return;
+      const head = await headUnlessClosed();
+      if (head === undefined || head === 'closed') return;
       await processManager.whenProcessed(head);
-      if ((await store.headPosition()) === head) return;
+      if ((await headUnlessClosed()) === head) return;
     }
   };
 

@@ -5,7 +5,8 @@ import { createEngine } from '../../src/engine/order-engine';
 import type { ProcessManagerFailure } from '../../src/engine/process-manager/process-manager';
 import type { RejectionJournal } from '../../src/engine/rejection-journal';
 import { delegatingTo } from '../support/delegating-event-store';
-import { checkedOutOrder, engineDriver } from '../support/engine-driver';
+import { checkedOutOrder, engineDriver, ORDER_TOTAL } from '../support/engine-driver';
+import { sequentialIds } from '../../src/engine/ids';
 import { cny } from '../support/fixtures';
 import { proposedEvents } from '../support/proposed-events';
 
@@ -15,13 +16,16 @@ const storedCount = async (store: MemoryEventStore) => (await store.readAll()).e
 
 describe('settings the engine is made with', () => {
   it('refuses a payment window or a start position that is no whole number, naming it', () => {
-    for (const paymentWindowMs of [Number.POSITIVE_INFINITY, Number.NaN, 1.5, '60000']) {
+    // Past a thousand years, a deadline soon passes what an event can hold, and every order would be lost.
+    for (const paymentWindowMs of [Number.POSITIVE_INFINITY, Number.NaN, 1.5, '60000', -1, Number.MAX_SAFE_INTEGER]) {
       expect(() => createEngine({ paymentWindowMs: paymentWindowMs as number })).toThrow(RangeError);
     }
-    expect(() => createEngine({ processManagerStartAfter: '1' as unknown as number })).toThrow('createEngine: processManagerStartAfter must be a whole number, not "1"');
+    expect(() => createEngine({ processManagerStartAfter: '1' as unknown as number })).toThrow(
+      `createEngine: processManagerStartAfter must be a whole number of positions from -1 to ${Number.MAX_SAFE_INTEGER}, not "1"`,
+    );
     expect(() => createEngine({ processManagerStartAfter: Number.NaN })).toThrow(RangeError);
-    // A negative window has the deadline due at once, and null is no saved position: both as before.
-    const kept = [createEngine({ paymentWindowMs: -1 }), createEngine({ processManagerStartAfter: null as unknown as number })];
+    // A window of nothing has the deadline due at once, and null is no saved position: both as before.
+    const kept = [createEngine({ paymentWindowMs: 0 }), createEngine({ processManagerStartAfter: null as unknown as number }), createEngine({ processManagerStartAfter: -1 })];
     return Promise.all(kept.map((engine) => engine.close()));
   });
 
@@ -60,6 +64,30 @@ describe("the host's clock and ids, when they fail", () => {
       'handling OpenCart cmd-1 threw: the clock read -5000, not a whole number of milliseconds since 1970',
       'handling OpenCart cmd-1 threw: the clock read "1767225600000", not a whole number of milliseconds since 1970',
     ]);
+  });
+
+  it("an id generator that fails once while the process manager marks an order paid only delays it: the reaction is tried again", async () => {
+    const ids = sequentialIds();
+    let calls = 0;
+    let failingCall = -1;
+    const failures: ProcessManagerFailure[] = [];
+    const driver = engineDriver({
+      newId: () => {
+        calls += 1;
+        if (calls === failingCall) throw new Error('id service blip');
+        return ids();
+      },
+      processManagerRetry: { firstDelayMs: 1 },
+      onProcessManagerFailure: (failure) => failures.push(failure),
+    });
+    await checkedOutOrder(driver);
+    // The callback takes two ids (the transaction's claim, the capture); OrderPaid, the process manager's, the third.
+    failingCall = calls + 3;
+    await driver.accept({ type: 'RecordProviderCallback', data: { paymentId: 'o1', providerTransactionId: 'tx-1', amount: cny(ORDER_TOTAL), status: 'succeeded' } }, 'gateway');
+    const order = await driver.engine.orderState('o1');
+    expect(E.isRight(order) && order.right.state.status).toBe('paid');
+    expect(failures).toEqual([expect.objectContaining({ error: expect.objectContaining({ code: 'DECISION_THREW', message: expect.stringContaining('MarkOrderPaid') }), retryInMs: 1 })]);
+    await driver.engine.close();
   });
 
   it('a clock that throws when deadlines are run finds none due, and says so where failures go', async () => {
@@ -191,6 +219,31 @@ describe('closing the engine', () => {
     const settled = driver.engine.settle();
     await driver.engine.close();
     // Written after the close (by another process, say): the stopped process manager will never handle it.
+    await store.append('elsewhere-1', proposedEvents(1), 'no-stream');
+    releaseHead();
+    await expect(settled).resolves.toBeUndefined();
+  });
+
+  it('answers a settle under way when the host closes the engine and then its store', async () => {
+    const store = new MemoryEventStore();
+    let releaseHead: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => {
+      releaseHead = resolve;
+    });
+    let reads = 0;
+    // The first read of the head is told only once both are closed; every read after it finds the store closed.
+    const closing = delegatingTo(store, {
+      headPosition: async () => {
+        reads += 1;
+        if (reads === 1) await held;
+        if (reads > 1) throw new Error('the store is closed');
+        return store.headPosition();
+      },
+    });
+    const driver = engineDriver({ eventStore: closing });
+    await driver.engine.execute(request(openCart));
+    const settled = driver.engine.settle();
+    await driver.engine.close();
     await store.append('elsewhere-1', proposedEvents(1), 'no-stream');
     releaseHead();
     await expect(settled).resolves.toBeUndefined();

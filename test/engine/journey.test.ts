@@ -189,7 +189,7 @@ describe('the shopper journey through the engine', () => {
     );
     await returned.accept(request('r2'));
     expect(await returned.send(goodwill('r2'), 'service-desk')).toEqual(
-      E.left(expect.objectContaining({ kind: 'rejected', code: 'REFUND_ID_TAKEN', message: 'refund id r2 is that of after-sales request r2 of order o1, which the engine refunds under it: choose another' })),
+      E.left(expect.objectContaining({ kind: 'rejected', code: 'REFUND_ID_TAKEN', message: 'refund id r2 is that of after-sales request r2 of order o1, whose refund the engine would make under it: choose another' })),
     );
     await returned.accept({ type: 'ApproveAfterSales', data: { orderId: 'o1', requestId: 'r2' } }, 'service-desk');
     expect(await paymentState(returned)).toMatchObject({ amountRefunded: 3100, refundIds: ['r1', 'r2'] });

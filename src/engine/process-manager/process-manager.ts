@@ -57,9 +57,15 @@ export interface ProcessManagerDependencies {
 }
 
 export interface ProcessManagerFailure {
-  /** The position of the event whose reactions failed; for a failed subscription, the process manager's position. */
+  /**
+   * The position of the event whose reactions failed; for a failed subscription, the process manager's
+   * position; -1 for a failure of `runDueDeadlines`.
+   */
   readonly position: number;
-  /** The event whose reactions failed; empty when the subscription to the event store failed. */
+  /**
+   * The event whose reactions failed; for `runDueDeadlines`, the deadline whose firing could not be
+   * recorded, or empty when the time could not be read; empty when the subscription to the event store failed.
+   */
   readonly eventId: string;
   readonly error: CommandError | { readonly code: 'STORE_UNAVAILABLE'; readonly message: string };
   /** Set when the reaction is tried again after this many milliseconds; absent when it was given up. */
@@ -340,7 +346,8 @@ export class ProcessManager {
     return this.untilTaken(cause, () => this.deps.execute(request), (outcome) => {
       if (E.isRight(outcome)) return undefined;
       const error = outcome.left;
-      if (error.code === 'STORE_UNAVAILABLE' || error.code === 'CONCURRENCY_CONFLICT') return error;
+      // The host's code that threw (its clock, id generator, a policy) may well answer next time, as a store may.
+      if (error.code === 'STORE_UNAVAILABLE' || error.code === 'CONCURRENCY_CONFLICT' || error.code === 'DECISION_THREW') return error;
       // An event the store holds but cannot read stays so on the next attempt, as does a command the engine
       // finds invalid (made from a setting or a clock reading it cannot hold): reported, and given up.
       if (error.kind === 'unavailable' || error.kind === 'invalid') this.deps.onFailure({ position: cause.position, eventId: cause.eventId, error });
@@ -393,6 +400,7 @@ export class ProcessManager {
    * Appends to a deadline's stream. A revision mismatch means another run got there first (scheduled it,
    * or fired or cancelled it), which is the outcome wanted, so it is not an error.
    */
+  /** Async, so that a clock or id generator that throws makes a rejected promise, which its callers catch. */
   private async appendDeadlineEvent(
     deadlineId: string,
     event: DeadlineEvent,

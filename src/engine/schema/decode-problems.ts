@@ -17,7 +17,9 @@ const describe = (value: unknown): string => {
  * read through.
  */
 const isMemberEntry = (context: t.Context, index: number): boolean => {
-  const parent = context[index - 1]?.type;
+  let parent: t.Decoder<unknown, unknown> | undefined = context[index - 1]?.type;
+  // Wrappers that check nothing of their own (readonly, exact) or add a predicate decode through the type they wrap.
+  while (parent instanceof t.ReadonlyType || parent instanceof t.RefinementType || parent instanceof t.ExactType) parent = parent.type as t.Decoder<unknown, unknown>;
   return parent instanceof t.UnionType || parent instanceof t.IntersectionType;
 };
 

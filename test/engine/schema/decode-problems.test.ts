@@ -18,6 +18,13 @@ describe('decode problems', () => {
     );
   });
 
+  it('leave out the members of a union wrapped in readonly or a refinement too', () => {
+    const coupon = t.readonly(t.union([t.type({ kind: t.literal('fixed'), amountOff: t.number }), t.type({ kind: t.literal('percentage'), percentOff: t.number })]));
+    expect(problemsOf(t.type({ coupon }), { coupon: { kind: 'fixed', amountOff: 'x' } })).toContain('coupon.amountOff: expected number, got "x"');
+    const positive = t.refinement(t.union([t.number, t.string]), (value) => value !== '', 'NotEmpty');
+    expect(problemsOf(t.type({ value: positive }), { value: true })).toEqual(['value: expected number, got true', 'value: expected string, got true']);
+  });
+
   it('keep array indexes, which are places in the value', () => {
     expect(problemsOf(t.type({ lines: t.array(t.type({ sku: t.string })) }), { lines: [{ sku: 'a' }, { sku: 7 }] })).toEqual(['lines.1.sku: expected string, got 7']);
     expect(problemsOf(t.intersection([t.type({ a: t.string }), t.type({ b: t.number })]), { a: 'x', b: 'y' })).toEqual(['b: expected number, got "y"']);
