@@ -8,9 +8,13 @@ import { address, cny } from './fixtures';
 export const START = Date.UTC(2026, 10, 25, 9);
 
 /** An engine on a manual clock with deterministic ids, and a `send` that numbers command ids. */
+/** Each driver's ids under a seed of its own: drivers that share a store (a restarted host) must not repeat event ids. */
+let drivers = 0;
+
 export const engineDriver = (options: EngineOptions = {}) => {
   const clock = manualClock(START);
-  const engine: OrderEngine = createEngine({ clock: clock.now, newId: sequentialIds(), ...options });
+  drivers += 1;
+  const engine: OrderEngine = createEngine({ clock: clock.now, newId: sequentialIds(drivers), ...options });
   let counter = 0;
   const send = async (command: HostCommand, actor = 'alice', commandId?: string): Promise<CommandOutcome> => {
     counter += 1;
