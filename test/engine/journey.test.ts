@@ -198,6 +198,17 @@ describe('the shopper journey through the engine', () => {
     expect(await returned.send(goodwill('r1'), 'service-desk')).toEqual(E.left(expect.objectContaining({ code: 'REFUND_ALREADY_RECORDED' })));
   });
 
+  it("a cancellation after a host's own refund gives back all the payment still holds, and the order's refund stays due, to be seen", async () => {
+    const driver = engineDriver();
+    await checkedOutOrder(driver);
+    await pay(driver);
+    await driver.accept({ type: 'RefundPayment', data: { paymentId: 'o1', refundId: 'goodwill', amount: cny(500), reason: 'late delivery' } }, 'service-desk');
+    await driver.accept({ type: 'CancelOrder', data: { orderId: 'o1', reason: 'changed my mind' } });
+    expect(await paymentState(driver)).toMatchObject({ amountCaptured: ORDER_TOTAL, amountRefunded: ORDER_TOTAL, refundIds: ['goodwill', 'cancellation'] });
+    expect(await orderState(driver)).toMatchObject({ status: 'cancelled', refundsDue: { cancellation: ORDER_TOTAL } });
+    expect((await driver.engine.rejections()).map((rejection) => rejection.error.code)).toEqual(['REFUND_NOT_DUE', 'REFUND_EXCEEDS_CAPTURED', 'REFUND_AMOUNT_MISMATCH']);
+  });
+
   it('a payment captured after the order expired goes straight back', async () => {
     const driver = engineDriver();
     await checkedOutOrder(driver);

@@ -3,6 +3,7 @@ import type { DomainError } from '../../domain/shared/domain-error';
 import type { OrderEvent } from '../../domain/order/events';
 import { CANCELLATION_REFUND_ID, LATE_CAPTURE_REFUND_ID } from '../../domain/order/values';
 import type { PaymentEvent } from '../../domain/payment/events';
+import type { Money } from '../../domain/shared/money';
 import type { EngineCommand } from '../aggregates';
 
 export type Reaction =
@@ -11,8 +12,8 @@ export type Reaction =
       readonly command: EngineCommand;
       /**
        * Follow-ups for when the command is refused, sent in order, e.g. give the money back when an order can
-       * no longer be paid. They must go to the stream of the event reacted to: the process manager orders
-       * reactions by the streams it knows before it starts (see `ProcessManager`).
+       * no longer be paid. They must go to the stream of the event reacted to, or to the command's own: the
+       * process manager orders reactions by the streams it knows before it starts (see `ProcessManager`).
        */
       readonly onRejected?: (error: DomainError) => readonly EngineCommand[];
     }
@@ -25,6 +26,17 @@ export interface ReactionSettings {
 }
 
 export const paymentExpiryDeadlineId = (orderId: string): string => `payment-expiry-${orderId}`;
+
+/**
+ * The refund an order owes, from its payment. The order does not know of refunds a host sent straight to the
+ * payment: if the payment no longer holds what the order owes, it gives back all it still holds, rather
+ * than nothing, and the order's refund stays due, to be seen.
+ */
+const refundOwed = (paymentId: string, refundId: string, amount: Money, reason: string): Reaction => ({
+  kind: 'command',
+  command: { type: 'RefundPayment', data: { paymentId, refundId, amount, reason } },
+  onRejected: (error) => (error.code === 'REFUND_EXCEEDS_CAPTURED' ? [{ type: 'RefundRemainingCapture', data: { paymentId, refundId, reason } }] : []),
+});
 
 /**
  * What the shopper's journey does next after `event`: the process manager's rules, as a pure function of
@@ -88,17 +100,13 @@ export const reactionsTo = (event: JourneyEvent, occurredAt: number, settings: R
     case 'OrderCancelled': {
       const { orderId, paymentId, refundDue, reason } = event.data;
       const cancelDeadline: Reaction = { kind: 'cancel-deadline', deadlineId: paymentExpiryDeadlineId(orderId) };
-      return paymentId === null || refundDue.amount === 0
-        ? [cancelDeadline]
-        : [cancelDeadline, { kind: 'command', command: { type: 'RefundPayment', data: { paymentId, refundId: CANCELLATION_REFUND_ID, amount: refundDue, reason } } }];
+      return paymentId === null || refundDue.amount === 0 ? [cancelDeadline] : [cancelDeadline, refundOwed(paymentId, CANCELLATION_REFUND_ID, refundDue, reason)];
     }
     case 'AfterSalesApproved':
     case 'ReturnedGoodsReceived': {
       const { paymentId, requestId, refundDue } = event.data;
       const refundNow = event.type === 'ReturnedGoodsReceived' || event.data.kind === 'refund';
-      return refundNow && refundDue.amount > 0
-        ? [{ kind: 'command', command: { type: 'RefundPayment', data: { paymentId, refundId: requestId, amount: refundDue, reason: `after-sales request ${requestId}` } } }]
-        : [];
+      return refundNow && refundDue.amount > 0 ? [refundOwed(paymentId, requestId, refundDue, `after-sales request ${requestId}`)] : [];
     }
     case 'PaymentRefunded': {
       const { orderId, refundId, amount } = event.data;
