@@ -38,9 +38,25 @@ const DEFAULT_DEADLINE_INTERVAL_MS = 5_000;
  */
 const errorStatus = (error: FastifyError): number => (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500);
 
-const buildApp = (engine: OrderEngine, readModels: ReadModelStore, logger: boolean): FastifyInstance => {
+/**
+ * Ids in paths may be the engine's longest (128 characters, 256 for derived ones), percent-encoded at up to
+ * 12 characters each: Fastify's default of 100 answered 414 for an order the host had just placed.
+ */
+const MAX_PATH_PARAMETER_LENGTH = 256 * 12;
+/** A client that sends half a body and stalls must not hold a request, or the host's shutdown, for ever. */
+const REQUEST_TIMEOUT_MS = 30_000;
+/** How long a shutdown lets requests in flight finish before it closes their connections. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+const closingError = { error: { kind: 'unavailable', code: 'HOST_CLOSING', message: 'the host is shutting down: try another, or again once it is back' } };
+
+const buildApp = (engine: OrderEngine, readModels: ReadModelStore, logger: boolean, isClosing: () => boolean): FastifyInstance => {
   const app = Fastify({
     logger,
+    routerOptions: { maxParamLength: MAX_PATH_PARAMETER_LENGTH },
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    // Fastify's own 503 while closing has a body of its own shape: the hook below answers in the host's.
+    return503OnClosing: false,
     // Errors Fastify meets before routing (a path whose percent-encoding is broken) get the same body as any.
     frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
       void reply.code(errorStatus(error)).send({ error: { kind: 'invalid', code: error.code ?? 'BAD_REQUEST', message: error.message } });
@@ -52,6 +68,14 @@ const buildApp = (engine: OrderEngine, readModels: ReadModelStore, logger: boole
     const code = status === 500 ? 'INTERNAL_ERROR' : (error.code ?? 'BAD_REQUEST');
     const message = status === 500 ? 'the host failed unexpectedly' : error.message;
     return reply.code(status).send({ error: { kind: status === 500 ? 'internal' : 'invalid', code, message } });
+  });
+  // While closing, a new request is refused, and every answer closes its connection: a client's keep-alive
+  // connection would otherwise hold the shutdown until its timeout (72 s).
+  app.addHook('onRequest', async (_request, reply) => {
+    if (isClosing()) await reply.code(503).header('connection', 'close').send(closingError);
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (isClosing()) void reply.header('connection', 'close');
   });
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({ error: { kind: 'invalid', code: 'ROUTE_NOT_FOUND', message: `there is no route ${request.method} ${request.url.split('?')[0] ?? ''}` } }),
@@ -97,7 +121,8 @@ export const buildServer = async (options: HostOptions = {}): Promise<E.Either<s
   if (E.isLeft(orderHistory)) return abandon(orderHistory.left, []);
   const logistics = await activate(eventStore, readModels, logisticsProjection);
   if (E.isLeft(logistics)) return abandon(logistics.left, [orderHistory.right]);
-  const app = buildApp(engine, readModels, options.logger ?? false);
+  let closing: Promise<void> | undefined;
+  const app = buildApp(engine, readModels, options.logger ?? false, () => closing !== undefined);
   report = (failure) => {
     const { position, eventId, error, retryInMs } = failure;
     const outcome = retryInMs === undefined ? 'given up' : `tried again in ${retryInMs} ms`;
@@ -112,10 +137,12 @@ export const buildServer = async (options: HostOptions = {}): Promise<E.Either<s
   }, options.deadlineIntervalMs ?? DEFAULT_DEADLINE_INTERVAL_MS);
   timer.unref();
 
-  let closing: Promise<void> | undefined;
   const close = async (): Promise<void> => {
     clearInterval(timer);
+    const force = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+    force.unref();
     await app.close();
+    clearTimeout(force);
     await deadlineRun;
     await orderHistory.right.stop();
     await logistics.right.stop();

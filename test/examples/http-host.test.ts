@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/Either';
 import fc from 'fast-check';
+import http from 'node:http';
 import { Pool } from 'pg';
 import { commandRoutes } from '../../examples/http-host/command-routes';
 import { buildServer, Host, HostOptions } from '../../examples/http-host/server';
@@ -21,7 +22,7 @@ const cny = (amount: number) => ({ amount, currency: 'CNY' });
 class Client {
   private keys = 0;
 
-  constructor(private readonly baseUrl: string) {}
+  constructor(readonly baseUrl: string) {}
 
   async raw(method: string, path: string, init: { readonly body?: string; readonly headers?: Record<string, string> } = {}): Promise<Reply> {
     const response = await fetch(`${this.baseUrl}${path}`, { method, headers: init.headers ?? {}, ...(init.body === undefined ? {} : { body: init.body }) });
@@ -107,6 +108,43 @@ const shopOverHttp = async (host: Host, client: Client, prefix: string): Promise
   return { paid, unpaid, cart };
 };
 
+describe('the HTTP host shutting down', () => {
+  it('lets a request in flight finish, and closes its keep-alive connection, rather than wait for the client to', async () => {
+    const { host, client } = await started('memory:');
+    const url = new URL(client.baseUrl);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const body = JSON.stringify({ cartId: 'closing', customerId: 'alice', currency: 'CNY' });
+    let sendRest: () => void = () => undefined;
+    const answered = new Promise<{ status: number; connection: string | undefined }>((resolve, reject) => {
+      const request = http.request(
+        {
+          host: url.hostname,
+          port: url.port,
+          path: '/carts',
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), 'idempotency-key': 'k-closing', 'x-actor': 'alice' },
+        },
+        (response) => {
+          response.resume();
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, connection: response.headers.connection }));
+        },
+      );
+      request.on('error', reject);
+      // Half the body now, the rest once the shutdown has begun: the request is in flight as it starts.
+      request.write(body.slice(0, 5));
+      sendRest = () => request.end(body.slice(5));
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const closed = host.close();
+    sendRest();
+    expect(await answered).toEqual({ status: 200, connection: 'close' });
+    // Fastify's keep-alive timeout is 72 s: a shutdown that waited for the client would outlast this test.
+    await closed;
+    agent.destroy();
+  }, 20_000);
+});
+
 describe('the HTTP host over an in-memory store', () => {
   let host: Host;
   let client: Client;
@@ -187,6 +225,12 @@ describe('the HTTP host over an in-memory store', () => {
       expect((await client.get(`/customers/bob/orders/${orders.paid}`)).status).toBe(404);
       expect((await client.get('/orders/nope/shipment')).status).toBe(404);
       expect((await client.command('POST', '/no/such/route', 'a', { any: 'thing' })).status).toBe(404);
+    });
+
+    it('takes ids in paths as long as the engine allows: 128 characters, percent-encoded', async () => {
+      const longest = 'é'.repeat(128);
+      const shipment = await client.command('POST', `/orders/${encodeURIComponent(longest)}/shipment`, 'warehouse', { carrier: 'SF-Express', trackingNumber: 'X' });
+      expect([shipment.status, errorCode(shipment)]).toEqual([404, 'ORDER_NOT_FOUND']);
     });
 
     it('400 in the error shape of every other answer for a path whose percent-encoding is broken', async () => {
