@@ -121,6 +121,16 @@ export const describeReadModelStoreContract = (adapterName: string, createHarnes
         expect(many.map((d) => d?.id)).toEqual(['total', undefined, 'o1']);
       });
 
+      it('hands documents out frozen all the way down, however read: a reader cannot change what the next one reads', async () => {
+        const version = await preparedVersion();
+        await commit(version, [put('counters', 'shape', 1, { nested: { list: [1, { deep: ['x'] }] } })], 1);
+        const deeplyFrozen = (value: unknown): boolean =>
+          typeof value !== 'object' || value === null || (Object.isFrozen(value) && Object.values(value).every(deeplyFrozen));
+        const got = rightOrThrow(await store.get(version, 'counters', 'shape'));
+        const [many] = rightOrThrow(await store.getMany(version, [{ collection: 'counters', id: 'shape' }]));
+        expect([deeplyFrozen(got?.document), deeplyFrozen(many?.document)]).toEqual([true, true]);
+      });
+
       it('keeps nested JSON exactly', async () => {
         const version = await preparedVersion();
         const document = { nested: { list: [1, -2.5, 'три', null, true, { deep: ['😀'] }], empty: {}, none: [] }, big: 9_007_199_254_740_991 };

@@ -29,6 +29,13 @@ export const decodeBigint = (value: unknown): E.Either<string, number> => {
   return Number.isSafeInteger(parsed) ? E.right(parsed) : E.left(`${JSON.stringify(value)} is not a safe integer`);
 };
 
+/** Freezes, in place, a value the driver has just parsed from JSON, which nothing else holds yet. */
+const frozenInPlace = (value: unknown): void => {
+  if (typeof value !== 'object' || value === null) return;
+  for (const key in value) frozenInPlace((value as Record<string, unknown>)[key]);
+  Object.freeze(value);
+};
+
 export const decodeDocumentRow = (row: Record<string, unknown>): E.Either<string, StoredDocument> => {
   const { id, position, document } = row;
   if (typeof id !== 'string') return E.left('a document row has no id');
@@ -36,5 +43,8 @@ export const decodeDocumentRow = (row: Record<string, unknown>): E.Either<string
   if (E.isLeft(decodedPosition)) return E.left(`document ${id} has position ${decodedPosition.left}`);
   // The driver parsed the jsonb text, so the value is JSON; only its outer shape can be wrong.
   if (typeof document !== 'object' || document === null || Array.isArray(document)) return E.left(`document ${id} is not a JSON object`);
+  // Frozen, as every store hands documents out: a projection's event that changed what it read in place and
+  // was then refused (parked) would otherwise leave its change for the next event of the batch to build on.
+  frozenInPlace(document);
   return E.right({ id, position: decodedPosition.right, document: document as JsonDocument });
 };
