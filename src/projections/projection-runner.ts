@@ -13,6 +13,7 @@ import { ParkedEvent, parkedEvents, PARKED_EVENTS_PAGE_SIZE } from './parked-eve
 import type { DocumentChange, ProjectionDefinition, ProjectionHandlerError } from './projection';
 import { Page, PageRequest, queryPage, QueryError } from './query-page';
 import type { DocumentKey, ProjectionVersion, ReadModelError, ReadModelStore } from './read-model-store';
+import { unfrozenJsonProblem } from './read-model-rules';
 import { messageOf } from '../engine/error-message';
 
 export interface ProjectionRunnerOptions<Ev> {
@@ -167,6 +168,10 @@ export class ProjectionRunner<Ev> {
       const failure = this.readModelFailure(error);
       return run === this.run ? this.fail(failure) : failure;
     };
+    if (this.collections.has(parkedEvents.name)) {
+      const message = `collection ${parkedEvents.name} is the runner's own, where it parks events: name ${projection.name}'s collection otherwise`;
+      return E.left(failUnlessStopped({ code: 'INVALID_DEFINITION', message }));
+    }
     const prepared = await guarded(() => readModels.prepare(this.version, [...projection.collections, parkedEvents.definition]));
     if (E.isLeft(prepared)) return E.left(failUnlessStopped(prepared.left));
     const checkpoint = await guarded(() => readModels.checkpoint(this.version));
@@ -481,7 +486,11 @@ const changesProblem = (changes: unknown, declared: ReadonlySet<string>): string
     if (kind !== 'put' && kind !== 'delete') return `a change is of kind ${String(kind)}, not put or delete`;
     if (typeof collection !== 'string' || !declared.has(collection)) return `a change is to ${String(collection)}, which is not one of the projection's collections`;
     if (typeof id !== 'string' || id.length === 0) return `a change to ${collection} has no id`;
-    if (kind === 'put' && (typeof document !== 'object' || document === null || Array.isArray(document))) return `the put of ${collection}/${id} holds no document`;
+    if (kind === 'put') {
+      if (typeof document !== 'object' || document === null || Array.isArray(document)) return `the put of ${collection}/${id} holds no document`;
+      const unstorable = unfrozenJsonProblem(document);
+      if (unstorable !== undefined) return `the put of ${collection}/${id}: ${unstorable}`;
+    }
   }
   // Two changes of one document in one event would both start from its state before the event; the last
   // would silently win. An event's changes are a handful: comparing each pair costs less than a set of keys.

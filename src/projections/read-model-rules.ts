@@ -79,6 +79,39 @@ const MAX_JSON_DEPTH = 64;
 const hasOwnProperty = Object.prototype.hasOwnProperty;
 
 /**
+ * What in the parts of `document` that are not frozen no store could hold (a number that is not finite, an
+ * `undefined`, an object that is not plain), if anything. Frozen parts are passed over: what a projection
+ * builds on came from a store or the batch, frozen once checked, and only what it changed is new. A frozen
+ * part that is no JSON is still refused by the store's commit. Checked as an event's changes are taken, so
+ * that such a document is that event's failure (parked, or stopped at, by name) rather than the batch's.
+ */
+export const unfrozenJsonProblem = (document: unknown): string | undefined => {
+  const at = (value: unknown, path: string, depth: number): string | undefined => {
+    if (value === null || typeof value === 'string' || typeof value === 'boolean') return undefined;
+    if (typeof value === 'number') return Number.isFinite(value) ? undefined : `${path} is ${value}, which JSON cannot hold`;
+    if (typeof value !== 'object') return `${path} is ${value === undefined ? 'undefined' : `a ${typeof value}`}, which JSON cannot hold`;
+    if (Object.isFrozen(value)) return undefined;
+    if (depth > MAX_JSON_DEPTH) return `${path} is nested more than ${MAX_JSON_DEPTH} levels deep`;
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i += 1) {
+        const problem = at(value[i], `${path}[${i}]`, depth + 1);
+        if (problem !== undefined) return problem;
+      }
+      return undefined;
+    }
+    const prototype = Object.getPrototypeOf(value) as unknown;
+    if (prototype !== Object.prototype && prototype !== null) return `${path} is not a plain object`;
+    for (const key in value) {
+      if (!hasOwnProperty.call(value, key)) continue;
+      const problem = at((value as Record<string, unknown>)[key], `${path}.${key}`, depth + 1);
+      if (problem !== undefined) return problem;
+    }
+    return undefined;
+  };
+  return at(document, 'document', 0);
+};
+
+/**
  * A deep, frozen copy of `value` if it is a JSON document (plain objects, arrays, strings, finite numbers,
  * booleans, null), or what is wrong with it. The copy keeps the caller from changing a stored document
  * behind the store's back. It runs on every document a store writes, so the path of a problem is only

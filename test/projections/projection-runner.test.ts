@@ -231,7 +231,7 @@ describe('projection runner', () => {
     expect(readModels.contents({ projection: 'lines-added', version: 1 })['carts']?.map((d) => d.document)).toEqual([{ lines: 1 }]);
   });
 
-  it("takes malformed changes, changes to a collection it did not declare, or two changes of one document, as the event's failure: named, and parked in park mode", async () => {
+  it("takes malformed changes, changes to a collection it did not declare, two changes of one document, or a document no store could hold, as the event's failure: named, and parked in park mode", async () => {
     await paidOrder(shop, 'alice', 'o1');
     const returning = (changes: unknown): ProjectionDefinition<{ readonly type: 'OrderPaid' }> => ({
       name: 'malformed',
@@ -245,7 +245,9 @@ describe('projection runner', () => {
       { kind: 'put', collection: 'paid', id: 'o1', document: { n: 1 } },
       { kind: 'delete', collection: 'paid', id: 'o1' },
     ];
-    for (const changes of [[undefined], [{ kind: 'put', collection: 'elsewhere', id: 'o1', document: {} }], [{ kind: 'put', collection: 'paid', id: 'o1' }], 'none', twice]) {
+    // A document no store could hold (a ratio divided by zero): the event's failure, not the batch's.
+    const unstorable = [{ kind: 'put', collection: 'paid', id: 'o1', document: { nested: { ratio: Number.POSITIVE_INFINITY } } }];
+    for (const changes of [[undefined], [{ kind: 'put', collection: 'elsewhere', id: 'o1', document: {} }], [{ kind: 'put', collection: 'paid', id: 'o1' }], 'none', twice, unstorable]) {
       const stopping = new ProjectionRunner({ eventStore: shop.eventStore, readModels: new MemoryReadModelStore(), projection: returning(changes), restartAfterStoreFailure: { firstDelayMs: 1 } });
       await stopping.start();
       expect(expectLeft(await stopping.whenCaughtUp())).toMatchObject({ code: 'PROJECTION_EVENT_FAILED', type: 'OrderPaid', reason: { code: 'PROJECTION_INVALID_CHANGE' } });
@@ -255,6 +257,22 @@ describe('projection runner', () => {
       expect(expectRight(await parking.parkedEvents()).items.map((parked) => parked.reason.code)).toEqual(['PROJECTION_INVALID_CHANGE']);
       await parking.stop();
     }
+  });
+
+  it("refuses a projection's collection named as the runner's own, where it parks events, saying so", async () => {
+    const clashing: ProjectionDefinition<{ readonly type: 'OrderPaid' }> = {
+      name: 'clashing',
+      version: 1,
+      filter: { eventTypes: ['OrderPaid'] },
+      codec: t.type({ type: t.literal('OrderPaid') }),
+      collections: [{ name: '_parked', indexes: [] }],
+      apply: async () => E.right([]),
+    };
+    const runner = new ProjectionRunner({ eventStore: shop.eventStore, readModels: new MemoryReadModelStore(), projection: clashing });
+    expect(expectLeft(await runner.start())).toMatchObject({
+      code: 'READ_MODEL_FAILED',
+      error: { code: 'INVALID_DEFINITION', message: "collection _parked is the runner's own, where it parks events: name clashing's collection otherwise" },
+    });
   });
 
   it('hands a later event of the batch a document the batch holds frozen, so an event that changed it and was parked leaves no trace', async () => {
