@@ -86,29 +86,37 @@ const hasOwnProperty = Object.prototype.hasOwnProperty;
  * that such a document is that event's failure (parked, or stopped at, by name) rather than the batch's.
  */
 export const unfrozenJsonProblem = (document: unknown): string | undefined => {
-  const at = (value: unknown, path: string, depth: number): string | undefined => {
-    if (value === null || typeof value === 'string' || typeof value === 'boolean') return undefined;
-    if (typeof value === 'number') return Number.isFinite(value) ? undefined : `${path} is ${value}, which JSON cannot hold`;
-    if (typeof value !== 'object') return `${path} is ${value === undefined ? 'undefined' : `a ${typeof value}`}, which JSON cannot hold`;
-    if (Object.isFrozen(value)) return undefined;
-    if (depth > MAX_JSON_DEPTH) return `${path} is nested more than ${MAX_JSON_DEPTH} levels deep`;
-    if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i += 1) {
-        const problem = at(value[i], `${path}[${i}]`, depth + 1);
-        if (problem !== undefined) return problem;
-      }
-      return undefined;
-    }
-    const prototype = Object.getPrototypeOf(value) as unknown;
-    if (prototype !== Object.prototype && prototype !== null) return `${path} is not a plain object`;
-    for (const key in value) {
-      if (!hasOwnProperty.call(value, key)) continue;
-      const problem = at((value as Record<string, unknown>)[key], `${path}.${key}`, depth + 1);
+  const path: (string | number)[] = [];
+  const problem = unfrozenProblemAt(document, path);
+  return problem === undefined ? undefined : `document${path.map((step) => (typeof step === 'number' ? `[${step}]` : `.${step}`)).join('')} ${problem}`;
+};
+
+/** What is wrong at `value`, if anything, with `path` left leading to it; it runs on every change, so no path is spelled out until then. */
+const unfrozenProblemAt = (value: unknown, path: (string | number)[]): string | undefined => {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return undefined;
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : `is ${value}, which JSON cannot hold`;
+  if (typeof value !== 'object') return `is ${value === undefined ? 'undefined' : `a ${typeof value}`}, which JSON cannot hold`;
+  if (Object.isFrozen(value)) return undefined;
+  if (path.length > MAX_JSON_DEPTH) return `is nested more than ${MAX_JSON_DEPTH} levels deep`;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i += 1) {
+      path.push(i);
+      const problem = unfrozenProblemAt(value[i], path);
       if (problem !== undefined) return problem;
+      path.pop();
     }
     return undefined;
-  };
-  return at(document, 'document', 0);
+  }
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  if (prototype !== Object.prototype && prototype !== null) return 'is not a plain object';
+  for (const key in value) {
+    if (!hasOwnProperty.call(value, key)) continue;
+    path.push(key);
+    const problem = unfrozenProblemAt((value as Record<string, unknown>)[key], path);
+    if (problem !== undefined) return problem;
+    path.pop();
+  }
+  return undefined;
 };
 
 /**
