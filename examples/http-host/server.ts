@@ -55,6 +55,9 @@ const buildApp = (engine: OrderEngine, readModels: ReadModelStore, logger: boole
     logger,
     routerOptions: { maxParamLength: MAX_PATH_PARAMETER_LENGTH },
     requestTimeout: REQUEST_TIMEOUT_MS,
+    // Node checks the timeouts only every `connectionsCheckingInterval` (30 s by default), and gives headers
+    // 60 s of their own: without these, a stalled request went on for over a minute.
+    http: { headersTimeout: REQUEST_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: 1_000 },
     // Fastify's own 503 while closing has a body of its own shape: the hook below answers in the host's.
     return503OnClosing: false,
     // Errors Fastify meets before routing (a path whose percent-encoding is broken) get the same body as any.

@@ -83,7 +83,8 @@ export interface EngineOptions {
   readonly processManagerConcurrency?: number;
   /**
    * How the process manager waits before trying again a reaction the store could not take (unreachable, or
-   * contention that outlasted `maxAttempts`): from `firstDelayMs` (default 50), doubling up to `maxDelayMs`
+   * contention that outlasted `maxAttempts`), or that the host's code threw on (`DECISION_THREW`): from
+   * `firstDelayMs` (default 50), doubling up to `maxDelayMs`
    * (default 5,000), until it gets through or the engine closes. Its position stays before that event meanwhile.
    */
   readonly processManagerRetry?: Partial<RetryPolicy>;
@@ -211,7 +212,8 @@ const MAX_PAYMENT_WINDOW_MS = 1000 * 365 * 24 * 60 * 60 * 1000;
 
 /**
  * Builds an engine over `options.eventStore` (in memory by default) and starts its process manager. Throws a
- * RangeError for a time or position setting that is no whole number (`paymentWindowMs`, `processManagerStartAfter`).
+ * RangeError for a time or position setting that is no whole number in its range (`paymentWindowMs`,
+ * `processManagerStartAfter`).
  */
 export const createEngine = (options: EngineOptions = {}): OrderEngine => {
   const paymentWindowMs = wholeNumberSetting('paymentWindowMs', options.paymentWindowMs, 0, MAX_PAYMENT_WINDOW_MS, 'milliseconds') ?? ENGINE_DEFAULTS.paymentWindowMs;

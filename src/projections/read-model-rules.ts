@@ -93,11 +93,12 @@ export const unfrozenJsonProblem = (document: unknown): string | undefined => {
 
 /** What is wrong at `value`, if anything, with `path` left leading to it; it runs on every change, so no path is spelled out until then. */
 const unfrozenProblemAt = (value: unknown, path: (string | number)[]): string | undefined => {
+  // Counted for every value, as the stores count it.
+  if (path.length > MAX_JSON_DEPTH) return `is nested more than ${MAX_JSON_DEPTH} levels deep`;
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return undefined;
   if (typeof value === 'number') return Number.isFinite(value) ? undefined : `is ${value}, which JSON cannot hold`;
   if (typeof value !== 'object') return `is ${value === undefined ? 'undefined' : `a ${typeof value}`}, which JSON cannot hold`;
   if (Object.isFrozen(value)) return undefined;
-  if (path.length > MAX_JSON_DEPTH) return `is nested more than ${MAX_JSON_DEPTH} levels deep`;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i += 1) {
       path.push(i);

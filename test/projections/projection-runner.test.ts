@@ -247,7 +247,11 @@ describe('projection runner', () => {
     ];
     // A document no store could hold (a ratio divided by zero): the event's failure, not the batch's.
     const unstorable = [{ kind: 'put', collection: 'paid', id: 'o1', document: { nested: { ratio: Number.POSITIVE_INFINITY } } }];
-    for (const changes of [[undefined], [{ kind: 'put', collection: 'elsewhere', id: 'o1', document: {} }], [{ kind: 'put', collection: 'paid', id: 'o1' }], 'none', twice, unstorable]) {
+    // A value 65 levels down, one more than the stores keep.
+    let deepest: unknown = 1;
+    for (let level = 0; level < 65; level += 1) deepest = { level: deepest };
+    const tooDeep = [{ kind: 'put', collection: 'paid', id: 'o1', document: deepest }];
+    for (const changes of [[undefined], [{ kind: 'put', collection: 'elsewhere', id: 'o1', document: {} }], [{ kind: 'put', collection: 'paid', id: 'o1' }], 'none', twice, unstorable, tooDeep]) {
       const stopping = new ProjectionRunner({ eventStore: shop.eventStore, readModels: new MemoryReadModelStore(), projection: returning(changes), restartAfterStoreFailure: { firstDelayMs: 1 } });
       await stopping.start();
       expect(expectLeft(await stopping.whenCaughtUp())).toMatchObject({ code: 'PROJECTION_EVENT_FAILED', type: 'OrderPaid', reason: { code: 'PROJECTION_INVALID_CHANGE' } });

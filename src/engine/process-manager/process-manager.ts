@@ -398,9 +398,9 @@ export class ProcessManager {
 
   /**
    * Appends to a deadline's stream. A revision mismatch means another run got there first (scheduled it,
-   * or fired or cancelled it), which is the outcome wanted, so it is not an error.
+   * or fired or cancelled it), which is the outcome wanted, so it is not an error. Async, so that a clock or
+   * id generator that throws makes a rejected promise, which its callers catch.
    */
-  /** Async, so that a clock or id generator that throws makes a rejected promise, which its callers catch. */
   private async appendDeadlineEvent(
     deadlineId: string,
     event: DeadlineEvent,
