@@ -40,11 +40,20 @@ let runningChild: ChildProcess | undefined;
  * child gets the signal too, drops what it made on shared servers and ends; then so does the harness.
  */
 const interruptChildrenOnSignals = (): void => {
+  let interrupted = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
+    // Listeners stay on: Ctrl-C under `ordersource bench` reaches the harness twice (from the terminal, and
+    // passed on by the CLI), and a second signal with none would end it before its job had undone its work.
+    process.on(signal, () => {
+      if (interrupted) return;
+      interrupted = true;
       const child = runningChild;
-      if (child === undefined || child.exitCode !== null) process.kill(process.pid, signal);
-      else child.once('exit', () => process.kill(process.pid, signal)).kill(signal);
+      const end = (): void => {
+        process.removeAllListeners(signal);
+        process.kill(process.pid, signal);
+      };
+      if (child === undefined || child.exitCode !== null) end();
+      else child.once('exit', end).kill(signal);
     });
   }
 };
@@ -156,7 +165,7 @@ const main = async (): Promise<void> => {
   const configurationNames = configurations.map((c) => c.name);
   const options = new Command()
     .name('bench')
-    .description('Measures the engine on the reference workloads (bench-workload.md) beside their baselines.')
+    .description('Measures the engine on the reference workloads (bench/bench-workload.md) beside their baselines.')
     .option('--smoke', 'tiny scales, one run each: checks that every path still runs end to end', false)
     .option('--runs <count>', `fresh-process runs per figure in a full run (at least ${MIN_FULL_RUNS})`, parseRuns, MIN_FULL_RUNS)
     .option('--workload <names>', `only these workloads, comma-separated: ${WORKLOADS.join(', ')}`, namesFrom('workload', WORKLOADS))
@@ -217,7 +226,7 @@ const main = async (): Promise<void> => {
     environment: measuredOn,
     figures,
     targets: plan.kind === 'full' ? checkTargets(figures, measuredOn.cpus) : [],
-    projectionApply: projectionApplyStatus(),
+    projectionApply: projectionApplyStatus(figures),
     skipped,
   };
   const name = plan.kind === 'full' ? 'latest' : 'smoke';

@@ -42,17 +42,17 @@ export interface BenchReport {
   readonly environment: Environment;
   readonly figures: readonly Figure[];
   readonly targets: readonly TargetCheck[];
-  readonly projectionApply: { readonly status: 'measured' | 'pending'; readonly note: string };
+  readonly projectionApply: { readonly status: 'measured' | 'not-measured'; readonly note: string };
   readonly skipped: readonly SkippedConfiguration[];
 }
 
-const PROJECTION_PENDING =
-  'pending: projections land from another branch; register a runner in bench/workloads/projection-apply.ts and the row appears';
-
-export const projectionApplyStatus = (): BenchReport['projectionApply'] =>
-  projectionApplyRunners.length === 0
-    ? { status: 'pending', note: PROJECTION_PENDING }
-    : { status: 'measured', note: `runners: ${projectionApplyRunners.map((r) => r.name).join(', ')}` };
+/** The projection runners that have figures in this run: a filtered or skipped one is not claimed as measured. */
+export const projectionApplyStatus = (figures: readonly Figure[]): BenchReport['projectionApply'] => {
+  const measured = projectionApplyRunners.filter((runner) => figures.some((figure) => figure.spec.workload === 'projection-apply' && figure.spec.projection === runner.name));
+  return measured.length === 0
+    ? { status: 'not-measured', note: 'not measured in this run' }
+    : { status: 'measured', note: `runners: ${measured.map((runner) => runner.name).join(', ')}` };
+};
 
 const workloadTitle = (spec: JobSpec): string => {
   switch (spec.workload) {

@@ -1,8 +1,8 @@
 import { figuresOf } from '../../bench/figures';
 import type { JobResult, JobSpec } from '../../bench/jobs';
-import { renderTextReport, type BenchReport } from '../../bench/output/report';
+import { projectionApplyStatus, renderTextReport, type BenchReport } from '../../bench/output/report';
 import { checkTargets, type TargetCheck } from '../../bench/targets';
-import { POSTGRES_READ_MODELS } from '../../bench/workloads/projection-apply';
+import { MEMORY_READ_MODELS, POSTGRES_READ_MODELS } from '../../bench/workloads/projection-apply';
 
 const result = (operations: number, seconds: number, machineCpuSeconds: number | null, unit: JobResult['unit']): JobResult => ({
   operations,
@@ -139,5 +139,15 @@ describe('the report of a full run', () => {
   it('prints no rounds for a run of one round', () => {
     const text = renderTextReport(reportWith([{ target: 'a target', measured: '0.2×', met: false, rounds: [{ measured: '0.2×', met: false }] }]));
     expect(text.split('\n')).toContain('  MISSED  a target: 0.2×');
+  });
+});
+
+describe('projectionApplyStatus', () => {
+  it('names only the runners this run measured', () => {
+    const spec = (projection: string): JobSpec => ({ workload: 'projection-apply', subject: 'engine', configuration: 'memory', scale: 10, writers: 1, projection });
+    const w1: JobSpec = { workload: 'w1', subject: 'engine', configuration: 'memory', scale: 10, writers: 1 };
+    const figures = (specs: readonly JobSpec[]) => figuresOf(specs, new Map(specs.map((s) => [s, [result(100, 1, null, s.workload === 'w1' ? 'commands' : 'events')]])));
+    expect(projectionApplyStatus(figures([spec(MEMORY_READ_MODELS)]))).toEqual({ status: 'measured', note: `runners: ${MEMORY_READ_MODELS}` });
+    expect(projectionApplyStatus(figures([w1]))).toEqual({ status: 'not-measured', note: 'not measured in this run' });
   });
 });

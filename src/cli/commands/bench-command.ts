@@ -29,8 +29,11 @@ const childStdio = (stream: Writable): number | 'pipe' => {
   return typeof fd === 'number' ? fd : 'pipe';
 };
 
-/** Runs `node <args>` in `cwd` with the command's output streams and resolves with its exit code. */
-const runNode = (context: CliContext, args: readonly string[], cwd: string): Promise<number | null> =>
+/** How a child ended: its exit code, or the signal that ended it. */
+type Ended = { readonly code: number } | { readonly signal: NodeJS.Signals };
+
+/** Runs `node <args>` in `cwd` with the command's output streams and resolves with how it ended. */
+const runNode = (context: CliContext, args: readonly string[], cwd: string): Promise<Ended> =>
   new Promise((resolve, reject) => {
     const stdio: StdioOptions = ['ignore', childStdio(context.stdout), childStdio(context.stderr)];
     const child = spawn(process.execPath, [...args], { cwd, stdio });
@@ -51,9 +54,9 @@ const runNode = (context: CliContext, args: readonly string[], cwd: string): Pro
       stopPassingOn();
       reject(error);
     });
-    child.once('close', (code) => {
+    child.once('close', (code, signal) => {
       stopPassingOn();
-      resolve(code);
+      resolve(signal === null ? { code: code ?? 0 } : { signal });
     });
   });
 
@@ -86,8 +89,14 @@ export const benchCommand = async (context: CliContext, rawOptions: unknown, che
   // in the build once broke the EventStoreDB rows of a full run: every run compiles into an empty directory.
   rmSync(join(checkout, BENCH_BUILD_DIR), { recursive: true, force: true });
   const compiled = await runNode(context, [compiler, '-p', BENCH_TSCONFIG], checkout);
-  if (compiled !== 0) return E.left(failure('BENCH_BUILD_FAILED', `tsc -p ${BENCH_TSCONFIG} failed in ${checkout} (its errors are above)`));
+  if (!('code' in compiled) || compiled.code !== 0) return E.left(failure('BENCH_BUILD_FAILED', `tsc -p ${BENCH_TSCONFIG} failed in ${checkout} (its errors are above)`));
   // The harness runs where the command was given, so that a relative --out means what the user meant.
   const ran = await runNode(context, [join(checkout, COMPILED_ENTRY), ...harnessArguments(options.right)], context.cwd);
-  return ran === 0 ? E.right(EXIT_OK) : E.left(failure('BENCH_FAILED', `the bench exited with code ${String(ran)}: see its output above`));
+  if ('signal' in ran) {
+    // Ended by a signal (interrupted, its job's work undone): this process ends by the same one, so that a
+    // shell or supervisor sees the status it would have seen from the harness.
+    process.kill(process.pid, ran.signal);
+    return E.left(failure('BENCH_INTERRUPTED', `the bench was ended by ${ran.signal}`));
+  }
+  return ran.code === 0 ? E.right(EXIT_OK) : E.left(failure('BENCH_FAILED', `the bench exited with code ${ran.code}: see its output above`));
 };
