@@ -12,12 +12,23 @@ import { collectGarbage } from '../measure/process-memory';
 import { startStopwatch, type Elapsed } from '../measure/stopwatch';
 
 /** The server the PostgreSQL rows run on; the default names the `postgres` user, as the test suites do (pg otherwise takes `$USER`, which may be unset). */
-export const benchPostgresUrl = process.env['ORDERSOURCE_BENCH_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+const serverUrl = process.env['ORDERSOURCE_BENCH_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/**
+ * The name every connection of this job gives the server, so that an interrupted job can end those still at
+ * work before it drops what they made: a `CREATE SCHEMA` under way would otherwise commit after the drop.
+ */
+const JOB_APPLICATION_NAME = `ordersource_bench_${process.pid}`;
+
+/** The server's URL for the job's own connections, named as above; a libpq `key=value` string is left as it is. */
+export const benchPostgresUrl = /^postgres(ql)?:\/\//.test(serverUrl)
+  ? `${serverUrl}${serverUrl.includes('?') ? '&' : '?'}application_name=${JOB_APPLICATION_NAME}`
+  : serverUrl;
 
 /** The URL without its password, for messages. */
 export const displayedPostgresUrl = (): string => {
   try {
-    const parsed = new URL(benchPostgresUrl);
+    const parsed = new URL(serverUrl);
     parsed.password = '';
     return parsed.toString();
   } catch {
@@ -37,14 +48,19 @@ const undropped = new Map<string, () => void>();
  */
 export const freshSchemaName = (purpose: string): string => {
   const schema = `ordersource_bench_${purpose}_${process.pid}_${randomBytes(4).toString('hex')}`;
-  undropped.set(schema, undoIfInterrupted(() => dropSchema(schema)));
+  undropped.set(schema, undoIfInterrupted(() => dropSchema(schema, { endingJobConnections: true })));
   return schema;
 };
 
-export const dropSchema = async (schema: string): Promise<void> => {
-  const client = new Client({ connectionString: benchPostgresUrl, connectionTimeoutMillis: CONNECTION_TIMEOUT_MS });
+/** Drops `schema`, over a connection of its own that is not the job's (see `JOB_APPLICATION_NAME`). */
+export const dropSchema = async (schema: string, { endingJobConnections = false } = {}): Promise<void> => {
+  const client = new Client({ connectionString: serverUrl, connectionTimeoutMillis: CONNECTION_TIMEOUT_MS });
   await client.connect();
   try {
+    // Only those running a statement: an idle one ended would raise an error event its pool may not listen for.
+    if (endingJobConnections) {
+      await client.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND state = 'active'`, [JOB_APPLICATION_NAME]);
+    }
     await client.query(`DROP SCHEMA IF EXISTS ${escapeIdentifier(schema)} CASCADE`);
     undropped.get(schema)?.();
     undropped.delete(schema);
