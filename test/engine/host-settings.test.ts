@@ -200,52 +200,45 @@ describe("the host's hooks, when they fail", () => {
   });
 });
 
+/**
+ * A settle under way as the engine closes: its first read of the head is told only once the engine has closed
+ * and another process has written an event, which the stopped process manager will never handle.
+ */
+const settleAcrossClose = async (readHead: (store: MemoryEventStore, held: Promise<void>) => () => Promise<number | undefined>): Promise<void> => {
+  const store = new MemoryEventStore();
+  let releaseHead: () => void = () => undefined;
+  const held = new Promise<void>((resolve) => {
+    releaseHead = resolve;
+  });
+  const driver = engineDriver({ eventStore: delegatingTo(store, { headPosition: readHead(store, held) }) });
+  await driver.engine.execute(request(openCart));
+  const settled = driver.engine.settle();
+  await driver.engine.close();
+  await store.append('elsewhere-1', proposedEvents(1), 'no-stream');
+  releaseHead();
+  return settled;
+};
+
 describe('closing the engine', () => {
   it('answers a settle under way when it closes', async () => {
-    const store = new MemoryEventStore();
-    let releaseHead: () => void = () => undefined;
-    const held = new Promise<void>((resolve) => {
-      releaseHead = resolve;
-    });
-    // The head is read, and only told once the engine has closed: settle then waits on a stopped process manager.
-    const slowHead = delegatingTo(store, {
-      headPosition: async () => {
+    await expect(
+      settleAcrossClose((store, held) => async () => {
         await held;
         return store.headPosition();
-      },
-    });
-    const driver = engineDriver({ eventStore: slowHead, runProcessManager: true });
-    await driver.engine.execute(request(openCart));
-    const settled = driver.engine.settle();
-    await driver.engine.close();
-    // Written after the close (by another process, say): the stopped process manager will never handle it.
-    await store.append('elsewhere-1', proposedEvents(1), 'no-stream');
-    releaseHead();
-    await expect(settled).resolves.toBeUndefined();
+      }),
+    ).resolves.toBeUndefined();
   });
 
   it('answers a settle under way when the host closes the engine and then its store', async () => {
-    const store = new MemoryEventStore();
-    let releaseHead: () => void = () => undefined;
-    const held = new Promise<void>((resolve) => {
-      releaseHead = resolve;
-    });
     let reads = 0;
-    // The first read of the head is told only once both are closed; every read after it finds the store closed.
-    const closing = delegatingTo(store, {
-      headPosition: async () => {
+    // Every read after the first finds the store closed.
+    await expect(
+      settleAcrossClose((store, held) => async () => {
         reads += 1;
-        if (reads === 1) await held;
         if (reads > 1) throw new Error('the store is closed');
+        await held;
         return store.headPosition();
-      },
-    });
-    const driver = engineDriver({ eventStore: closing });
-    await driver.engine.execute(request(openCart));
-    const settled = driver.engine.settle();
-    await driver.engine.close();
-    await store.append('elsewhere-1', proposedEvents(1), 'no-stream');
-    releaseHead();
-    await expect(settled).resolves.toBeUndefined();
+      }),
+    ).resolves.toBeUndefined();
   });
 });
