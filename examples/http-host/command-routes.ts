@@ -73,7 +73,8 @@ const prepare = (request: FastifyRequest, route: CommandRoute): Prepared => {
   if (commandId === undefined) return E.left(badRequest('IDEMPOTENCY_KEY_REQUIRED', 'a command needs an Idempotency-Key header: retries with the same key are safe'));
   const actor = singleHeader(request, 'x-actor');
   if (actor === undefined) return E.left(badRequest('ACTOR_REQUIRED', 'a command needs an X-Actor header naming who sends it'));
-  const body: unknown = request.body ?? {};
+  // No body (a DELETE) is no data; a JSON `null` is a body, and not an object.
+  const body: unknown = request.body === undefined ? {} : request.body;
   if (!isPlainObject(body)) return E.left(badRequest('BODY_NOT_AN_OBJECT', 'the request body must be a JSON object'));
   const params = isPlainObject(request.params) ? request.params : {};
   const data = { ...body, ...params, ...(route.actorField === undefined ? {} : { [route.actorField]: actor }) };

@@ -205,6 +205,8 @@ describe('the HTTP host over an in-memory store', () => {
       expect([wrongType.status, errorCode(wrongType)]).toEqual([400, 'INVALID_COMMAND']);
       const array = await client.command('POST', '/carts', 'alice', [1, 2]);
       expect([array.status, errorCode(array)]).toEqual([400, 'BODY_NOT_AN_OBJECT']);
+      const none = await client.raw('POST', '/carts', { headers: { 'content-type': 'application/json', 'idempotency-key': 'k-null', 'x-actor': 'a' }, body: 'null' });
+      expect([none.status, errorCode(none)]).toEqual([400, 'BODY_NOT_AN_OBJECT']);
       const malformed = await client.raw('POST', '/carts', { headers: { 'content-type': 'application/json', 'idempotency-key': 'k-bad', 'x-actor': 'a' }, body: '{"cartId": ' });
       expect(malformed.status).toBe(400);
     });
