@@ -78,6 +78,27 @@ const MAX_JSON_DEPTH = 64;
 
 const hasOwnProperty = Object.prototype.hasOwnProperty;
 
+/** Where in a document a walk is, as problems name it: `document.lines[2].sku`. */
+const placeIn = (path: readonly (string | number)[]): string => `document${path.map((step) => (typeof step === 'number' ? `[${step}]` : `.${step}`)).join('')}`;
+
+/**
+ * `value`, `depth` levels into a document, as the document walks see it: `true` for a JSON leaf (null, a
+ * string, a boolean, a finite number), `false` for an object or array to walk into, or what is wrong with it.
+ */
+const leafCheck = (value: unknown, depth: number): boolean | string => {
+  if (depth > MAX_JSON_DEPTH) return `is nested more than ${MAX_JSON_DEPTH} levels deep`;
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value) || `is ${value}, which JSON cannot hold`;
+  if (typeof value !== 'object') return `is ${value === undefined ? 'undefined' : `a ${typeof value}`}, which JSON cannot hold`;
+  return false;
+};
+
+/** Whether an object found in a document is a plain one, the only kind JSON holds. */
+const isPlainRecord = (value: object): boolean => {
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  return prototype === Object.prototype || prototype === null;
+};
+
 /**
  * What in the parts of `document` that are not frozen no store could hold (a number that is not finite, an
  * `undefined`, an object that is not plain), if anything. Frozen parts are passed over: what a projection
@@ -88,16 +109,13 @@ const hasOwnProperty = Object.prototype.hasOwnProperty;
 export const unfrozenJsonProblem = (document: unknown): string | undefined => {
   const path: (string | number)[] = [];
   const problem = unfrozenProblemAt(document, path);
-  return problem === undefined ? undefined : `document${path.map((step) => (typeof step === 'number' ? `[${step}]` : `.${step}`)).join('')} ${problem}`;
+  return problem === undefined ? undefined : `${placeIn(path)} ${problem}`;
 };
 
 /** What is wrong at `value`, if anything, with `path` left leading to it; it runs on every change, so no path is spelled out until then. */
 const unfrozenProblemAt = (value: unknown, path: (string | number)[]): string | undefined => {
-  // Counted for every value, as the stores count it.
-  if (path.length > MAX_JSON_DEPTH) return `is nested more than ${MAX_JSON_DEPTH} levels deep`;
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return undefined;
-  if (typeof value === 'number') return Number.isFinite(value) ? undefined : `is ${value}, which JSON cannot hold`;
-  if (typeof value !== 'object') return `is ${value === undefined ? 'undefined' : `a ${typeof value}`}, which JSON cannot hold`;
+  const leaf = leafCheck(value, path.length);
+  if (leaf !== false) return leaf === true ? undefined : leaf;
   if (Object.isFrozen(value)) return undefined;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i += 1) {
@@ -108,12 +126,13 @@ const unfrozenProblemAt = (value: unknown, path: (string | number)[]): string | 
     }
     return undefined;
   }
-  const prototype = Object.getPrototypeOf(value) as unknown;
-  if (prototype !== Object.prototype && prototype !== null) return 'is not a plain object';
-  for (const key in value) {
-    if (!hasOwnProperty.call(value, key)) continue;
+  // Not a leaf, so an object (see `leafCheck`).
+  const record = value as Record<string, unknown>;
+  if (!isPlainRecord(record)) return 'is not a plain object';
+  for (const key in record) {
+    if (!hasOwnProperty.call(record, key)) continue;
     path.push(key);
-    const problem = unfrozenProblemAt((value as Record<string, unknown>)[key], path);
+    const problem = unfrozenProblemAt(record[key], path);
     if (problem !== undefined) return problem;
     path.pop();
   }
@@ -136,15 +155,15 @@ export const copyJsonDocument = (value: unknown, previous?: JsonDocument): E.Eit
   const path: (string | number)[] = [];
   let problem: string | undefined;
   const fail = (what: string): null => {
-    problem ??= `document${path.map((step) => (typeof step === 'number' ? `[${step}]` : `.${step}`)).join('')} ${what}`;
+    problem ??= `${placeIn(path)} ${what}`;
     return null;
   };
   // `before` is what `previous` holds at the same path, if anything; only an own field counts, or a
   // "__proto__" field would be compared with Object.prototype.
   const copy = (v: unknown, depth: number, before: JsonValue | undefined): JsonValue => {
-    if (depth > MAX_JSON_DEPTH) return fail(`is nested more than ${MAX_JSON_DEPTH} levels deep`);
-    if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
-    if (typeof v === 'number') return Number.isFinite(v) ? v : fail(`is ${v}, which JSON cannot hold`);
+    const leaf = leafCheck(v, depth);
+    if (leaf === true) return v as JsonValue;
+    if (leaf !== false) return fail(leaf);
     if (v === before && before !== undefined) return before;
     if (Array.isArray(v)) {
       const earlier = Array.isArray(before) ? (before as readonly JsonValue[]) : undefined;
@@ -156,23 +175,21 @@ export const copyJsonDocument = (value: unknown, previous?: JsonDocument): E.Eit
       }
       return Object.freeze(items);
     }
-    if (typeof v === 'object') {
-      const prototype = Object.getPrototypeOf(v) as unknown;
-      if (prototype !== Object.prototype && prototype !== null) return fail('is not a plain object');
-      const earlier = typeof before === 'object' && before !== null && !Array.isArray(before) ? (before as JsonDocument) : undefined;
-      const out: Record<string, JsonValue> = {};
-      // for…in rather than Object.keys, which would allocate an array per object; the prototype is
-      // Object.prototype or null, and an enumerable field someone added to Object.prototype is not own.
-      for (const key in v) {
-        if (!hasOwnProperty.call(v, key)) continue;
-        path.push(key);
-        const item = copy((v as Record<string, unknown>)[key], depth + 1, earlier !== undefined && hasOwnProperty.call(earlier, key) ? earlier[key] : undefined);
-        path.pop();
-        setOwnField(out, key, item);
-      }
-      return Object.freeze(out);
+    // Not a leaf, so an object (see `leafCheck`).
+    const record = v as Record<string, unknown>;
+    if (!isPlainRecord(record)) return fail('is not a plain object');
+    const earlier = typeof before === 'object' && before !== null && !Array.isArray(before) ? (before as JsonDocument) : undefined;
+    const out: Record<string, JsonValue> = {};
+    // for…in rather than Object.keys, which would allocate an array per object; the prototype is
+    // Object.prototype or null, and an enumerable field someone added to Object.prototype is not own.
+    for (const key in record) {
+      if (!hasOwnProperty.call(record, key)) continue;
+      path.push(key);
+      const item = copy(record[key], depth + 1, earlier !== undefined && hasOwnProperty.call(earlier, key) ? earlier[key] : undefined);
+      path.pop();
+      setOwnField(out, key, item);
     }
-    return fail(`is ${v === undefined ? 'undefined' : `a ${typeof v}`}, which JSON cannot hold`);
+    return Object.freeze(out);
   };
   const copied = copy(value, 0, previous) as JsonDocument;
   return problem === undefined ? E.right(copied) : E.left(problem);

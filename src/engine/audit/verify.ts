@@ -88,10 +88,10 @@ const finding = (kind: TamperKind, event: Omit<Link, 'hash'>, expected: string |
   message,
 });
 
-const missingRevisions = (doubt: Extract<Doubt, { kind: 'gap' }>): string =>
-  doubt.firstMissing === doubt.lastMissing ? `revision ${doubt.firstMissing}` : `revisions ${doubt.firstMissing}–${doubt.lastMissing}`;
+const isSingleGap = (doubt: Extract<Doubt, { kind: 'gap' }>): boolean => doubt.firstMissing === doubt.lastMissing;
 
-const areMissing = (doubt: Extract<Doubt, { kind: 'gap' }>): string => (doubt.firstMissing === doubt.lastMissing ? 'is missing' : 'are missing');
+const missingRevisions = (doubt: Extract<Doubt, { kind: 'gap' }>): string =>
+  isSingleGap(doubt) ? `revision ${doubt.firstMissing}` : `revisions ${doubt.firstMissing}–${doubt.lastMissing}`;
 
 const forgedOf = (genuine: Link, forged: Link): TamperFinding =>
   finding(
@@ -105,7 +105,7 @@ const forgedOf = (genuine: Link, forged: Link): TamperFinding =>
 /** How a doubt ends once the walk is over and nothing settled it. */
 const settleAtEnd = (doubt: Doubt): TamperFinding =>
   doubt.kind === 'gap'
-    ? finding('removed', doubt.early, doubt.firstMissing, doubt.early.revision, `${missingRevisions(doubt)} of ${doubt.early.streamId} ${areMissing(doubt)} before event ${doubt.early.eventId}`)
+    ? finding('removed', doubt.early, doubt.firstMissing, doubt.early.revision, `${missingRevisions(doubt)} of ${doubt.early.streamId} ${isSingleGap(doubt) ? 'is' : 'are'} missing before event ${doubt.early.eventId}`)
     : finding(
         'inserted',
         doubt.second,
