@@ -2,7 +2,7 @@ import * as t from 'io-ts';
 import { CartCommand, type CartDecision, ReturnCheckedOutLines } from '../domain/cart/commands';
 import { cartDecider, CartState } from '../domain/cart/decider';
 import { CartEvent } from '../domain/cart/events';
-import { OrderCommand } from '../domain/order/commands';
+import { OrderCommand, OrderDecision, RecordPaymentRefund } from '../domain/order/commands';
 import { orderDecider, OrderPolicy, OrderState } from '../domain/order/decider';
 import { OrderEvent } from '../domain/order/events';
 import { PaymentCommand, PaymentDecision, RefundRemainingCapture } from '../domain/payment/commands';
@@ -28,7 +28,7 @@ export const paymentStreamId = (paymentId: string): string => `${PAYMENT_STREAM_
 
 export interface Aggregates {
   readonly cart: Aggregate<CartDecision, CartEvent, CartState>;
-  readonly order: Aggregate<OrderCommand, OrderEvent, OrderState>;
+  readonly order: Aggregate<OrderDecision, OrderEvent, OrderState>;
   readonly payment: Aggregate<PaymentDecision, PaymentEvent, PaymentState>;
   readonly providerTransaction: Aggregate<ClaimProviderTransaction, ProviderTransactionEvent, ProviderTransactionState>;
 }
@@ -60,13 +60,14 @@ export const publicCommandCodecs: ReadonlyMap<string, t.Decoder<unknown, CartCom
 export type HostCommand = CartCommand | OrderCommand | PaymentCommand;
 
 /** What the engine's process manager may send besides: commands no host may. */
-export type EngineCommand = HostCommand | ReturnCheckedOutLines | RefundRemainingCapture;
+export type EngineCommand = HostCommand | ReturnCheckedOutLines | RefundRemainingCapture | RecordPaymentRefund;
 
 /** Every command the process manager may send, by type: a host's, and the engine's own. */
 export const engineCommandCodecs: ReadonlyMap<string, t.Decoder<unknown, EngineCommand>> = new Map([
   ...publicCommandCodecs,
   [ReturnCheckedOutLines.name, ReturnCheckedOutLines as t.Decoder<unknown, EngineCommand>],
   [RefundRemainingCapture.name, RefundRemainingCapture as t.Decoder<unknown, EngineCommand>],
+  [RecordPaymentRefund.name, RecordPaymentRefund as t.Decoder<unknown, EngineCommand>],
 ]);
 
 const CART_COMMAND_TYPES: ReadonlySet<string> = new Set([...CartCommand.types.map((codec) => codec.name), ReturnCheckedOutLines.name]);

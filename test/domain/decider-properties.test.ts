@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { cartDecider, CartState } from '../../src/domain/cart/decider';
 import type { CartEvent } from '../../src/domain/cart/events';
 import { orderDecider, OrderState, OrderStatus } from '../../src/domain/order/decider';
+import type { OrderDecision } from '../../src/domain/order/commands';
 import type { OrderEvent } from '../../src/domain/order/events';
 import type { PaymentDecision } from '../../src/domain/payment/commands';
 import { paymentDecider, PaymentState } from '../../src/domain/payment/decider';
@@ -119,9 +120,35 @@ describe(`decider properties (${RUNS} runs each)`, () => {
       fc.assert(lifecycle, { numRuns: RUNS, seed: 20261125 });
     });
 
+    // The process manager records each refund the payment makes: the order's own, and others a host sent
+    // straight to the payment (or to a payment that never paid the order).
+    const paymentRefunds = fc
+      .record({ refundId: fc.constantFrom('r1', 'r2', 'cancellation', 'goodwill-1', 'goodwill-2'), paymentId: fc.constantFrom('o1', 'o1', 'p-other'), amount: fc.constantFrom(100, 500, 3000, 10000, pricing.total) })
+      .map(({ refundId, paymentId, amount }): OrderDecision => ({ type: 'RecordPaymentRefund', data: { orderId: 'o1', paymentId, refundId, amount: { amount, currency: 'CNY' } } }));
+    const withPaymentRefunds = fc.array(
+      fc.record({ command: fc.oneof(orderCommandArbitrary('o1', 'CNY', ['tea', 'cup'], [pricing.total, 5000, 10000, 3000]), paymentRefunds), elapsedMs: elapsed }),
+      { minLength: 10, maxLength: 80 },
+    );
+    const dueTotal = (state: OrderState) => (state.status === 'none' ? 0 : Object.values(state.refundsDue).reduce((s, x) => s + x, 0));
+
+    it("counting a host's refunds too, it never refunds more than it was paid, and owes no more than the payment holds as it decides", () =>
+      fc.assert(
+        fc.property(pay, withPaymentRefunds, (paid, commands) => {
+          drive(decider, [orderPlaced, ...paid], commands, (before, after, events) => {
+            if (before.status === 'none' || after.status === 'none') throw new Error('the order vanished');
+            expect(after.amountRefunded).toBeLessThanOrEqual(after.amountPaid);
+            expect(dueTotal(after)).toBeLessThanOrEqual(after.amountPaid);
+            if (dueTotal(after) > dueTotal(before)) expect(dueTotal(after)).toBeLessThanOrEqual(after.amountPaid - after.amountRefunded);
+            expect(new Set(after.refundIds).size).toBe(after.refundIds.length);
+            for (const event of events) if (event.type === 'OrderRefunded') expect(before.refundIds).not.toContain(event.data.refundId);
+          });
+        }),
+        { numRuns: RUNS },
+      ));
+
     it('folding the emitted events again gives the same state', () =>
       fc.assert(
-        fc.property(pay, steps, (paid, commands) => {
+        fc.property(pay, withPaymentRefunds, (paid, commands) => {
           let live: OrderState = replay(decider, [orderPlaced, ...paid]);
           const events = drive(decider, [orderPlaced, ...paid], commands, (_, after) => {
             live = after;

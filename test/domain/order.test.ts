@@ -262,4 +262,63 @@ describe('order', () => {
         .when({ type: 'RequestAfterSales', data: { orderId: 'o1', requestId: 'r2', kind: 'return', lines: [{ sku: 'cup', quantity: 1 }], reason: 'damaged' } })
         .then([requested('r2', 'return', 'cup', 1, 3000)]));
   });
+
+  describe("refunds its payment made, as the process manager records them", () => {
+    const within = at(DELIVERED_AT + 1000);
+    const paymentRefund = (refundId: string, amount: number, paymentId = 'o1') => ({ type: 'RecordPaymentRefund', data: { orderId: 'o1', paymentId, refundId, amount: cny(amount) } }) as const;
+    const refunded = (refundId: string, amount: number): OrderEvent => ({ type: 'OrderRefunded', data: { orderId: 'o1', refundId, amount: cny(amount) } });
+
+    it("counts one a host sent straight to the payment, once, and then owes only what the payment still holds", () => {
+      spec.given(paidOrder).when(paymentRefund('goodwill', 500)).then([refunded('goodwill', 500)]);
+      spec.given([...paidOrder, refunded('goodwill', 500)]).when(paymentRefund('goodwill', 500)).then([]);
+      spec.given([...paidOrder, refunded('goodwill', 500)]).when({ type: 'CancelOrder', data: { orderId: 'o1', reason: 'changed my mind' } }).then([
+        { type: 'OrderCancelled', data: { orderId: 'o1', reason: 'changed my mind', paymentId: 'o1', refundDue: cny(13300) } },
+      ]);
+      spec.given([...paidOrder, refunded('goodwill', 13800)]).when({ type: 'CancelOrder', data: { orderId: 'o1', reason: 'changed my mind' } }).then([
+        { type: 'OrderCancelled', data: { orderId: 'o1', reason: 'changed my mind', paymentId: 'o1', refundDue: cny(0) } },
+      ]);
+    });
+
+    it('an after-sales refund is no more than the payment still holds', () => {
+      const history = [...delivered, refunded('goodwill', 12800), requested('r1', 'refund', 'cup', 1, 3000)];
+      const approved: OrderEvent = { type: 'AfterSalesApproved', data: { orderId: 'o1', requestId: 'r1', kind: 'refund', paymentId: 'o1', refundDue: cny(1000) } };
+      within.given(history).when({ type: 'ApproveAfterSales', data: { orderId: 'o1', requestId: 'r1' } }).then([approved]);
+      within.given([...history, approved]).when(paymentRefund('r1', 1000)).then([refunded('r1', 1000)]);
+
+      const returned = [...delivered, requested('r2', 'return', 'cup', 1, 3000), { ...approved, data: { ...approved.data, requestId: 'r2', kind: 'return' as const, refundDue: cny(3000) } }];
+      within.given([...returned, refunded('goodwill', 13800)]).when({ type: 'ReceiveReturnedGoods', data: { orderId: 'o1', requestId: 'r2' } }).then([
+        { type: 'ReturnedGoodsReceived', data: { orderId: 'o1', requestId: 'r2', paymentId: 'o1', refundDue: cny(0) } },
+        refunded('r2', 0),
+      ]);
+    });
+
+    it('settles a refund it owes short only when the payment has given back all it was paid', () => {
+      const cancelled: OrderEvent = { type: 'OrderCancelled', data: { orderId: 'o1', reason: 'x', paymentId: 'o1', refundDue: cny(13800) } };
+      // The host's refund of 5.00 went to the payment as the cancellation was decided: the payment had 133.00 left.
+      const history = [...paidOrder, cancelled, refunded('goodwill', 500)];
+      spec.given(history).when(paymentRefund('cancellation', 13300)).then([refunded('cancellation', 13300)]);
+      expect(spec.given(history).when(paymentRefund('cancellation', 13200)).decision).toMatchObject({
+        left: { code: 'REFUND_AMOUNT_MISMATCH', message: 'refund cancellation of order o1 is 138.00 CNY' },
+      });
+      spec.given([...paidOrder, cancelled]).when(paymentRefund('cancellation', 13800)).then([refunded('cancellation', 13800)]);
+    });
+
+    it("passes over a payment that did not pay the order, and never has it refund more than it was paid", () => {
+      spec.given(paidOrder).when(paymentRefund('goodwill', 500, 'p-late')).then([]);
+      spec.given([orderPlaced]).when(paymentRefund('goodwill', 500)).then([]);
+      expect(spec.given([...paidOrder, refunded('goodwill', 13000)]).when(paymentRefund('again', 1000)).decision).toMatchObject({
+        left: { code: 'REFUND_EXCEEDS_PAID', message: 'order o1 was paid 138.00 CNY and has refunded 130.00 CNY of it' },
+      });
+      const cancelled: OrderEvent = { type: 'OrderCancelled', data: { orderId: 'o1', reason: 'x', paymentId: 'o1', refundDue: cny(13800) } };
+      spec
+        .given([...paidOrder, cancelled, refunded('goodwill', 500)])
+        .when({ type: 'RecordOrderRefund', data: { orderId: 'o1', refundId: 'cancellation', amount: cny(13800) } })
+        .thenRejects('REFUND_EXCEEDS_PAID');
+    });
+
+    it('keeps the id of an after-sales request whose refund is not due yet for that refund', () => {
+      const history = [...delivered, requested('r1', 'return', 'cup', 1, 3000)];
+      within.given(history).when(paymentRefund('r1', 3000)).thenRejects('REFUND_NOT_DUE');
+    });
+  });
 });

@@ -193,20 +193,55 @@ describe('the shopper journey through the engine', () => {
     );
     await returned.accept({ type: 'ApproveAfterSales', data: { orderId: 'o1', requestId: 'r2' } }, 'service-desk');
     expect(await paymentState(returned)).toMatchObject({ amountRefunded: 3100, refundIds: ['r1', 'r2'] });
-    expect(await orderState(returned)).toMatchObject({ amountRefunded: 3000, refundsDue: {} });
+    expect(await orderState(returned)).toMatchObject({ amountRefunded: 3100, refundIds: ['r1', 'r2'], refundsDue: {} });
     // A repeat is still the payment's to answer, as before.
     expect(await returned.send(goodwill('r1'), 'service-desk')).toEqual(E.left(expect.objectContaining({ code: 'REFUND_ALREADY_RECORDED' })));
   });
 
-  it("a cancellation after a host's own refund gives back all the payment still holds, and the order's refund stays due, to be seen", async () => {
+  it("a host's own refund counts on the order: a cancellation after it gives back what the payment still holds", async () => {
     const driver = engineDriver();
     await checkedOutOrder(driver);
     await pay(driver);
     await driver.accept({ type: 'RefundPayment', data: { paymentId: 'o1', refundId: 'goodwill', amount: cny(500), reason: 'late delivery' } }, 'service-desk');
+    expect(await orderState(driver)).toMatchObject({ status: 'paid', amountRefunded: 500, refundIds: ['goodwill'] });
     await driver.accept({ type: 'CancelOrder', data: { orderId: 'o1', reason: 'changed my mind' } });
-    expect(await paymentState(driver)).toMatchObject({ amountCaptured: ORDER_TOTAL, amountRefunded: ORDER_TOTAL, refundIds: ['goodwill', 'cancellation'] });
-    expect(await orderState(driver)).toMatchObject({ status: 'cancelled', refundsDue: { cancellation: ORDER_TOTAL } });
-    expect((await driver.engine.rejections()).map((rejection) => rejection.error.code)).toEqual(['REFUND_NOT_DUE', 'REFUND_EXCEEDS_CAPTURED', 'REFUND_AMOUNT_MISMATCH']);
+    const cancelled = (await driver.engine.eventStore.readStream(orderStreamId('o1'))).find((event) => event.type === 'OrderCancelled');
+    expect(cancelled).toMatchObject({ data: { refundDue: cny(ORDER_TOTAL - 500) } });
+    expect(await paymentState(driver)).toMatchObject({ amountRefunded: ORDER_TOTAL, refundIds: ['goodwill', 'cancellation'] });
+    expect(await orderState(driver)).toMatchObject({ status: 'cancelled', amountRefunded: ORDER_TOTAL, refundsDue: {} });
+    expect(await driver.engine.rejections()).toEqual([]);
+  });
+
+  it("a host's refund made as the cancellation was decided leaves the order's refund short, and the order takes what was left", async () => {
+    const store = new MemoryEventStore();
+    const first = engineDriver({ eventStore: store });
+    await checkedOutOrder(first);
+    await pay(first);
+    const position = first.engine.processManagerPosition;
+    await first.engine.close();
+    const behind = engineDriver({ eventStore: store, runProcessManager: false });
+    await behind.accept({ type: 'RefundPayment', data: { paymentId: 'o1', refundId: 'goodwill', amount: cny(500), reason: 'late delivery' } }, 'service-desk');
+    await behind.accept({ type: 'CancelOrder', data: { orderId: 'o1', reason: 'changed my mind' } });
+    const caughtUp = engineDriver({ eventStore: store, processManagerStartAfter: position });
+    await caughtUp.engine.settle();
+    expect(await paymentState(caughtUp)).toMatchObject({ amountRefunded: ORDER_TOTAL, refundIds: ['goodwill', 'cancellation'] });
+    expect(await orderState(caughtUp)).toMatchObject({ status: 'cancelled', amountRefunded: ORDER_TOTAL, refundIds: ['goodwill', 'cancellation'], refundsDue: {} });
+    expect((await caughtUp.engine.rejections()).map((rejection) => rejection.error.code)).toEqual(['REFUND_EXCEEDS_CAPTURED']);
+    await caughtUp.engine.close();
+  });
+
+  it("an after-sales refund after a host's own refunds is what the payment still holds", async () => {
+    const driver = engineDriver();
+    await checkedOutOrder(driver);
+    await pay(driver);
+    await driver.accept({ type: 'ShipOrder', data: { orderId: 'o1', carrier: 'SF', trackingNumber: 'SF1' } }, 'warehouse');
+    await driver.accept({ type: 'DeliverOrder', data: { orderId: 'o1' } }, 'carrier');
+    await driver.accept({ type: 'RefundPayment', data: { paymentId: 'o1', refundId: 'goodwill', amount: cny(ORDER_TOTAL - 1000), reason: 'late delivery' } }, 'service-desk');
+    await driver.accept({ type: 'RequestAfterSales', data: { orderId: 'o1', requestId: 'r1', kind: 'refund', lines: [{ sku: 'cup', quantity: 1 }], reason: 'chipped' } });
+    await driver.accept({ type: 'ApproveAfterSales', data: { orderId: 'o1', requestId: 'r1' } }, 'service-desk');
+    expect(await paymentState(driver)).toMatchObject({ amountRefunded: ORDER_TOTAL, refundIds: ['goodwill', 'r1'] });
+    expect(await orderState(driver)).toMatchObject({ amountRefunded: ORDER_TOTAL, refundsDue: {}, afterSales: [{ requestId: 'r1', status: 'refunded' }] });
+    expect(await driver.engine.rejections()).toEqual([]);
   });
 
   it('a payment captured after the order expired goes straight back', async () => {

@@ -47,6 +47,16 @@ export const ReceiveReturnedGoods = message('ReceiveReturnedGoods', { orderId: I
 export const RecordOrderRefund = message('RecordOrderRefund', { orderId: Identifier, refundId: Identifier, amount: Money });
 export const AddOrderNote = message('AddOrderNote', { orderId: Identifier, author: Identifier, text: Text });
 
+/**
+ * What the process manager sends for every refund a payment makes. The order records it when that payment is
+ * the one that paid it: a refund the order owes is settled by it, and any other is one a host sent straight
+ * to the payment, which the order counts as given back too, so that what it owes later is what the payment
+ * still holds. No host sends it: a host keeping its own books records what its order owes with
+ * `RecordOrderRefund`.
+ */
+export const RecordPaymentRefund = message('RecordPaymentRefund', { orderId: Identifier, paymentId: Identifier, refundId: Identifier, amount: Money });
+export type RecordPaymentRefund = t.TypeOf<typeof RecordPaymentRefund>;
+
 export const OrderCommand = t.union(
   [
     PlaceOrder,
@@ -69,3 +79,5 @@ export const OrderCommand = t.union(
 );
 export type OrderCommand = t.TypeOf<typeof OrderCommand>;
 
+/** What the order decider decides on: the host's commands and the process manager's own. */
+export type OrderDecision = OrderCommand | RecordPaymentRefund;

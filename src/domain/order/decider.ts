@@ -3,8 +3,8 @@ import { PricedLine, pricingInconsistency } from '../pricing/pricing-policy';
 import { type CurrencyCode, Timestamp } from '../shared/codecs';
 import type { Decider, DecisionContext } from '../shared/decider';
 import { DomainError, domainError } from '../shared/domain-error';
-import { format, money, scaleDown } from '../shared/money';
-import type { OrderCommand } from './commands';
+import { format, Money, money, scaleDown } from '../shared/money';
+import type { OrderCommand, OrderDecision, RecordPaymentRefund } from './commands';
 import type { OrderEvent } from './events';
 import { AfterSalesKind, CANCELLATION_REFUND_ID, RefundLine, RESERVED_REFUND_IDS } from './values';
 
@@ -31,6 +31,8 @@ export interface PlacedOrder {
   readonly paymentId: string | null;
   readonly amountPaid: number;
   readonly amountRefunded: number;
+  /** The refunds recorded, the order's own and those a host sent straight to its payment. */
+  readonly refundIds: readonly string[];
   /** Refunds decided but not yet recorded as paid back, by refund id. */
   readonly refundsDue: Readonly<Record<string, number>>;
   readonly shipment: { readonly carrier: string; readonly trackingNumber: string } | null;
@@ -132,19 +134,60 @@ const inCase = (order: PlacedOrder, requestId: string, allowed: readonly AfterSa
       });
 };
 
+// Own fields only: refund ids are the host's, and "constructor" would find Object's.
+const dueOf = (order: PlacedOrder, refundId: string): number | undefined => (Object.hasOwn(order.refundsDue, refundId) ? order.refundsDue[refundId] : undefined);
+
+/**
+ * What the order's payment still holds beyond the refunds the order already owes. Refunds a host sent
+ * straight to the payment count: what the order owes later can only come out of what is left.
+ */
+const refundableNow = (order: PlacedOrder): number =>
+  Math.max(0, order.amountPaid - order.amountRefunded - Object.values(order.refundsDue).reduce((sum, due) => sum + due, 0));
+
+const notDue = (order: PlacedOrder, refundId: string): Decision => reject('REFUND_NOT_DUE', `order ${order.orderId} owes no refund ${refundId}`, { refundId });
+
+const amountMismatch = (order: PlacedOrder, refundId: string, due: number, got: Money): Decision =>
+  reject('REFUND_AMOUNT_MISMATCH', `refund ${refundId} of order ${order.orderId} is ${format(money(due, order.currency))}`, {
+    refundId,
+    due,
+    currency: order.currency,
+    got,
+  });
+
+/** Refused when it would have the order refund more than it was paid: a refund cannot be recorded twice over. */
+const beyondPaid = (order: PlacedOrder, refundId: string, amount: Money, decide: () => Decision): Decision =>
+  order.amountRefunded + amount.amount > order.amountPaid
+    ? reject('REFUND_EXCEEDS_PAID', `order ${order.orderId} was paid ${format(money(order.amountPaid, order.currency))} and has refunded ${format(money(order.amountRefunded, order.currency))} of it`, {
+        refundId,
+        amountPaid: money(order.amountPaid, order.currency),
+        amountRefunded: money(order.amountRefunded, order.currency),
+        got: amount,
+      })
+    : decide();
+
 const decideRefundRecord = (order: PlacedOrder, data: Extract<OrderCommand, { type: 'RecordOrderRefund' }>['data']): Decision => {
-  // Own fields only: refund ids are the host's, and "constructor" would find Object's.
-  const due = Object.hasOwn(order.refundsDue, data.refundId) ? order.refundsDue[data.refundId] : undefined;
-  if (due === undefined) return reject('REFUND_NOT_DUE', `order ${order.orderId} owes no refund ${data.refundId}`, { refundId: data.refundId });
-  if (data.amount.currency !== order.currency || data.amount.amount !== due) {
-    return reject('REFUND_AMOUNT_MISMATCH', `refund ${data.refundId} of order ${order.orderId} is ${format(money(due, order.currency))}`, {
-      refundId: data.refundId,
-      due,
-      currency: order.currency,
-      got: data.amount,
-    });
+  const due = dueOf(order, data.refundId);
+  if (due === undefined) return notDue(order, data.refundId);
+  if (data.amount.currency !== order.currency || data.amount.amount !== due) return amountMismatch(order, data.refundId, due, data.amount);
+  return beyondPaid(order, data.refundId, data.amount, () => accept({ type: 'OrderRefunded', data }));
+};
+
+const decidePaymentRefund = (order: PlacedOrder, data: RecordPaymentRefund['data']): Decision => {
+  const { orderId, refundId, amount } = data;
+  // A refund of a payment the order never took (a late capture's, another the host started) is none of its
+  // money; one it recorded already is the process manager's repeat.
+  if (data.paymentId !== order.paymentId || order.refundIds.includes(refundId)) return accept();
+  const due = dueOf(order, refundId);
+  // An after-sales request whose refund is not due yet (goods not back) keeps its id for that refund.
+  if (due === undefined && caseOf(order, refundId) !== undefined) return notDue(order, refundId);
+  if (amount.currency !== order.currency) {
+    return reject('CURRENCY_MISMATCH', `order ${orderId} is in ${order.currency}`, { expected: order.currency, actual: amount.currency });
   }
-  return accept({ type: 'OrderRefunded', data });
+  return beyondPaid(order, refundId, amount, () => {
+    // Short of what is due only when the payment had no more to give: a host refunded the rest straight to it.
+    const settles = due === undefined || amount.amount === due || (amount.amount < due && order.amountRefunded + amount.amount === order.amountPaid);
+    return settles ? accept({ type: 'OrderRefunded', data: { orderId, refundId, amount } }) : amountMismatch(order, refundId, due, amount);
+  });
 };
 
 /**
@@ -163,7 +206,7 @@ const CANCELLABLE: readonly OrderStatus[] = ['awaiting-payment', 'paid'];
 const AFTER_DELIVERY: readonly OrderStatus[] = ['delivered', 'completed'];
 const PLACED: readonly OrderStatus[] = ['awaiting-payment', 'paid', 'shipped', 'delivered', 'completed', 'cancelled', 'expired'];
 
-const decideCommand = (command: OrderCommand, state: OrderState, { now }: DecisionContext, policy: OrderPolicy): Decision => {
+const decideCommand = (command: OrderDecision, state: OrderState, { now }: DecisionContext, policy: OrderPolicy): Decision => {
   switch (command.type) {
     case 'PlaceOrder': {
       if (state.status !== 'none') return reject('ORDER_ALREADY_PLACED', `order ${command.data.orderId} was already placed`, { orderId: command.data.orderId });
@@ -218,7 +261,7 @@ const decideCommand = (command: OrderCommand, state: OrderState, { now }: Decisi
       return inStatus(state, command.data.orderId, 'cancel', CANCELLABLE, (order) =>
         accept({
           type: 'OrderCancelled',
-          data: { orderId: order.orderId, reason: command.data.reason, paymentId: order.paymentId, refundDue: money(order.amountPaid, order.currency) },
+          data: { orderId: order.orderId, reason: command.data.reason, paymentId: order.paymentId, refundDue: money(refundableNow(order), order.currency) },
         }),
       );
     case 'ExpireUnpaidOrder':
@@ -234,15 +277,16 @@ const decideCommand = (command: OrderCommand, state: OrderState, { now }: Decisi
     case 'ApproveAfterSales':
       return inStatus(state, command.data.orderId, 'approve after-sales for', AFTER_DELIVERY, (order) =>
         inCase(order, command.data.requestId, ['requested'], (c) =>
-          paidBy(order, (paymentId) =>
-            accept(
+          paidBy(order, (paymentId) => {
+            const refundDue = Math.min(c.refundAmount, refundableNow(order));
+            return accept(
               {
                 type: 'AfterSalesApproved',
-                data: { orderId: order.orderId, requestId: c.requestId, kind: c.kind, paymentId, refundDue: money(c.refundAmount, order.currency) },
+                data: { orderId: order.orderId, requestId: c.requestId, kind: c.kind, paymentId, refundDue: money(refundDue, order.currency) },
               },
-              ...(c.kind === 'refund' ? settledWhenNothingIsDue(order, c.requestId, c.refundAmount) : []),
-            ),
-          ),
+              ...(c.kind === 'refund' ? settledWhenNothingIsDue(order, c.requestId, refundDue) : []),
+            );
+          }),
         ),
       );
     case 'RejectAfterSales':
@@ -253,20 +297,23 @@ const decideCommand = (command: OrderCommand, state: OrderState, { now }: Decisi
       return inStatus(state, command.data.orderId, 'receive returned goods for', AFTER_DELIVERY, (order) =>
         inCase(order, command.data.requestId, ['approved'], (c) =>
           c.kind === 'return'
-            ? paidBy(order, (paymentId) =>
-                accept(
+            ? paidBy(order, (paymentId) => {
+                const refundDue = Math.min(c.refundAmount, refundableNow(order));
+                return accept(
                   {
                     type: 'ReturnedGoodsReceived',
-                    data: { orderId: order.orderId, requestId: c.requestId, paymentId, refundDue: money(c.refundAmount, order.currency) },
+                    data: { orderId: order.orderId, requestId: c.requestId, paymentId, refundDue: money(refundDue, order.currency) },
                   },
-                  ...settledWhenNothingIsDue(order, c.requestId, c.refundAmount),
-                ),
-              )
+                  ...settledWhenNothingIsDue(order, c.requestId, refundDue),
+                );
+              })
             : reject('NOT_A_RETURN', `request ${c.requestId} is a refund without return: no goods come back`, { requestId: c.requestId }),
         ),
       );
     case 'RecordOrderRefund':
       return inStatus(state, command.data.orderId, 'record a refund for', PLACED, (order) => decideRefundRecord(order, command.data));
+    case 'RecordPaymentRefund':
+      return inStatus(state, command.data.orderId, 'record a refund for', PLACED, (order) => decidePaymentRefund(order, command.data));
     case 'AddOrderNote':
       return inStatus(state, command.data.orderId, 'add a note to', PLACED, () => accept({ type: 'OrderNoteAdded', data: command.data }));
   }
@@ -326,6 +373,7 @@ const evolvePlaced = (order: PlacedOrder, event: OrderEvent): PlacedOrder => {
       return {
         ...order,
         amountRefunded: order.amountRefunded + event.data.amount.amount,
+        refundIds: [...order.refundIds, event.data.refundId],
         refundsDue: stillDue,
         afterSales: caseOf(order, event.data.refundId) === undefined ? order.afterSales : withCase(order, event.data.refundId, 'refunded'),
       };
@@ -348,6 +396,7 @@ const evolve = (state: OrderState, event: OrderEvent): OrderState => {
     paymentId: null,
     amountPaid: 0,
     amountRefunded: 0,
+    refundIds: [],
     refundsDue: {},
     shipment: null,
     afterSalesDeadline: null,
@@ -356,7 +405,7 @@ const evolve = (state: OrderState, event: OrderEvent): OrderState => {
   };
 };
 
-export const orderDecider = (policy: OrderPolicy = defaultOrderPolicy): Decider<OrderCommand, OrderEvent, OrderState> => ({
+export const orderDecider = (policy: OrderPolicy = defaultOrderPolicy): Decider<OrderDecision, OrderEvent, OrderState> => ({
   initialState: { status: 'none' },
   decide: (command, state, context) => decideCommand(command, state, context, policy),
   evolve,

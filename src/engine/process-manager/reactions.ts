@@ -28,9 +28,10 @@ export interface ReactionSettings {
 export const paymentExpiryDeadlineId = (orderId: string): string => `payment-expiry-${orderId}`;
 
 /**
- * The refund an order owes, from its payment. The order does not know of refunds a host sent straight to the
- * payment: if the payment no longer holds what the order owes, it gives back all it still holds, rather
- * than nothing, and the order's refund stays due, to be seen.
+ * The refund an order owes, from its payment. The order owes no more than its payment holds once it has
+ * recorded the refunds a host sent straight to the payment; one not recorded yet (sent as the order's refund
+ * was decided) can leave the payment short of it. Then the payment gives back all it still holds, rather than
+ * nothing, and the order takes that as its refund, since there is no more to come.
  */
 const refundOwed = (paymentId: string, refundId: string, amount: Money, reason: string): Reaction => ({
   kind: 'command',
@@ -109,8 +110,8 @@ export const reactionsTo = (event: JourneyEvent, occurredAt: number, settings: R
       return refundNow && refundDue.amount > 0 ? [refundOwed(paymentId, requestId, refundDue, `after-sales request ${requestId}`)] : [];
     }
     case 'PaymentRefunded': {
-      const { orderId, refundId, amount } = event.data;
-      return refundId === LATE_CAPTURE_REFUND_ID ? [] : [{ kind: 'command', command: { type: 'RecordOrderRefund', data: { orderId, refundId, amount } } }];
+      const { orderId, paymentId, refundId, amount } = event.data;
+      return refundId === LATE_CAPTURE_REFUND_ID ? [] : [{ kind: 'command', command: { type: 'RecordPaymentRefund', data: { orderId, paymentId, refundId, amount } } }];
     }
     default:
       return [];
