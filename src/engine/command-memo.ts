@@ -5,13 +5,25 @@ export interface Remembered<Outcome> {
   readonly command: object;
   /** Undefined when the command's stream holds its outcome: the events it appended, found by its id. */
   readonly outcome: Outcome | undefined;
+  /** The first run's outcome while that run is still deciding: a repeat meanwhile waits for it. */
+  readonly running: Promise<Outcome> | undefined;
 }
 
 /** A command whose outcome its stream cannot tell: a rejection, or an acceptance that appended nothing. */
 class RememberedOutcome<Outcome> implements Remembered<Outcome> {
+  readonly running = undefined;
   constructor(
     readonly command: object,
     readonly outcome: Outcome,
+  ) {}
+}
+
+/** A command still being decided. */
+class RunningCommand<Outcome> implements Remembered<Outcome> {
+  readonly outcome = undefined;
+  constructor(
+    readonly command: object,
+    readonly running: Promise<Outcome>,
   ) {}
 }
 
@@ -28,7 +40,7 @@ class RememberedOutcome<Outcome> implements Remembered<Outcome> {
  * every deleted slot at the front of the map (V8 compacts it only when it rehashes).
  */
 export class CommandMemo<Outcome> {
-  /** The command itself, or a RememberedOutcome holding it. */
+  /** The command itself, or a RememberedOutcome or RunningCommand holding it. */
   private readonly entries = new Map<string, object>();
   private readonly order: string[] = [];
   /** Where the oldest id is in `order` once the ring is full. */
@@ -39,7 +51,16 @@ export class CommandMemo<Outcome> {
   get(commandId: string): Remembered<Outcome> | undefined {
     const entry = this.entries.get(commandId);
     if (entry === undefined) return undefined;
-    return entry instanceof RememberedOutcome ? (entry as RememberedOutcome<Outcome>) : { command: entry, outcome: undefined };
+    return entry instanceof RememberedOutcome || entry instanceof RunningCommand ? (entry as Remembered<Outcome>) : { command: entry, outcome: undefined, running: undefined };
+  }
+
+  /**
+   * Remembers a command as its first run starts. Until its outcome is remembered, a repeat gets that run's
+   * outcome rather than deciding again: on a state that changed meanwhile, a repeat of a refused command
+   * could be accepted, and act after its caller was told it was refused.
+   */
+  rememberRunning(commandId: string, command: object, running: Promise<Outcome>): void {
+    this.put(commandId, new RunningCommand(command, running));
   }
 
   /** Remembers a command whose stream holds its outcome. */

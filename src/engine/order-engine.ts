@@ -440,7 +440,8 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
       if (!samePayload(remembered.command, command)) {
         return E.left({ kind: 'conflict', code: 'COMMAND_ID_CONFLICT', message: `command id ${commandId} was already used for a different command` });
       }
-      if (remembered.outcome !== undefined) return E.map((accepted: CommandAccepted) => ({ ...accepted, duplicate: true }))(remembered.outcome);
+      const first = remembered.outcome ?? (await remembered.running);
+      if (first !== undefined) return E.map((accepted: CommandAccepted) => ({ ...accepted, duplicate: true }))(first);
     }
     const metadata: CommandMetadata = {
       commandId,
@@ -448,16 +449,27 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
       correlationId: request.correlationId ?? commandId,
       causationId: request.causationId ?? commandId,
     };
-    // Remembered before it runs: the same id sent again meanwhile with another command is then a conflict,
-    // rather than a second command run, or an answer taken from this one.
-    if (remembered === undefined) memo.rememberCommand(commandId, command);
+    const handler = sender === 'host' ? dispatchFromHost : dispatch;
+    // An accepted command whose outcome the memo leaves to its stream (or one that could not be decided, to
+    // be tried again): decided again, and then found in its stream by its id.
+    if (remembered !== undefined) return run(command, metadata, notBefore, handler);
+    // Remembered as it starts: the same id sent again meanwhile with another command is then a conflict, and
+    // with the same command waits for this one's outcome.
+    const running = run(command, metadata, notBefore, handler);
+    memo.rememberRunning(commandId, command, running);
+    return running;
+  };
+
+  const run = async (command: EngineCommand, metadata: CommandMetadata, notBefore: number, handler: PublicHandler): Promise<CommandOutcome> => {
+    const { commandId, actor } = metadata;
     let handled: E.Either<CommandRejection, HandledCommand<unknown>>;
     try {
-      handled = await (sender === 'host' ? dispatchFromHost : dispatch)(command, metadata, notBefore);
+      handled = await handler(command, metadata, notBefore);
     } catch (thrown) {
       // The host's clock, id generator or event schemas threw (policies' throws are answered where they decide),
       // before the command's events were appended. A provider callback's claim of its transaction id may have
       // been, which a retry under the same command id takes up.
+      memo.rememberCommand(commandId, command);
       return E.left({ kind: 'unavailable', code: 'DECISION_THREW', message: `handling ${command.type} ${commandId} threw: ${messageOf(thrown)}` });
     }
     if (E.isRight(handled)) {
@@ -471,23 +483,25 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
     // One frozen error for the caller, the memo and the journal: none can change what the others say.
     const error = frozenCopy(handled.left.error);
     // Only a decision is final; an unavailable store or lost races may succeed when retried.
-    if (error.kind === 'rejected') {
-      memo.rememberOutcome(commandId, command, E.left(error));
-      try {
-        await journal.record({
-          commandId,
-          command,
-          actor,
-          correlationId: metadata.correlationId,
-          streamId,
-          stateRevision: revision,
-          error,
-          rejectedAt: clock(),
-        });
-      } catch {
-        // A journal of the host's own that fails (its database down) loses the entry, not the answer: the
-        // command was decided, and is refused, whether or not its refusal was kept.
-      }
+    if (error.kind !== 'rejected') {
+      memo.rememberCommand(commandId, command);
+      return E.left(error);
+    }
+    memo.rememberOutcome(commandId, command, E.left(error));
+    try {
+      await journal.record({
+        commandId,
+        command,
+        actor,
+        correlationId: metadata.correlationId,
+        streamId,
+        stateRevision: revision,
+        error,
+        rejectedAt: clock(),
+      });
+    } catch {
+      // A journal of the host's own that fails (its database down) loses the entry, not the answer: the
+      // command was decided, and is refused, whether or not its refusal was kept.
     }
     return E.left(error);
   };

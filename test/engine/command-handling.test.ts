@@ -180,6 +180,31 @@ describe('command handling', () => {
       expect(await engine.eventStore.readStream(cartStreamId('c2'))).toEqual([]);
     });
 
+    it('a repeat sent while the first is still being decided gets its outcome: a refusal is not decided again on a state moved on meanwhile', async () => {
+      const { engine, send } = engineDriver();
+      await send(open);
+      const [added, reopened, repeated] = await Promise.all([send(addTea(), 'alice', 'add-early'), send(open, 'alice', 'reopen'), send(addTea(), 'alice', 'add-early')]);
+      expect(added).toEqual(E.right(expect.objectContaining({ duplicate: false })));
+      expect(repeated).toEqual(E.right(expect.objectContaining({ duplicate: true, events: E.isRight(added) ? added.right.events : [] })));
+      expect(reopened).toEqual(E.left(expect.objectContaining({ code: 'CART_ALREADY_OPEN' })));
+
+      const cartOf = (cartId: string) => ({ type: 'OpenCart', data: { cartId, customerId: 'bob', currency: 'CNY' } }) as const;
+      const addTo = (cartId: string) => ({ ...addTea(), data: { ...addTea().data, cartId } }) as const;
+      // Three copies of one add to a cart not open yet, and the cart opened meanwhile: all three are refused, once.
+      const [first, opened, second, third] = await Promise.all([
+        send(addTo('c2'), 'bob', 'add-c2'),
+        send(cartOf('c2'), 'bob', 'open-c2'),
+        send(addTo('c2'), 'bob', 'add-c2'),
+        send(addTo('c2'), 'bob', 'add-c2'),
+      ]);
+      expect(opened).toEqual(E.right(expect.anything()));
+      expect(first).toEqual(E.left(expect.objectContaining({ code: 'CART_NOT_FOUND' })));
+      expect([second, third]).toEqual([first, first]);
+      expect(await send(addTo('c2'), 'bob', 'add-c2')).toEqual(first);
+      expect((await engine.eventStore.readStream(cartStreamId('c2'))).map((e) => e.type)).toEqual(['CartOpened']);
+      expect((await engine.rejections()).filter((rejection) => rejection.commandId === 'add-c2')).toHaveLength(1);
+    });
+
     it('survives a restart: the stream remembers which command ids it has seen', async () => {
       const store = new MemoryEventStore();
       const before = engineDriver({ eventStore: store });
