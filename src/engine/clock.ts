@@ -12,9 +12,12 @@ export const checkedClock =
   (clock: Clock): Clock =>
   () => {
     const now: unknown = clock();
-    if (typeof now === 'number' && Number.isSafeInteger(now) && now >= 0) return now;
+    if (isEpochMillis(now)) return now;
     throw new RangeError(`the clock read ${typeof now === 'string' ? JSON.stringify(now) : String(now)}, not a whole number of milliseconds since 1970`);
   };
+
+/** Whether `value` is a time the engine can store: whole milliseconds since 1970. */
+export const isEpochMillis = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 
 /** A clock that stands still until moved: for tests, demos and replays. */
 export interface ManualClock {

@@ -12,7 +12,7 @@ import type { PaymentCommand } from '../domain/payment/commands';
 import { PricingPolicy, standardPricingPolicy } from '../domain/pricing/pricing-policy';
 import type { ClaimProviderTransaction, ProviderTransactionState } from '../domain/provider-transaction/provider-transaction';
 import { aggregates, cartStreamId, EngineCommand, engineCommandCodecs, isCartCommand, isPaymentCommand, orderStreamId, paymentStreamId, publicCommandCodecs } from './aggregates';
-import { checkedClock, Clock, systemClock } from './clock';
+import { checkedClock, Clock, isEpochMillis, systemClock } from './clock';
 import { CommandError, invalidCommand } from './command-error';
 import { CommandHandler, CommandMetadata, CommandRejection, HandledCommand } from './command-handler';
 import { CommandMemo, samePayload } from './command-memo';
@@ -210,10 +210,14 @@ const wholeNumberSetting = (name: string, value: unknown, least: number, most: n
  */
 const MAX_PAYMENT_WINDOW_MS = 1000 * 365 * 24 * 60 * 60 * 1000;
 
+/** A bound on what is kept in memory: a whole number of entries, or Infinity for none. */
+const sizeSetting = (name: string, value: unknown): number | undefined =>
+  value === Number.POSITIVE_INFINITY ? value : wholeNumberSetting(name, value, 0, Number.MAX_SAFE_INTEGER, 'entries (or Infinity)');
+
 /**
  * Builds an engine over `options.eventStore` (in memory by default) and starts its process manager. Throws a
- * RangeError for a time or position setting that is no whole number in its range (`paymentWindowMs`,
- * `processManagerStartAfter`).
+ * RangeError for a time, position or size setting that is no whole number in its range (`paymentWindowMs`,
+ * `processManagerStartAfter`, `stateCacheSize`, `commandMemoSize`).
  */
 export const createEngine = (options: EngineOptions = {}): OrderEngine => {
   const paymentWindowMs = wholeNumberSetting('paymentWindowMs', options.paymentWindowMs, 0, MAX_PAYMENT_WINDOW_MS, 'milliseconds') ?? ENGINE_DEFAULTS.paymentWindowMs;
@@ -228,7 +232,7 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
     clock,
     newId: options.newId ?? timeOrderedIds(clock),
     schemas,
-    cacheCapacity: options.stateCacheSize ?? (store.holdsEventsInMemory === true ? Number.POSITIVE_INFINITY : ENGINE_DEFAULTS.stateCacheSize),
+    cacheCapacity: sizeSetting('stateCacheSize', options.stateCacheSize) ?? (store.holdsEventsInMemory === true ? Number.POSITIVE_INFINITY : ENGINE_DEFAULTS.stateCacheSize),
     maxAttempts: wholeAtLeastOne(options.maxAttempts, ENGINE_DEFAULTS.maxAttempts),
     onConflictRetry: toldSafely(options.onConflictRetry ?? (() => undefined)),
   };
@@ -237,7 +241,7 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
   const payment = new CommandHandler(defs.payment, handlerDeps);
   const providerTransaction = new CommandHandler(defs.providerTransaction, handlerDeps);
 
-  const memo = new CommandMemo<CommandOutcome>(options.commandMemoSize ?? ENGINE_DEFAULTS.commandMemoSize);
+  const memo = new CommandMemo<CommandOutcome>(sizeSetting('commandMemoSize', options.commandMemoSize) ?? ENGINE_DEFAULTS.commandMemoSize);
 
   /** Who holds a provider transaction id, without claiming it. */
   const transactionHolder = async (streamId: string): Promise<E.Either<CommandRejection, CachedState<ProviderTransactionState>>> =>
@@ -326,7 +330,16 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
    * behind, as it often is over a durable store when the deadline fires just after the capture. Expired, the
    * order would lose the shopper's payment, sent back as a late capture.
    */
-  const handleExpire = async (
+  const handleExpire = (
+    command: Extract<OrderCommand, { type: 'ExpireUnpaidOrder' }>,
+    metadata: CommandMetadata,
+    notBefore: number,
+  ): Promise<E.Either<CommandRejection, HandledCommand<unknown>>> =>
+    // In the turn of the payment's callbacks: a capture stored between the look at the payment and the
+    // expiry's append would otherwise be sent back as a late one, though it came in time.
+    callbackTurns.run(command.data.orderId, () => handleExpireInTurn(command, metadata, notBefore));
+
+  const handleExpireInTurn = async (
     command: Extract<OrderCommand, { type: 'ExpireUnpaidOrder' }>,
     metadata: CommandMetadata,
     notBefore: number,
@@ -564,6 +577,12 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
     rejections: (readOptions) => journal.read(readOptions ?? {}),
     runDueDeadlines: async (now) => {
       if (closed) return [];
+      if (now !== undefined && now !== null && !isEpochMillis(now)) {
+        // A time that is none (NaN, text) would find every deadline due, and expire orders still in their window.
+        const message = `runDueDeadlines was given ${typeof now === 'string' ? JSON.stringify(now) : String(now)}, not a whole number of milliseconds since 1970: no deadline fired`;
+        processManagerFailure({ position: -1, eventId: '', error: { kind: 'invalid', code: 'INVALID_TIME', message } });
+        return [];
+      }
       let dueAt: number;
       try {
         dueAt = now ?? clock();

@@ -29,6 +29,26 @@ describe('settings the engine is made with', () => {
     return Promise.all(kept.map((engine) => engine.close()));
   });
 
+  it('refuses a state cache or command memo size that is no whole number, where NaN kept one command id and never evicted a state', async () => {
+    for (const size of [Number.NaN, -1, 1.5, '100']) {
+      expect(() => createEngine({ commandMemoSize: size as number })).toThrow(RangeError);
+      expect(() => createEngine({ stateCacheSize: size as number })).toThrow(RangeError);
+    }
+    expect(() => createEngine({ commandMemoSize: Number.NaN })).toThrow(
+      `createEngine: commandMemoSize must be a whole number of entries (or Infinity) from 0 to ${Number.MAX_SAFE_INTEGER}, not NaN`,
+    );
+    // No memo at all, or one without bound: an id reused for another command acts as new, or is a conflict.
+    for (const [commandMemoSize, stateCacheSize, answer] of [
+      [0, 0, E.right(expect.anything())],
+      [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY, E.left(expect.objectContaining({ code: 'COMMAND_ID_CONFLICT' }))],
+    ] as const) {
+      const engine = createEngine({ commandMemoSize, stateCacheSize });
+      await engine.execute(request(openCart, 'open'));
+      expect(await engine.execute(request({ ...openCart, data: { ...openCart.data, cartId: 'c2' } }, 'open'))).toEqual(answer);
+      await engine.close();
+    }
+  });
+
   it('takes a number of attempts that is no whole number as the default, where NaN or Infinity retried a lost race for ever', async () => {
     const store = new MemoryEventStore();
     const alwaysLosing = delegatingTo(store, { append: (streamId) => Promise.resolve(E.left(wrongExpectedRevision(streamId, 'no-stream', 0))) });
@@ -101,6 +121,18 @@ describe("the host's clock and ids, when they fail", () => {
     await expect(engine.runDueDeadlines()).resolves.toEqual([]);
     expect(failures).toEqual([expect.objectContaining({ error: expect.objectContaining({ code: 'DECISION_THREW', message: 'the deadlines due could not be found: clock failed' }) })]);
     await engine.close();
+  });
+
+  it('fires no deadline for a time that is none, where NaN or text found every one due and expired orders still in their window', async () => {
+    const failures: ProcessManagerFailure[] = [];
+    const driver = engineDriver({ onProcessManagerFailure: (failure) => failures.push(failure) });
+    await checkedOutOrder(driver);
+    for (const now of [Number.NaN, '2026-01-01', -1, 1.5]) await expect(driver.engine.runDueDeadlines(now as number)).resolves.toEqual([]);
+    expect(failures.map((failure) => failure.error.code)).toEqual(['INVALID_TIME', 'INVALID_TIME', 'INVALID_TIME', 'INVALID_TIME']);
+    expect(failures[1]?.error.message).toBe('runDueDeadlines was given "2026-01-01", not a whole number of milliseconds since 1970: no deadline fired');
+    const order = await driver.engine.orderState('o1');
+    expect(E.isRight(order) && order.right.state.status).toBe('awaiting-payment');
+    expect(await driver.engine.runDueDeadlines(driver.clock.now() + 31 * 60 * 1000)).toEqual([expect.objectContaining({ deadlineId: 'payment-expiry-o1' })]);
   });
 
   it('an id generator that throws is answered DECISION_THREW, and nothing is written', async () => {

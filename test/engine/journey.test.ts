@@ -422,6 +422,23 @@ describe('deadlines', () => {
     await driver.engine.close();
   });
 
+  it('do not expire an order whose capture arrives as its deadline fires: the two take turns, the capture first here', async () => {
+    const driver = engineDriver();
+    await checkedOutOrder(driver);
+    const deadline = driver.clock.now() + 30 * 60 * 1000;
+    driver.clock.set(deadline - 1);
+    const [captured, fired] = await Promise.all([
+      driver.send({ type: 'RecordProviderCallback', data: { paymentId: 'o1', providerTransactionId: 'tx-1', amount: cny(ORDER_TOTAL), status: 'succeeded' } }, 'gateway'),
+      driver.engine.runDueDeadlines(deadline),
+    ]);
+    expect(E.isRight(captured)).toBe(true);
+    // Refused as captured, or, once the process manager has marked the order paid, as paid.
+    expect(fired.map((f) => [f.deadlineId, E.isLeft(f.outcome) && ['PAYMENT_CAPTURED', 'INVALID_ORDER_STATUS'].includes(f.outcome.left.code)])).toEqual([['payment-expiry-o1', true]]);
+    await driver.engine.settle();
+    expect(await orderState(driver)).toMatchObject({ status: 'paid', amountPaid: ORDER_TOTAL });
+    expect(await paymentState(driver)).toMatchObject({ status: 'captured', amountRefunded: 0 });
+  });
+
   it('expire an order whose payment captured an amount that cannot pay it', async () => {
     const store = new MemoryEventStore();
     const lagging = delegatingTo(store, { subscribe: (options) => store.subscribe(options).pipe(concatMap((message) => timer(50).pipe(map(() => message)))) });

@@ -64,10 +64,14 @@ export interface ProcessManagerFailure {
   readonly position: number;
   /**
    * The event whose reactions failed; for `runDueDeadlines`, the deadline whose firing could not be
-   * recorded, or empty when the time could not be read; empty when the subscription to the event store failed.
+   * recorded, or empty when the time could not be read or was none; empty when the subscription to the event store failed.
    */
   readonly eventId: string;
-  readonly error: CommandError | { readonly code: 'STORE_UNAVAILABLE'; readonly message: string };
+  readonly error:
+    | CommandError
+    | { readonly code: 'STORE_UNAVAILABLE'; readonly message: string }
+    /** `runDueDeadlines` was given a time that is none: nothing fired. */
+    | { readonly kind: 'invalid'; readonly code: 'INVALID_TIME'; readonly message: string };
   /** Set when the reaction is tried again after this many milliseconds; absent when it was given up. */
   readonly retryInMs?: number;
 }
