@@ -103,7 +103,7 @@ describe('payment', () => {
     const refunded = (refundId: string, amount: number): PaymentEvent => ({ type: 'PaymentRefunded', data: { paymentId: 'p1', orderId: 'o1', refundId, amount: cny(amount), reason: 'r' } });
     spec.given([initiated, captured]).when(refundRemaining).then([refunded('late-capture', 13800)]);
     spec.given([initiated, captured, refunded('goodwill', 800)]).when(refundRemaining).then([refunded('late-capture', 13000)]);
-    spec.given([initiated, captured, refunded('goodwill', 13800)]).when(refundRemaining).then([]);
+    spec.given([initiated, captured, refunded('goodwill', 13800)]).when(refundRemaining).then([refunded('late-capture', 0)]);
     spec.given([initiated, captured, refunded('late-capture', 800)]).when(refundRemaining).thenRejects('REFUND_ALREADY_RECORDED');
     spec.given([initiated]).when(refundRemaining).thenRejects('PAYMENT_NOT_CAPTURED');
     spec.given([]).when(refundRemaining).thenRejects('PAYMENT_NOT_FOUND');

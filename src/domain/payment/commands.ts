@@ -32,7 +32,8 @@ export const RefundPayment = message('RefundPayment', { paymentId: Identifier, r
  * What the process manager sends when a capture cannot pay its order: the payment gives back all it still
  * holds of the capture, under `refundId`. Not `RefundPayment`, whose amount is fixed when the reaction is
  * made: a host may have refunded part of the capture meanwhile, and a refund of the whole would be refused,
- * leaving the rest with no order and no refund. No host sends it.
+ * leaving the rest with no order and no refund. When the payment holds nothing more, it refunds nothing,
+ * as an event all the same. No host sends it.
  */
 export const RefundRemainingCapture = message('RefundRemainingCapture', { paymentId: Identifier, refundId: Identifier, reason: Text });
 export type RefundRemainingCapture = t.TypeOf<typeof RefundRemainingCapture>;

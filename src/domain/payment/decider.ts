@@ -113,9 +113,9 @@ const decideRemainingCaptureRefund = (payment: ExistingPayment, data: Extract<Pa
   if (payment.status !== 'captured') {
     return reject('PAYMENT_NOT_CAPTURED', `payment ${payment.paymentId} is ${payment.status}: nothing to refund`, { status: payment.status });
   }
+  // Refunded in full already (by the host, straight to the payment), it gives back nothing, and says so: an
+  // order owed this refund then learns that nothing more will come.
   const remaining = payment.amountCaptured - payment.amountRefunded;
-  // Refunded in full already (by the host, straight to the payment): nothing is left to give back.
-  if (remaining === 0) return accept();
   const { paymentId, orderId, currency } = payment;
   return accept({ type: 'PaymentRefunded', data: { paymentId, orderId, refundId: data.refundId, amount: money(remaining, currency), reason: data.reason } });
 };
