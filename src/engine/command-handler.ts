@@ -273,7 +273,12 @@ export class CommandHandler<C, Ev extends { readonly type: string; readonly data
       if (envelope.commandId === commandId) (earlier ??= []).push(envelope);
     }
     const revision = envelopes.length === 0 ? NO_STREAM_REVISION : (envelopes[envelopes.length - 1] as EventEnvelope).revision;
-    this.cache?.set(streamId, { state, revision, commandIds });
+    // A read that began before a command's append and ends after it (or while it is under way) must not put
+    // back the state that append supersedes: the next command would be decided on it, and lose its race.
+    const cache = this.cache;
+    if (cache !== undefined && !cache.isSuspended(streamId) && (cache.get(streamId)?.revision ?? NO_STREAM_REVISION) <= revision) {
+      cache.set(streamId, { state, revision, commandIds });
+    }
     return E.right({ state, revision, commandIds, earlier: earlier ?? [] });
   }
 }

@@ -62,6 +62,12 @@ export class StateCache<Entry> {
     if (node !== undefined) node.entry = undefined;
   }
 
+  /** Whether a command's append to the stream is under way: what is cached for it is about to change. */
+  isSuspended(streamId: string): boolean {
+    const node = this.nodes.get(streamId);
+    return node !== undefined && node.entry === undefined;
+  }
+
   delete(streamId: string): void {
     const node = this.nodes.get(streamId);
     if (node !== undefined) this.remove(node);

@@ -58,6 +58,36 @@ describe('commands racing for one stream', () => {
     expect(stored.slice(2).map((event) => event.commandId)).toEqual(quantities.map((_, n) => `q${n}`));
   });
 
+  it("keeps the state a command appended when a read of the stream begun before it answers after: the next command does not lose a race to this engine's own", async () => {
+    let retries = 0;
+    const memory = new MemoryEventStore();
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    // A remote store under load: appends take a while, and whole-stream reads longer.
+    const slow = delegatingTo(memory, {
+      append: async (...args) => {
+        await sleep(5);
+        return memory.append(...args);
+      },
+      readStream: async (streamId, options) => {
+        const events = await memory.readStream(streamId, options);
+        if (options?.maxCount !== 1) await sleep(20);
+        return events;
+      },
+    });
+    const engine = createEngine({ eventStore: slow, runProcessManager: false, maxAttempts: 1, onConflictRetry: () => (retries += 1) });
+    await engine.execute({ commandId: 'open', actor: 'alice', command: openCart });
+    await engine.execute({ commandId: 'add', actor: 'alice', command: addTea });
+    const changed = engine.execute({ commandId: 'q2', actor: 'alice', command: setQuantity(2) });
+    await Promise.resolve();
+    const queried = engine.cartState('c1');
+    expect(E.isRight(await changed)).toBe(true);
+    await queried;
+    expect(await engine.execute({ commandId: 'q3', actor: 'alice', command: setQuantity(3) })).toEqual(E.right(expect.objectContaining({ revision: 3 })));
+    expect(retries).toBe(0);
+    const state = await engine.cartState('c1');
+    expect(E.isRight(state) && state.right.revision).toBe(3);
+  });
+
   it('does not make commands to other streams wait', async () => {
     const memory = new MemoryEventStore();
     let startOther: () => void = () => undefined;
