@@ -137,6 +137,21 @@ describe('cart', () => {
       spec.given(given).when({ type: 'ReturnCheckedOutLines', data: { cartId: 'c1', orderId: 'o1', lines: [{ ...lines[0]!, unitPrice: { amount: 5000, currency: 'USD' } }] } }).thenRejects('CURRENCY_MISMATCH');
     });
 
+    it("puts units back into a line added to since at that line's price: the checkout's older price does not come back over it", () => {
+      const checkedOut = spec.given([cartOpened, itemAdded('tea', 300, 2)]).when(checkout()).decision;
+      const events = checkedOut._tag === 'Right' ? checkedOut.right : [];
+      const repriced = [cartOpened, itemAdded('tea', 300, 2), ...events, itemAdded('tea', 200, 3)];
+      const lines = [{ sku: 'tea', name: 'Product tea', category: 'tea', unitPrice: cny(300), quantity: 2 }];
+      const returned = spec.given(repriced).when({ type: 'ReturnCheckedOutLines', data: { cartId: 'c1', orderId: 'o1', lines } });
+      returned.then([itemAdded('tea', 200, 2)]);
+      expect(spec.given([...repriced, itemAdded('tea', 200, 2)]).when(checkout('o2')).state).toMatchObject({ lines: [{ sku: 'tea', unitPrice: 200, quantity: 5 }] });
+      // A line the shopper has not added to again comes back as it was checked out.
+      spec.given([cartOpened, itemAdded('tea', 300, 2), ...events]).when({ type: 'ReturnCheckedOutLines', data: { cartId: 'c1', orderId: 'o1', lines } }).then([itemAdded('tea', 300, 2)]);
+    });
+
+    it('prices a whole line at its latest addition, as the shop prices it now', () =>
+      expect(spec.given([cartOpened, itemAdded('tea', 10000, 9), itemAdded('tea', 1, 1)]).when(checkout()).state).toMatchObject({ lines: [{ sku: 'tea', unitPrice: 1, quantity: 10 }] }));
+
     it('refuses a coupon whose minimum spend the selection does not reach', () => {
       const coupon = { code: 'BIG', kind: 'percentage' as const, percentOff: 10, minimumSpend: 50000 };
       spec.given([cartOpened, itemAdded('tea', 5000, 1), { type: 'CouponApplied', data: { cartId: 'c1', coupon } }]).when(checkout()).thenRejects('COUPON_MINIMUM_SPEND_NOT_MET');

@@ -120,6 +120,8 @@ const decideCheckOut = (state: OpenCartState, data: Extract<CartCommand, { type:
 /**
  * The lines of a checkout whose order could not be placed, back in the cart as they were added: past the
  * limits on lines and units, which they met when added, since the shopper may have added more meanwhile.
+ * Units go back into a line the shopper has added to meanwhile at that line's price, name and category: an
+ * addition sets them for the whole line, and a newer price must not give way to the checkout's older one.
  */
 const decideReturn = (state: OpenCartState, data: Extract<CartDecision, { type: 'ReturnCheckedOutLines' }>['data']) => {
   if (!state.orderIds.includes(data.orderId)) {
@@ -129,7 +131,12 @@ const decideReturn = (state: OpenCartState, data: Extract<CartDecision, { type: 
   if (foreign !== undefined) return E.left(currencyMismatch(state.currency, foreign.unitPrice.currency));
   // An addition holds at most one line's limit of units: a line that grew past it comes back in parts.
   const additions: CartEvent[] = [];
-  for (const { quantity, ...line } of data.lines) {
+  for (const { quantity, ...returned } of data.lines) {
+    const current = lineOf(state, returned.sku);
+    const line =
+      current === undefined
+        ? returned
+        : { sku: current.sku, name: current.name, category: current.category, unitPrice: { amount: current.unitPrice, currency: state.currency } };
     for (let left = quantity; left > 0; left -= MAX_LINE_QUANTITY) {
       additions.push({ type: 'CartItemAdded', data: { cartId: state.cartId, ...line, quantity: Math.min(left, MAX_LINE_QUANTITY) } });
     }

@@ -7,7 +7,10 @@ import { ShippingAddress } from '../shared/shipping-address';
 import { Quantity } from './quantity';
 
 export const CartOpened = message('CartOpened', { cartId: Identifier, customerId: Identifier, currency: CurrencyCode });
-/** `quantity` is what was added; adding a product already in the cart adds to its line. */
+/**
+ * `quantity` is what was added; adding a product already in the cart adds to its line, and its price, name
+ * and category become the line's, for all its units: a cart shows what the shop charges now.
+ */
 export const CartItemAdded = message('CartItemAdded', {
   cartId: Identifier,
   sku: Identifier,
