@@ -2,7 +2,7 @@ import type { MemoryReadModelStore } from '../../src/adapters/read-model/memory/
 import { analyticsProjection } from '../../src/projections/analytics/projection';
 import { boughtTogether, customerProfile, funnelByPeriod, salesByPeriod, topProducts } from '../../src/projections/analytics/queries';
 import { expectLeft, expectRight, projectAll } from '../support/run-projection';
-import { Shop } from '../support/shop';
+import { ADDRESS, Shop } from '../support/shop';
 
 const at = (time: string): number => Date.parse(`2026-11-25T${time}Z`);
 
@@ -185,6 +185,29 @@ describe('analytics projection, refunds of nothing', () => {
     const readModels = await projectAll(shop.eventStore, analyticsProjection);
     const [day] = expectRight(await salesByPeriod(readModels, 'CNY', { granularity: 'day' })).items;
     expect(day).toMatchObject({ ordersPaid: 1, gmv: 800, refunds: { count: 0, of: 1 }, refundedAmount: 0 });
+    await shop.engine.close();
+  });
+});
+
+describe('analytics projection, orders a host placed itself', () => {
+  it('does not count a cart paid that never checked out, though a paid order names it', async () => {
+    const shop = new Shop('2026-11-25T09:00:00Z');
+    await shop.openCart('alice', 'A1');
+    await shop.add('alice', 'A1', 'spoon', 1200, 1, 'tableware');
+    await shop.checkOut('alice', 'A1', 'a1');
+    const line = { sku: 'spoon', name: 'Spoon', category: 'tableware', unitPrice: 1200, quantity: 1, lineTotal: 1200, paidAmount: 1200 };
+    const pricing = { currency: 'CNY', lines: [line], subtotal: 1200, couponCode: null, couponDiscount: 0, rebateDiscount: 0, shippingFee: 0, shippingPaid: 0, gifts: [], pointsRedeemed: 0, pointsDiscount: 0, total: 1200 };
+    for (const cartId of ['B1', 'B2']) {
+      await shop.openCart('bob', cartId);
+      const placement = { orderId: `host-${cartId}`, cartId, customerId: 'bob', shippingAddress: ADDRESS, paymentMethod: 'card', pricing, paymentDeadline: shop.clock.now() + 1_800_000 };
+      await shop.send('host', { type: 'PlaceOrder', data: placement });
+      await shop.pay(`host-${cartId}`);
+    }
+    const readModels = await projectAll(shop.eventStore, analyticsProjection);
+    const [day] = expectRight(await funnelByPeriod(readModels, { granularity: 'day' })).items;
+    expect(day).toMatchObject({ cartsOpened: 3, cartsCheckedOut: 1, cartsPaid: 0, ordersPaid: 0, paymentRate: { count: 0, of: 1, ratio: 0 } });
+    const [sales] = expectRight(await salesByPeriod(readModels, 'CNY', { granularity: 'day' })).items;
+    expect(sales).toMatchObject({ ordersPaid: 2, gmv: 2400 });
     await shop.engine.close();
   });
 });

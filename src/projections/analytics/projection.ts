@@ -155,8 +155,9 @@ const onPaid = async (view: ProjectionView, event: Extract<AnalyticsEvent, { typ
   return allChanges([
     E.right(orderFacts.put(orderId, { ...facts.right, paidAt })),
     ...(await Promise.all(updateSales(view, paidAt, currency, (s) => ({ ...s, ordersPaid: s.ordersPaid + 1, gmv: s.gmv + amount.amount })))),
-    // An order placed from outside a cart has no funnel to move along.
-    ...(cart.right === undefined ? [] : await cartPaid(view, cart.right, orderId)),
+    // An order placed from outside a cart has no funnel to move along, nor has one a host placed naming a cart
+    // that never checked out: counted, it made more carts paid than checked out.
+    ...(cart.right === undefined || cart.right.checkedOutBy === null ? [] : await cartPaid(view, cart.right, orderId)),
     ...(await Promise.all(
       lines.map((line) =>
         products.update(
@@ -232,8 +233,8 @@ const prefetchFollowingOf = (event: AnalyticsEvent, preloaded: (collection: stri
  */
 export const analyticsProjection: ProjectionDefinition<AnalyticsEvent> = {
   name: ANALYTICS,
-  // 2: a customer's unit prices are kept per currency.
-  version: 2,
+  // 2: a customer's unit prices are kept per currency. 3: a cart that never checked out is not counted paid.
+  version: 3,
   filter: { streamPrefixes: [CART_STREAM_PREFIX, ORDER_STREAM_PREFIX], eventTypes: AnalyticsEvent.types.map((codec) => codec.name) },
   codec: AnalyticsEvent,
   collections: [carts, orderFacts, sales, funnel, products, customers, coPurchases].map((collection) => collection.definition),
