@@ -39,6 +39,21 @@ const DEFAULT_DEADLINE_INTERVAL_MS = 5_000;
 const errorStatus = (error: FastifyError): number => (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500);
 
 /**
+ * The host's own codes for what Fastify refuses before a route runs: clients see the codes the README lists,
+ * not a framework's, which would change with it.
+ */
+const FRAMEWORK_CODES: Readonly<Record<string, string>> = {
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'BODY_EMPTY',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'BODY_NOT_JSON',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'BODY_TOO_LARGE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'BAD_CONTENT_LENGTH',
+  FST_ERR_BAD_URL: 'BAD_URL',
+};
+
+const hostCodeOf = (error: FastifyError): string => (error.code !== undefined && Object.hasOwn(FRAMEWORK_CODES, error.code) ? (FRAMEWORK_CODES[error.code] as string) : 'BAD_REQUEST');
+
+/**
  * Ids in paths may be the engine's longest (128 characters, 256 for derived ones), percent-encoded at up to
  * 12 characters each: Fastify's default of 100 answered 414 for an order the host had just placed.
  */
@@ -62,13 +77,13 @@ const buildApp = (engine: OrderEngine, readModels: ReadModelStore, logger: boole
     return503OnClosing: false,
     // Errors Fastify meets before routing (a path whose percent-encoding is broken) get the same body as any.
     frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
-      void reply.code(errorStatus(error)).send({ error: { kind: 'invalid', code: error.code ?? 'BAD_REQUEST', message: error.message } });
+      void reply.code(errorStatus(error)).send({ error: { kind: 'invalid', code: hostCodeOf(error), message: error.message } });
     },
   });
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = errorStatus(error);
     if (status === 500) request.log.error({ err: error }, 'unexpected failure');
-    const code = status === 500 ? 'INTERNAL_ERROR' : (error.code ?? 'BAD_REQUEST');
+    const code = status === 500 ? 'INTERNAL_ERROR' : hostCodeOf(error);
     const message = status === 500 ? 'the host failed unexpectedly' : error.message;
     return reply.code(status).send({ error: { kind: status === 500 ? 'internal' : 'invalid', code, message } });
   });

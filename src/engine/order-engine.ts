@@ -141,7 +141,7 @@ const handedOut = <S>(cached: CachedState<S>): CachedState<S> => ({ state: froze
 const invalidId = (aggregate: string, id: unknown): CommandError => ({
   kind: 'invalid',
   code: 'INVALID_COMMAND',
-  message: `a ${aggregate} id is 1 to 128 characters without whitespace, not ${typeof id === 'string' ? JSON.stringify(id).slice(0, 140) : typeof id}`,
+  message: `${aggregate === 'order' ? 'an' : 'a'} ${aggregate} id is 1 to 128 characters without whitespace, not ${typeof id === 'string' ? JSON.stringify(id).slice(0, 140) : typeof id}`,
   problems: [],
 });
 

@@ -50,5 +50,7 @@ describe('money for display', () => {
     expect([format(money(12345, 'CNY')), format(money(5, 'USD')), format(money(0, 'EUR'))]).toEqual(['123.45 CNY', '0.05 USD', '0.00 EUR']);
     expect([format(money(3800, 'JPY')), format(money(1234, 'KWD')), format(money(7, 'BHD'))]).toEqual(['3800 JPY', '1.234 KWD', '0.007 BHD']);
     expect(format(money(Number.MAX_SAFE_INTEGER, 'CNY'))).toBe('90071992547409.91 CNY');
+    // A host's amount that is no count of minor units is shown as it is, where 1.5 had read "1..5 CNY".
+    expect([format({ amount: 1.5, currency: 'CNY' }), format({ amount: -5, currency: 'CNY' })]).toEqual(['1.5 minor units of CNY', '-5 minor units of CNY']);
   });
 });

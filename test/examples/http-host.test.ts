@@ -208,7 +208,11 @@ describe('the HTTP host over an in-memory store', () => {
       const none = await client.raw('POST', '/carts', { headers: { 'content-type': 'application/json', 'idempotency-key': 'k-null', 'x-actor': 'a' }, body: 'null' });
       expect([none.status, errorCode(none)]).toEqual([400, 'BODY_NOT_AN_OBJECT']);
       const malformed = await client.raw('POST', '/carts', { headers: { 'content-type': 'application/json', 'idempotency-key': 'k-bad', 'x-actor': 'a' }, body: '{"cartId": ' });
-      expect(malformed.status).toBe(400);
+      expect([malformed.status, errorCode(malformed)]).toEqual([400, 'BODY_NOT_JSON']);
+      const empty = await client.raw('POST', '/carts', { headers: { 'content-type': 'application/json', 'idempotency-key': 'k-empty', 'x-actor': 'a' }, body: '' });
+      expect([empty.status, errorCode(empty)]).toEqual([400, 'BODY_EMPTY']);
+      const xml = await client.raw('POST', '/carts', { headers: { 'content-type': 'application/xml', 'idempotency-key': 'k-xml', 'x-actor': 'a' }, body: '<cart/>' });
+      expect([xml.status, errorCode(xml)]).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
     });
 
     it('400 for a page size or cursor that is not one', async () => {
@@ -237,7 +241,7 @@ describe('the HTTP host over an in-memory store', () => {
 
     it('400 in the error shape of every other answer for a path whose percent-encoding is broken', async () => {
       const broken = await client.command('POST', '/orders/%zz/shipment', 'warehouse', { carrier: 'SF-Express', trackingNumber: 'X' });
-      expect([broken.status, errorCode(broken)]).toEqual([400, 'FST_ERR_BAD_URL']);
+      expect([broken.status, errorCode(broken)]).toEqual([400, 'BAD_URL']);
     });
 
     it('409 for a command the current state refuses, and for a key reused with another command', async () => {

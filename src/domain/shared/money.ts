@@ -73,8 +73,12 @@ const MINOR_DIGITS: Readonly<Record<string, number>> = {
   CLF: 4, UYW: 4,
 };
 
-/** `12345 CNY` → `123.45 CNY`, `3800 JPY` → `3800 JPY`, `1234 KWD` → `1.234 KWD`: for display only. */
+/**
+ * `12345 CNY` → `123.45 CNY`, `3800 JPY` → `3800 JPY`, `1234 KWD` → `1.234 KWD`: for display only. An amount
+ * that is no count of minor units (a host's fraction, say) is shown as it is, not turned into a price.
+ */
 export const format = (m: Money): string => {
+  if (!Number.isSafeInteger(m.amount) || m.amount < 0) return `${String(m.amount)} minor units of ${m.currency}`;
   const digits = MINOR_DIGITS[m.currency] ?? 2;
   const whole = String(m.amount).padStart(digits + 1, '0');
   return digits === 0 ? `${whole} ${m.currency}` : `${whole.slice(0, -digits)}.${whole.slice(-digits)} ${m.currency}`;
