@@ -94,6 +94,8 @@ describe('point-in-time replay', () => {
   it('says why a state cannot be had', async () => {
     expect(await stateAt(journey.store, 'order-unknown')).toEqual(E.left({ code: 'STREAM_NOT_FOUND', message: 'stream order-unknown has no events', streamId: 'order-unknown' }));
     expect(await stateAt(journey.store, 'wishlist-1')).toMatchObject(E.left({ code: 'NO_AGGREGATE_FOR_STREAM', streamId: 'wishlist-1' }));
+    // A JavaScript caller's id that is no text names no aggregate's stream, as timeline finds no stream for it.
+    expect(await stateAt(journey.store, undefined as unknown as string)).toMatchObject(E.left({ code: 'NO_AGGREGATE_FOR_STREAM' }));
     expect(await stateAt(journey.store, ORDER_STREAM, { kind: 'revision', revision: 10 })).toEqual(
       E.left({ code: 'REVISION_NOT_FOUND', message: `stream ${ORDER_STREAM} has no revision 10: its last is 9`, streamId: ORDER_STREAM, revision: 10, headRevision: 9 }),
     );

@@ -64,6 +64,8 @@ describe('verifyStore', () => {
       expect(await exportNdjson(store, () => Promise.resolve(), { pageSize })).toEqual(E.left(expect.objectContaining({ code: 'INVALID_OPTION' })));
     }
     expect(await verifyStore(store, { pageSize: 1 })).toEqual(E.right(expect.objectContaining({ ok: true, eventCount: lines.length })));
+    // A JavaScript host's null for no options, as the engine's own reads take it.
+    expect(await verifyStore(store, null)).toEqual(E.right(expect.objectContaining({ ok: true, eventCount: lines.length })));
   });
 
   it('finds every chain of an untouched export intact, and gives each stream its head', async () => {

@@ -75,7 +75,10 @@ export const streamReplayers = (options: ReplayerOptions = {}): readonly StreamR
 
 /** The replayer whose prefix is the longest one `streamId` starts with. */
 export const replayerFor = (replayers: readonly StreamReplayer[], streamId: string): StreamReplayer | undefined =>
-  replayers.reduce<StreamReplayer | undefined>(
-    (best, candidate) => (streamId.startsWith(candidate.streamPrefix) && (best === undefined || candidate.streamPrefix.length > best.streamPrefix.length) ? candidate : best),
-    undefined,
-  );
+  // A JavaScript caller's id may be no text at all: it names no stream of any aggregate.
+  typeof streamId !== 'string'
+    ? undefined
+    : replayers.reduce<StreamReplayer | undefined>(
+        (best, candidate) => (streamId.startsWith(candidate.streamPrefix) && (best === undefined || candidate.streamPrefix.length > best.streamPrefix.length) ? candidate : best),
+        undefined,
+      );

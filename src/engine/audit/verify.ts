@@ -259,7 +259,9 @@ const verifyLog = async (store: EventStore, verifier: ChainVerifier, options: Ve
  * was changed, removed, inserted or moved without rewriting every later event of its stream; a stream
  * cut short at its end, or rewritten to its end, is found by comparing its head with one kept elsewhere.
  */
-export const verifyStore = async (store: EventStore, options: VerifyOptions = {}): Promise<E.Either<StoreReadFailed | InvalidOption, VerificationReport>> => {
+export const verifyStore = async (store: EventStore, given: VerifyOptions | null = {}): Promise<E.Either<StoreReadFailed | InvalidOption, VerificationReport>> => {
+  // A JavaScript host may pass null for no options.
+  const options = given ?? {};
   const invalid = pageSizeProblem(options.pageSize);
   if (invalid !== undefined) return E.left(invalid);
   const verifier = new ChainVerifier();
