@@ -1,3 +1,5 @@
+import { Timestamp } from '../domain/shared/codecs';
+
 /** Milliseconds since the Unix epoch. Injected everywhere, so that tests and replays are deterministic. */
 export type Clock = () => number;
 
@@ -12,12 +14,11 @@ export const checkedClock =
   (clock: Clock): Clock =>
   () => {
     const now: unknown = clock();
-    if (isEpochMillis(now)) return now;
+    if (Timestamp.is(now)) return now;
     throw new RangeError(`the clock read ${typeof now === 'string' ? JSON.stringify(now) : String(now)}, not a whole number of milliseconds since 1970`);
   };
 
-/** Whether `value` is a time the engine can store: whole milliseconds since 1970. */
-export const isEpochMillis = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+
 
 /** A clock that stands still until moved: for tests, demos and replays. */
 export interface ManualClock {

@@ -79,6 +79,11 @@ export class CommandHandler<C, Ev extends { readonly type: string; readonly data
   private readonly cache: StateCache<CacheEntry<S>> | undefined;
   /** Commands to one stream take turns (see above). */
   private readonly turns = new KeyedTurns();
+  /**
+   * Appends this handler has had answered, to any stream: a read of a stream the cache does not hold (never
+   * read, or evicted) during which one was answered may hold a state that append superseded.
+   */
+  private appendsAnswered = 0;
 
   constructor(
     readonly aggregate: Aggregate<C, Ev, S>,
@@ -182,12 +187,14 @@ export class CommandHandler<C, Ev extends { readonly type: string; readonly data
         // A store answers with values; one that throws (a host's own) is taken as one that could not be reached.
         appended = E.left({ code: 'STORE_UNAVAILABLE', message: `the event store threw on append: ${messageOf(thrown)}` });
       }
+      this.appendsAnswered += 1;
       if (E.isRight(appended)) {
         let next = state;
         for (const event of events) next = this.aggregate.decider.evolve(next, event);
         const nextRevision = appended.right.nextExpectedRevision;
         commandIds.add(metadata.commandId);
-        // A read of the store meanwhile may have cached a newer state, written by another process.
+        // A read that answered meanwhile, the stream's entry evicted during the append, may have cached a newer
+        // state, written by another process.
         const newer = this.cache?.get(streamId);
         if ((newer?.revision ?? NO_STREAM_REVISION) < nextRevision) this.cache?.set(streamId, { state: next, revision: nextRevision, commandIds });
         else newer?.commandIds.add(metadata.commandId);
@@ -199,9 +206,8 @@ export class CommandHandler<C, Ev extends { readonly type: string; readonly data
         maybeNew = false;
         continue;
       }
-      // A cached state survives a lost race only if it is at the revision the store reported: then a read
-      // of the store since (`load`, for a query) cached the winner's state, and the retry decides on it.
-      if (failure.code !== 'WRONG_EXPECTED_REVISION' || this.cache?.get(streamId)?.revision !== failure.actual) this.cache?.delete(streamId);
+      // What is cached is behind the store, or the store's answer was lost: the retry reads the stream.
+      this.cache?.delete(streamId);
       if (failure.code === 'STORE_UNAVAILABLE') {
         return E.left({ error: { kind: 'unavailable', code: 'STORE_UNAVAILABLE', message: failure.message }, streamId, revision });
       }
@@ -253,6 +259,7 @@ export class CommandHandler<C, Ev extends { readonly type: string; readonly data
 
   /** Replays a stream from the store, noting the events an earlier run of `commandId` appended. */
   private async loadFromStore(streamId: string, commandId: string | undefined): Promise<E.Either<CommandError, Loaded<S>>> {
+    const appendsBefore = this.appendsAnswered;
     let envelopes: readonly EventEnvelope[];
     try {
       envelopes = await this.deps.store.readStream(streamId);
@@ -276,8 +283,9 @@ export class CommandHandler<C, Ev extends { readonly type: string; readonly data
     // A read that began before a command's append and ends after it (or while it is under way) must not put
     // back the state that append supersedes: the next command would be decided on it, and lose its race.
     const cache = this.cache;
-    if (cache !== undefined && !cache.isSuspended(streamId) && (cache.get(streamId)?.revision ?? NO_STREAM_REVISION) <= revision) {
-      cache.set(streamId, { state, revision, commandIds });
+    if (cache !== undefined && !cache.isSuspended(streamId)) {
+      const held = cache.get(streamId);
+      if (held === undefined ? this.appendsAnswered === appendsBefore : held.revision <= revision) cache.set(streamId, { state, revision, commandIds });
     }
     return E.right({ state, revision, commandIds, earlier: earlier ?? [] });
   }

@@ -9,3 +9,6 @@ export const messageOf = (thrown: unknown): string => {
     return 'a value that cannot be shown as text';
   }
 };
+
+/** `order` → `an order`, `cart` → `a cart`: the nouns of messages, which are English. */
+export const withArticle = (noun: string): string => `${/^[aeiou]/.test(noun) ? 'an' : 'a'} ${noun}`;

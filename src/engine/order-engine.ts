@@ -12,7 +12,7 @@ import type { PaymentCommand } from '../domain/payment/commands';
 import { PricingPolicy, standardPricingPolicy } from '../domain/pricing/pricing-policy';
 import type { ClaimProviderTransaction, ProviderTransactionState } from '../domain/provider-transaction/provider-transaction';
 import { aggregates, cartStreamId, EngineCommand, engineCommandCodecs, isCartCommand, isPaymentCommand, orderStreamId, paymentStreamId, publicCommandCodecs } from './aggregates';
-import { checkedClock, Clock, isEpochMillis, systemClock } from './clock';
+import { checkedClock, Clock, systemClock } from './clock';
 import { CommandError, invalidCommand } from './command-error';
 import { CommandHandler, CommandMetadata, CommandRejection, HandledCommand } from './command-handler';
 import { CommandMemo, samePayload } from './command-memo';
@@ -29,8 +29,8 @@ import { MemoryRejectionJournal, ReadRejectionsOptions, RejectedCommand, Rejecti
 import { decodeProblems } from './schema/decode-problems';
 import { currentEventSchemas } from './schema/current-event-schemas';
 import type { EventSchemas } from './schema/event-schemas';
-import { Identifier } from '../domain/shared/codecs';
-import { messageOf } from './error-message';
+import { Identifier, Timestamp } from '../domain/shared/codecs';
+import { messageOf, withArticle } from './error-message';
 import { decodeWithGuard } from './schema/guarded-decode';
 import { frozenCopy } from './frozen-copy';
 import { decodedCopy } from './schema/known-fields-copy';
@@ -61,11 +61,12 @@ export interface EngineOptions {
   /** How long a placed order waits for payment before it expires. Default 30 minutes. */
   readonly paymentWindowMs?: number;
   /**
-   * Aggregate states kept in memory per aggregate type (0 turns the cache off). Default 10,000, or every
-   * stream's for a store that holds its events in memory (the in-memory store): see `EventStore.holdsEventsInMemory`.
+   * Aggregate states kept in memory per aggregate type: a whole number (0 turns the cache off), or Infinity.
+   * Default 10,000, or every stream's for a store that holds its events in memory (the in-memory store): see
+   * `EventStore.holdsEventsInMemory`. Anything else is a RangeError.
    */
   readonly stateCacheSize?: number;
-  /** Command ids whose outcome is remembered in memory. Default 100,000. */
+  /** Command ids whose outcome is remembered in memory: a whole number, or Infinity. Default 100,000. Anything else is a RangeError. */
   readonly commandMemoSize?: number;
   /** Attempts at a command whose stream keeps changing under it. Default 5. */
   readonly maxAttempts?: number;
@@ -141,7 +142,7 @@ const handedOut = <S>(cached: CachedState<S>): CachedState<S> => ({ state: froze
 const invalidId = (aggregate: string, id: unknown): CommandError => ({
   kind: 'invalid',
   code: 'INVALID_COMMAND',
-  message: `${aggregate === 'order' ? 'an' : 'a'} ${aggregate} id is 1 to 128 characters without whitespace, not ${typeof id === 'string' ? JSON.stringify(id).slice(0, 140) : typeof id}`,
+  message: `${withArticle(aggregate)} id is 1 to 128 characters without whitespace, not ${typeof id === 'string' ? JSON.stringify(id).slice(0, 140) : typeof id}`,
   problems: [],
 });
 
@@ -210,7 +211,7 @@ const wholeNumberSetting = (name: string, value: unknown, least: number, most: n
  */
 const MAX_PAYMENT_WINDOW_MS = 1000 * 365 * 24 * 60 * 60 * 1000;
 
-/** A bound on what is kept in memory: a whole number of entries, or Infinity for none. */
+/** A bound on what is kept in memory: a whole number of entries, or Infinity for no bound at all. */
 const sizeSetting = (name: string, value: unknown): number | undefined =>
   value === Number.POSITIVE_INFINITY ? value : wholeNumberSetting(name, value, 0, Number.MAX_SAFE_INTEGER, 'entries (or Infinity)');
 
@@ -248,24 +249,21 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
     E.mapLeft((error: CommandError): CommandRejection => ({ error, streamId, revision: undefined }))(await providerTransaction.load(streamId));
 
   /**
-   * A payment's callbacks take turns, from the look at the payment to its decision: two capturing callbacks
-   * of one payment at once would otherwise both see it pending and both claim their transaction ids, and the
-   * one the payment then refused would keep the id of the order it really paid for.
+   * Within one engine, what a payment's commands look at and what they write are one step: each command to
+   * a payment, and each order command that decides on what a payment holds (MarkOrderPaid, and the expiry
+   * of an order the process manager's payment, under the order's id, may have paid), takes the payment's
+   * turn. Else two capturing callbacks would both see it pending and both claim their transaction ids (the
+   * one the payment then refused keeping the id of the order it really paid for), a capture stored between
+   * an expiry's look and its append would be sent back as late though it came in time, and an order could
+   * be marked paid by a payment a host refunded meanwhile, whose capture had gone back as late.
    */
-  const callbackTurns = new KeyedTurns();
+  const paymentTurns = new KeyedTurns();
 
   /**
    * A provider callback that would capture its payment first claims its transaction id for it (across all
    * payments); any other callback only asks who holds the id. Then the payment decides, knowing the holder.
    */
-  const handleProviderCallback = (
-    callback: Extract<PaymentCommand, { type: 'RecordProviderCallback' }>,
-    metadata: CommandMetadata,
-    notBefore: number,
-  ): Promise<E.Either<CommandRejection, HandledCommand<unknown>>> =>
-    callbackTurns.run(callback.data.paymentId, () => handleProviderCallbackInTurn(callback, metadata, notBefore));
-
-  const handleProviderCallbackInTurn = async (
+  const handleProviderCallback = async (
     callback: Extract<PaymentCommand, { type: 'RecordProviderCallback' }>,
     metadata: CommandMetadata,
     notBefore: number,
@@ -293,7 +291,13 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
    * An order is marked paid only by the payment that captured its amount: the order's decider cannot see
    * payments, and a host sending MarkOrderPaid itself must not ship an order nobody paid for.
    */
-  const handleMarkPaid = async (
+  const handleMarkPaid = (
+    command: Extract<OrderCommand, { type: 'MarkOrderPaid' }>,
+    metadata: CommandMetadata,
+    notBefore: number,
+  ): Promise<E.Either<CommandRejection, HandledCommand<unknown>>> => paymentTurns.run(command.data.paymentId, () => handleMarkPaidInTurn(command, metadata, notBefore));
+
+  const handleMarkPaidInTurn = async (
     command: Extract<OrderCommand, { type: 'MarkOrderPaid' }>,
     metadata: CommandMetadata,
     notBefore: number,
@@ -324,21 +328,19 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
     return order.handle(command, metadata, notBefore);
   };
 
+  /** In the turn of the process manager's payment of the order, whose id is the order's (see `paymentTurns`). */
+  const handleExpire = (
+    command: Extract<OrderCommand, { type: 'ExpireUnpaidOrder' }>,
+    metadata: CommandMetadata,
+    notBefore: number,
+  ): Promise<E.Either<CommandRejection, HandledCommand<unknown>>> => paymentTurns.run(command.data.orderId, () => handleExpireInTurn(command, metadata, notBefore));
+
   /**
    * An order whose payment (the one the process manager starts, under the order's id) has captured it is
    * not expired, though not marked paid yet: the capture came in time, and the process manager may only be
    * behind, as it often is over a durable store when the deadline fires just after the capture. Expired, the
    * order would lose the shopper's payment, sent back as a late capture.
    */
-  const handleExpire = (
-    command: Extract<OrderCommand, { type: 'ExpireUnpaidOrder' }>,
-    metadata: CommandMetadata,
-    notBefore: number,
-  ): Promise<E.Either<CommandRejection, HandledCommand<unknown>>> =>
-    // In the turn of the payment's callbacks: a capture stored between the look at the payment and the
-    // expiry's append would otherwise be sent back as a late one, though it came in time.
-    callbackTurns.run(command.data.orderId, () => handleExpireInTurn(command, metadata, notBefore));
-
   const handleExpireInTurn = async (
     command: Extract<OrderCommand, { type: 'ExpireUnpaidOrder' }>,
     metadata: CommandMetadata,
@@ -424,16 +426,16 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
 
   /** What a host sends: the engine's refunds keep their ids (see `handleHostRefund`). */
   const dispatchFromHost: PublicHandler = (command, metadata, notBefore) => {
-    if (command.type === 'RefundPayment') return handleHostRefund(command, metadata, notBefore);
+    if (command.type === 'RefundPayment') return paymentTurns.run(command.data.paymentId, () => handleHostRefund(command, metadata, notBefore));
     return command.type === 'RequestAfterSales' ? handleAfterSalesRequest(command, metadata, notBefore) : dispatch(command, metadata, notBefore);
   };
 
   const dispatch: PublicHandler = (command, metadata, notBefore) => {
     if (isCartCommand(command)) return cart.handle(command, metadata, notBefore);
     if (isPaymentCommand(command)) {
-      return command.type === 'RecordProviderCallback'
-        ? handleProviderCallback(command, metadata, notBefore)
-        : payment.handle(command, metadata, notBefore);
+      return paymentTurns.run(command.data.paymentId, () =>
+        command.type === 'RecordProviderCallback' ? handleProviderCallback(command, metadata, notBefore) : payment.handle(command, metadata, notBefore),
+      );
     }
     if (command.type === 'MarkOrderPaid') return handleMarkPaid(command, metadata, notBefore);
     return command.type === 'ExpireUnpaidOrder' ? handleExpire(command, metadata, notBefore) : order.handle(command, metadata, notBefore);
@@ -462,53 +464,54 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
       correlationId: request.correlationId ?? commandId,
       causationId: request.causationId ?? commandId,
     };
-    const handler = sender === 'host' ? dispatchFromHost : dispatch;
-    // An accepted command whose outcome the memo leaves to its stream (or one that could not be decided, to
-    // be tried again): decided again, and then found in its stream by its id.
-    if (remembered !== undefined) return run(command, metadata, notBefore, handler);
     // Remembered as it starts: the same id sent again meanwhile with another command is then a conflict, and
-    // with the same command waits for this one's outcome.
-    const running = run(command, metadata, notBefore, handler);
+    // with the same command waits for this one's outcome. That includes a repeat run again (of an accepted
+    // command, found in its stream by its id, or of one that could not be decided, tried again).
+    const running = run(command, metadata, notBefore, sender === 'host' ? dispatchFromHost : dispatch);
     memo.rememberRunning(commandId, command, running);
     return running;
   };
 
   const run = async (command: EngineCommand, metadata: CommandMetadata, notBefore: number, handler: PublicHandler): Promise<CommandOutcome> => {
-    const { commandId, actor } = metadata;
-    let handled: E.Either<CommandRejection, HandledCommand<unknown>>;
+    const { commandId } = metadata;
     try {
-      handled = await handler(command, metadata, notBefore);
+      const handled = await handler(command, metadata, notBefore);
+      if (E.isRight(handled)) {
+        const { streamId, events, revision, duplicate } = handled.right;
+        const outcome: CommandOutcome = E.right({ commandId, streamId, events, revision, duplicate });
+        if (events.length > 0) memo.rememberCommand(commandId, command);
+        else memo.rememberOutcome(commandId, command, outcome);
+        return outcome;
+      }
+      // One frozen error for the caller, the memo and the journal: none can change what the others say.
+      const error = frozenCopy(handled.left.error);
+      // Only a decision is final; an unavailable store or lost races may succeed when retried.
+      if (error.kind !== 'rejected') {
+        memo.rememberCommand(commandId, command);
+        return E.left(error);
+      }
+      memo.rememberOutcome(commandId, command, E.left(error));
+      await keepRejection(command, metadata, handled.left, error);
+      return E.left(error);
     } catch (thrown) {
       // The host's clock, id generator or event schemas threw (policies' throws are answered where they decide),
-      // before the command's events were appended. A provider callback's claim of its transaction id may have
-      // been, which a retry under the same command id takes up.
+      // before the command's events were appended, or a policy refused with details no copy can take (a cycle).
+      // A provider callback's claim of its transaction id may have been appended, which a retry under the same
+      // command id takes up.
       memo.rememberCommand(commandId, command);
       return E.left({ kind: 'unavailable', code: 'DECISION_THREW', message: `handling ${command.type} ${commandId} threw: ${messageOf(thrown)}` });
     }
-    if (E.isRight(handled)) {
-      const { streamId, events, revision, duplicate } = handled.right;
-      const outcome: CommandOutcome = E.right({ commandId, streamId, events, revision, duplicate });
-      if (events.length > 0) memo.rememberCommand(commandId, command);
-      else memo.rememberOutcome(commandId, command, outcome);
-      return outcome;
-    }
-    const { streamId, revision } = handled.left;
-    // One frozen error for the caller, the memo and the journal: none can change what the others say.
-    const error = frozenCopy(handled.left.error);
-    // Only a decision is final; an unavailable store or lost races may succeed when retried.
-    if (error.kind !== 'rejected') {
-      memo.rememberCommand(commandId, command);
-      return E.left(error);
-    }
-    memo.rememberOutcome(commandId, command, E.left(error));
+  };
+
+  const keepRejection = async (command: EngineCommand, metadata: CommandMetadata, rejection: CommandRejection, error: CommandError): Promise<void> => {
     try {
       await journal.record({
-        commandId,
+        commandId: metadata.commandId,
         command,
-        actor,
+        actor: metadata.actor,
         correlationId: metadata.correlationId,
-        streamId,
-        stateRevision: revision,
+        streamId: rejection.streamId,
+        stateRevision: rejection.revision,
         error,
         rejectedAt: clock(),
       });
@@ -516,7 +519,6 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
       // A journal of the host's own that fails (its database down) loses the entry, not the answer: the
       // command was decided, and is refused, whether or not its refusal was kept.
     }
-    return E.left(error);
   };
 
   const journeyHandlers = [cart, order, payment] as const;
@@ -577,9 +579,10 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
     rejections: (readOptions) => journal.read(readOptions ?? {}),
     runDueDeadlines: async (now) => {
       if (closed) return [];
-      if (now !== undefined && now !== null && !isEpochMillis(now)) {
+      if (now !== undefined && now !== null && !Timestamp.is(now)) {
         // A time that is none (NaN, text) would find every deadline due, and expire orders still in their window.
-        const message = `runDueDeadlines was given ${typeof now === 'string' ? JSON.stringify(now) : String(now)}, not a whole number of milliseconds since 1970: no deadline fired`;
+        const given = typeof now === 'string' ? JSON.stringify(now) : typeof now === 'number' ? String(now) : withArticle(typeof now);
+        const message = `runDueDeadlines was given ${given}, not a whole number of milliseconds since 1970: no deadline fired`;
         processManagerFailure({ position: -1, eventId: '', error: { kind: 'invalid', code: 'INVALID_TIME', message } });
         return [];
       }

@@ -306,6 +306,7 @@ describe('order', () => {
     it("passes over a payment that did not pay the order, and never has it refund more than it was paid", () => {
       spec.given(paidOrder).when(paymentRefund('goodwill', 500, 'p-late')).then([]);
       spec.given([orderPlaced]).when(paymentRefund('goodwill', 500)).then([]);
+      spec.given([]).when(paymentRefund('goodwill', 500)).then([]);
       expect(spec.given([...paidOrder, refunded('goodwill', 13000)]).when(paymentRefund('again', 1000)).decision).toMatchObject({
         left: { code: 'REFUND_EXCEEDS_PAID', message: 'order o1 was paid 138.00 CNY and has refunded 130.00 CNY of it' },
       });

@@ -88,6 +88,37 @@ describe('commands racing for one stream', () => {
     expect(E.isRight(state) && state.right.revision).toBe(3);
   });
 
+  it("keeps a read that began before this engine's own append from caching what it superseded, after the stream's entry was evicted too", async () => {
+    const memory = new MemoryEventStore();
+    let release: (() => void) | undefined;
+    let holdNextRead = false;
+    // A read of c1 that takes its snapshot now and answers only when released.
+    const store = delegatingTo(memory, {
+      readStream: async (streamId, options) => {
+        const events = await memory.readStream(streamId, options);
+        if (holdNextRead && streamId === 'cart-c1' && options === undefined) {
+          holdNextRead = false;
+          await new Promise<void>((resolve) => (release = resolve));
+        }
+        return events;
+      },
+    });
+    const engine = createEngine({ eventStore: store, runProcessManager: false, stateCacheSize: 1, maxAttempts: 1 });
+    const send = (commandId: string, command: HostCommand) => engine.execute({ commandId, actor: 'alice', command });
+    const addTo = (cartId: string, sku: string): HostCommand => ({ type: 'AddCartItem', data: { cartId, sku, name: sku, category: 'x', unitPrice: { amount: 100, currency: 'CNY' }, quantity: 1 } });
+    await send('open-1', openCart);
+    await send('open-2', { type: 'OpenCart', data: { cartId: 'c2', customerId: 'bob', currency: 'CNY' } });
+    holdNextRead = true;
+    const queried = engine.cartState('c1');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(await send('add-1', addTo('c1', 'tea'))).toEqual(E.right(expect.objectContaining({ revision: 1 })));
+    await send('add-2', addTo('c2', 'milk'));
+    release?.();
+    await queried;
+    expect(await send('add-3', addTo('c1', 'coffee'))).toEqual(E.right(expect.objectContaining({ revision: 2 })));
+    await engine.close();
+  });
+
   it('does not make commands to other streams wait', async () => {
     const memory = new MemoryEventStore();
     let startOther: () => void = () => undefined;

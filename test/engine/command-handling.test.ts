@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { MemoryEventStore } from '../../src/adapters/event-store/memory/memory-event-store';
 import { cartStreamId } from '../../src/engine/aggregates';
 import type { EventStore } from '../../src/engine/event-store/event-store';
-import { cny } from '../support/fixtures';
+import { address, cny } from '../support/fixtures';
 import { delegatingTo } from '../support/delegating-event-store';
 import { checkedOutOrder, engineDriver } from '../support/engine-driver';
 
@@ -203,6 +203,53 @@ describe('command handling', () => {
       expect(await send(addTo('c2'), 'bob', 'add-c2')).toEqual(first);
       expect((await engine.eventStore.readStream(cartStreamId('c2'))).map((e) => e.type)).toEqual(['CartOpened']);
       expect((await engine.rejections()).filter((rejection) => rejection.commandId === 'add-c2')).toHaveLength(1);
+    });
+
+    it('a repeat run again after its first could not be decided also takes turns: two retries at once get one outcome', async () => {
+      const memory = new MemoryEventStore();
+      let failNextCheckout = true;
+      const store = delegatingTo(memory, {
+        append: (streamId, events, expected) => {
+          if (failNextCheckout && events.some((event) => event.type === 'CartCheckedOut')) {
+            failNextCheckout = false;
+            return Promise.resolve(E.left({ code: 'STORE_UNAVAILABLE', message: 'database restarting' }));
+          }
+          return memory.append(streamId, events, expected);
+        },
+      });
+      const { send } = engineDriver({ eventStore: store, runProcessManager: false });
+      await send(open);
+      await send(addTea());
+      const checkout = { type: 'CheckOutCart', data: { cartId: 'c1', orderId: 'o1', shippingAddress: address, paymentMethod: 'card', pointsToRedeem: 0 } } as const;
+      expect(await send(checkout, 'alice', 'checkout-1')).toEqual(E.left(expect.objectContaining({ kind: 'unavailable' })));
+      await send({ type: 'DeselectCartItems', data: { cartId: 'c1', skus: ['tea'] } });
+      // Two retries, and the line selected again by another tab between them.
+      const retried = send(checkout, 'alice', 'checkout-1');
+      for (let turn = 0; turn < 2; turn += 1) await Promise.resolve();
+      const [first, , second] = await Promise.all([retried, send({ type: 'SelectCartItems', data: { cartId: 'c1', skus: ['tea'] } }), send(checkout, 'alice', 'checkout-1')]);
+      expect(first).toEqual(E.left(expect.objectContaining({ code: 'NOTHING_SELECTED' })));
+      expect(second).toEqual(first);
+      expect((await memory.readStream(cartStreamId('c1'))).filter((event) => event.commandId === 'checkout-1')).toEqual([]);
+    });
+
+    it("answers DECISION_THREW, and decides a repeat again, when a policy refuses with details no copy can take", async () => {
+      const details: Record<string, unknown> = { why: 'the shop is closed' };
+      details['itself'] = details;
+      let priced = 0;
+      const { engine, send } = engineDriver({
+        pricing: () => {
+          priced += 1;
+          return E.left({ code: 'SHOP_CLOSED', message: 'the shop is closed', details });
+        },
+      });
+      await send(open);
+      await send(addTea());
+      const checkout = { type: 'CheckOutCart', data: { cartId: 'c1', orderId: 'o1', shippingAddress: address, paymentMethod: 'card', pointsToRedeem: 0 } } as const;
+      for (let attempt = 1; attempt <= 2; attempt += 1) {
+        expect(await send(checkout, 'alice', 'checkout-1')).toEqual(E.left(expect.objectContaining({ kind: 'unavailable', code: 'DECISION_THREW' })));
+        expect(priced).toBe(attempt);
+      }
+      expect(await engine.eventStore.readStream(cartStreamId('c1'))).toHaveLength(2);
     });
 
     it('survives a restart: the stream remembers which command ids it has seen', async () => {

@@ -127,8 +127,10 @@ describe("the host's clock and ids, when they fail", () => {
     const failures: ProcessManagerFailure[] = [];
     const driver = engineDriver({ onProcessManagerFailure: (failure) => failures.push(failure) });
     await checkedOutOrder(driver);
-    for (const now of [Number.NaN, '2026-01-01', -1, 1.5]) await expect(driver.engine.runDueDeadlines(now as number)).resolves.toEqual([]);
-    expect(failures.map((failure) => failure.error.code)).toEqual(['INVALID_TIME', 'INVALID_TIME', 'INVALID_TIME', 'INVALID_TIME']);
+    // An object without a text form (a JavaScript caller's) too, which String() cannot turn into one.
+    for (const now of [Number.NaN, '2026-01-01', -1, 1.5, Object.create(null)]) await expect(driver.engine.runDueDeadlines(now as number)).resolves.toEqual([]);
+    expect(failures.map((failure) => failure.error.code)).toEqual(['INVALID_TIME', 'INVALID_TIME', 'INVALID_TIME', 'INVALID_TIME', 'INVALID_TIME']);
+    expect(failures[4]?.error.message).toBe('runDueDeadlines was given an object, not a whole number of milliseconds since 1970: no deadline fired');
     expect(failures[1]?.error.message).toBe('runDueDeadlines was given "2026-01-01", not a whole number of milliseconds since 1970: no deadline fired');
     const order = await driver.engine.orderState('o1');
     expect(E.isRight(order) && order.right.state.status).toBe('awaiting-payment');

@@ -204,6 +204,8 @@ describe('the shopper journey through the engine', () => {
     await pay(driver);
     await driver.accept({ type: 'RefundPayment', data: { paymentId: 'o1', refundId: 'goodwill', amount: cny(500), reason: 'late delivery' } }, 'service-desk');
     expect(await orderState(driver)).toMatchObject({ status: 'paid', amountRefunded: 500, refundIds: ['goodwill'] });
+    const fromHost = await driver.send({ type: 'RecordPaymentRefund', data: { orderId: 'o1', paymentId: 'o1', refundId: 'goodwill-2', amount: cny(500) } } as never, 'host');
+    expect(fromHost).toEqual(E.left(expect.objectContaining({ kind: 'invalid', code: 'UNKNOWN_COMMAND_TYPE' })));
     await driver.accept({ type: 'CancelOrder', data: { orderId: 'o1', reason: 'changed my mind' } });
     const cancelled = (await driver.engine.eventStore.readStream(orderStreamId('o1'))).find((event) => event.type === 'OrderCancelled');
     expect(cancelled).toMatchObject({ data: { refundDue: cny(ORDER_TOTAL - 500) } });
@@ -249,6 +251,41 @@ describe('the shopper journey through the engine', () => {
     expect(await paymentState(caughtUp)).toMatchObject({ amountRefunded: ORDER_TOTAL, refundIds: ['goodwill', 'r1'] });
     expect(await orderState(caughtUp)).toMatchObject({ amountRefunded: ORDER_TOTAL, refundsDue: {}, afterSales: [{ requestId: 'r1', status: 'refunded' }] });
     await caughtUp.engine.close();
+  });
+
+  it('an order a host marks paid as it refunds part of the payment is paid, and counts the refund: the capture does not go back from under it', async () => {
+    const memory = new MemoryEventStore();
+    let slowOrderPaid = false;
+    let lagging = false;
+    const store = delegatingTo(memory, {
+      append: async (streamId, events, expected) => {
+        // The host's OrderPaid takes a database round trip, while the process manager reacts to the capture.
+        if (slowOrderPaid && events.some((event) => event.type === 'OrderPaid')) {
+          slowOrderPaid = false;
+          await new Promise((resolve) => setTimeout(resolve, 150));
+        }
+        return memory.append(streamId, events, expected);
+      },
+      subscribe: (options) => memory.subscribe(options).pipe(concatMap((message) => timer(lagging ? 50 : 0).pipe(map(() => message)))),
+    });
+    const driver = engineDriver({ eventStore: store });
+    await checkedOutOrder(driver);
+    lagging = true;
+    await driver.send({ type: 'RecordProviderCallback', data: { paymentId: 'o1', providerTransactionId: 'tx-1', amount: cny(ORDER_TOTAL), status: 'succeeded' } }, 'gateway');
+    slowOrderPaid = true;
+    await Promise.all([
+      driver.send({ type: 'MarkOrderPaid', data: { orderId: 'o1', paymentId: 'o1', amount: cny(ORDER_TOTAL) } }, 'host'),
+      new Promise((resolve) => setTimeout(resolve, 5)).then(() =>
+        driver.send({ type: 'RefundPayment', data: { paymentId: 'o1', refundId: 'goodwill', amount: cny(500), reason: 'late delivery' } }, 'service-desk'),
+      ),
+    ]);
+    await driver.engine.settle();
+    const order = await orderState(driver);
+    const paying = await paymentState(driver);
+    if (order.status !== 'paid') throw new Error(`the order is ${order.status}`);
+    expect(paying).toMatchObject({ amountRefunded: 500, refundIds: ['goodwill'] });
+    expect(order).toMatchObject({ amountPaid: ORDER_TOTAL, amountRefunded: 500 });
+    await driver.engine.close();
   });
 
   it("an after-sales refund after a host's own refunds is what the payment still holds", async () => {

@@ -172,21 +172,24 @@ const decideRefundRecord = (order: PlacedOrder, data: Extract<OrderCommand, { ty
   return beyondPaid(order, data.refundId, data.amount, () => accept({ type: 'OrderRefunded', data }));
 };
 
-const decidePaymentRefund = (order: PlacedOrder, data: RecordPaymentRefund['data']): Decision => {
-  const { orderId, refundId, amount } = data;
-  // A refund of a payment the order never took (a late capture's, another the host started) is none of its
-  // money; one it recorded already is the process manager's repeat.
-  if (data.paymentId !== order.paymentId || order.refundIds.includes(refundId)) return accept();
+const decidePaymentRefund = (order: PlacedOrder, { orderId, paymentId, refundId, amount }: RecordPaymentRefund['data']): Decision => {
+  // A payment the order never took (a late capture's, another the host started) refunds none of its money.
+  if (paymentId !== order.paymentId) return accept();
+  // The process manager's repeat.
+  if (order.refundIds.includes(refundId)) return accept();
   const due = dueOf(order, refundId);
   // An after-sales request whose refund is not due yet (goods not back) keeps its id for that refund.
   if (due === undefined && caseOf(order, refundId) !== undefined) return notDue(order, refundId);
   if (amount.currency !== order.currency) {
     return reject('CURRENCY_MISMATCH', `order ${orderId} is in ${order.currency}`, { expected: order.currency, actual: amount.currency });
   }
+  const refunded = accept({ type: 'OrderRefunded', data: { orderId, refundId, amount } });
   return beyondPaid(order, refundId, amount, () => {
-    // Short of what is due only when the payment had no more to give: a host refunded the rest straight to it.
-    const settles = due === undefined || amount.amount === due || (amount.amount < due && order.amountRefunded + amount.amount === order.amountPaid);
-    return settles ? accept({ type: 'OrderRefunded', data: { orderId, refundId, amount } }) : amountMismatch(order, refundId, due, amount);
+    // Owed nothing under this id: a refund a host sent straight to the payment.
+    if (due === undefined || amount.amount === due) return refunded;
+    // Short of what is owed only when the payment had no more to give: a host refunded the rest straight to it.
+    const paymentEmptied = amount.amount < due && order.amountRefunded + amount.amount === order.amountPaid;
+    return paymentEmptied ? refunded : amountMismatch(order, refundId, due, amount);
   });
 };
 
@@ -313,6 +316,8 @@ const decideCommand = (command: OrderDecision, state: OrderState, { now }: Decis
     case 'RecordOrderRefund':
       return inStatus(state, command.data.orderId, 'record a refund for', PLACED, (order) => decideRefundRecord(order, command.data));
     case 'RecordPaymentRefund':
+      // A payment for an order never placed (a host's) paid nothing of it: its refunds are none of the order's.
+      if (state.status === 'none') return accept();
       return inStatus(state, command.data.orderId, 'record a refund for', PLACED, (order) => decidePaymentRefund(order, command.data));
     case 'AddOrderNote':
       return inStatus(state, command.data.orderId, 'add a note to', PLACED, () => accept({ type: 'OrderNoteAdded', data: command.data }));
