@@ -13,7 +13,7 @@ import { ParkedEvent, parkedEvents, PARKED_EVENTS_PAGE_SIZE } from './parked-eve
 import type { DocumentChange, ProjectionDefinition, ProjectionHandlerError } from './projection';
 import { Page, PageRequest, queryPage, QueryError } from './query-page';
 import type { DocumentKey, ProjectionVersion, ReadModelError, ReadModelStore } from './read-model-store';
-import { unfrozenJsonProblem } from './read-model-rules';
+import { idProblem, unfrozenJsonProblem } from './read-model-rules';
 import { messageOf } from '../engine/error-message';
 
 export interface ProjectionRunnerOptions<Ev> {
@@ -94,18 +94,21 @@ type Applied = E.Either<{ readonly kind: 'event'; readonly reason: UnreadableEve
 
 /**
  * Loads, in one `preload`, the documents a prefetch hint names for the batch's readable events. A hint that
- * throws names nothing: it is only a hint, `apply` reads what it needs anyway and reports its own failures.
+ * throws names nothing, and a key no document can have (a collection the projection did not declare, an id
+ * no store takes) is passed over: it is only a hint, `apply` reads what it needs anyway and reports its own
+ * failures. Asked for, such a key would have the store refuse the whole batch, on every restart.
  */
 const preloadHinted = async <Ev>(
   view: BatchView,
   decoded: ReadonlyMap<EventEnvelope, E.Either<unknown, Ev>>,
   hint: (event: Ev, envelope: EventEnvelope) => readonly DocumentKey[],
+  declared: ReadonlySet<string>,
 ): Promise<E.Either<ReadModelError, void>> => {
   const keys: DocumentKey[] = [];
   for (const [envelope, event] of decoded) {
     if (E.isLeft(event)) continue;
     try {
-      keys.push(...hint(event.right, envelope));
+      for (const key of hint(event.right, envelope)) if (declared.has(key.collection) && idProblem(key.id) === undefined) keys.push(key);
     } catch {
       // Only a hint.
     }
@@ -132,7 +135,8 @@ export class ProjectionRunner<Ev> {
   private halt: ProjectionHalt = { code: 'PROJECTION_STOPPED', message: 'the projection has not been started' };
   private running = false;
   private run = 0;
-  private inFlight: Promise<void> = Promise.resolve();
+  /** The batch being applied and committed, until it settles. */
+  private inFlight: Promise<void> | undefined;
   private waiters: Waiter[] = [];
   private readonly restartPolicy: RetryPolicy | undefined;
   private restartTimer: ReturnType<typeof setTimeout> | undefined;
@@ -171,6 +175,12 @@ export class ProjectionRunner<Ev> {
     if (this.collections.has(parkedEvents.name)) {
       const message = `collection ${parkedEvents.name} is the runner's own, where it parks events: name ${projection.name}'s collection otherwise`;
       return E.left(failUnlessStopped({ code: 'INVALID_DEFINITION', message }));
+    }
+    // A batch of the run before (stopped without waiting, or failed as its subscription ended) may still be
+    // committing: its checkpoint is the one to start after, or this run's first batch would find it moved.
+    if (this.inFlight !== undefined) {
+      await this.inFlight;
+      if (run !== this.run) return E.right(undefined);
     }
     const prepared = await guarded(() => readModels.prepare(this.version, [...projection.collections, parkedEvents.definition]));
     if (E.isLeft(prepared)) return E.left(failUnlessStopped(prepared.left));
@@ -301,7 +311,9 @@ export class ProjectionRunner<Ev> {
 
   private track(work: Promise<void>): Promise<void> {
     this.inFlight = work;
-    return work;
+    return work.finally(() => {
+      if (this.inFlight === work) this.inFlight = undefined;
+    });
   }
 
   private async processBatch(messages: readonly SubscriptionMessage[], run: number): Promise<void> {
@@ -320,12 +332,12 @@ export class ProjectionRunner<Ev> {
     }
     const { prefetch, prefetchFollowing } = projection;
     if (prefetch !== undefined) {
-      const loaded = await preloadHinted(view, decoded, prefetch);
+      const loaded = await preloadHinted(view, decoded, prefetch, this.collections);
       if (E.isLeft(loaded)) return failUnlessStopped(this.readModelFailure(loaded.left));
     }
     if (prefetchFollowing !== undefined) {
       const preloaded = (collection: string, id: string) => view.preloaded(collection, id);
-      const loaded = await preloadHinted(view, decoded, (event, envelope) => prefetchFollowing(event, envelope, preloaded));
+      const loaded = await preloadHinted(view, decoded, (event, envelope) => prefetchFollowing(event, envelope, preloaded), this.collections);
       if (E.isLeft(loaded)) return failUnlessStopped(this.readModelFailure(loaded.left));
     }
     let reached = start;
@@ -391,6 +403,8 @@ export class ProjectionRunner<Ev> {
       if (run === this.run) this.fail(this.readModelFailure(committed.left));
       return false;
     }
+    // Stored, but for a run that has ended: the next run reads the checkpoint as it starts.
+    if (run !== this.run) return false;
     this.committed = checkpoint;
     this.storeFailuresInARow = 0;
     const current = this.statusSubject.value;
@@ -486,6 +500,8 @@ const changesProblem = (changes: unknown, declared: ReadonlySet<string>): string
     if (kind !== 'put' && kind !== 'delete') return `a change is of kind ${String(kind)}, not put or delete`;
     if (typeof collection !== 'string' || !declared.has(collection)) return `a change is to ${String(collection)}, which is not one of the projection's collections`;
     if (typeof id !== 'string' || id.length === 0) return `a change to ${collection} has no id`;
+    const badId = idProblem(id);
+    if (badId !== undefined) return `a change to ${collection}: ${badId}`;
     if (kind === 'put') {
       if (typeof document !== 'object' || document === null || Array.isArray(document)) return `the put of ${collection}/${id} holds no document`;
       const unstorable = unfrozenJsonProblem(document);

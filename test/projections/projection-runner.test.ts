@@ -202,8 +202,10 @@ describe('projection runner', () => {
     await runner.start();
     await new Promise((resolve) => setTimeout(resolve, 30));
     const stopping = runner.stop();
-    await runner.start();
+    // The new run starts after what the batch in hand stores, once it has.
+    const started = runner.start();
     readModels.open();
+    expectRight(await started);
     await stopping;
     expectRight(await runner.whenCaughtUp());
     expect(['catching-up', 'live']).toContain(runner.status.state);
@@ -261,6 +263,46 @@ describe('projection runner', () => {
       expect(expectRight(await parking.parkedEvents()).items.map((parked) => parked.reason.code)).toEqual(['PROJECTION_INVALID_CHANGE']);
       await parking.stop();
     }
+  });
+
+  it('parks an event whose change names a document id no store takes (over 512 characters), rather than stopping at the batch', async () => {
+    await paidOrder(shop, 'alice', 'o1');
+    const longId: ProjectionDefinition<{ readonly type: 'OrderPaid' }> = {
+      name: 'long-ids',
+      version: 1,
+      filter: { eventTypes: ['OrderPaid'] },
+      codec: t.type({ type: t.literal('OrderPaid') }),
+      collections: [{ name: 'paid', indexes: [] }],
+      apply: async () => E.right([{ kind: 'put', collection: 'paid', id: 'x'.repeat(513), document: {} }]),
+    };
+    const parking = new ProjectionRunner({ eventStore: shop.eventStore, readModels: new MemoryReadModelStore(), projection: longId, onEventFailure: 'park' });
+    await parking.start();
+    expectRight(await parking.whenCaughtUp());
+    expect(expectRight(await parking.parkedEvents()).items.map((parked) => [parked.type, parked.reason.code])).toEqual([['OrderPaid', 'PROJECTION_INVALID_CHANGE']]);
+    await parking.stop();
+  });
+
+  it('starts again after the checkpoint a batch of the run before stored as it was stopped, not before it', async () => {
+    for (const id of ['o1', 'o2']) await paidOrder(shop, 'alice', id);
+    const inner = new MemoryReadModelStore();
+    const gated = new GatedReadModelStore(inner, VERSION);
+    const runner = new ProjectionRunner({ eventStore: shop.eventStore, readModels: gated, projection: orderHistoryProjection });
+    await runner.start();
+    // A batch is committing (held at the gate) as the host stops and starts the runner without waiting; the
+    // commit lands only once a new run would have sent its own first batch.
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const stopping = runner.stop();
+    const started = runner.start();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    gated.open();
+    expectRight(await started);
+    await stopping;
+    // It goes on with what comes next, rather than stopping at its first batch, refused as the checkpoint moved.
+    await paidOrder(shop, 'alice', 'o3');
+    expectRight(await runner.whenCaughtUp());
+    expect(['catching-up', 'live']).toContain(runner.status.state);
+    await runner.stop();
+    expect(orderIds(inner)).toEqual(orderIds(await projectAll(shop.eventStore, orderHistoryProjection)));
   });
 
   it("refuses a projection's collection named as the runner's own, where it parks events, saying so", async () => {
@@ -471,6 +513,17 @@ describe('projection runner', () => {
         ['own', { count: 1 }],
         ['shared', { count: 12 }],
       ]);
+    });
+
+    it('passes over a hint naming a collection the projection did not declare, or an id no store takes: the batch is applied all the same', async () => {
+      await paidOrder(shop, 'alice', 'o1');
+      const readModels = new MemoryReadModelStore();
+      expectRight(await readModels.prepare(version, linkedCounters.collections));
+      expectRight(await readModels.commit(version, { writes: [{ kind: 'put', collection: 'links', id: 'o1', position: 0, document: { counter: 'c' } }], checkpoint: -1, expectedCheckpoint: undefined }));
+      const misnamed = { ...linkedCounters, prefetch: () => [{ collection: 'link', id: 'o1' }, { collection: 'links', id: '' }] };
+      const runner = await runUntilCaughtUp({ eventStore: shop.eventStore, readModels, projection: misnamed });
+      await runner.stop();
+      expect(readModels.contents(version)['counters']?.map((d) => d.document)).toEqual([{ count: 1 }]);
     });
 
     it('takes a follow-up prefetch that throws as no hint: the event is applied all the same', async () => {
