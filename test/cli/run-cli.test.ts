@@ -11,6 +11,7 @@ import { noProjections, ProjectionRegistry } from '../../src/cli/projection-regi
 import { defaultReadModels } from '../../src/cli/read-models';
 import { oneLine } from '../../src/cli/cli-error';
 import { flattenJson, renderTable } from '../../src/cli/text-output';
+import { delegatingTo } from '../support/delegating-event-store';
 import { proposedEvents } from '../support/proposed-events';
 import { CliFiles, writeCliFiles } from './cli-fixtures';
 
@@ -143,6 +144,17 @@ describe('runCli, in process', () => {
     expect(deadline.stdout).toMatch(/\nstatus\s+cancelled\n/);
     const before = await cli(['audit', 'order-20261125-0001', '--at', '2026-11-25T09:00:00+08:00', '--source', 'file:events.ndjson']);
     expect(before.stdout).toBe('STREAM     order-20261125-0001\naggregate  order\nas of      before its first event (its last revision is 9)\n\nFIELD   VALUE\nstatus  none\n');
+  });
+
+  it('shows a recorded time that no Date holds as its number, where an altered store has one', async () => {
+    const store = new MemoryEventStore();
+    store.appendNow('order-1', proposedEvents(2), 'no-stream');
+    // As a PostgreSQL row whose recorded_at was changed by hand would be read back.
+    const altered = delegatingTo(store, { readStream: async (streamId) => (await store.readStream(streamId)).map((e) => (e.revision === 1 ? { ...e, recordedAt: 9_001_795_597_206_000 } : e)) });
+    const sources: EventSourceRegistry = new Map([['memory:', () => Promise.resolve(E.right({ store: altered, close: () => Promise.resolve() }))]]);
+    const shown = await cli(['timeline', 'order-1', '--source', 'memory:altered'], { sources });
+    expect(shown).toMatchObject({ code: 0, stderr: '' });
+    expect(shown.stdout.split('\n')[2]).toMatch(/^\s+1\s+9001795597206000 \(out of range\)\s+TestEvent\s/);
   });
 
   it('rejects arguments that are not what they should be, exit 2', async () => {

@@ -26,8 +26,14 @@ export const NonNegativeInteger = integerCodec('NonNegativeInteger', (n) => n >=
 /** An integer ≥ 1 that JavaScript represents exactly. */
 export const PositiveInteger = integerCodec('PositiveInteger', (n) => n >= 1);
 
-/** Milliseconds since the Unix epoch, as produced by the engine's injected clock. */
-export const Timestamp = integerCodec('Timestamp', (n) => n >= 0);
+/** The last millisecond a `Date` holds (ECMAScript's time range), some 275,000 years from now. */
+export const MAX_TIMESTAMP = 8_640_000_000_000_000;
+
+/**
+ * Milliseconds since the Unix epoch, as produced by the engine's injected clock. No later than a `Date`
+ * holds: an event whose time no `Date` can show could not be put in an auditor's timeline.
+ */
+export const Timestamp = integerCodec('Timestamp', (n) => n >= 0 && n <= MAX_TIMESTAMP);
 export type Timestamp = t.TypeOf<typeof Timestamp>;
 
 /** A UTF-16 surrogate without its pair, which has no UTF-8 form. */

@@ -1,0 +1,31 @@
+import { MAX_TIMESTAMP, Timestamp } from '../../src/domain/shared/codecs';
+import { orderDecider } from '../../src/domain/order/decider';
+import { summariseEvent } from '../../src/engine/audit/event-summary';
+import { deciderSpecification } from '../../src/testing';
+import { DELIVERED_AT, orderPaid, orderPlaced, orderShipped } from '../support/fixtures';
+
+/** What the h34 report's host policy (`afterSalesWindowMs: 9e15`) put in an OrderDelivered: past any Date. */
+const PAST_ANY_DATE = 9_001_795_597_206_000;
+
+describe('times past what a Date holds', () => {
+  it('are no timestamp, so no event can carry one', () => {
+    expect(new Date(MAX_TIMESTAMP).toISOString()).toBe('+275760-09-13T00:00:00.000Z');
+    expect(Timestamp.is(MAX_TIMESTAMP)).toBe(true);
+    expect(Timestamp.is(MAX_TIMESTAMP + 1)).toBe(false);
+    expect(Timestamp.is(PAST_ANY_DATE)).toBe(false);
+  });
+
+  it('refuse a delivery whose after-sales window ends past them, rather than store a deadline no one can show', () => {
+    deciderSpecification(orderDecider({ afterSalesWindowMs: 9e15 }), { now: DELIVERED_AT })
+      .given([orderPlaced, orderPaid, orderShipped])
+      .when({ type: 'DeliverOrder', data: { orderId: 'o1' } })
+      .thenRejects('ORDER_POLICY_INVALID');
+  });
+
+  it('are summarised as their number when an altered event holds one', () => {
+    expect(summariseEvent({ type: 'OrderDelivered', data: { orderId: 'o1', afterSalesDeadline: PAST_ANY_DATE } })).toBe(
+      `delivered; after-sales open until ${PAST_ANY_DATE} (out of range)`,
+    );
+    expect(summariseEvent({ type: 'OrderDelivered', data: { orderId: 'o1', afterSalesDeadline: 0 } })).toBe('delivered; after-sales open until 1970-01-01T00:00:00.000Z');
+  });
+});
