@@ -1,12 +1,13 @@
 import * as E from 'fp-ts/Either';
 import type { Writable } from 'node:stream';
 import type { EventStore } from '../engine/event-store/event-store';
-import type { CliError, ExitCode } from './cli-error';
+import { CliError, ExitCode, failure } from './cli-error';
 import { EventSourceRegistry, openSource } from './event-sources';
 import type { ImportTargetRegistry } from './import-targets';
 import { ProgressFactory, progressOn } from './progress';
 import type { ProjectionRegistry } from './projection-registry';
 import type { ReadModelRegistry } from './read-models';
+import { deliver, isClosedPipe } from './text-output';
 
 /** Everything a command touches outside itself, so the CLI runs the same in a terminal and in a test. */
 export interface CliContext {
@@ -42,4 +43,14 @@ export const withSource = async (
   } finally {
     await opened.right.close();
   }
+};
+
+/**
+ * Prints a command's result on stdout and ends with `exitCode`, or fails if the result could not be written
+ * (a full disk): a script must not go on with a report it never got. A reader that stopped early (`| head`)
+ * has what it wanted, so the exit code stays the command's.
+ */
+export const printed = async (context: CliContext, text: string, exitCode: ExitCode): Promise<CommandResult> => {
+  const error = await deliver(context.stdout, text);
+  return error === undefined || isClosedPipe(error) ? E.right(exitCode) : E.left(failure('OUTPUT_UNWRITABLE', `cannot write the output: ${error.message}`));
 };

@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import * as E from 'fp-ts/Either';
-import { CliContext, CommandResult, SOURCE_ENV } from './cli-context';
+import { CliContext, CommandResult, printed, SOURCE_ENV } from './cli-context';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, ExitCode, oneLine } from './cli-error';
 import { auditCommand } from './commands/audit-command';
 import { benchCommand } from './commands/bench-command';
@@ -16,7 +16,6 @@ import { packageRootOf, packageVersion } from './package-version';
 import { removeUnfinishedFiles } from './partial-file';
 import { builtInProjections } from './projection-registry';
 import { DEFAULT_READ_MODEL, defaultReadModels } from './read-models';
-import { isClosedPipe } from './text-output';
 import { messageOf } from '../engine/error-message';
 
 /** What each scheme the help lists names; a scheme is listed only when its registry has it. */
@@ -43,13 +42,13 @@ const sourceOption = (): Option =>
 const schemaOption = (): Option => new Option('--schema <name>', `the PostgreSQL schema holding the event store, for postgres:// (default: ${DEFAULT_POSTGRES_SCHEMA})`);
 const jsonOption = (): Option => new Option('--json', 'print JSON for machines instead of a table');
 
-const buildProgram = (context: CliContext, run: (command: Promise<CommandResult>) => Promise<void>): Command => {
+const buildProgram = (context: CliContext, run: (command: Promise<CommandResult>) => Promise<void>, writeOut: (text: string) => void): Command => {
   const program = new Command('ordersource')
     .description('Audit an ordersource event store: states at any point, timelines, tamper checks, export, import and projection rebuilds.')
     .version(packageVersion(__dirname))
     .exitOverride()
     .configureOutput({
-      writeOut: (text) => context.stdout.write(text),
+      writeOut,
       // Commander writes to stderr only errors and the help it shows for a missing command; runCli says
       // both in one line instead.
       writeErr: () => undefined,
@@ -147,21 +146,35 @@ const commanderExit = (error: CommanderError, argv: readonly string[], context: 
   return EXIT_USAGE;
 };
 
+/** How a command's result ends the process: a failure is told on stderr, in one line. */
+const exitOf = (result: CommandResult, context: CliContext): ExitCode => {
+  if (E.isRight(result)) return result.right;
+  context.stderr.write(`ordersource: ${oneLine(result.left.message)}\n`);
+  return result.left.exitCode;
+};
+
 /** Runs the CLI on `argv` (the arguments after the program name) and says how the process should exit. */
 export const runCli = async (argv: readonly string[], context: CliContext): Promise<ExitCode> => {
   let outcome: CommandResult | { readonly unexpected: unknown } | undefined;
-  const program = buildProgram(context, async (command) => {
-    try {
-      outcome = await command;
-    } catch (unexpected) {
-      outcome = { unexpected };
-    }
-  });
+  // Help and the version, written once commander is done, so that a failed write is told like a command's.
+  let commanderOutput = '';
+  const program = buildProgram(
+    context,
+    async (command) => {
+      try {
+        outcome = await command;
+      } catch (unexpected) {
+        outcome = { unexpected };
+      }
+    },
+    (text) => (commanderOutput += text),
+  );
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {
-    if (error instanceof CommanderError) return commanderExit(error, argv, context);
-    throw error;
+    if (!(error instanceof CommanderError)) throw error;
+    const exitCode = commanderExit(error, argv, context);
+    return commanderOutput === '' ? exitCode : exitOf(await printed(context, commanderOutput, exitCode), context);
   }
   if (outcome === undefined) return EXIT_OK;
   if ('unexpected' in outcome) {
@@ -170,9 +183,7 @@ export const runCli = async (argv: readonly string[], context: CliContext): Prom
     context.stderr.write(`ordersource: unexpected error: ${oneLine(messageOf(unexpected))}\n`);
     return EXIT_FAILURE;
   }
-  if (E.isRight(outcome)) return outcome.right;
-  context.stderr.write(`ordersource: ${oneLine(outcome.left.message)}\n`);
-  return outcome.left.exitCode;
+  return exitOf(outcome, context);
 };
 
 /** The sources, import targets and projections a build of the executable knows. */
@@ -191,10 +202,9 @@ export const main = async (registries: CliRegistries = {}): Promise<void> => {
   };
   process.once('SIGINT', endOnSignal);
   process.once('SIGTERM', endOnSignal);
-  // A reader that stops early (`| head`) closes the pipe; the command in progress sees its writes fail.
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (!isClosedPipe(error)) process.stderr.write(`ordersource: cannot write the output: ${error.message}\n`);
-  });
+  // Each write to stdout is waited for by what made it, which says when it failed (and keeps quiet when a
+  // reader such as `| head` stopped early); unheard, the stream's 'error' would end the process instead.
+  process.stdout.on('error', () => undefined);
   try {
     process.exitCode = await runCli(process.argv.slice(2), {
       stdout: process.stdout,

@@ -68,5 +68,15 @@ export const writeTo =
       else stream.once('drain', settle);
     });
 
+/**
+ * Writes a command's output and says, once it is written, what stopped it if it could not be: settled by the
+ * write's own callback, since what `write` returns says only whether the stream took the chunk.
+ */
+export const deliver = (stream: Writable, text: string): Promise<Error | undefined> =>
+  new Promise((resolve) => {
+    if (stream.destroyed) resolve(stream.errored ?? new Error('the output was closed'));
+    else stream.write(text, (error) => resolve(error ?? undefined));
+  });
+
 /** A reader that stops early (`| head`) closes the pipe: it has all it wants, and nothing failed. */
 export const isClosedPipe = (error: unknown): boolean => (error as { readonly code?: unknown } | null)?.code === 'EPIPE';

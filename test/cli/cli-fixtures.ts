@@ -1,5 +1,5 @@
 import { ChildProcessByStdio, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -49,11 +49,16 @@ export interface StartedBin {
   readonly finished: Promise<BinRun & { readonly signal: NodeJS.Signals | null }>;
 }
 
-/** Starts the real `ordersource` executable, from the TypeScript sources, with pipes (not a terminal) for its output. */
-export const startBin = (args: readonly string[], options: BinOptions): StartedBin => {
+/** The environment a run gets: this one, the CLI run from its sources, and a source only when the test names one. */
+const binEnvironment = (options: BinOptions): Record<string, string | undefined> => {
   const env: Record<string, string | undefined> = { ...process.env, ORDERSOURCE_CLI: 'source', ...options.env };
   if (options.env?.['ORDERSOURCE_SOURCE'] === undefined) delete env['ORDERSOURCE_SOURCE'];
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return env;
+};
+
+/** Starts the real `ordersource` executable, from the TypeScript sources, with pipes (not a terminal) for its output. */
+export const startBin = (args: readonly string[], options: BinOptions): StartedBin => {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: binEnvironment(options), stdio: ['ignore', 'pipe', 'pipe'] });
   const finished = new Promise<BinRun & { readonly signal: NodeJS.Signals | null }>((resolve, reject) => {
     let stdout = '';
     let stderr = '';
@@ -69,4 +74,18 @@ export const startBin = (args: readonly string[], options: BinOptions): StartedB
 export const runBin = async (args: readonly string[], options: BinOptions): Promise<BinRun> => {
   const { code, stdout, stderr } = await startBin(args, options).finished;
   return { code, stdout, stderr };
+};
+
+/** Runs the real `ordersource` executable with its stdout on `device` (/dev/full: every write fails, ENOSPC). */
+export const runBinWithStdoutOn = (device: string, args: readonly string[], options: BinOptions): Promise<BinRun> => {
+  const stdout = openSync(device, 'w');
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: binEnvironment(options), stdio: ['ignore', stdout, 'pipe'] });
+  closeSync(stdout);
+  return new Promise((resolve, reject) => {
+    let stderr = '';
+    // A pipe, as stdio says: typed as maybe none only because stdout is not one.
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout: '', stderr }));
+  });
 };

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { orderHistoryProjection } from '../../src/projections/order-history/projection';
-import { BinRun, CliFiles, runBin, writeCliFiles } from './cli-fixtures';
+import { BinRun, CliFiles, runBin, runBinWithStdoutOn, writeCliFiles } from './cli-fixtures';
 
 /**
  * The real executable, spawned as a user would spawn it. Each run costs a process start, so the runs are
@@ -274,6 +274,18 @@ describe('the ordersource executable', () => {
     expect(run('helpCommandOfCommand')).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Usage: ordersource verify \[options\]\n/), stderr: '' });
     expectOneLineError(run('helpOfUnknownCommand'), 2, /^ordersource: unknown command "nosuch": run ordersource --help to see them\n$/);
   });
+
+  // /dev/full, on Linux, fails every write as a full disk does.
+  (existsSync('/dev/full') ? it : it.skip)('fails on one line, exit 1, when its output cannot be written', async () => {
+    for (const args of [
+      ['verify', '--json', '--source', 'file:events.ndjson'],
+      ['timeline', ORDER, '--source', 'file:events.ndjson'],
+      ['export', '--source', 'file:events.ndjson'],
+    ]) {
+      const result = await runBinWithStdoutOn('/dev/full', args, { cwd: files.dir });
+      expect([args, result]).toEqual([args, { code: 1, stdout: '', stderr: expect.stringMatching(/^ordersource: [^\n]*ENOSPC: no space left on device, write\n$/) }]);
+    }
+  }, 60_000);
 
   it('fails on one line with exit code 1 when the source cannot be read', () => {
     expectOneLineError(run('unreadableSource'), 1, /^ordersource: cannot read the source file:missing\.ndjson: no such file\n$/);

@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/Either';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { join } from 'node:path';
 import { MemoryEventStore } from '../../src/adapters/event-store/memory/memory-event-store';
 import type { CliContext } from '../../src/cli/cli-context';
@@ -204,6 +204,41 @@ describe('runCli, in process', () => {
     closed.on('error', () => undefined);
     closed.destroy(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
     expect(await cli(['export', '--source', 'file:events.ndjson'], { stdout: closed })).toEqual({ code: 0, stdout: '', stderr: '' });
+  });
+
+  it('fails, exit 1, in one line, when its output cannot be written, rather than leave a script with a report it never got', async () => {
+    const full = new Writable({ write: (_chunk, _encoding, callback) => callback(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' })) });
+    // As main does for process.stdout: each write's failure is the command's to tell.
+    full.on('error', () => undefined);
+    const unwritten = { code: 1, stdout: '', stderr: 'ordersource: cannot write the output: ENOSPC: no space left on device, write\n' };
+    const projections: ProjectionRegistry = new Map([
+      ['order-history', { description: 'orders', rebuild: () => Promise.resolve(E.right({ version: 1, eventsRead: 0, position: -1, collections: {} })) }],
+    ]);
+    for (const argv of [
+      ['verify', '--source', 'file:events.ndjson'],
+      ['verify', '--json', '--source', 'file:events.ndjson'],
+      ['timeline', 'order-20261125-0001', '--source', 'file:events.ndjson'],
+      ['audit', 'order-20261125-0001', '--source', 'file:events.ndjson'],
+      ['export', '--out', 'summary-unwritten.ndjson', '--source', 'file:events.ndjson'],
+      ['import', 'events.ndjson', '--to', 'file:import-summary-unwritten.ndjson'],
+      ['rebuild', 'order-history', '--source', 'file:events.ndjson'],
+      ['--help'],
+    ]) {
+      expect([argv, await cli(argv, { stdout: full, projections })]).toEqual([argv, unwritten]);
+    }
+    expect(await cli(['export', '--source', 'file:events.ndjson'], { stdout: full })).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'ordersource: the export could not be written: ENOSPC: no space left on device, write\n',
+    });
+  });
+
+  it('keeps the exit code of its finding when the reader of its output has gone (| head)', async () => {
+    const closed = Object.assign(new PassThrough(), { isTTY: false });
+    closed.on('error', () => undefined);
+    closed.destroy(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+    expect(await cli(['verify', '--source', 'file:events.ndjson'], { stdout: closed })).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect(await cli(['verify', '--source', 'file:tampered.ndjson'], { stdout: closed })).toEqual({ code: 1, stdout: '', stderr: '' });
   });
 
   it('exports to a file with a table summary, replacing what the file held', async () => {

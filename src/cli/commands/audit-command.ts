@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/Either';
 import { StateAtPoint, stateAt } from '../../engine/audit/point-in-time';
 import { AuditCommandOptions, decodeArgument, decodeOptions, PointInTimeArgument, StreamIdArgument } from '../cli-arguments';
-import { CommandResult, CliContext, withSource } from '../cli-context';
+import { CommandResult, CliContext, printed, withSource } from '../cli-context';
 import { EXIT_OK, failureOf } from '../cli-error';
 import { flattenJson, formatTime, json, renderTable } from '../text-output';
 
@@ -31,7 +31,6 @@ export const auditCommand = async (context: CliContext, streamArgument: unknown,
   return withSource(context, options.right, async (store) => {
     const replayed = await stateAt(store, streamId.right, point.right);
     if (E.isLeft(replayed)) return E.left(failureOf(replayed.left));
-    context.stdout.write(options.right.json === true ? json(replayed.right) : renderState(replayed.right));
-    return E.right(EXIT_OK);
+    return printed(context, options.right.json === true ? json(replayed.right) : renderState(replayed.right), EXIT_OK);
   });
 };

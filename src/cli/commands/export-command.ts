@@ -2,7 +2,7 @@ import * as E from 'fp-ts/Either';
 import type { Writable } from 'node:stream';
 import { exportNdjson, ExportSummary } from '../../engine/audit/ndjson';
 import { decodeOptions, ExportCommandOptions } from '../cli-arguments';
-import { CommandResult, CliContext, progressOf, withSource } from '../cli-context';
+import { CommandResult, CliContext, printed, progressOf, withSource } from '../cli-context';
 import { EXIT_OK, failureOf } from '../cli-error';
 import { localPathOf } from '../ndjson-file';
 import { openPartialFile } from '../partial-file';
@@ -52,10 +52,8 @@ export const exportCommand = async (context: CliContext, rawOptions: unknown): P
     progress.stop();
     if (exported === 'reader closed the pipe') return E.right(EXIT_OK);
     if (E.isLeft(exported)) return E.left(failureOf(exported.left));
-    if (out !== undefined) {
-      const summary = { events: exported.right.events, out };
-      context.stdout.write(options.right.json === true ? json(summary) : renderTable(['EXPORTED', 'TO'], [[summary.events, out]]));
-    }
-    return E.right(EXIT_OK);
+    if (out === undefined) return E.right(EXIT_OK);
+    const summary = { events: exported.right.events, out };
+    return printed(context, options.right.json === true ? json(summary) : renderTable(['EXPORTED', 'TO'], [[summary.events, out]]), EXIT_OK);
   });
 };

@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/Either';
 import { importNdjson } from '../../engine/audit/ndjson';
 import { decodeOptions, ImportCommandOptions } from '../cli-arguments';
-import { CommandResult, CliContext, progressOf } from '../cli-context';
+import { CommandResult, CliContext, printed, progressOf } from '../cli-context';
 import { EXIT_OK, failure, failureOf, usageError } from '../cli-error';
 import { openTarget } from '../import-targets';
 import { openNdjsonFile } from '../ndjson-file';
@@ -36,6 +36,5 @@ export const importCommand = async (context: CliContext, fileArgument: unknown, 
   const committed = await target.right.commit();
   if (E.isLeft(committed)) return E.left(failureOf(committed.left));
   const summary = { events: imported.right.events, lines: imported.right.lines, from: fileArgument, to: options.right.to };
-  context.stdout.write(options.right.json === true ? json(summary) : renderTable(['IMPORTED', 'FROM', 'TO'], [[summary.events, summary.from, summary.to]]));
-  return E.right(EXIT_OK);
+  return printed(context, options.right.json === true ? json(summary) : renderTable(['IMPORTED', 'FROM', 'TO'], [[summary.events, summary.from, summary.to]]), EXIT_OK);
 };

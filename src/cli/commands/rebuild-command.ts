@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/Either';
 import { decodeOptions, RebuildCommandOptions } from '../cli-arguments';
-import { CommandResult, CliContext, progressOf, withSource } from '../cli-context';
+import { CommandResult, CliContext, printed, progressOf, withSource } from '../cli-context';
 import { EXIT_OK, failureOf, usageError } from '../cli-error';
 import type { RebuildSummary } from '../projection-registry';
 import { DEFAULT_READ_MODEL, openReadModel } from '../read-models';
@@ -64,8 +64,7 @@ export const rebuildCommand = async (context: CliContext, nameArgument: unknown,
       if (E.isLeft(rebuilt)) return E.left(failureOf(rebuilt.left));
       const eventsPerSecond = elapsedMs > 0 ? Math.round((rebuilt.right.eventsRead * 1000) / elapsedMs) : undefined;
       const report: RebuildReport = { projection: name, readModel: displayUrl(readModelUrl), ...rebuilt.right, elapsedMs: Math.round(elapsedMs), eventsPerSecond };
-      context.stdout.write(options.right.json === true ? json(report) : renderReport(report));
-      return E.right(EXIT_OK);
+      return await printed(context, options.right.json === true ? json(report) : renderReport(report), EXIT_OK);
     } finally {
       await readModel.right.close();
     }

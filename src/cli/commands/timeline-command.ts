@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/Either';
 import { timeline, TimelineEntry } from '../../engine/audit/timeline';
 import { CommonCommandOptions, decodeArgument, decodeOptions, StreamIdArgument } from '../cli-arguments';
-import { CommandResult, CliContext, withSource } from '../cli-context';
+import { CommandResult, CliContext, printed, withSource } from '../cli-context';
 import { EXIT_OK, failureOf } from '../cli-error';
 import { formatTime, json, renderTable } from '../text-output';
 
@@ -20,7 +20,6 @@ export const timelineCommand = async (context: CliContext, streamArgument: unkno
   return withSource(context, options.right, async (store) => {
     const entries = await timeline(store, streamId.right);
     if (E.isLeft(entries)) return E.left(failureOf(entries.left));
-    context.stdout.write(options.right.json === true ? json({ streamId: streamId.right, events: entries.right }) : renderTimeline(entries.right));
-    return E.right(EXIT_OK);
+    return printed(context, options.right.json === true ? json({ streamId: streamId.right, events: entries.right }) : renderTimeline(entries.right), EXIT_OK);
   });
 };

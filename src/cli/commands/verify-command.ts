@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/Either';
 import { StreamVerdict, VerificationReport, verifyStore } from '../../engine/audit/verify';
 import { decodeArgument, decodeOptions, StreamIdArgument, VerifyCommandOptions } from '../cli-arguments';
-import { CommandResult, CliContext, progressOf, withSource } from '../cli-context';
+import { CommandResult, CliContext, printed, progressOf, withSource } from '../cli-context';
 import { EXIT_FAILURE, EXIT_OK, failureOf } from '../cli-error';
 import { json, renderTable } from '../text-output';
 
@@ -42,7 +42,6 @@ export const verifyCommand = async (context: CliContext, rawOptions: unknown): P
     const report = await verifyStore(store, { ...(streamIds.length === 0 ? {} : { streamIds }), onProgress: progress.update });
     progress.stop();
     if (E.isLeft(report)) return E.left(failureOf(report.left));
-    context.stdout.write(options.right.json === true ? json(report.right) : renderReport(report.right));
-    return E.right(report.right.ok ? EXIT_OK : EXIT_FAILURE);
+    return printed(context, options.right.json === true ? json(report.right) : renderReport(report.right), report.right.ok ? EXIT_OK : EXIT_FAILURE);
   });
 };
