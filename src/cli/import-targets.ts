@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/Either';
-import { stat } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import type { EnvelopeRestorer } from '../engine/audit/ndjson';
 import { ndjsonLineOf } from '../engine/audit/ndjson';
 import { CliError, failure } from './cli-error';
@@ -25,8 +25,9 @@ export type ImportTargetOpener = (url: string, context: TargetContext) => Promis
 
 export type ImportTargetRegistry = ReadonlyMap<string, ImportTargetOpener>;
 
+/** Whether anything is at `path`, a symbolic link to nothing included: renamed over, it would be lost. */
 const exists = async (path: string): Promise<boolean> =>
-  stat(path).then(
+  lstat(path).then(
     () => true,
     () => false,
   );

@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/Either';
-import { createWriteStream, rmSync, WriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { createWriteStream, rmSync, Stats, WriteStream } from 'node:fs';
+import { lstat, realpath, rename, rm, stat } from 'node:fs/promises';
 import { writeTo } from './text-output';
 
 /**
@@ -27,6 +27,39 @@ const ended = (stream: WriteStream): Promise<Error | undefined> =>
     if (stream.destroyed) resolve(stream.errored ?? new Error('the file was closed before it was complete'));
     else stream.once('error', resolve).end(() => resolve(undefined));
   });
+
+const kindOf = (found: Stats): string => {
+  if (found.isDirectory()) return 'a directory';
+  if (found.isFIFO()) return 'a FIFO';
+  if (found.isCharacterDevice() || found.isBlockDevice()) return 'a device';
+  if (found.isSocket()) return 'a socket';
+  return 'not a regular file';
+};
+
+/**
+ * The path a file meant for `path` is renamed into place at, or why nothing may be: the rename replaces
+ * whatever is there. A symbolic link leads to its target, which gets the data while the link stays; a FIFO,
+ * a device or a directory would be replaced by a regular file, its reader given nothing, so it is refused.
+ */
+export const finalPathOf = async (path: string): Promise<E.Either<string, string>> => {
+  let found: Stats;
+  try {
+    found = await lstat(path);
+  } catch {
+    // Nothing there (or nothing that can be looked at): creating the file beside it says why, if it cannot.
+    return E.right(path);
+  }
+  if (!found.isSymbolicLink()) return found.isFile() ? E.right(path) : E.left(`it is ${kindOf(found)}`);
+  let target: string;
+  let reached: Stats;
+  try {
+    target = await realpath(path);
+    reached = await stat(target);
+  } catch {
+    return E.left('it is a symbolic link that leads to no file');
+  }
+  return reached.isFile() ? E.right(target) : E.left(`it is a symbolic link to ${target}, ${kindOf(reached)}`);
+};
 
 export const openPartialFile = async (path: string): Promise<E.Either<Error, PartialFile>> => {
   const partial = `${path}.partial-${process.pid}`;

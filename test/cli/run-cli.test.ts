@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/Either';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { PassThrough, Writable } from 'node:stream';
 import { join } from 'node:path';
 import { MemoryEventStore } from '../../src/adapters/event-store/memory/memory-event-store';
@@ -245,6 +246,39 @@ describe('runCli, in process', () => {
     writeFileSync(join(files.dir, 'copy.ndjson'), 'an older export\n');
     expect(await cli(['export', '--out', 'copy.ndjson', '--source', 'file:events.ndjson'])).toEqual({ code: 0, stdout: 'EXPORTED  TO\n      21  copy.ndjson\n', stderr: '' });
     expect(readFileSync(join(files.dir, 'copy.ndjson'), 'utf8')).toBe(readFileSync(files.events, 'utf8'));
+  });
+  it('exports through a symbolic link into its target, and refuses to replace what is not a file, exit 2', async () => {
+    const dir = mkdtempSync(join(files.dir, 'out-'));
+    writeFileSync(join(dir, 'real.ndjson'), 'old\n');
+    mkdirSync(join(dir, 'links'));
+    symlinkSync('../real.ndjson', join(dir, 'links', 'link.ndjson'));
+    expect(await cli(['export', '--out', 'links/link.ndjson', '--source', `file:${files.events}`], { cwd: dir })).toEqual({ code: 0, stdout: 'EXPORTED  TO\n      21  links/link.ndjson\n', stderr: '' });
+    expect(lstatSync(join(dir, 'links', 'link.ndjson')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(dir, 'real.ndjson'), 'utf8')).toBe(readFileSync(files.events, 'utf8'));
+
+    execFileSync('mkfifo', [join(dir, 'fifo')]);
+    symlinkSync('fifo', join(dir, 'to-fifo'));
+    symlinkSync('nowhere.ndjson', join(dir, 'dangling'));
+    mkdirSync(join(dir, 'folder'));
+    const refused = (out: string, why: string): Captured => ({ code: 2, stdout: '', stderr: `ordersource: cannot export to ${out}: ${why}; --out writes a regular file\n` });
+    const exportTo = (out: string): Promise<Captured> => cli(['export', '--out', out, '--source', `file:${files.events}`], { cwd: dir });
+    expect(await exportTo('fifo')).toEqual(refused('fifo', 'it is a FIFO'));
+    expect(await exportTo('to-fifo')).toEqual(refused('to-fifo', `it is a symbolic link to ${join(dir, 'fifo')}, a FIFO`));
+    expect(await exportTo('dangling')).toEqual(refused('dangling', 'it is a symbolic link that leads to no file'));
+    expect(await exportTo('folder')).toEqual(refused('folder', 'it is a directory'));
+    expect(lstatSync(join(dir, 'fifo')).isFIFO()).toBe(true);
+    expect(lstatSync(join(dir, 'to-fifo')).isSymbolicLink()).toBe(true);
+    expect(readdirSync(dir).sort()).toEqual(['dangling', 'fifo', 'folder', 'links', 'real.ndjson', 'to-fifo']);
+  });
+
+  it('refuses to import into a symbolic link to nothing, which it would replace', async () => {
+    symlinkSync('nowhere.ndjson', join(files.dir, 'dangling-target'));
+    expect(await cli(['import', 'events.ndjson', '--to', 'file:dangling-target'])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'ordersource: the target file:dangling-target already exists: import into a new file\n',
+    });
+    expect(lstatSync(join(files.dir, 'dangling-target')).isSymbolicLink()).toBe(true);
   });
 });
 

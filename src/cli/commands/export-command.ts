@@ -3,9 +3,9 @@ import type { Writable } from 'node:stream';
 import { exportNdjson, ExportSummary } from '../../engine/audit/ndjson';
 import { decodeOptions, ExportCommandOptions } from '../cli-arguments';
 import { CommandResult, CliContext, printed, progressOf, withSource } from '../cli-context';
-import { EXIT_OK, failureOf } from '../cli-error';
+import { CliError, EXIT_OK, failureOf, usageError } from '../cli-error';
 import { localPathOf } from '../ndjson-file';
-import { openPartialFile } from '../partial-file';
+import { finalPathOf, openPartialFile } from '../partial-file';
 import { isClosedPipe, json, renderTable, writeTo } from '../text-output';
 
 type Exported = E.Either<{ readonly code: string; readonly message: string }, ExportSummary>;
@@ -38,12 +38,20 @@ const exportToStdout = async (stdout: Writable, run: (sink: (chunk: string) => P
   return pipeClosed ? 'reader closed the pipe' : exported;
 };
 
+/** The file `--out` names, where the export is renamed into place: the target of a symbolic link, and never anything but a file. */
+const outPathOf = async (out: string, cwd: string): Promise<E.Either<CliError, string>> => {
+  const path = localPathOf(out, cwd);
+  if (E.isLeft(path)) return path;
+  const finalPath = await finalPathOf(path.right);
+  return E.isLeft(finalPath) ? E.left(usageError('INVALID_ARGUMENT', `cannot export to ${out}: ${finalPath.left}; --out writes a regular file`)) : finalPath;
+};
+
 /** `export [--out <file>]`: every event as NDJSON in global order, to a file or to stdout. */
 export const exportCommand = async (context: CliContext, rawOptions: unknown): Promise<CommandResult> => {
   const options = decodeOptions(ExportCommandOptions, rawOptions);
   if (E.isLeft(options)) return options;
   const { out } = options.right;
-  const path = out === undefined ? undefined : localPathOf(out, context.cwd);
+  const path = out === undefined ? undefined : await outPathOf(out, context.cwd);
   if (path !== undefined && E.isLeft(path)) return path;
   return withSource(context, options.right, async (store) => {
     const progress = progressOf(context)('exporting', 'events');
