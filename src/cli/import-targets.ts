@@ -10,6 +10,11 @@ import { messageOf } from '../engine/error-message';
 
 /** Where an import goes: it takes envelopes as they are, then is committed whole or dropped. */
 export interface OpenedTarget {
+  /**
+   * Where the events go, as the import's summary shows it: with what the URL leaves to defaults or options
+   * (a schema), and no password. The URL without its password when not given.
+   */
+  readonly shownAs?: string;
   readonly restorer: EnvelopeRestorer;
   readonly commit: () => Promise<E.Either<CliError, void>>;
   readonly abort: () => Promise<void>;

@@ -104,6 +104,7 @@ export const openPostgresTarget: ImportTargetOpener = async (url, context) => {
   }
   const { restore: restoreBatch, commit, abort } = restore.right;
   return E.right({
+    shownAs: displayUrl(`${location.right.connectionString}${location.right.connectionString.includes('?') ? '&' : '?'}schema=${encodeURIComponent(schema)}`),
     restorer: { restore: restoreBatch },
     commit: async () => {
       const committed = await commit();

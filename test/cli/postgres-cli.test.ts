@@ -24,6 +24,12 @@ describeWithPostgres('the ordersource executable over PostgreSQL', () => {
     runBin(args, { cwd: files.dir, ...(env === undefined ? {} : { env }) });
   const fromImported = ['--source', postgresUrl, '--schema', imported];
   const withSchema = (schema: string): string => `${postgresUrl}${postgresUrl.includes('?') ? '&' : '?'}schema=${schema}`;
+  /** A URL as the CLI shows it: without its password. */
+  const shown = (url: string): string => {
+    const parsed = new URL(url);
+    parsed.password = '';
+    return parsed.toString();
+  };
 
   beforeAll(async () => {
     files = await writeCliFiles();
@@ -38,7 +44,7 @@ describeWithPostgres('the ordersource executable over PostgreSQL', () => {
   it('imports an export into an empty PostgreSQL store, which then verifies, and exports byte for byte', async () => {
     const importRun = await bin(['import', 'events.ndjson', '--to', postgresUrl, '--schema', imported, '--json']);
     expect(importRun).toMatchObject({ code: 0, stderr: '' });
-    expect(JSON.parse(importRun.stdout)).toEqual({ events: 21, lines: 21, from: 'events.ndjson', to: postgresUrl });
+    expect(JSON.parse(importRun.stdout)).toEqual({ events: 21, lines: 21, from: 'events.ndjson', to: shown(withSchema(imported)) });
 
     const verified = await bin(['verify', ...fromImported]);
     expect(verified).toMatchObject({ code: 0, stderr: '' });
@@ -170,6 +176,20 @@ describeWithPostgres('the ordersource executable over PostgreSQL', () => {
       }
     } finally {
       await dropSchema(pool, viaUrl);
+    }
+  }, 120_000);
+
+  it('says where an import went, in the schema --schema named, and never with the password its URL carries', async () => {
+    const schema = uniqueSchemaName('cli_password');
+    const withPassword = new URL(postgresUrl);
+    // The server trusts this client (or knows its own password): the one given is only there to be hidden.
+    if (withPassword.password === '') withPassword.password = 'not-for-show';
+    try {
+      const importRun = await bin(['import', 'events.ndjson', '--to', withPassword.toString(), '--schema', schema]);
+      expect(importRun).toEqual({ code: 0, stdout: `IMPORTED  FROM           TO\n      21  events.ndjson  ${shown(withSchema(schema))}\n`, stderr: '' });
+      expect(importRun.stdout).not.toContain(withPassword.password);
+    } finally {
+      await dropSchema(pool, schema);
     }
   }, 120_000);
 

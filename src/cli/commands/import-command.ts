@@ -6,6 +6,7 @@ import { EXIT_OK, failure, failureOf, usageError } from '../cli-error';
 import { openTarget } from '../import-targets';
 import { openNdjsonFile } from '../ndjson-file';
 import { json, renderTable } from '../text-output';
+import { displayUrl } from '../url-registry';
 
 /**
  * `import <file> --to <target>`: every line of an NDJSON export, decoded and checked, into a new target,
@@ -35,6 +36,6 @@ export const importCommand = async (context: CliContext, fileArgument: unknown, 
   }
   const committed = await target.right.commit();
   if (E.isLeft(committed)) return E.left(failureOf(committed.left));
-  const summary = { events: imported.right.events, lines: imported.right.lines, from: fileArgument, to: options.right.to };
+  const summary = { events: imported.right.events, lines: imported.right.lines, from: fileArgument, to: target.right.shownAs ?? displayUrl(options.right.to) };
   return printed(context, options.right.json === true ? json(summary) : renderTable(['IMPORTED', 'FROM', 'TO'], [[summary.events, summary.from, summary.to]]), EXIT_OK);
 };
