@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/Either';
 import type { Pool } from 'pg';
-import { type SchemaInUrl, schemaInUrl, schemaNameProblem } from '../adapters/event-store/postgres/schema-name';
+import { type SchemaInUrl, schemaInUrl, schemaNameProblem, schemasInUrl } from '../adapters/event-store/postgres/schema-name';
 import { CliError, failure, usageError } from './cli-error';
 import type { EventSourceOpener } from './event-sources';
 import type { ImportTargetOpener } from './import-targets';
@@ -28,13 +28,17 @@ const StoreTables = ['events', 'streams', 'global_position'] as const;
 
 /**
  * Reads `?schema=` off a PostgreSQL URL (`schemaInUrl`, as the store itself does), checked: a URL that does
- * not parse is bad usage, and `--schema`, when given, must agree with it.
+ * not parse is bad usage, a URL that names two schemas too, and `--schema`, when given, must agree with it.
  */
 export const postgresLocation = (url: string, schemaOption?: string): E.Either<CliError, SchemaInUrl> => {
   try {
     new URL(url);
   } catch (error) {
     return E.left(usageError('INVALID_URL', `${displayUrl(url)} is not a PostgreSQL URL: ${messageOf(error)}`));
+  }
+  const schemasNamed = new Set(schemasInUrl(url));
+  if (schemasNamed.size > 1) {
+    return E.left(usageError('INVALID_ARGUMENT', `${displayUrl(url)} names schemas ${[...schemasNamed].map((schema) => JSON.stringify(schema)).join(' and ')}: name one`));
   }
   const { connectionString, schema: named } = schemaInUrl(url);
   if (named !== undefined && schemaOption !== undefined && named !== schemaOption) {

@@ -170,6 +170,14 @@ describe('runCli, in process', () => {
     expect(await cli(['timeline', 'a', 'b'])).toMatchObject({ code: 2, stderr: "ordersource: too many arguments for 'timeline'. Expected 1 argument but got 2.\n" });
   });
 
+  it('refuses a PostgreSQL URL that names two schemas, exit 2, rather than pick one', async () => {
+    // Refused before any connection: the port is one no server listens on.
+    const twoSchemas = 'postgres://u:secret@127.0.0.1:1/db?schema=a&sslmode=disable&schema=b';
+    const ambiguous = { code: 2, stdout: '', stderr: 'ordersource: postgres://u@127.0.0.1:1/db?schema=a&sslmode=disable&schema=b names schemas "a" and "b": name one\n' };
+    expect(await cli(['verify', '--source', twoSchemas])).toEqual(ambiguous);
+    expect(await cli(['import', 'events.ndjson', '--to', twoSchemas])).toEqual(ambiguous);
+  });
+
   it('takes --at only as a time that exists, in every ISO form with a zone', async () => {
     const auditAt = (at: string): Promise<Captured> => cli(['audit', 'order-20261125-0001', '--at', at, '--source', 'file:events.ndjson']);
     for (const at of ['2024-02-29T00:00Z', '2026-11-25T09:05Z', '2026-11-30T23:59:59Z', '2026-12-31T23:59:59.999+23:59', '2026-11-25T09:05:00.5-05:30', '0000-01-01T00:00:00Z']) {

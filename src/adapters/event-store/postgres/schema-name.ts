@@ -20,22 +20,40 @@ export interface SchemaInUrl {
 }
 
 /**
+ * The query parameters of a PostgreSQL connection string, taken apart by hand rather than as a URL, since pg
+ * also accepts what a URL parser refuses (`postgres://user@/db?host=/var/run/postgresql`). A libpq
+ * `key=value` string has none.
+ */
+const queryOf = (connectionString: string): { readonly base: string; readonly parameters: readonly string[] } => {
+  const query = connectionString.indexOf('?');
+  return query < 0 ? { base: connectionString, parameters: [] } : { base: connectionString.slice(0, query), parameters: connectionString.slice(query + 1).split('&') };
+};
+
+const isSchemaParameter = (parameter: string): boolean => parameter.startsWith('schema=');
+
+const schemaOfParameter = (parameter: string): string => {
+  const value = parameter.slice('schema='.length);
+  try {
+    return decodeURIComponent(value.replace(/\+/g, ' '));
+  } catch {
+    return value;
+  }
+};
+
+/**
+ * Every schema a connection string's `?schema=` parameters name, in order: more than one different name
+ * leaves which one is meant to a guess, which a caller should refuse.
+ */
+export const schemasInUrl = (connectionString: string): readonly string[] => queryOf(connectionString).parameters.filter(isSchemaParameter).map(schemaOfParameter);
+
+/**
  * Reads `?schema=` off a PostgreSQL connection string, as the CLI and the example host take it, leaving the
- * rest as it was written: taken apart by hand rather than as a URL, since pg also accepts what a URL parser
- * refuses (`postgres://user@/db?host=/var/run/postgresql`). A libpq `key=value` string names none.
+ * rest as it was written (the first, if several name one; see `schemasInUrl`).
  */
 export const schemaInUrl = (connectionString: string): SchemaInUrl => {
-  const query = connectionString.indexOf('?');
-  if (query < 0) return { connectionString, schema: undefined };
-  const parameters = connectionString.slice(query + 1).split('&');
-  const named = parameters.find((parameter) => parameter.startsWith('schema='));
+  const { base, parameters } = queryOf(connectionString);
+  const named = parameters.find(isSchemaParameter);
   if (named === undefined) return { connectionString, schema: undefined };
-  let schema: string;
-  try {
-    schema = decodeURIComponent(named.slice('schema='.length).replace(/\+/g, ' '));
-  } catch {
-    schema = named.slice('schema='.length);
-  }
-  const rest = parameters.filter((parameter) => !parameter.startsWith('schema='));
-  return { connectionString: `${connectionString.slice(0, query)}${rest.length === 0 ? '' : `?${rest.join('&')}`}`, schema };
+  const rest = parameters.filter((parameter) => !isSchemaParameter(parameter));
+  return { connectionString: `${base}${rest.length === 0 ? '' : `?${rest.join('&')}`}`, schema: schemaOfParameter(named) };
 };
