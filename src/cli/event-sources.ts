@@ -7,7 +7,7 @@ import { openEventStoreDbSource } from './eventstoredb-source';
 import { openNdjsonFile } from './ndjson-file';
 import { openPostgresSource } from './postgres-locations';
 import type { ProgressFactory } from './progress';
-import { handlerFor } from './url-registry';
+import { handlerFor, schemaNotTaken } from './url-registry';
 
 /** An open event store to read from, and how to let it go. */
 export interface OpenedSource {
@@ -32,6 +32,8 @@ export type EventSourceRegistry = ReadonlyMap<string, EventSourceOpener>;
  * `verify` to find.
  */
 export const openFileSource: EventSourceOpener = async (url, context) => {
+  const schemaless = schemaNotTaken(url, context.schema);
+  if (E.isLeft(schemaless)) return schemaless;
   const file = await openNdjsonFile(url, context.cwd);
   // A `file:` URL that names no file is bad usage, not a source that cannot be read.
   if (E.isLeft(file) && file.left.exitCode === EXIT_USAGE) return file;

@@ -1,14 +1,16 @@
 import * as E from 'fp-ts/Either';
 import { failure, usageError } from './cli-error';
 import type { EventSourceOpener } from './event-sources';
-import { displayUrl } from './url-registry';
+import { displayUrl, schemaNotTaken } from './url-registry';
 import { messageOf } from '../engine/error-message';
 
 /**
  * `esdb://` (and `esdb+discover://`) — an EventStoreDB node or cluster, e.g. `esdb://localhost:2113?tls=false`.
  * `@eventstore/db-client` is an optional peer dependency, loaded only when such a URL is used.
  */
-export const openEventStoreDbSource: EventSourceOpener = async (url) => {
+export const openEventStoreDbSource: EventSourceOpener = async (url, { schema }) => {
+  const schemaless = schemaNotTaken(url, schema);
+  if (E.isLeft(schemaless)) return schemaless;
   let adapter: typeof import('../adapters/event-store/eventstoredb/eventstoredb-event-store');
   try {
     adapter = await import('../adapters/event-store/eventstoredb/eventstoredb-event-store');

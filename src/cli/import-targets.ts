@@ -5,7 +5,7 @@ import { ndjsonLineOf } from '../engine/audit/ndjson';
 import { CliError, failure } from './cli-error';
 import { openPartialFile } from './partial-file';
 import { openPostgresTarget } from './postgres-locations';
-import { filePathOf, handlerFor } from './url-registry';
+import { filePathOf, handlerFor, schemaNotTaken } from './url-registry';
 import { messageOf } from '../engine/error-message';
 
 /** Where an import goes: it takes envelopes as they are, then is committed whole or dropped. */
@@ -41,7 +41,9 @@ const exists = async (path: string): Promise<boolean> =>
  * `file:` — a new NDJSON file holding the imported events, renamed into place only when every line was
  * good, so a failed import leaves nothing behind. An existing file is never overwritten.
  */
-export const openFileTarget: ImportTargetOpener = async (url, { cwd }) => {
+export const openFileTarget: ImportTargetOpener = async (url, { cwd, schema }) => {
+  const schemaless = schemaNotTaken(url, schema);
+  if (E.isLeft(schemaless)) return schemaless;
   const path = filePathOf(url, cwd);
   if (E.isLeft(path)) return path;
   if (await exists(path.right)) return E.left(failure('TARGET_EXISTS', `the target ${url} already exists: import into a new file`));

@@ -47,3 +47,10 @@ export const displayUrl = (url: string): string => {
     return url;
   }
 };
+
+/**
+ * `--schema` given for a location that has no schemas (a file, EventStoreDB): refused, since ignoring it would
+ * let the user believe the schema named was read or written.
+ */
+export const schemaNotTaken = (url: string, schema: string | undefined): E.Either<CliError, void> =>
+  schema === undefined ? E.right(undefined) : E.left(usageError('INVALID_ARGUMENT', `--schema ${JSON.stringify(schema)} names a PostgreSQL schema: ${displayUrl(url)} has no schemas`));

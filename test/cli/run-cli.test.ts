@@ -178,6 +178,16 @@ describe('runCli, in process', () => {
     expect(await cli(['import', 'events.ndjson', '--to', twoSchemas])).toEqual(ambiguous);
   });
 
+  it('refuses --schema for a source or target that has no schemas, exit 2, rather than seem to obey it', async () => {
+    const noSchemas = (url: string): Captured => ({ code: 2, stdout: '', stderr: `ordersource: --schema "shop" names a PostgreSQL schema: ${url} has no schemas\n` });
+    expect(await cli(['verify', '--source', 'file:events.ndjson', '--schema', 'shop'])).toEqual(noSchemas('file:events.ndjson'));
+    const projections: ProjectionRegistry = new Map([['order-history', { description: 'not to be run', rebuild: () => Promise.reject(new Error('not to be run')) }]]);
+    expect(await cli(['rebuild', 'order-history', '--source', 'file:events.ndjson', '--schema', 'shop'], { projections })).toEqual(noSchemas('file:events.ndjson'));
+    expect(await cli(['verify', '--source', 'esdb://localhost:2113?tls=false', '--schema', 'shop'])).toEqual(noSchemas('esdb://localhost:2113?tls=false'));
+    expect(await cli(['import', 'events.ndjson', '--to', 'file:schema-ignored.ndjson', '--schema', 'shop'])).toEqual(noSchemas('file:schema-ignored.ndjson'));
+    expect(existsSync(join(files.dir, 'schema-ignored.ndjson'))).toBe(false);
+  });
+
   it('takes --at only as a time that exists, in every ISO form with a zone', async () => {
     const auditAt = (at: string): Promise<Captured> => cli(['audit', 'order-20261125-0001', '--at', at, '--source', 'file:events.ndjson']);
     for (const at of ['2024-02-29T00:00Z', '2026-11-25T09:05Z', '2026-11-30T23:59:59Z', '2026-12-31T23:59:59.999+23:59', '2026-11-25T09:05:00.5-05:30', '0000-01-01T00:00:00Z']) {
