@@ -94,7 +94,7 @@ const buildProgram = (context: CliContext, run: (command: Promise<CommandResult>
     .option('--out <file>', 'write to this file instead of stdout')
     .addOption(sourceOption())
     .addOption(schemaOption())
-    .addOption(jsonOption())
+    .addOption(new Option('--json', 'with --out: print the summary as JSON for machines instead of a table'))
     .action((options: unknown) => run(exportCommand(context, options)));
 
   program

@@ -188,6 +188,14 @@ describe('runCli, in process', () => {
     expect(existsSync(join(files.dir, 'schema-ignored.ndjson'))).toBe(false);
   });
 
+  it('refuses export --json without --out, exit 2: the export itself is NDJSON', async () => {
+    expect(await cli(['export', '--json', '--source', 'file:events.ndjson'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'ordersource: --json prints the summary of an export to --out: without --out, the export is NDJSON\n',
+    });
+  });
+
   it('takes --at only as a time that exists, in every ISO form with a zone', async () => {
     const auditAt = (at: string): Promise<Captured> => cli(['audit', 'order-20261125-0001', '--at', at, '--source', 'file:events.ndjson']);
     for (const at of ['2024-02-29T00:00Z', '2026-11-25T09:05Z', '2026-11-30T23:59:59Z', '2026-12-31T23:59:59.999+23:59', '2026-11-25T09:05:00.5-05:30', '0000-01-01T00:00:00Z']) {

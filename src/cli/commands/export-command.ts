@@ -51,6 +51,8 @@ export const exportCommand = async (context: CliContext, rawOptions: unknown): P
   const options = decodeOptions(ExportCommandOptions, rawOptions);
   if (E.isLeft(options)) return options;
   const { out } = options.right;
+  // Without --out the export itself is the output, NDJSON: there is no summary to print as JSON.
+  if (out === undefined && options.right.json === true) return E.left(usageError('INVALID_ARGUMENT', '--json prints the summary of an export to --out: without --out, the export is NDJSON'));
   const path = out === undefined ? undefined : await outPathOf(out, context.cwd);
   if (path !== undefined && E.isLeft(path)) return path;
   return withSource(context, options.right, async (store) => {
