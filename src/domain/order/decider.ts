@@ -245,7 +245,7 @@ const decideCommand = (command: OrderDecision, state: OrderState, { now }: Decis
         const afterSalesDeadline = now + policy.afterSalesWindowMs;
         return Timestamp.is(afterSalesDeadline) && policy.afterSalesWindowMs >= 0
           ? accept({ type: 'OrderDelivered', data: { orderId: command.data.orderId, afterSalesDeadline } })
-          : reject('ORDER_POLICY_INVALID', `the order policy's after-sales window ${policy.afterSalesWindowMs} ms is not a whole number of ms ≥ 0`, {
+          : reject('ORDER_POLICY_INVALID', `the order policy's after-sales window ${policy.afterSalesWindowMs} ms is not a whole number of ms ≥ 0, or puts the deadline past the last time a date holds`, {
               afterSalesWindowMs: policy.afterSalesWindowMs,
             });
       });
