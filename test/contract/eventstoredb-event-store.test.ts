@@ -299,6 +299,24 @@ const describeAdapterBehaviour = (target: Target): void => {
     });
     afterEach(() => store.close());
 
+    it('rejects a read that closing the store cut short, where the client ends it as if the data had ended', async () => {
+      const stream = uniqueName('cart-');
+      for (let batch = 0; batch < 8; batch += 1) {
+        rightOrThrow(await store.append(stream, proposedEvents(250, 'Padded', (i) => ({ i, pad: 'x'.repeat(2_000) })), batch === 0 ? 'no-stream' : batch * 250 - 1));
+      }
+      for (const delayMs of [0, 2, 5, 10, 20]) {
+        const closing = openStore(target);
+        await closing.headPosition();
+        const whole = closing.readStream(stream).then(
+          (events) => events.length,
+          () => 'rejected',
+        );
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+        await closing.close();
+        expect([2_000, 'rejected']).toContain(await whole);
+      }
+    });
+
     it('stores the data as JSON and every other envelope field as JSON metadata, under a UUID derived from the event id', async () => {
       const stream = uniqueName('adapter-');
       const [proposed] = proposedEvents(1, 'Shaped', () => ({ amount: 12345, lines: ['a', 'b'] }));

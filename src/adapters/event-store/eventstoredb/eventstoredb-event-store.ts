@@ -107,7 +107,7 @@ const positionOf = (recorded: RecordedEvent): number => {
  * INTERNAL_ERROR after a burst of 1,000, the HTTP/2 rapid-reset defence), and the engine reads a missing
  * stream for every new cart. Any other failure of the read is cancelled, in case the call is still open.
  */
-async function* itemsOf<T>(read: StreamingRead<T>): AsyncGenerator<T, void, undefined> {
+async function* itemsOf<T>(read: StreamingRead<T>, closing: () => boolean): AsyncGenerator<T, void, undefined> {
   const iterator = read.iterator({ destroyOnReturn: false })[Symbol.asyncIterator]();
   let ended = false;
   try {
@@ -121,6 +121,9 @@ async function* itemsOf<T>(read: StreamingRead<T>): AsyncGenerator<T, void, unde
       }
       if (next.done === true) {
         ended = true;
+        // The client ends a call that closing the store cancelled as if the data had ended: read whole, it
+        // would pass for a stream's every event, or a store with none.
+        if (closing()) throw new Error('the EventStoreDB event store was closed during the read');
         return;
       }
       yield next.value as T;
@@ -136,10 +139,10 @@ async function* itemsOf<T>(read: StreamingRead<T>): AsyncGenerator<T, void, unde
 }
 
 /** A read that finds no stream reads as no events, as the port defines. */
-const eventsOf = async (read: StreamingRead<ResolvedEvent>): Promise<EventEnvelope[]> => {
+const eventsOf = async (read: StreamingRead<ResolvedEvent>, closing: () => boolean): Promise<EventEnvelope[]> => {
   const events: EventEnvelope[] = [];
   try {
-    for await (const resolved of itemsOf(read)) events.push(decodeOrThrow(recordedOf(resolved)));
+    for await (const resolved of itemsOf(read, closing)) events.push(decodeOrThrow(recordedOf(resolved)));
   } catch (error) {
     if (error instanceof StreamNotFoundError) return [];
     throw error;
@@ -195,6 +198,7 @@ export class EventStoreDbEventStore implements EventStore {
   private readonly links = new StreamHeadCache(LINK_CACHE_SIZE);
   private ownsClient = false;
   private closed = false;
+  private readonly isClosing = (): boolean => this.closed;
 
   /** A store over a connection string such as `esdb://localhost:2113?tls=false`; `close()` disposes the client. */
   static fromConnectionString(
@@ -340,7 +344,7 @@ export class EventStoreDbEventStore implements EventStore {
       if (backwards) return [];
       fromRevision = START;
     } else fromRevision = BigInt(options.fromRevision);
-    const events = await eventsOf(this.client.readStream(streamId, { direction: backwards ? BACKWARDS : FORWARDS, fromRevision, maxCount }));
+    const events = await eventsOf(this.client.readStream(streamId, { direction: backwards ? BACKWARDS : FORWARDS, fromRevision, maxCount }), this.isClosing);
     const from = options.fromRevision;
     if (backwards && from !== undefined && from >= 0 && (events[0]?.revision ?? NO_STREAM_REVISION) < from) {
       // Backwards from a revision past the stream's end, EventStoreDB reads the `maxCount` revisions up to it,
@@ -374,7 +378,7 @@ export class EventStoreDbEventStore implements EventStore {
     const events: EventEnvelope[] = [];
     let received = 0;
     let lastPosition = after;
-    for await (const resolved of itemsOf(read)) {
+    for await (const resolved of itemsOf(read, this.isClosing)) {
       received += 1;
       const recorded = recordedOf(resolved);
       const position = positionOf(recorded);
@@ -513,7 +517,7 @@ export class EventStoreDbEventStore implements EventStore {
   private async lastEventPositionBefore(boundary: number): Promise<number | undefined> {
     const read = this.client.readAll({ direction: BACKWARDS, fromPosition: eventStoreDbPosition(boundary), maxCount: 1 });
     let position: number | undefined;
-    for await (const resolved of itemsOf(read)) position ??= positionOf(recordedOf(resolved));
+    for await (const resolved of itemsOf(read, this.isClosing)) position ??= positionOf(recordedOf(resolved));
     return position;
   }
 
@@ -533,7 +537,7 @@ export class EventStoreDbEventStore implements EventStore {
       });
       let received = 0;
       let head: number | undefined;
-      for await (const resolved of itemsOf(read)) {
+      for await (const resolved of itemsOf(read, this.isClosing)) {
         received += 1;
         if (head !== undefined) continue;
         const recorded = recordedOf(resolved);
