@@ -250,6 +250,7 @@ describeWithPostgres('PostgreSQL event store reliability', () => {
     const stored = await admin.query<{ stream_id: string }>(`SELECT stream_id FROM ${storeSchema(schema).events}`);
     expect(stored.rows).toEqual([{ stream_id: 'url-1' }]);
     expect(() => new PostgresEventStore(url.toString(), { schema: 'another' })).toThrow(/names schema/);
+    expect(() => new PostgresEventStore(`${url.toString()}&schema=another`)).toThrow(`the URL names schemas "${schema}" and "another": name one`);
   });
 
   it('is read by a role that may only read, once nothing is left to migrate: an auditor needs no right to create', async () => {
