@@ -15,7 +15,7 @@ import { aggregates, cartStreamId, EngineCommand, engineCommandCodecs, isCartCom
 import { checkedClock, Clock, systemClock } from './clock';
 import { CommandError, invalidCommand } from './command-error';
 import { CommandHandler, CommandMetadata, CommandRejection, HandledCommand } from './command-handler';
-import { CommandMemo, samePayload } from './command-memo';
+import { CommandMemo, type Remembered, samePayload } from './command-memo';
 import { CommandRequest } from './command-request';
 import type { EventEnvelope } from './event-store/envelope';
 import type { EventStore } from './event-store/event-store';
@@ -441,35 +441,52 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
     return command.type === 'ExpireUnpaidOrder' ? handleExpire(command, metadata, notBefore) : order.handle(command, metadata, notBefore);
   };
 
-  const execute = async (raw: unknown, notBefore = 0, sender: 'host' | 'engine' = 'engine'): Promise<CommandOutcome> => {
+  /** Not async: a new command's outcome is its run's own promise, with no further promise wrapped round it. */
+  const execute = (raw: unknown, notBefore = 0, sender: 'host' | 'engine' = 'engine'): Promise<CommandOutcome> => {
     const read = readRequest(raw, sender === 'host' ? publicCommandCodecs : engineCommandCodecs);
-    if (E.isLeft(read)) return read;
+    if (E.isLeft(read)) return Promise.resolve(read);
     const { request, command } = read.right;
-    const { commandId, actor } = request;
+    const { commandId } = request;
     if (sender === 'host' && isEngineCommandId(commandId)) {
       const message = `command id ${commandId} is of the kind the engine gives its own commands: ids starting "pm-" or "deadline-" are reserved`;
-      return E.left({ kind: 'invalid', code: 'RESERVED_COMMAND_ID', message, problems: [] });
-    }
-    const remembered = memo.get(commandId);
-    if (remembered !== undefined) {
-      if (!samePayload(remembered.command, command)) {
-        return E.left({ kind: 'conflict', code: 'COMMAND_ID_CONFLICT', message: `command id ${commandId} was already used for a different command` });
-      }
-      const first = remembered.outcome ?? (await remembered.running);
-      if (first !== undefined) return E.map((accepted: CommandAccepted) => ({ ...accepted, duplicate: true }))(first);
+      return Promise.resolve(E.left({ kind: 'invalid', code: 'RESERVED_COMMAND_ID', message, problems: [] }));
     }
     const metadata: CommandMetadata = {
       commandId,
-      actor,
+      actor: request.actor,
       correlationId: request.correlationId ?? commandId,
       causationId: request.causationId ?? commandId,
     };
-    // Remembered as it starts: the same id sent again meanwhile with another command is then a conflict, and
-    // with the same command waits for this one's outcome. That includes a repeat run again (of an accepted
-    // command, found in its stream by its id, or of one that could not be decided, tried again).
-    const running = run(command, metadata, notBefore, sender === 'host' ? dispatchFromHost : dispatch);
-    memo.rememberRunning(commandId, command, running);
+    const handler = sender === 'host' ? dispatchFromHost : dispatch;
+    const remembered = memo.get(commandId);
+    return remembered === undefined ? runRemembered(command, metadata, notBefore, handler) : repeat(remembered, command, metadata, notBefore, handler);
+  };
+
+  /**
+   * Remembered as it starts: the same id sent again meanwhile with another command is then a conflict, and
+   * with the same command waits for this one's outcome. That includes a repeat run again (of an accepted
+   * command, found in its stream by its id, or of one that could not be decided, tried again).
+   */
+  const runRemembered = (command: EngineCommand, metadata: CommandMetadata, notBefore: number, handler: PublicHandler): Promise<CommandOutcome> => {
+    const running = run(command, metadata, notBefore, handler);
+    memo.rememberRunning(metadata.commandId, command, running);
     return running;
+  };
+
+  const repeat = async (
+    remembered: Remembered<CommandOutcome>,
+    command: EngineCommand,
+    metadata: CommandMetadata,
+    notBefore: number,
+    handler: PublicHandler,
+  ): Promise<CommandOutcome> => {
+    const { commandId } = metadata;
+    if (!samePayload(remembered.command, command)) {
+      return E.left({ kind: 'conflict', code: 'COMMAND_ID_CONFLICT', message: `command id ${commandId} was already used for a different command` });
+    }
+    const first = remembered.outcome ?? (await remembered.running);
+    if (first !== undefined) return E.map((accepted: CommandAccepted) => ({ ...accepted, duplicate: true }))(first);
+    return runRemembered(command, metadata, notBefore, handler);
   };
 
   const run = async (command: EngineCommand, metadata: CommandMetadata, notBefore: number, handler: PublicHandler): Promise<CommandOutcome> => {
