@@ -1,5 +1,4 @@
 import * as E from 'fp-ts/Either';
-import { MAX_TIMESTAMP } from '../../src/domain/shared/codecs';
 import { MemoryEventStore } from '../../src/adapters/event-store/memory/memory-event-store';
 import { wrongExpectedRevision } from '../../src/engine/event-store/event-store';
 import { createEngine } from '../../src/engine/order-engine';
@@ -227,8 +226,8 @@ describe("the host's hooks, when they fail", () => {
 
   it("a command of the process manager's that the engine finds invalid is reported, not dropped in silence", async () => {
     const failures: ProcessManagerFailure[] = [];
-    // Near the end of time, the payment deadline is past the last instant a timestamp holds: PlaceOrder cannot hold it.
-    const driver = engineDriver({ clock: () => MAX_TIMESTAMP - 10, onProcessManagerFailure: (failure) => failures.push(failure) });
+    // Near the end of time, the payment deadline is past the largest exact number: PlaceOrder cannot hold it.
+    const driver = engineDriver({ clock: () => Number.MAX_SAFE_INTEGER - 10, onProcessManagerFailure: (failure) => failures.push(failure) });
     await checkedOutOrder(driver);
     expect(failures).toEqual([expect.objectContaining({ error: expect.objectContaining({ kind: 'invalid', code: 'INVALID_COMMAND' }) })]);
     await driver.engine.close();

@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/Either';
 import { PricedLine, pricingInconsistency } from '../pricing/pricing-policy';
-import { type CurrencyCode, Timestamp } from '../shared/codecs';
+import { type CurrencyCode, MAX_TIMESTAMP, Timestamp } from '../shared/codecs';
 import type { Decider, DecisionContext } from '../shared/decider';
 import { DomainError, domainError } from '../shared/domain-error';
 import { format, Money, money, scaleDown } from '../shared/money';
@@ -243,7 +243,7 @@ const decideCommand = (command: OrderDecision, state: OrderState, { now }: Decis
         // The policy is the host's: a deadline no event can hold (a fraction, NaN, before 1970) would make the
         // order unreadable for good once stored.
         const afterSalesDeadline = now + policy.afterSalesWindowMs;
-        return Timestamp.is(afterSalesDeadline) && policy.afterSalesWindowMs >= 0
+        return Timestamp.is(afterSalesDeadline) && afterSalesDeadline <= MAX_TIMESTAMP && policy.afterSalesWindowMs >= 0
           ? accept({ type: 'OrderDelivered', data: { orderId: command.data.orderId, afterSalesDeadline } })
           : reject('ORDER_POLICY_INVALID', `the order policy's after-sales window ${policy.afterSalesWindowMs} ms is not a whole number of ms ≥ 0, or puts the deadline past the last time a date holds`, {
               afterSalesWindowMs: policy.afterSalesWindowMs,

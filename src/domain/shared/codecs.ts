@@ -30,10 +30,11 @@ export const PositiveInteger = integerCodec('PositiveInteger', (n) => n >= 1);
 export const MAX_TIMESTAMP = 8_640_000_000_000_000;
 
 /**
- * Milliseconds since the Unix epoch, as produced by the engine's injected clock. No later than a `Date`
- * holds: an event whose time no `Date` can show could not be put in an auditor's timeline.
+ * Milliseconds since the Unix epoch, as produced by the engine's injected clock. Any whole number ≥ 0, later
+ * than a `Date` holds too: stores written before the engine refused such times hold some, and must still be
+ * read; what decides a new time checks it against `MAX_TIMESTAMP` where it matters.
  */
-export const Timestamp = integerCodec('Timestamp', (n) => n >= 0 && n <= MAX_TIMESTAMP);
+export const Timestamp = integerCodec('Timestamp', (n) => n >= 0);
 export type Timestamp = t.TypeOf<typeof Timestamp>;
 
 /** A UTF-16 surrogate without its pair, which has no UTF-8 form. */
