@@ -484,7 +484,8 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
     if (!samePayload(remembered.command, command)) {
       return E.left({ kind: 'conflict', code: 'COMMAND_ID_CONFLICT', message: `command id ${commandId} was already used for a different command` });
     }
-    const first = remembered.outcome ?? (await remembered.running);
+    // Nothing to wait for, no wait: a yield here would let a second repeat of the same tick run as well.
+    const first = remembered.outcome ?? (remembered.running === undefined ? undefined : await remembered.running);
     if (first !== undefined) return E.map((accepted: CommandAccepted) => ({ ...accepted, duplicate: true }))(first);
     return runRemembered(command, metadata, notBefore, handler);
   };

@@ -190,6 +190,8 @@ export class ProjectionRunner<Ev> {
     this.committed = checkpoint.right;
     const after = checkpoint.right === undefined || checkpoint.right < 0 ? undefined : checkpoint.right;
     this.setStatus({ state: 'catching-up', position: this.committed });
+    // A wait begun before a stop and this start may be over: the batch then in hand stored its checkpoint.
+    this.releaseWaiters();
     this.subscription = eventStore
       .subscribe(after === undefined ? { filter: projection.filter } : { after, filter: projection.filter })
       .pipe(

@@ -1,4 +1,5 @@
 import * as E from 'fp-ts/Either';
+import { UNSTORABLE_CHARACTER } from '../domain/shared/codecs';
 import { setOwnField } from '../engine/frozen-copy';
 import {
   Batch,
@@ -33,8 +34,15 @@ export const versionProblem = (projection: string, version: number): string | un
   return undefined;
 };
 
-export const idProblem = (id: string): string | undefined =>
-  typeof id === 'string' && id.length > 0 && id.length <= MAX_DOCUMENT_ID_LENGTH ? undefined : `document id must be 1 to ${MAX_DOCUMENT_ID_LENGTH} characters`;
+/**
+ * An id every store keeps as sent: PostgreSQL refuses U+0000, and a lone surrogate reaches a database as
+ * U+FFFD (so two ids would name one document); the in-memory store refuses them too, so that a projection
+ * does the same over every store (its event parked, say, not stored in one and refused by another).
+ */
+export const idProblem = (id: string): string | undefined => {
+  if (typeof id !== 'string' || id.length === 0 || id.length > MAX_DOCUMENT_ID_LENGTH) return `document id must be 1 to ${MAX_DOCUMENT_ID_LENGTH} characters`;
+  return UNSTORABLE_CHARACTER.test(id) ? 'a document id may not hold U+0000 or a lone UTF-16 surrogate' : undefined;
+};
 
 const indexProblem = (collection: string, index: IndexDefinition): string | undefined => {
   if (!isValidName(index.name)) return `index name ${JSON.stringify(index.name)} of ${collection} is not valid`;

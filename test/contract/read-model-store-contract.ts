@@ -248,11 +248,13 @@ export const describeReadModelStoreContract = (adapterName: string, createHarnes
         expect(rightOrThrow(await store.get(version, 'counters', 'ok'))).toBeUndefined();
       });
 
-      it('refuses a checkpoint that moves back, and an empty id', async () => {
+      it('refuses a checkpoint that moves back, and an id no store keeps as sent (empty, U+0000, a lone surrogate)', async () => {
         const version = await preparedVersion();
         await commit(version, [], 5);
         expect(codeOf(await store.commit(version, { writes: [], checkpoint: 4, expectedCheckpoint: 5 }))).toBe('INVALID_BATCH');
-        expect(codeOf(await store.commit(version, { writes: [put('counters', '', 6, { n: 1 })], checkpoint: 6, expectedCheckpoint: 5 }))).toBe('INVALID_DOCUMENT');
+        for (const id of ['', 'a\u0000b', 'a\uDC00b']) {
+          expect(codeOf(await store.commit(version, { writes: [put('counters', id, 6, { n: 1 })], checkpoint: 6, expectedCheckpoint: 5 }))).toBe('INVALID_DOCUMENT');
+        }
       });
 
       it('keeps versions and projections apart', async () => {

@@ -223,12 +223,23 @@ describe('command handling', () => {
       const checkout = { type: 'CheckOutCart', data: { cartId: 'c1', orderId: 'o1', shippingAddress: address, paymentMethod: 'card', pointsToRedeem: 0 } } as const;
       expect(await send(checkout, 'alice', 'checkout-1')).toEqual(E.left(expect.objectContaining({ kind: 'unavailable' })));
       await send({ type: 'DeselectCartItems', data: { cartId: 'c1', skus: ['tea'] } });
-      // Two retries, and the line selected again by another tab between them.
+      // Two retries, and the line selected again by another tab between them: a moment apart, and in one tick.
       const retried = send(checkout, 'alice', 'checkout-1');
       for (let turn = 0; turn < 2; turn += 1) await Promise.resolve();
       const [first, , second] = await Promise.all([retried, send({ type: 'SelectCartItems', data: { cartId: 'c1', skus: ['tea'] } }), send(checkout, 'alice', 'checkout-1')]);
       expect(first).toEqual(E.left(expect.objectContaining({ code: 'NOTHING_SELECTED' })));
       expect(second).toEqual(first);
+      failNextCheckout = true;
+      await send({ type: 'DeselectCartItems', data: { cartId: 'c1', skus: ['tea'] } });
+      expect(await send(checkout, 'alice', 'checkout-2')).toEqual(E.left(expect.objectContaining({ code: 'NOTHING_SELECTED' })));
+      await send({ type: 'SelectCartItems', data: { cartId: 'c1', skus: ['tea'] } });
+      const secondCheckout = { ...checkout, data: { ...checkout.data, orderId: 'o2' } };
+      expect(await send(secondCheckout, 'alice', 'checkout-3')).toEqual(E.left(expect.objectContaining({ kind: 'unavailable' })));
+      await send({ type: 'DeselectCartItems', data: { cartId: 'c1', skus: ['tea'] } });
+      const sameTick = [send(secondCheckout, 'alice', 'checkout-3'), Promise.resolve().then(() => send({ type: 'SelectCartItems', data: { cartId: 'c1', skus: ['tea'] } })), send(secondCheckout, 'alice', 'checkout-3')];
+      const [one, , other] = await Promise.all(sameTick);
+      expect(one).toEqual(E.left(expect.objectContaining({ code: 'NOTHING_SELECTED' })));
+      expect(other).toEqual(one);
       expect((await memory.readStream(cartStreamId('c1'))).filter((event) => event.commandId === 'checkout-1')).toEqual([]);
     });
 

@@ -265,21 +265,23 @@ describe('projection runner', () => {
     }
   });
 
-  it('parks an event whose change names a document id no store takes (over 512 characters), rather than stopping at the batch', async () => {
+  it('parks an event whose change names a document id no store takes (over 512 characters, U+0000, a lone surrogate), rather than stopping at the batch', async () => {
     await paidOrder(shop, 'alice', 'o1');
-    const longId: ProjectionDefinition<{ readonly type: 'OrderPaid' }> = {
-      name: 'long-ids',
-      version: 1,
-      filter: { eventTypes: ['OrderPaid'] },
-      codec: t.type({ type: t.literal('OrderPaid') }),
-      collections: [{ name: 'paid', indexes: [] }],
-      apply: async () => E.right([{ kind: 'put', collection: 'paid', id: 'x'.repeat(513), document: {} }]),
-    };
-    const parking = new ProjectionRunner({ eventStore: shop.eventStore, readModels: new MemoryReadModelStore(), projection: longId, onEventFailure: 'park' });
-    await parking.start();
-    expectRight(await parking.whenCaughtUp());
-    expect(expectRight(await parking.parkedEvents()).items.map((parked) => [parked.type, parked.reason.code])).toEqual([['OrderPaid', 'PROJECTION_INVALID_CHANGE']]);
-    await parking.stop();
+    for (const id of ['x'.repeat(513), 'a\u0000b', 'a\uD800b']) {
+      const badId: ProjectionDefinition<{ readonly type: 'OrderPaid' }> = {
+        name: 'bad-ids',
+        version: 1,
+        filter: { eventTypes: ['OrderPaid'] },
+        codec: t.type({ type: t.literal('OrderPaid') }),
+        collections: [{ name: 'paid', indexes: [] }],
+        apply: async () => E.right([{ kind: 'put', collection: 'paid', id, document: {} }]),
+      };
+      const parking = new ProjectionRunner({ eventStore: shop.eventStore, readModels: new MemoryReadModelStore(), projection: badId, onEventFailure: 'park' });
+      await parking.start();
+      expectRight(await parking.whenCaughtUp());
+      expect(expectRight(await parking.parkedEvents()).items.map((parked) => [parked.type, parked.reason.code])).toEqual([['OrderPaid', 'PROJECTION_INVALID_CHANGE']]);
+      await parking.stop();
+    }
   });
 
   it('starts again after the checkpoint a batch of the run before stored as it was stopped, not before it', async () => {
@@ -291,12 +293,16 @@ describe('projection runner', () => {
     // A batch is committing (held at the gate) as the host stops and starts the runner without waiting; the
     // commit lands only once a new run would have sent its own first batch.
     await new Promise((resolve) => setTimeout(resolve, 30));
+    const head = (await shop.eventStore.headPosition()) ?? -1;
+    const waiting = runner.whenProcessed(head);
     const stopping = runner.stop();
     const started = runner.start();
     await new Promise((resolve) => setTimeout(resolve, 30));
     gated.open();
     expectRight(await started);
     await stopping;
+    // A wait begun before the stop ends with the checkpoint the batch in hand stored.
+    expectRight(await waiting);
     // It goes on with what comes next, rather than stopping at its first batch, refused as the checkpoint moved.
     await paidOrder(shop, 'alice', 'o3');
     expectRight(await runner.whenCaughtUp());

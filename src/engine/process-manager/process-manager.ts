@@ -236,7 +236,8 @@ export class ProcessManager {
         fired.push({ deadlineId: deadline.deadlineId, dueAt: deadline.dueAt, outcome });
         continue;
       }
-      const recorded = await this.appendDeadlineEvent(deadline.deadlineId, { type: 'DeadlineFired', data: { deadlineId: deadline.deadlineId, firedAt: now } }, deadline.revision).catch(
+      const firedAt = this.firedAt(deadline.dueAt);
+      const recorded = await this.appendDeadlineEvent(deadline.deadlineId, { type: 'DeadlineFired', data: { deadlineId: deadline.deadlineId, firedAt } }, deadline.revision).catch(
         (thrown: unknown): E.Either<AppendError, AppendResult> => E.left({ code: 'STORE_UNAVAILABLE', message: messageOf(thrown) }),
       );
       // Left unrecorded, the deadline fires again after a restart, and its command, under the same id, repeats nothing.
@@ -244,6 +245,19 @@ export class ProcessManager {
       fired.push({ deadlineId: deadline.deadlineId, dueAt: deadline.dueAt, outcome });
     }
     return fired;
+  }
+
+  /**
+   * When a deadline took effect: when its command was decided, at its own time or later, as the clock read.
+   * Not the time the host asked to fire up to, which may be any time ahead (all that is due, say). A clock
+   * that fails now, having just decided the command, leaves the deadline's own time.
+   */
+  private firedAt(dueAt: number): number {
+    try {
+      return Math.max(this.deps.clock(), dueAt);
+    } catch {
+      return dueAt;
+    }
   }
 
   /**
