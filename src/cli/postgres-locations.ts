@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/Either';
 import type { Pool } from 'pg';
-import { type SchemaInUrl, schemaInUrl, schemaNameProblem, schemasInUrl } from '../adapters/event-store/postgres/schema-name';
+import { type SchemaInUrl, schemaInUrl, schemaNameProblem, schemasInUrlProblem } from '../adapters/event-store/postgres/schema-name';
 import { CliError, failure, usageError } from './cli-error';
 import type { EventSourceOpener } from './event-sources';
 import type { ImportTargetOpener } from './import-targets';
@@ -36,10 +36,8 @@ export const postgresLocation = (url: string, schemaOption?: string): E.Either<C
   } catch (error) {
     return E.left(usageError('INVALID_URL', `${displayUrl(url)} is not a PostgreSQL URL: ${messageOf(error)}`));
   }
-  const schemasNamed = new Set(schemasInUrl(url));
-  if (schemasNamed.size > 1) {
-    return E.left(usageError('INVALID_ARGUMENT', `${displayUrl(url)} names schemas ${[...schemasNamed].map((schema) => JSON.stringify(schema)).join(' and ')}: name one`));
-  }
+  const twoSchemas = schemasInUrlProblem(url);
+  if (twoSchemas !== undefined) return E.left(usageError('INVALID_ARGUMENT', `${displayUrl(url)} ${twoSchemas}`));
   const { connectionString, schema: named } = schemaInUrl(url);
   if (named !== undefined && schemaOption !== undefined && named !== schemaOption) {
     return E.left(usageError('INVALID_ARGUMENT', `the URL names schema ${JSON.stringify(named)} and --schema ${JSON.stringify(schemaOption)}: name one`));

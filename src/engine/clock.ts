@@ -18,8 +18,6 @@ export const checkedClock =
     throw new RangeError(`the clock read ${typeof now === 'string' ? JSON.stringify(now) : String(now)}, not a whole number of milliseconds since 1970`);
   };
 
-
-
 /** A clock that stands still until moved: for tests, demos and replays. */
 export interface ManualClock {
   readonly now: Clock;

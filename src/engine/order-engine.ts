@@ -29,7 +29,7 @@ import { MemoryRejectionJournal, ReadRejectionsOptions, RejectedCommand, Rejecti
 import { decodeProblems } from './schema/decode-problems';
 import { currentEventSchemas } from './schema/current-event-schemas';
 import type { EventSchemas } from './schema/event-schemas';
-import { Identifier } from '../domain/shared/codecs';
+import { Identifier, Timestamp } from '../domain/shared/codecs';
 import { messageOf, withArticle } from './error-message';
 import { decodeWithGuard } from './schema/guarded-decode';
 import { frozenCopy } from './frozen-copy';
@@ -597,8 +597,9 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
     rejections: (readOptions) => journal.read(readOptions ?? {}),
     runDueDeadlines: async (now) => {
       if (closed) return [];
-      // Any whole number of ms will do, however far ahead: each deadline fires at its own time, not at `now`.
-      if (now !== undefined && now !== null && !(typeof now === 'number' && Number.isSafeInteger(now) && now >= 0)) {
+      // Any whole number of ms will do, however far ahead: a deadline's command is decided, and its firing
+      // recorded, at the deadline's own time or the clock's, not at `now`.
+      if (now !== undefined && now !== null && !Timestamp.is(now)) {
         // A time that is none (NaN, text) would find every deadline due, and expire orders still in their window.
         const given = typeof now === 'string' ? JSON.stringify(now) : typeof now === 'number' ? String(now) : withArticle(typeof now);
         const message = `runDueDeadlines was given ${given}, not a whole number of milliseconds since 1970: no deadline fired`;

@@ -210,7 +210,10 @@ export class ProjectionRunner<Ev> {
     return E.right(undefined);
   }
 
-  /** Stops; a batch in hand is dropped rather than stored, and `start` resumes from the stored checkpoint. */
+  /**
+   * Stops; a batch in hand is dropped rather than stored, unless it is already committing, and `start`
+   * resumes from the stored checkpoint (after that batch's, once it has landed).
+   */
   async stop(): Promise<void> {
     this.cancelRestart();
     if (!this.running) return;

@@ -55,7 +55,7 @@ import { GroupCommitOptions, GroupCommitWriter } from './group-commit-writer';
 import { HeadedPage, liveSubscription, PollingOptions } from './live-subscription';
 import { EventStoreReadError, readFailure, storeUnavailable } from './postgres-errors';
 import { migrateSchema } from './schema-migration';
-import { schemaInUrl, schemasInUrl } from './schema-name';
+import { schemaInUrl, schemasInUrlProblem } from './schema-name';
 import { DEFAULT_SCHEMA, StoreSchema, storeSchema } from './store-schema';
 
 export interface PostgresEventStoreOptions {
@@ -119,9 +119,8 @@ export class PostgresEventStore implements EventStore {
   constructor(connection: Pool | string, options: PostgresEventStoreOptions = {}) {
     this.ownsPool = typeof connection === 'string';
     const url = typeof connection === 'string' ? schemaInUrl(connection) : undefined;
-    // The first of two would win in silence, and the events go to a schema the host did not mean.
-    const namedInUrl = typeof connection === 'string' ? [...new Set(schemasInUrl(connection))] : [];
-    if (namedInUrl.length > 1) throw new RangeError(`the URL names schemas ${namedInUrl.map((name) => JSON.stringify(name)).join(' and ')}: name one`);
+    const twoSchemas = typeof connection === 'string' ? schemasInUrlProblem(connection) : undefined;
+    if (twoSchemas !== undefined) throw new RangeError(`the URL ${twoSchemas}`);
     if (url?.schema !== undefined && options.schema !== undefined && url.schema !== options.schema) {
       throw new RangeError(`the URL names schema ${JSON.stringify(url.schema)} and the options ${JSON.stringify(options.schema)}: name one`);
     }

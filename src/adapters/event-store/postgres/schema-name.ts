@@ -46,6 +46,12 @@ const schemaOfParameter = (parameter: string): string => {
  */
 export const schemasInUrl = (connectionString: string): readonly string[] => queryOf(connectionString).parameters.filter(isSchemaParameter).map(schemaOfParameter);
 
+/** Why a URL's `?schema=` parameters cannot be taken: they name two schemas, and the first would win in silence. */
+export const schemasInUrlProblem = (connectionString: string): string | undefined => {
+  const named = [...new Set(schemasInUrl(connectionString))];
+  return named.length > 1 ? `names schemas ${named.map((schema) => JSON.stringify(schema)).join(' and ')}: name one` : undefined;
+};
+
 /**
  * Reads `?schema=` off a PostgreSQL connection string, as the CLI and the example host take it, leaving the
  * rest as it was written (the first, if several name one; see `schemasInUrl`).
