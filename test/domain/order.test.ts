@@ -317,6 +317,12 @@ describe('order', () => {
         .thenRejects('REFUND_EXCEEDS_PAID');
     });
 
+    it('will not ship an order that has given back all it was paid', () => {
+      const ship = { type: 'ShipOrder', data: { orderId: 'o1', carrier: 'SF', trackingNumber: 'SF1' } } as const;
+      spec.given([...paidOrder, refunded('late-capture', 13800)]).when(ship).thenRejects('ORDER_REFUNDED');
+      spec.given([...paidOrder, refunded('goodwill', 13700)]).when(ship).then([{ type: 'OrderShipped', data: ship.data }]);
+    });
+
     it('keeps the id of an after-sales request whose refund is not due yet for that refund', () => {
       const history = [...delivered, requested('r1', 'return', 'cup', 1, 3000)];
       within.given(history).when(paymentRefund('r1', 3000)).thenRejects('REFUND_NOT_DUE');

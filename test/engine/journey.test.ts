@@ -288,6 +288,47 @@ describe('the shopper journey through the engine', () => {
     await driver.engine.close();
   });
 
+  it('an order another process marks paid as a host refund sends the capture back counts all of it refunded, and does not ship', async () => {
+    const memory = new MemoryEventStore();
+    let slowOrderPaid = false;
+    let lagging = false;
+    // Three host processes on one store: the process manager's, one marking orders paid, one refunding.
+    const processManagerStore = delegatingTo(memory, {
+      subscribe: (options) => memory.subscribe(options).pipe(concatMap((message) => timer(lagging ? 50 : 0).pipe(map(() => message)))),
+    });
+    const markingStore = delegatingTo(memory, {
+      append: async (streamId, events, expected) => {
+        if (slowOrderPaid && events.some((event) => event.type === 'OrderPaid')) {
+          slowOrderPaid = false;
+          await new Promise((resolve) => setTimeout(resolve, 150));
+        }
+        return memory.append(streamId, events, expected);
+      },
+    });
+    const driver = engineDriver({ eventStore: processManagerStore });
+    const marking = engineDriver({ eventStore: markingStore, runProcessManager: false });
+    const refunding = engineDriver({ eventStore: memory, runProcessManager: false });
+    await checkedOutOrder(driver);
+    lagging = true;
+    await driver.send({ type: 'RecordProviderCallback', data: { paymentId: 'o1', providerTransactionId: 'tx-1', amount: cny(ORDER_TOTAL), status: 'succeeded' } }, 'gateway');
+    slowOrderPaid = true;
+    await Promise.all([
+      marking.send({ type: 'MarkOrderPaid', data: { orderId: 'o1', paymentId: 'o1', amount: cny(ORDER_TOTAL) } }, 'host'),
+      new Promise((resolve) => setTimeout(resolve, 5)).then(() =>
+        refunding.send({ type: 'RefundPayment', data: { paymentId: 'o1', refundId: 'goodwill', amount: cny(500), reason: 'late delivery' } }, 'service-desk'),
+      ),
+    ]);
+    await driver.engine.settle();
+    expect(await paymentState(driver)).toMatchObject({ amountRefunded: ORDER_TOTAL, refundIds: ['goodwill', 'late-capture'] });
+    expect(await orderState(driver)).toMatchObject({ status: 'paid', amountPaid: ORDER_TOTAL, amountRefunded: ORDER_TOTAL, refundsDue: {} });
+    expect(await driver.send({ type: 'ShipOrder', data: { orderId: 'o1', carrier: 'SF', trackingNumber: 'SF1' } }, 'warehouse')).toEqual(
+      E.left(expect.objectContaining({ code: 'ORDER_REFUNDED' })),
+    );
+    await driver.accept({ type: 'CancelOrder', data: { orderId: 'o1', reason: 'paid back already' } }, 'service-desk');
+    expect(await orderState(driver)).toMatchObject({ status: 'cancelled', refundsDue: {} });
+    await driver.engine.close();
+  });
+
   it("an after-sales refund after a host's own refunds is what the payment still holds", async () => {
     const driver = engineDriver();
     await checkedOutOrder(driver);

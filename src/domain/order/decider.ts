@@ -231,7 +231,13 @@ const decideCommand = (command: OrderDecision, state: OrderState, { now }: Decis
             }),
       );
     case 'ShipOrder':
-      return inStatus(state, command.data.orderId, 'ship', SHIPPABLE, () => accept({ type: 'OrderShipped', data: command.data }));
+      return inStatus(state, command.data.orderId, 'ship', SHIPPABLE, (order) =>
+        // Everything it was paid has gone back (a host's refunds, or a capture sent back as the order was marked
+        // paid by another process): shipped, the goods would go for nothing.
+        order.amountPaid > 0 && order.amountRefunded >= order.amountPaid
+          ? reject('ORDER_REFUNDED', `order ${order.orderId} has given back all it was paid: cancel it, or take a new payment`, { orderId: order.orderId })
+          : accept({ type: 'OrderShipped', data: command.data }),
+      );
     case 'RecordTrackingUpdate':
       return inStatus(state, command.data.orderId, 'record tracking for', ['shipped'], (order) =>
         order.shipment === null

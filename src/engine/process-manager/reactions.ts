@@ -110,8 +110,10 @@ export const reactionsTo = (event: JourneyEvent, occurredAt: number, settings: R
       return refundNow && refundDue.amount > 0 ? [refundOwed(paymentId, requestId, refundDue, `after-sales request ${requestId}`)] : [];
     }
     case 'PaymentRefunded': {
+      // Every refund, a late capture's too: that payment paid no order, but for one another process marked
+      // paid by it as the capture went back, whose books must then show the money gone.
       const { orderId, paymentId, refundId, amount } = event.data;
-      return refundId === LATE_CAPTURE_REFUND_ID ? [] : [{ kind: 'command', command: { type: 'RecordPaymentRefund', data: { orderId, paymentId, refundId, amount } } }];
+      return [{ kind: 'command', command: { type: 'RecordPaymentRefund', data: { orderId, paymentId, refundId, amount } } }];
     }
     default:
       return [];
