@@ -16,7 +16,7 @@ export const handlerFor = <H>(registry: ReadonlyMap<string, H>, url: string, wha
   const known = [...registry.keys()].join(', ');
   if (scheme === undefined) return E.left(usageError('INVALID_URL', `${what} must be a URL such as ${example}, not ${JSON.stringify(url.slice(0, 80))}`));
   const handler = registry.get(scheme);
-  return handler === undefined ? E.left(usageError('UNSUPPORTED_URL', `${what} ${url} is not supported: known schemes are ${known}`)) : E.right(handler);
+  return handler === undefined ? E.left(usageError('UNSUPPORTED_URL', `${what} ${displayUrl(url)} is not supported: known schemes are ${known}`)) : E.right(handler);
 };
 
 /**
@@ -36,15 +36,40 @@ export const filePathOf = (url: string, cwd: string): E.Either<CliError, string>
   return E.right(isAbsolute(path) ? path : resolve(cwd, path));
 };
 
-/** A URL as it may be shown: without the password it may carry. */
+/** Query parameters that pg-connection-string takes as secrets: `?password=` even wins over the userinfo's. */
+const SECRET_PARAMETERS: ReadonlySet<string> = new Set(['password', 'sslpassword']);
+
+/**
+ * A query (`?a=1&password=x`) with each secret parameter's value replaced by `***`. Every other parameter
+ * keeps its bytes, so that the URL shown still names the same store; names are compared decoded, as the
+ * driver reads them (`pass%77ord` is `password`).
+ */
+const withSecretsRedacted = (query: string): string =>
+  query
+    .split('&')
+    .map((parameter) => {
+      const [name] = new URLSearchParams(parameter).keys();
+      return name !== undefined && SECRET_PARAMETERS.has(name) ? `${parameter.split('=')[0] ?? ''}=***` : parameter;
+    })
+    .join('&');
+
+/**
+ * A URL as it may be shown: without the password of its userinfo, and with `***` for the value of a
+ * `?password=` or `?sslpassword=`. A URL that does not parse (pg still reads `postgres://u:p@/db`) is shown
+ * with `***` for everything before its last `@` too, since where its password ends cannot be told.
+ */
 export const displayUrl = (url: string): string => {
   try {
     const parsed = new URL(url);
-    if (parsed.password === '') return url;
+    const query = withSecretsRedacted(parsed.search);
+    // Unchanged, the URL is shown as given: serialized, `file:./x` would read `file:///x`.
+    if (parsed.password === '' && query === parsed.search) return url;
     parsed.password = '';
+    parsed.search = query;
     return parsed.toString();
   } catch {
-    return url;
+    const [beforeQuery = '', ...query] = url.replace(/^([a-z][a-z0-9+.-]*:\/\/).*@/is, '$1***@').split('?');
+    return query.length === 0 ? beforeQuery : `${beforeQuery}?${withSecretsRedacted(query.join('?'))}`;
   }
 };
 

@@ -193,6 +193,29 @@ describeWithPostgres('the ordersource executable over PostgreSQL', () => {
     }
   }, 120_000);
 
+  it('shows a password given as ?password= as ***, in the summaries of an import and of a rebuild into read models', async () => {
+    const schema = uniqueSchemaName('cli_query_password');
+    const readModelSchema = uniqueSchemaName('cli_query_password_read');
+    const inQuery = new URL(postgresUrl);
+    // The driver takes ?password= over the userinfo's: the one given works, or the server trusts this client.
+    const password = inQuery.password === '' ? 'not-for-show' : decodeURIComponent(inQuery.password);
+    inQuery.password = '';
+    inQuery.searchParams.append('password', password);
+    const redacted = inQuery.toString().replace(/([?&])password=[^&]*/, '$1password=***');
+    try {
+      const importRun = await bin(['import', 'events.ndjson', '--to', inQuery.toString(), '--schema', schema, '--json']);
+      expect(importRun).toMatchObject({ code: 0, stderr: '' });
+      expect(JSON.parse(importRun.stdout)).toEqual({ events: 21, lines: 21, from: 'events.ndjson', to: `${redacted}&schema=${schema}` });
+      const rebuilt = await bin(['rebuild', 'analytics', '--json', '--source', 'file:events.ndjson', '--read-model', `${inQuery.toString()}&schema=${readModelSchema}`]);
+      expect(rebuilt).toMatchObject({ code: 0, stderr: '' });
+      expect(JSON.parse(rebuilt.stdout)).toMatchObject({ readModel: `${redacted}&schema=${readModelSchema}` });
+      expect(`${importRun.stdout}${rebuilt.stdout}`).not.toContain(password);
+    } finally {
+      await dropSchema(pool, schema);
+      await dropSchema(pool, readModelSchema);
+    }
+  }, 120_000);
+
   it('refuses a schema that holds no event store, without creating one', async () => {
     const missing = uniqueSchemaName('cli_missing');
     const result = await bin(['verify', '--source', postgresUrl, '--schema', missing]);

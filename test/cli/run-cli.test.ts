@@ -178,6 +178,22 @@ describe('runCli, in process', () => {
     expect(await cli(['import', 'events.ndjson', '--to', twoSchemas])).toEqual(ambiguous);
   });
 
+  it('never shows a password a URL carries, in its userinfo or as ?password= or ?sslpassword=, which the driver takes too', async () => {
+    // Refused or failed before any server answers: the port is one no server listens on.
+    const twoSchemas = 'postgres://u:s3cret@127.0.0.1:1/db?schema=a&password=s3cret&pass%77ord=s3cret&sslmode=disable&sslpassword=s3cret&schema=b';
+    expect(await cli(['import', 'events.ndjson', '--to', twoSchemas])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'ordersource: postgres://u@127.0.0.1:1/db?schema=a&password=***&pass%77ord=***&sslmode=disable&sslpassword=***&schema=b names schemas "a" and "b": name one\n',
+    });
+    const unreachable = await cli(['verify', '--source', 'postgres://u@127.0.0.1:1/db?password=s3cret']);
+    expect(unreachable).toMatchObject({ code: 1, stdout: '', stderr: expect.stringMatching(/^ordersource: cannot read the source postgres:\/\/u@127\.0\.0\.1:1\/db\?password=\*\*\*: /) });
+    // pg reads this one (a socket named by ?host=); where its userinfo ends cannot be told without parsing it as pg does.
+    const unparsed = await cli(['verify', '--source', 'postgres://u:s3cret@/db?host=/tmp&password=s3cret']);
+    expect(unparsed).toMatchObject({ code: 2, stderr: expect.stringMatching(/^ordersource: postgres:\/\/\*\*\*@\/db\?host=\/tmp&password=\*\*\* is not a PostgreSQL URL: /) });
+    expect(await cli(['verify', '--source', 'postgress://u:s3cret@host/db'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^ordersource: the source postgress:\/\/u@host\/db is not supported: /) });
+  });
+
   it('refuses --schema for a source or target that has no schemas, exit 2, rather than seem to obey it', async () => {
     const noSchemas = (url: string): Captured => ({ code: 2, stdout: '', stderr: `ordersource: --schema "shop" names a PostgreSQL schema: ${url} has no schemas\n` });
     expect(await cli(['verify', '--source', 'file:events.ndjson', '--schema', 'shop'])).toEqual(noSchemas('file:events.ndjson'));
