@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/Either';
 import { createWriteStream, rmSync, Stats, WriteStream } from 'node:fs';
-import { lstat, realpath, rename, rm, stat } from 'node:fs/promises';
+import { chmod, lstat, realpath, rename, rm, stat } from 'node:fs/promises';
 import { writeTo } from './text-output';
 
 /**
@@ -61,11 +61,24 @@ export const finalPathOf = async (path: string): Promise<E.Either<string, string
   return reached.isFile() ? E.right(target) : E.left(`it is a symbolic link to ${target}, ${kindOf(reached)}`);
 };
 
+/** The read, write and execute bits of the file at `path`, or undefined when there is none to replace. */
+const permissionsOf = async (path: string): Promise<number | undefined> =>
+  stat(path).then(
+    (found) => (found.isFile() ? found.mode & 0o777 : undefined),
+    () => undefined,
+  );
+
+/**
+ * The file replacing an existing one gets its permissions: created with them, so that a private file's
+ * data is never readable by more people while it is written, then set to them exactly, since the umask
+ * may have taken some away. Its owner is not copied: only root could give a file to another user.
+ */
 export const openPartialFile = async (path: string): Promise<E.Either<Error, PartialFile>> => {
   const partial = `${path}.partial-${process.pid}`;
+  const permissions = await permissionsOf(path);
   // Named before it is created: a signal may come between the creation and the 'open' event.
   unfinished.add(partial);
-  const stream = createWriteStream(partial, { flags: 'wx', encoding: 'utf8' });
+  const stream = createWriteStream(partial, { flags: 'wx', encoding: 'utf8', ...(permissions === undefined ? {} : { mode: permissions }) });
   const opened = await new Promise<Error | undefined>((resolve) => {
     stream.once('open', () => resolve(undefined));
     stream.once('error', resolve);
@@ -79,6 +92,14 @@ export const openPartialFile = async (path: string): Promise<E.Either<Error, Par
     await rm(partial, { force: true });
     unfinished.delete(partial);
   };
+  if (permissions !== undefined) {
+    try {
+      await chmod(partial, permissions);
+    } catch (cause) {
+      await abort();
+      return E.left(cause instanceof Error ? cause : new Error(String(cause)));
+    }
+  }
   return E.right({
     write: writeTo(stream),
     commit: async () => {

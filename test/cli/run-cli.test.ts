@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/Either';
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { PassThrough, Writable } from 'node:stream';
 import { join } from 'node:path';
 import { MemoryEventStore } from '../../src/adapters/event-store/memory/memory-event-store';
@@ -289,6 +289,24 @@ describe('runCli, in process', () => {
     expect(await cli(['export', '--out', 'copy.ndjson', '--source', 'file:events.ndjson'])).toEqual({ code: 0, stdout: 'EXPORTED  TO\n      21  copy.ndjson\n', stderr: '' });
     expect(readFileSync(join(files.dir, 'copy.ndjson'), 'utf8')).toBe(readFileSync(files.events, 'utf8'));
   });
+  it('keeps the permissions of the file an export replaces, through a symbolic link too, however the umask would have them', async () => {
+    const dir = mkdtempSync(join(files.dir, 'modes-'));
+    const exportTo = (out: string): Promise<Captured> => cli(['export', '--out', out, '--source', `file:${files.events}`], { cwd: dir });
+    const permissionsOf = (name: string): number => statSync(join(dir, name)).mode & 0o777;
+    writeFileSync(join(dir, 'private.ndjson'), 'old\n', { mode: 0o600 });
+    symlinkSync('private.ndjson', join(dir, 'link.ndjson'));
+    writeFileSync(join(dir, 'shared.ndjson'), 'old\n');
+    // Group-writable: a bit the usual umask (022) takes from every new file.
+    chmodSync(join(dir, 'shared.ndjson'), 0o664);
+    expect(await exportTo('private.ndjson')).toMatchObject({ code: 0, stderr: '' });
+    expect(permissionsOf('private.ndjson')).toBe(0o600);
+    expect(await exportTo('link.ndjson')).toMatchObject({ code: 0, stderr: '' });
+    expect(permissionsOf('private.ndjson')).toBe(0o600);
+    expect(await exportTo('shared.ndjson')).toMatchObject({ code: 0, stderr: '' });
+    expect(permissionsOf('shared.ndjson')).toBe(0o664);
+    expect(readFileSync(join(dir, 'shared.ndjson'), 'utf8')).toBe(readFileSync(files.events, 'utf8'));
+  });
+
   it('exports through a symbolic link into its target, and refuses to replace what is not a file, exit 2', async () => {
     const dir = mkdtempSync(join(files.dir, 'out-'));
     writeFileSync(join(dir, 'real.ndjson'), 'old\n');
