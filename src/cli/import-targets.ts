@@ -30,7 +30,7 @@ export type ImportTargetOpener = (url: string, context: TargetContext) => Promis
 
 export type ImportTargetRegistry = ReadonlyMap<string, ImportTargetOpener>;
 
-/** Whether anything is at `path`, a symbolic link to nothing included: renamed over, it would be lost. */
+/** Whether anything is at `path`, a symbolic link to nothing included, which the commit would refuse to replace. */
 const exists = async (path: string): Promise<boolean> =>
   lstat(path).then(
     () => true,
@@ -38,17 +38,20 @@ const exists = async (path: string): Promise<boolean> =>
   );
 
 /**
- * `file:` — a new NDJSON file holding the imported events, renamed into place only when every line was
- * good, so a failed import leaves nothing behind. An existing file is never overwritten.
+ * `file:` — a new NDJSON file holding the imported events, put into place only when every line was
+ * good, so a failed import leaves nothing behind. An existing file is never overwritten, even one that
+ * appeared during the import.
  */
 export const openFileTarget: ImportTargetOpener = async (url, { cwd, schema }) => {
   const schemaless = schemaNotTaken(url, schema);
   if (E.isLeft(schemaless)) return schemaless;
   const path = filePathOf(url, cwd);
   if (E.isLeft(path)) return path;
-  if (await exists(path.right)) return E.left(failure('TARGET_EXISTS', `the target ${url} already exists: import into a new file`));
+  const alreadyThere = failure('TARGET_EXISTS', `the target ${url} already exists: import into a new file`);
+  // Refused here before any line is read; the commit refuses what appeared at the path since.
+  if (await exists(path.right)) return E.left(alreadyThere);
   const cannotWrite = (cause: Error): CliError => failure('TARGET_UNWRITABLE', `cannot write the target ${url}: ${cause.message}`);
-  const file = await openPartialFile(path.right);
+  const file = await openPartialFile(path.right, 'create');
   if (E.isLeft(file)) return E.left(cannotWrite(file.left));
   const { write, commit, abort } = file.right;
   return E.right({
@@ -62,7 +65,7 @@ export const openFileTarget: ImportTargetOpener = async (url, { cwd, schema }) =
         }
       },
     },
-    commit: async () => E.mapLeft(cannotWrite)(await commit()),
+    commit: async () => E.mapLeft((cause: Error) => ('code' in cause && cause.code === 'EEXIST' ? alreadyThere : cannotWrite(cause)))(await commit()),
     abort,
   });
 };

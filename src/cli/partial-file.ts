@@ -1,10 +1,11 @@
 import * as E from 'fp-ts/Either';
 import { createWriteStream, rmSync, Stats, WriteStream } from 'node:fs';
-import { chmod, lstat, realpath, rename, rm, stat } from 'node:fs/promises';
+import { chmod, link, lstat, realpath, rename, rm, stat } from 'node:fs/promises';
+import { types } from 'node:util';
 import { writeTo } from './text-output';
 
 /**
- * A file written under a temporary name beside its final path and renamed into place by `commit`, so
+ * A file written under a temporary name beside its final path and put into place by `commit`, so
  * that readers never see half a file and a failed write leaves nothing behind.
  */
 export interface PartialFile {
@@ -12,6 +13,19 @@ export interface PartialFile {
   readonly commit: () => Promise<E.Either<Error, void>>;
   readonly abort: () => Promise<void>;
 }
+
+/**
+ * How `commit` puts the file at its path. `replace` renames it over whatever is there. `create` links it
+ * there, which fails (EEXIST) if anything is, then removes the temporary name: checking beforehand would
+ * still let a file that appeared while this one was written be replaced.
+ */
+export type Placement = 'replace' | 'create';
+
+/**
+ * A thrown value as an Error, its `code` kept. `instanceof Error` is not the test: an error from another
+ * realm (node's own, seen from a vm context such as jest's) fails it, and would lose its code.
+ */
+const errorOf = (thrown: unknown): Error => (types.isNativeError(thrown) ? thrown : new Error(String(thrown)));
 
 /** The temporary files being written now, named so that a process ended by a signal can remove them first. */
 const unfinished = new Set<string>();
@@ -73,7 +87,7 @@ const permissionsOf = async (path: string): Promise<number | undefined> =>
  * data is never readable by more people while it is written, then set to them exactly, since the umask
  * may have taken some away. Its owner is not copied: only root could give a file to another user.
  */
-export const openPartialFile = async (path: string): Promise<E.Either<Error, PartialFile>> => {
+export const openPartialFile = async (path: string, placement: Placement): Promise<E.Either<Error, PartialFile>> => {
   const partial = `${path}.partial-${process.pid}`;
   const permissions = await permissionsOf(path);
   // Named before it is created: a signal may come between the creation and the 'open' event.
@@ -97,7 +111,7 @@ export const openPartialFile = async (path: string): Promise<E.Either<Error, Par
       await chmod(partial, permissions);
     } catch (cause) {
       await abort();
-      return E.left(cause instanceof Error ? cause : new Error(String(cause)));
+      return E.left(errorOf(cause));
     }
   }
   return E.right({
@@ -109,12 +123,16 @@ export const openPartialFile = async (path: string): Promise<E.Either<Error, Par
         return E.left(failed);
       }
       try {
-        await rename(partial, path);
+        if (placement === 'replace') await rename(partial, path);
+        else {
+          await link(partial, path);
+          await rm(partial);
+        }
         unfinished.delete(partial);
         return E.right(undefined);
       } catch (cause) {
         await abort();
-        return E.left(cause instanceof Error ? cause : new Error(String(cause)));
+        return E.left(errorOf(cause));
       }
     },
     abort,

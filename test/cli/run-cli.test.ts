@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { MemoryEventStore } from '../../src/adapters/event-store/memory/memory-event-store';
 import type { CliContext } from '../../src/cli/cli-context';
 import { defaultEventSources, EventSourceRegistry } from '../../src/cli/event-sources';
-import { defaultImportTargets } from '../../src/cli/import-targets';
+import { defaultImportTargets, ImportTargetRegistry, openFileTarget } from '../../src/cli/import-targets';
 import { runCli } from '../../src/cli/main';
 import { noProjections, ProjectionRegistry } from '../../src/cli/projection-registry';
 import { defaultReadModels } from '../../src/cli/read-models';
@@ -329,6 +329,28 @@ describe('runCli, in process', () => {
     expect(lstatSync(join(dir, 'fifo')).isFIFO()).toBe(true);
     expect(lstatSync(join(dir, 'to-fifo')).isSymbolicLink()).toBe(true);
     expect(readdirSync(dir).sort()).toEqual(['dangling', 'fifo', 'folder', 'links', 'real.ndjson', 'to-fifo']);
+  });
+
+  it('keeps a file that appeared at the path of an import while it ran, and refuses the import as if the file had been there first', async () => {
+    const target = join(files.dir, 'appeared.ndjson');
+    // As a second import to the same path that finishes first would, once this import has checked the path.
+    const appearingOnceOpened: ImportTargetRegistry = new Map([
+      [
+        'file:',
+        async (url, context) => {
+          const opened = await openFileTarget(url, context);
+          writeFileSync(target, 'written meanwhile\n');
+          return opened;
+        },
+      ],
+    ]);
+    expect(await cli(['import', 'events.ndjson', '--to', 'file:appeared.ndjson'], { targets: appearingOnceOpened })).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'ordersource: the target file:appeared.ndjson already exists: import into a new file\n',
+    });
+    expect(readFileSync(target, 'utf8')).toBe('written meanwhile\n');
+    expect(readdirSync(files.dir).filter((name) => name.includes('.partial-'))).toEqual([]);
   });
 
   it('refuses to import into a symbolic link to nothing, which it would replace', async () => {

@@ -14,7 +14,7 @@ const cannotWrite = (path: string, cause: Error): Exported => E.left({ code: 'ND
 
 /** Exports into a file that appears, complete, only once the export has succeeded. */
 const exportToFile = async (path: string, run: (sink: (chunk: string) => Promise<void>) => Promise<Exported>): Promise<Exported> => {
-  const file = await openPartialFile(path);
+  const file = await openPartialFile(path, 'replace');
   if (E.isLeft(file)) return cannotWrite(path, file.left);
   const exported = await run(file.right.write);
   if (E.isLeft(exported)) {
