@@ -195,13 +195,15 @@ export type CliRegistries = Partial<Pick<CliContext, 'sources' | 'targets' | 'pr
  */
 export const main = async (registries: CliRegistries = {}): Promise<void> => {
   // Handled, a signal no longer ends the process by itself: once the files being written are gone, it is
-  // raised again (the handler runs once) so that the process ends as the signal ends it, 130 or 143 in a shell.
+  // raised again (the handler runs once) so that the process ends as the signal ends it, 130, 143 or 129
+  // in a shell. SIGHUP is what a closed terminal or a dropped ssh session sends.
   const endOnSignal = (signal: NodeJS.Signals): void => {
     removeUnfinishedFiles();
     process.kill(process.pid, signal);
   };
   process.once('SIGINT', endOnSignal);
   process.once('SIGTERM', endOnSignal);
+  process.once('SIGHUP', endOnSignal);
   // Each write to stdout is waited for by what made it, which says when it failed (and keeps quiet when a
   // reader such as `| head` stopped early); unheard, the stream's 'error' would end the process instead.
   process.stdout.on('error', () => undefined);

@@ -51,6 +51,14 @@ describe('the ordersource executable, interrupted', () => {
     expect(existsSync(join(dir, 'interrupted-export.ndjson'))).toBe(false);
   }, 60_000);
 
+  it('removes the file it was exporting to when its terminal closes (SIGHUP)', async () => {
+    const run = startBin(['export', '--source', 'file:big.ndjson', '--out', 'hung-up-export.ndjson'], { cwd: dir });
+    await interruptWhileWriting(run, 'hung-up-export.ndjson', 'SIGHUP');
+    expect(await run.finished).toMatchObject({ code: null, signal: 'SIGHUP', stdout: '' });
+    expect(partialFilesOf('hung-up-export.ndjson')).toEqual([]);
+    expect(existsSync(join(dir, 'hung-up-export.ndjson'))).toBe(false);
+  }, 60_000);
+
   it('removes the file it was importing into when SIGTERM stops it', async () => {
     const run = startBin(['import', 'big.ndjson', '--to', 'file:interrupted-import.ndjson'], { cwd: dir });
     await interruptWhileWriting(run, 'interrupted-import.ndjson', 'SIGTERM');
