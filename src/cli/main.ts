@@ -207,6 +207,9 @@ export const main = async (registries: CliRegistries = {}): Promise<void> => {
   // Each write to stdout is waited for by what made it, which says when it failed (and keeps quiet when a
   // reader such as `| head` stopped early); unheard, the stream's 'error' would end the process instead.
   process.stdout.on('error', () => undefined);
+  // An error that cannot be told (stderr on a full disk, its reader gone) must still leave the exit code
+  // that says what happened, 2 for bad usage, rather than the 1 of a crash.
+  process.stderr.on('error', () => undefined);
   try {
     process.exitCode = await runCli(process.argv.slice(2), {
       stdout: process.stdout,

@@ -1,4 +1,4 @@
-import { ChildProcessByStdio, spawn } from 'node:child_process';
+import { ChildProcessByStdio, spawn, StdioOptions } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,16 +76,17 @@ export const runBin = async (args: readonly string[], options: BinOptions): Prom
   return { code, stdout, stderr };
 };
 
-/** Runs the real `ordersource` executable with its stdout on `device` (/dev/full: every write fails, ENOSPC). */
-export const runBinWithStdoutOn = (device: string, args: readonly string[], options: BinOptions): Promise<BinRun> => {
-  const stdout = openSync(device, 'w');
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: binEnvironment(options), stdio: ['ignore', stdout, 'pipe'] });
-  closeSync(stdout);
+/** Runs the real `ordersource` executable with one of its outputs on `device` (/dev/full: every write fails, ENOSPC), the other captured. */
+export const runBinWithOutputOn = (output: 'stdout' | 'stderr', device: string, args: readonly string[], options: BinOptions): Promise<BinRun> => {
+  const onDevice = openSync(device, 'w');
+  const stdio: StdioOptions = output === 'stdout' ? ['ignore', onDevice, 'pipe'] : ['ignore', 'pipe', onDevice];
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: binEnvironment(options), stdio });
+  closeSync(onDevice);
   return new Promise((resolve, reject) => {
-    let stderr = '';
-    // A pipe, as stdio says: typed as maybe none only because stdout is not one.
-    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    let captured = '';
+    // A pipe, as stdio says: typed as maybe none only because the other output is not one.
+    (output === 'stdout' ? child.stderr : child.stdout)?.setEncoding('utf8').on('data', (chunk: string) => (captured += chunk));
     child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout: '', stderr }));
+    child.once('close', (code) => resolve(output === 'stdout' ? { code, stdout: '', stderr: captured } : { code, stdout: captured, stderr: '' }));
   });
 };

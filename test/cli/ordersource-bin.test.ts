@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { orderHistoryProjection } from '../../src/projections/order-history/projection';
-import { BinRun, CliFiles, runBin, runBinWithStdoutOn, writeCliFiles } from './cli-fixtures';
+import { BinRun, CliFiles, runBin, runBinWithOutputOn, writeCliFiles } from './cli-fixtures';
 
 /**
  * The real executable, spawned as a user would spawn it. Each run costs a process start, so the runs are
@@ -282,9 +282,16 @@ describe('the ordersource executable', () => {
       ['timeline', ORDER, '--source', 'file:events.ndjson'],
       ['export', '--source', 'file:events.ndjson'],
     ]) {
-      const result = await runBinWithStdoutOn('/dev/full', args, { cwd: files.dir });
+      const result = await runBinWithOutputOn('stdout', '/dev/full', args, { cwd: files.dir });
       expect([args, result]).toEqual([args, { code: 1, stdout: '', stderr: expect.stringMatching(/^ordersource: [^\n]*ENOSPC: no space left on device, write\n$/) }]);
     }
+  }, 60_000);
+
+  (existsSync('/dev/full') ? it : it.skip)('exits as it would have, 2 for bad usage and 1 for a failure, when its error cannot be written', async () => {
+    const exitCodeOf = async (args: readonly string[]): Promise<number | null> => (await runBinWithOutputOn('stderr', '/dev/full', args, { cwd: files.dir })).code;
+    expect(await exitCodeOf(['bogus'])).toBe(2);
+    expect(await exitCodeOf(['verify', '--source', 'file:events.ndjson', '--schema', 'shop'])).toBe(2);
+    expect(await exitCodeOf(['verify', '--source', 'file:missing.ndjson'])).toBe(1);
   }, 60_000);
 
   it('fails on one line with exit code 1 when the source cannot be read', () => {
