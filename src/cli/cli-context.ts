@@ -48,9 +48,12 @@ export const withSource = async (
 /**
  * Prints a command's result on stdout and ends with `exitCode`, or fails if the result could not be written
  * (a full disk): a script must not go on with a report it never got. A reader that stopped early (`| head`)
- * has what it wanted, so the exit code stays the command's.
+ * has what it wanted, so the exit code stays the command's. `done` says what the command changed before its
+ * summary (`imported 21 events into …`): the failure says it too, since running the command again would not
+ * do it again but be refused.
  */
-export const printed = async (context: CliContext, text: string, exitCode: ExitCode): Promise<CommandResult> => {
+export const printed = async (context: CliContext, text: string, exitCode: ExitCode, done?: string): Promise<CommandResult> => {
   const error = await deliver(context.stdout, text);
-  return error === undefined || isClosedPipe(error) ? E.right(exitCode) : E.left(failure('OUTPUT_UNWRITABLE', `cannot write the output: ${error.message}`));
+  if (error === undefined || isClosedPipe(error)) return E.right(exitCode);
+  return E.left(failure('OUTPUT_UNWRITABLE', done === undefined ? `cannot write the output: ${error.message}` : `${done}, but cannot write the summary: ${error.message}`));
 };

@@ -64,6 +64,7 @@ export const exportCommand = async (context: CliContext, rawOptions: unknown): P
     if (E.isLeft(exported)) return E.left(failureOf(exported.left));
     if (out === undefined) return E.right(EXIT_OK);
     const summary = { events: exported.right.events, out };
-    return printed(context, options.right.json === true ? json(summary) : renderTable(['EXPORTED', 'TO'], [[summary.events, out]]), EXIT_OK);
+    const table = renderTable(['EXPORTED', 'TO'], [[summary.events, out]]);
+    return printed(context, options.right.json === true ? json(summary) : table, EXIT_OK, `exported ${summary.events} events to ${out}`);
   });
 };

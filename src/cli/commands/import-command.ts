@@ -37,5 +37,6 @@ export const importCommand = async (context: CliContext, fileArgument: unknown, 
   const committed = await target.right.commit();
   if (E.isLeft(committed)) return E.left(failureOf(committed.left));
   const summary = { events: imported.right.events, lines: imported.right.lines, from: fileArgument, to: target.right.shownAs ?? displayUrl(options.right.to) };
-  return printed(context, options.right.json === true ? json(summary) : renderTable(['IMPORTED', 'FROM', 'TO'], [[summary.events, summary.from, summary.to]]), EXIT_OK);
+  const table = renderTable(['IMPORTED', 'FROM', 'TO'], [[summary.events, summary.from, summary.to]]);
+  return printed(context, options.right.json === true ? json(summary) : table, EXIT_OK, `imported ${summary.events} events into ${summary.to}`);
 };

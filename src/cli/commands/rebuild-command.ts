@@ -64,7 +64,8 @@ export const rebuildCommand = async (context: CliContext, nameArgument: unknown,
       if (E.isLeft(rebuilt)) return E.left(failureOf(rebuilt.left));
       const eventsPerSecond = elapsedMs > 0 ? Math.round((rebuilt.right.eventsRead * 1000) / elapsedMs) : undefined;
       const report: RebuildReport = { projection: name, readModel: displayUrl(readModelUrl), ...rebuilt.right, elapsedMs: Math.round(elapsedMs), eventsPerSecond };
-      return await printed(context, options.right.json === true ? json(report) : renderReport(report), EXIT_OK);
+      const done = `rebuilt ${name} version ${report.version} into ${report.readModel}`;
+      return await printed(context, options.right.json === true ? json(report) : renderReport(report), EXIT_OK, done);
     } finally {
       await readModel.right.close();
     }
