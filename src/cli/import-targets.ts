@@ -76,7 +76,5 @@ export const defaultImportTargets: ImportTargetRegistry = new Map([
   ['postgresql:', openPostgresTarget],
 ]);
 
-export const openTarget = async (registry: ImportTargetRegistry, url: string, context: TargetContext): Promise<E.Either<CliError, OpenedTarget>> => {
-  const opener = handlerFor(registry, url, 'the target', 'file:./copy.ndjson');
-  return E.isLeft(opener) ? opener : opener.right(url, context);
-};
+/** What opens the target a URL names, or why none does (bad usage): known before anything is opened. */
+export const targetOpenerFor = (registry: ImportTargetRegistry, url: string): E.Either<CliError, ImportTargetOpener> => handlerFor(registry, url, 'the target', 'file:./copy.ndjson');

@@ -53,7 +53,5 @@ export const defaultReadModels: ReadModelRegistry = new Map([
   ['postgresql:', openPostgresReadModel],
 ]);
 
-export const openReadModel = async (registry: ReadModelRegistry, url: string, context: ReadModelContext): Promise<E.Either<CliError, OpenedReadModel>> => {
-  const opener = handlerFor(registry, url, 'the read model', DEFAULT_READ_MODEL);
-  return E.isLeft(opener) ? opener : opener.right(url, context);
-};
+/** What opens the read models a URL names, or why none does (bad usage): known before anything is opened. */
+export const readModelOpenerFor = (registry: ReadModelRegistry, url: string): E.Either<CliError, ReadModelOpener> => handlerFor(registry, url, 'the read model', DEFAULT_READ_MODEL);

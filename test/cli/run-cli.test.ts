@@ -170,6 +170,20 @@ describe('runCli, in process', () => {
     expect(await cli(['timeline', 'a', 'b'])).toMatchObject({ code: 2, stderr: "ordersource: too many arguments for 'timeline'. Expected 1 argument but got 2.\n" });
   });
 
+  it('tells bad usage, exit 2, of a target or read model no scheme names before it finds that what it would read cannot be', async () => {
+    expect(await cli(['import', 'nothing.ndjson', '--to', 'http://example.com/x'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'ordersource: the target http://example.com/x is not supported: known schemes are file:, postgres:, postgresql:\n',
+    });
+    const projections: ProjectionRegistry = new Map([['order-history', { description: 'not to be run', rebuild: () => Promise.reject(new Error('not to be run')) }]]);
+    expect(await cli(['rebuild', 'order-history', '--source', 'file:nothing.ndjson', '--read-model', 'mongodb://localhost'], { projections })).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'ordersource: the read model mongodb://localhost is not supported: known schemes are memory:, postgres:, postgresql:\n',
+    });
+  });
+
   it('refuses a PostgreSQL URL that names two schemas, exit 2, rather than pick one', async () => {
     // Refused before any connection: the port is one no server listens on.
     const twoSchemas = 'postgres://u:secret@127.0.0.1:1/db?schema=a&sslmode=disable&schema=b';

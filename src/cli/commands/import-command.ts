@@ -3,7 +3,7 @@ import { importNdjson } from '../../engine/audit/ndjson';
 import { decodeOptions, ImportCommandOptions } from '../cli-arguments';
 import { CommandResult, CliContext, printed, progressOf } from '../cli-context';
 import { EXIT_OK, failure, failureOf, usageError } from '../cli-error';
-import { openTarget } from '../import-targets';
+import { targetOpenerFor } from '../import-targets';
 import { openNdjsonFile } from '../ndjson-file';
 import { json, renderTable } from '../text-output';
 import { displayUrl } from '../url-registry';
@@ -17,11 +17,14 @@ export const importCommand = async (context: CliContext, fileArgument: unknown, 
   const options = decodeOptions(ImportCommandOptions, rawOptions);
   if (E.isLeft(options)) return options;
   if (typeof fileArgument !== 'string' || fileArgument === '') return E.left(usageError('INVALID_ARGUMENT', 'the file to import is missing'));
+  // A target no scheme names is bad usage (exit 2), whether or not the file can be read.
+  const openTarget = targetOpenerFor(context.targets, options.right.to);
+  if (E.isLeft(openTarget)) return openTarget;
   const file = await openNdjsonFile(fileArgument, context.cwd);
   if (E.isLeft(file)) return file;
   const { lines, size, bytesRead, close } = file.right;
   const { schema } = options.right;
-  const target = await openTarget(context.targets, options.right.to, { cwd: context.cwd, ...(schema === undefined ? {} : { schema }) });
+  const target = await openTarget.right(options.right.to, { cwd: context.cwd, ...(schema === undefined ? {} : { schema }) });
   if (E.isLeft(target)) {
     close();
     return target;

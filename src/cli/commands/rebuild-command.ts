@@ -3,7 +3,7 @@ import { decodeOptions, RebuildCommandOptions } from '../cli-arguments';
 import { CommandResult, CliContext, printed, progressOf, withSource } from '../cli-context';
 import { EXIT_OK, failureOf, usageError } from '../cli-error';
 import type { RebuildSummary } from '../projection-registry';
-import { DEFAULT_READ_MODEL, openReadModel } from '../read-models';
+import { DEFAULT_READ_MODEL, readModelOpenerFor } from '../read-models';
 import { json, renderTable } from '../text-output';
 import { displayUrl } from '../url-registry';
 
@@ -51,9 +51,12 @@ export const rebuildCommand = async (context: CliContext, nameArgument: unknown,
     );
   }
   const readModelUrl = options.right.readModel ?? DEFAULT_READ_MODEL;
+  // A read model no scheme names is bad usage (exit 2), whether or not the source can be read.
+  const openReadModel = readModelOpenerFor(context.readModels, readModelUrl);
+  if (E.isLeft(openReadModel)) return openReadModel;
   // The source is opened first: a source that cannot be read leaves no read-model schema behind.
   return withSource(context, options.right, async (store) => {
-    const readModel = await openReadModel(context.readModels, readModelUrl, { cwd: context.cwd });
+    const readModel = await openReadModel.right(readModelUrl, { cwd: context.cwd });
     if (E.isLeft(readModel)) return readModel;
     try {
       const progress = progressOf(context)(`rebuilding ${name}`, 'events');
