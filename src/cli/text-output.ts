@@ -3,7 +3,7 @@ import { codePointOf } from './cli-error';
 import { showInstant } from '../engine/audit/event-summary';
 
 /** `2026-11-25 09:05:00Z`: UTC to the second, the same on every machine. */
-export const formatTime = (epochMs: number): string => showInstant(epochMs, (date) => `${date.toISOString().slice(0, 19).replace('T', ' ')}Z`);
+export const formatTime = (epochMs: number): string => showInstant(epochMs, (date) => `${date.toISOString().replace(/\.\d{3}Z$/, '').replace('T', ' ')}Z`);
 
 /**
  * Control, format and line-separator characters, which would start a new line, move the cursor or reorder

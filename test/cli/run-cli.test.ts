@@ -11,7 +11,7 @@ import { runCli } from '../../src/cli/main';
 import { noProjections, ProjectionRegistry } from '../../src/cli/projection-registry';
 import { defaultReadModels } from '../../src/cli/read-models';
 import { oneLine } from '../../src/cli/cli-error';
-import { flattenJson, renderTable } from '../../src/cli/text-output';
+import { flattenJson, formatTime, renderTable } from '../../src/cli/text-output';
 import { delegatingTo } from '../support/delegating-event-store';
 import { proposedEvents } from '../support/proposed-events';
 import { CliFiles, writeCliFiles } from './cli-fixtures';
@@ -397,6 +397,11 @@ describe('text output', () => {
 
   it('prints an error on one line, naming the characters of what it quotes that would break or hide it', () => {
     expect(oneLine('cannot read "a\u2028b\u2029c":\n  line 3\tis \uFEFFbad\u001B[2J')).toBe('cannot read "a<U+2028>b<U+2029>c": line 3\tis <U+FEFF>bad<U+001B>[2J');
+  });
+
+  it('shows a time to the second in UTC, in a year after 9999 too', () => {
+    expect(formatTime(Date.UTC(2026, 10, 25, 9, 5, 7, 999))).toBe('2026-11-25 09:05:07Z');
+    expect(formatTime(253_402_300_801_123)).toBe('+010000-01-01 00:00:01Z');
   });
 
   it('flattens a state into paths and values', () => {
