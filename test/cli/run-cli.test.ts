@@ -118,6 +118,11 @@ describe('runCli, in process', () => {
       elapsedMs: expect.any(Number),
       eventsPerSecond: expect.anything(),
     });
+    const emptyStore: ProjectionRegistry = new Map([
+      ['order-history', { description: 'orders by customer', rebuild: () => Promise.resolve(E.right({ version: 1, eventsRead: 0, position: undefined, collections: {} })) }],
+    ]);
+    const fromNothing = await cli(['rebuild', 'order-history', '--json', '--source', 'file:events.ndjson'], { projections: emptyStore });
+    expect(JSON.parse(fromNothing.stdout)).toEqual({ projection: 'order-history', readModel: 'memory:', version: 1, eventsRead: 0, position: null, collections: {}, elapsedMs: expect.any(Number), eventsPerSecond: expect.anything() });
     expect(await cli(['rebuild', 'order-history', '--read-model', 'mongodb://localhost', '--source', 'file:events.ndjson'], { projections })).toEqual({
       code: 2,
       stdout: '',

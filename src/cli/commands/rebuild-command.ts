@@ -68,7 +68,9 @@ export const rebuildCommand = async (context: CliContext, nameArgument: unknown,
       const eventsPerSecond = elapsedMs > 0 ? Math.round((rebuilt.right.eventsRead * 1000) / elapsedMs) : undefined;
       const report: RebuildReport = { projection: name, readModel: displayUrl(readModelUrl), ...rebuilt.right, elapsedMs: Math.round(elapsedMs), eventsPerSecond };
       const done = `rebuilt ${name} version ${report.version} into ${report.readModel}`;
-      return await printed(context, options.right.json === true ? json(report) : renderReport(report), EXIT_OK, done);
+      // null, not undefined, which JSON.stringify would drop: a machine finds every key in every report.
+      const machineReport = { ...report, position: report.position ?? null, eventsPerSecond: report.eventsPerSecond ?? null };
+      return await printed(context, options.right.json === true ? json(machineReport) : renderReport(report), EXIT_OK, done);
     } finally {
       await readModel.right.close();
     }
