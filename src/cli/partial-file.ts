@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/Either';
-import { createWriteStream, rmSync, Stats, WriteStream } from 'node:fs';
-import { chmod, link, lstat, realpath, rename, rm, stat } from 'node:fs/promises';
+import { constants as fsConstants, createWriteStream, rmSync, Stats, WriteStream } from 'node:fs';
+import { chmod, copyFile, link, lstat, realpath, rename, rm, stat } from 'node:fs/promises';
 import { types } from 'node:util';
 import { writeTo } from './text-output';
 
@@ -26,6 +26,12 @@ export type Placement = 'replace' | 'create';
  * realm (node's own, seen from a vm context such as jest's) fails it, and would lose its code.
  */
 const errorOf = (thrown: unknown): Error => (types.isNativeError(thrown) ? thrown : new Error(String(thrown)));
+
+/** A filesystem error's code (EEXIST, EPERM…), or '' for anything else thrown. */
+const codeOf = (thrown: unknown): string => {
+  const code: unknown = types.isNativeError(thrown) ? (thrown as NodeJS.ErrnoException).code : undefined;
+  return typeof code === 'string' ? code : '';
+};
 
 /** The temporary files being written now, named so that a process ended by a signal can remove them first. */
 const unfinished = new Set<string>();
@@ -124,10 +130,7 @@ export const openPartialFile = async (path: string, placement: Placement): Promi
       }
       try {
         if (placement === 'replace') await rename(partial, path);
-        else {
-          await link(partial, path);
-          await rm(partial);
-        }
+        else await placeUnlessTaken(partial, path);
         unfinished.delete(partial);
         return E.right(undefined);
       } catch (cause) {
@@ -137,4 +140,22 @@ export const openPartialFile = async (path: string, placement: Placement): Promi
     },
     abort,
   });
+};
+
+/** Filesystems without hard links (FAT, some FUSE mounts) refuse `link` with one of these. */
+const NO_HARD_LINKS: ReadonlySet<string> = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
+
+/**
+ * Puts the finished file at `path` only if nothing is there: `link` fails on a file that appeared there
+ * meanwhile, where `rename` would replace it. Where a filesystem has no hard links, an exclusive copy of the
+ * file does the same.
+ */
+const placeUnlessTaken = async (partial: string, path: string): Promise<void> => {
+  try {
+    await link(partial, path);
+  } catch (cause) {
+    if (!NO_HARD_LINKS.has(codeOf(cause))) throw cause;
+    await copyFile(partial, path, fsConstants.COPYFILE_EXCL);
+  }
+  await rm(partial);
 };

@@ -379,6 +379,35 @@ describe('runCli, in process', () => {
     expect(readdirSync(files.dir).filter((name) => name.includes('.partial-'))).toEqual([]);
   });
 
+  it('imports onto a filesystem without hard links by an exclusive copy, and still keeps a file that appeared meanwhile', async () => {
+    // The module object itself, whose functions the CLI looks up as it calls them: an import's namespace is sealed.
+    const fsPromises: typeof import('node:fs/promises') = jest.requireActual('node:fs/promises');
+    const noHardLinks = jest.spyOn(fsPromises, 'link').mockRejectedValue(Object.assign(new Error('operation not permitted'), { code: 'EPERM' }));
+    try {
+      expect(await cli(['import', 'events.ndjson', '--to', 'file:copied.ndjson'])).toMatchObject({ code: 0, stderr: '' });
+      expect(readFileSync(join(files.dir, 'copied.ndjson'), 'utf8')).toBe(readFileSync(files.events, 'utf8'));
+      const target = join(files.dir, 'appeared-too.ndjson');
+      const appearingOnceOpened: ImportTargetRegistry = new Map([
+        [
+          'file:',
+          async (url, context) => {
+            const opened = await openFileTarget(url, context);
+            writeFileSync(target, 'written meanwhile\n');
+            return opened;
+          },
+        ],
+      ]);
+      expect(await cli(['import', 'events.ndjson', '--to', 'file:appeared-too.ndjson'], { targets: appearingOnceOpened })).toMatchObject({
+        code: 1,
+        stderr: 'ordersource: the target file:appeared-too.ndjson already exists: import into a new file\n',
+      });
+      expect(readFileSync(target, 'utf8')).toBe('written meanwhile\n');
+      expect(readdirSync(files.dir).filter((name) => name.includes('.partial-'))).toEqual([]);
+    } finally {
+      noHardLinks.mockRestore();
+    }
+  });
+
   it('refuses to import into a symbolic link to nothing, which it would replace', async () => {
     symlinkSync('nowhere.ndjson', join(files.dir, 'dangling-target'));
     expect(await cli(['import', 'events.ndjson', '--to', 'file:dangling-target'])).toEqual({
