@@ -94,9 +94,11 @@ type Applied = E.Either<{ readonly kind: 'event'; readonly reason: UnreadableEve
 
 /**
  * Loads, in one `preload`, the documents a prefetch hint names for the batch's readable events. A hint that
- * throws names nothing, and a key no document can have (a collection the projection did not declare, an id
- * no store takes) is passed over: it is only a hint, `apply` reads what it needs anyway and reports its own
- * failures. Asked for, such a key would have the store refuse the whole batch, on every restart.
+ * throws names nothing, and a key no document can have (a collection the projection did not declare, no
+ * id) is passed over: it is only a hint, `apply` reads what it needs anyway and reports its own failures.
+ * Asked for, such a key would have the store refuse the whole batch, on every restart. Ids are not checked
+ * further, as a change's are: this runs for every key of every event, and ids made from events' identifiers
+ * hold nothing a store refuses.
  */
 const preloadHinted = async <Ev>(
   view: BatchView,
@@ -108,7 +110,7 @@ const preloadHinted = async <Ev>(
   for (const [envelope, event] of decoded) {
     if (E.isLeft(event)) continue;
     try {
-      for (const key of hint(event.right, envelope)) if (declared.has(key.collection) && idProblem(key.id) === undefined) keys.push(key);
+      for (const key of hint(event.right, envelope)) if (declared.has(key.collection) && typeof key.id === 'string' && key.id.length > 0) keys.push(key);
     } catch {
       // Only a hint.
     }

@@ -521,7 +521,7 @@ describe('projection runner', () => {
       ]);
     });
 
-    it('passes over a hint naming a collection the projection did not declare, or an id no store takes: the batch is applied all the same', async () => {
+    it('passes over a hint naming a collection the projection did not declare, or no id: the batch is applied all the same', async () => {
       await paidOrder(shop, 'alice', 'o1');
       const readModels = new MemoryReadModelStore();
       expectRight(await readModels.prepare(version, linkedCounters.collections));
