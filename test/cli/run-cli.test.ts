@@ -33,6 +33,19 @@ const capture = (isTTY: boolean): { stream: PassThrough & { isTTY: boolean; colu
 const withMemorySource = (store: MemoryEventStore): EventSourceRegistry =>
   new Map([...defaultEventSources, ['memory:', () => Promise.resolve(E.right({ store, close: () => Promise.resolve() }))]]);
 
+/** File targets at which a file appears once the import has opened: as a second import to the path that finishes first. */
+const appearingOnceOpened = (target: string): ImportTargetRegistry =>
+  new Map([
+    [
+      'file:',
+      async (url, context) => {
+        const opened = await openFileTarget(url, context);
+        writeFileSync(target, 'written meanwhile\n');
+        return opened;
+      },
+    ],
+  ]);
+
 describe('runCli, in process', () => {
   let files: CliFiles;
 
@@ -359,18 +372,7 @@ describe('runCli, in process', () => {
 
   it('keeps a file that appeared at the path of an import while it ran, and refuses the import as if the file had been there first', async () => {
     const target = join(files.dir, 'appeared.ndjson');
-    // As a second import to the same path that finishes first would, once this import has checked the path.
-    const appearingOnceOpened: ImportTargetRegistry = new Map([
-      [
-        'file:',
-        async (url, context) => {
-          const opened = await openFileTarget(url, context);
-          writeFileSync(target, 'written meanwhile\n');
-          return opened;
-        },
-      ],
-    ]);
-    expect(await cli(['import', 'events.ndjson', '--to', 'file:appeared.ndjson'], { targets: appearingOnceOpened })).toEqual({
+    expect(await cli(['import', 'events.ndjson', '--to', 'file:appeared.ndjson'], { targets: appearingOnceOpened(target) })).toEqual({
       code: 1,
       stdout: '',
       stderr: 'ordersource: the target file:appeared.ndjson already exists: import into a new file\n',
@@ -387,17 +389,7 @@ describe('runCli, in process', () => {
       expect(await cli(['import', 'events.ndjson', '--to', 'file:copied.ndjson'])).toMatchObject({ code: 0, stderr: '' });
       expect(readFileSync(join(files.dir, 'copied.ndjson'), 'utf8')).toBe(readFileSync(files.events, 'utf8'));
       const target = join(files.dir, 'appeared-too.ndjson');
-      const appearingOnceOpened: ImportTargetRegistry = new Map([
-        [
-          'file:',
-          async (url, context) => {
-            const opened = await openFileTarget(url, context);
-            writeFileSync(target, 'written meanwhile\n');
-            return opened;
-          },
-        ],
-      ]);
-      expect(await cli(['import', 'events.ndjson', '--to', 'file:appeared-too.ndjson'], { targets: appearingOnceOpened })).toMatchObject({
+      expect(await cli(['import', 'events.ndjson', '--to', 'file:appeared-too.ndjson'], { targets: appearingOnceOpened(target) })).toMatchObject({
         code: 1,
         stderr: 'ordersource: the target file:appeared-too.ndjson already exists: import into a new file\n',
       });

@@ -3,6 +3,7 @@ import { concatMap, map, timer } from 'rxjs';
 import { MemoryEventStore } from '../../src/adapters/event-store/memory/memory-event-store';
 import { standardPricingPolicy } from '../../src/domain/pricing/pricing-policy';
 import { orderStreamId, paymentStreamId } from '../../src/engine/aggregates';
+import type { EventStore } from '../../src/engine/event-store/event-store';
 import { delegatingTo } from '../support/delegating-event-store';
 import { address, cny } from '../support/fixtures';
 import { checkedOutOrder, engineDriver, ORDER_TOTAL } from '../support/engine-driver';
@@ -28,6 +29,41 @@ const typesIn = async (driver: ReturnType<typeof engineDriver>, streamId: string
   (await driver.engine.eventStore.readStream(streamId)).map((e) => e.type);
 const pay = (driver: ReturnType<typeof engineDriver>, amount = ORDER_TOTAL, tx = 'tx-1', paymentId = 'o1') =>
   driver.accept({ type: 'RecordProviderCallback', data: { paymentId, providerTransactionId: tx, amount: cny(amount), status: 'succeeded' } }, 'gateway');
+
+/**
+ * A host's MarkOrderPaid and a goodwill refund sent just after a capture, while the process manager reacts
+ * 50 ms late and the OrderPaid takes 150 ms to append: through one engine, or from two other host processes
+ * beside the process manager's, whose turns on the payment they do not share.
+ */
+const markPaidRacingRefund = async (hosts: 'one engine' | 'three processes'): Promise<ReturnType<typeof engineDriver>> => {
+  const memory = new MemoryEventStore();
+  let slowOrderPaid = false;
+  let lagging = false;
+  const slowOrderPaidAppend: EventStore['append'] = async (streamId, events, expected) => {
+    if (slowOrderPaid && events.some((event) => event.type === 'OrderPaid')) {
+      slowOrderPaid = false;
+      await new Promise((resolve) => setTimeout(resolve, 150));
+    }
+    return memory.append(streamId, events, expected);
+  };
+  const subscribe: EventStore['subscribe'] = (options) => memory.subscribe(options).pipe(concatMap((message) => timer(lagging ? 50 : 0).pipe(map(() => message))));
+  const oneEngine = hosts === 'one engine';
+  const driver = engineDriver({ eventStore: delegatingTo(memory, oneEngine ? { subscribe, append: slowOrderPaidAppend } : { subscribe }) });
+  const marking = oneEngine ? driver : engineDriver({ eventStore: delegatingTo(memory, { append: slowOrderPaidAppend }), runProcessManager: false });
+  const refunding = oneEngine ? driver : engineDriver({ eventStore: memory, runProcessManager: false });
+  await checkedOutOrder(driver);
+  lagging = true;
+  await driver.send({ type: 'RecordProviderCallback', data: { paymentId: 'o1', providerTransactionId: 'tx-1', amount: cny(ORDER_TOTAL), status: 'succeeded' } }, 'gateway');
+  slowOrderPaid = true;
+  await Promise.all([
+    marking.send({ type: 'MarkOrderPaid', data: { orderId: 'o1', paymentId: 'o1', amount: cny(ORDER_TOTAL) } }, 'host'),
+    new Promise((resolve) => setTimeout(resolve, 5)).then(() =>
+      refunding.send({ type: 'RefundPayment', data: { paymentId: 'o1', refundId: 'goodwill', amount: cny(500), reason: 'late delivery' } }, 'service-desk'),
+    ),
+  ]);
+  await driver.engine.settle();
+  return driver;
+};
 
 describe('the shopper journey through the engine', () => {
   it('checkout places the order and initiates its payment; the callback marks it paid', async () => {
@@ -254,71 +290,16 @@ describe('the shopper journey through the engine', () => {
   });
 
   it('an order a host marks paid as it refunds part of the payment is paid, and counts the refund: the capture does not go back from under it', async () => {
-    const memory = new MemoryEventStore();
-    let slowOrderPaid = false;
-    let lagging = false;
-    const store = delegatingTo(memory, {
-      append: async (streamId, events, expected) => {
-        // The host's OrderPaid takes a database round trip, while the process manager reacts to the capture.
-        if (slowOrderPaid && events.some((event) => event.type === 'OrderPaid')) {
-          slowOrderPaid = false;
-          await new Promise((resolve) => setTimeout(resolve, 150));
-        }
-        return memory.append(streamId, events, expected);
-      },
-      subscribe: (options) => memory.subscribe(options).pipe(concatMap((message) => timer(lagging ? 50 : 0).pipe(map(() => message)))),
-    });
-    const driver = engineDriver({ eventStore: store });
-    await checkedOutOrder(driver);
-    lagging = true;
-    await driver.send({ type: 'RecordProviderCallback', data: { paymentId: 'o1', providerTransactionId: 'tx-1', amount: cny(ORDER_TOTAL), status: 'succeeded' } }, 'gateway');
-    slowOrderPaid = true;
-    await Promise.all([
-      driver.send({ type: 'MarkOrderPaid', data: { orderId: 'o1', paymentId: 'o1', amount: cny(ORDER_TOTAL) } }, 'host'),
-      new Promise((resolve) => setTimeout(resolve, 5)).then(() =>
-        driver.send({ type: 'RefundPayment', data: { paymentId: 'o1', refundId: 'goodwill', amount: cny(500), reason: 'late delivery' } }, 'service-desk'),
-      ),
-    ]);
-    await driver.engine.settle();
+    const driver = await markPaidRacingRefund('one engine');
     const order = await orderState(driver);
-    const paying = await paymentState(driver);
     if (order.status !== 'paid') throw new Error(`the order is ${order.status}`);
-    expect(paying).toMatchObject({ amountRefunded: 500, refundIds: ['goodwill'] });
+    expect(await paymentState(driver)).toMatchObject({ amountRefunded: 500, refundIds: ['goodwill'] });
     expect(order).toMatchObject({ amountPaid: ORDER_TOTAL, amountRefunded: 500 });
     await driver.engine.close();
   });
 
   it('an order another process marks paid as a host refund sends the capture back counts all of it refunded, and does not ship', async () => {
-    const memory = new MemoryEventStore();
-    let slowOrderPaid = false;
-    let lagging = false;
-    // Three host processes on one store: the process manager's, one marking orders paid, one refunding.
-    const processManagerStore = delegatingTo(memory, {
-      subscribe: (options) => memory.subscribe(options).pipe(concatMap((message) => timer(lagging ? 50 : 0).pipe(map(() => message)))),
-    });
-    const markingStore = delegatingTo(memory, {
-      append: async (streamId, events, expected) => {
-        if (slowOrderPaid && events.some((event) => event.type === 'OrderPaid')) {
-          slowOrderPaid = false;
-          await new Promise((resolve) => setTimeout(resolve, 150));
-        }
-        return memory.append(streamId, events, expected);
-      },
-    });
-    const driver = engineDriver({ eventStore: processManagerStore });
-    const marking = engineDriver({ eventStore: markingStore, runProcessManager: false });
-    const refunding = engineDriver({ eventStore: memory, runProcessManager: false });
-    await checkedOutOrder(driver);
-    lagging = true;
-    await driver.send({ type: 'RecordProviderCallback', data: { paymentId: 'o1', providerTransactionId: 'tx-1', amount: cny(ORDER_TOTAL), status: 'succeeded' } }, 'gateway');
-    slowOrderPaid = true;
-    await Promise.all([
-      marking.send({ type: 'MarkOrderPaid', data: { orderId: 'o1', paymentId: 'o1', amount: cny(ORDER_TOTAL) } }, 'host'),
-      new Promise((resolve) => setTimeout(resolve, 5)).then(() =>
-        refunding.send({ type: 'RefundPayment', data: { paymentId: 'o1', refundId: 'goodwill', amount: cny(500), reason: 'late delivery' } }, 'service-desk'),
-      ),
-    ]);
-    await driver.engine.settle();
+    const driver = await markPaidRacingRefund('three processes');
     expect(await paymentState(driver)).toMatchObject({ amountRefunded: ORDER_TOTAL, refundIds: ['goodwill', 'late-capture'] });
     expect(await orderState(driver)).toMatchObject({ status: 'paid', amountPaid: ORDER_TOTAL, amountRefunded: ORDER_TOTAL, refundsDue: {} });
     expect(await driver.send({ type: 'ShipOrder', data: { orderId: 'o1', carrier: 'SF', trackingNumber: 'SF1' } }, 'warehouse')).toEqual(
