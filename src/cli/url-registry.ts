@@ -68,10 +68,18 @@ export const displayUrl = (url: string): string => {
     parsed.search = query;
     return parsed.toString();
   } catch {
-    const [beforeQuery = '', ...query] = url.replace(/^([a-z][a-z0-9+.-]*:\/\/).*@/is, '$1***@').split('?');
-    return query.length === 0 ? beforeQuery : `${beforeQuery}?${withSecretsRedacted(query.join('?'))}`;
+    // The userinfo ends at the last `@` before the query, unless an `@` is left in the query once its
+    // secrets are hidden: then the password itself may hold a `?`, and everything up to the last `@` goes.
+    const queryStart = url.indexOf('?');
+    const beforeQuery = queryStart < 0 ? url : url.slice(0, queryStart);
+    const query = queryStart < 0 ? undefined : withSecretsRedacted(url.slice(queryStart + 1));
+    if (query?.includes('@') === true) return url.replace(USERINFO_TO_LAST_AT, '$1***@').replace(/\?.*$/s, '');
+    const shown = beforeQuery.replace(USERINFO_TO_LAST_AT, '$1***@');
+    return query === undefined ? shown : `${shown}?${query}`;
   }
 };
+
+const USERINFO_TO_LAST_AT = /^([a-z][a-z0-9+.-]*:\/\/).*@/is;
 
 /**
  * `--schema` given for a location that has no schemas (a file, EventStoreDB): refused, since ignoring it would

@@ -224,6 +224,12 @@ describe('runCli, in process', () => {
     const unparsed = await cli(['verify', '--source', 'postgres://u:s3cret@/db?host=/tmp&password=s3cret']);
     expect(unparsed).toMatchObject({ code: 2, stderr: expect.stringMatching(/^ordersource: postgres:\/\/\*\*\*@\/db\?host=\/tmp&password=\*\*\* is not a PostgreSQL URL: /) });
     expect(await cli(['verify', '--source', 'postgress://u:s3cret@host/db'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^ordersource: the source postgress:\/\/u@host\/db is not supported: /) });
+    // An @ in a query's password is no end of the userinfo; one left in the query, the password's own `?` may be.
+    const atInQuery = await cli(['verify', '--source', 'postgres://u:s3cret@/db?password=x@tail']);
+    expect(atInQuery).toMatchObject({ code: 2, stderr: expect.stringMatching(/^ordersource: postgres:\/\/\*\*\*@\/db\?password=\*\*\* is not a PostgreSQL URL: /) });
+    const questionInPassword = await cli(['verify', '--source', 'postgres://u:s3?cret@/db?host=/tmp']);
+    expect(questionInPassword.stderr).not.toContain('s3');
+    expect(questionInPassword.stderr).not.toContain('cret');
   });
 
   it('refuses --schema for a source or target that has no schemas, exit 2, rather than seem to obey it', async () => {
