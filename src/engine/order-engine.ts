@@ -328,6 +328,32 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
     return order.handle(command, metadata, notBefore);
   };
 
+  /**
+   * An order whose payment has given back all it captured is not shipped: the order itself learns of its
+   * payment's refunds only from the process manager, which may be behind, so the payment is read, in its turn.
+   */
+  const handleShip = async (
+    command: Extract<OrderCommand, { type: 'ShipOrder' }>,
+    metadata: CommandMetadata,
+    notBefore: number,
+  ): Promise<E.Either<CommandRejection, HandledCommand<unknown>>> => {
+    const streamId = orderStreamId(command.data.orderId);
+    const current = await order.load(streamId);
+    if (E.isLeft(current)) return E.left({ error: current.left, streamId, revision: undefined });
+    const { paymentId } = current.right.state.status === 'none' ? { paymentId: null } : current.right.state;
+    if (paymentId === null) return order.handle(command, metadata, notBefore);
+    return paymentTurns.run(paymentId, async () => {
+      const paid = await payment.load(paymentStreamId(paymentId));
+      if (E.isLeft(paid)) return E.left({ error: paid.left, streamId, revision: undefined });
+      const { state } = paid.right;
+      if (state.status !== 'none' && state.amountCaptured > 0 && state.amountRefunded >= state.amountCaptured) {
+        const message = `order ${command.data.orderId} has given back all it was paid (payment ${paymentId} refunded ${format(money(state.amountRefunded, state.currency))}): cancel it`;
+        return E.left({ error: { kind: 'rejected', code: 'ORDER_REFUNDED', message, details: { orderId: command.data.orderId, paymentId } }, streamId, revision: current.right.revision });
+      }
+      return order.handle(command, metadata, notBefore);
+    });
+  };
+
   /** In the turn of the process manager's payment of the order, whose id is the order's (see `paymentTurns`). */
   const handleExpire = (
     command: Extract<OrderCommand, { type: 'ExpireUnpaidOrder' }>,
@@ -438,6 +464,7 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
       );
     }
     if (command.type === 'MarkOrderPaid') return handleMarkPaid(command, metadata, notBefore);
+    if (command.type === 'ShipOrder') return handleShip(command, metadata, notBefore);
     return command.type === 'ExpireUnpaidOrder' ? handleExpire(command, metadata, notBefore) : order.handle(command, metadata, notBefore);
   };
 

@@ -310,6 +310,23 @@ describe('the shopper journey through the engine', () => {
     await driver.engine.close();
   });
 
+  it('an order whose payment a host refunded whole does not ship, though the process manager has not told the order yet', async () => {
+    const memory = new MemoryEventStore();
+    let lagging = false;
+    const lagged = delegatingTo(memory, { subscribe: (options) => memory.subscribe(options).pipe(concatMap((message) => timer(lagging ? 50 : 0).pipe(map(() => message)))) });
+    const driver = engineDriver({ eventStore: lagged });
+    await checkedOutOrder(driver);
+    await pay(driver);
+    lagging = true;
+    await driver.send({ type: 'RefundPayment', data: { paymentId: 'o1', refundId: 'goodwill', amount: cny(ORDER_TOTAL), reason: 'lost parcel' } }, 'service-desk');
+    expect(await orderState(driver)).toMatchObject({ status: 'paid', amountRefunded: 0 });
+    expect(await driver.send({ type: 'ShipOrder', data: { orderId: 'o1', carrier: 'SF', trackingNumber: 'SF1' } }, 'warehouse')).toEqual(
+      E.left(expect.objectContaining({ kind: 'rejected', code: 'ORDER_REFUNDED' })),
+    );
+    await driver.engine.settle();
+    await driver.engine.close();
+  });
+
   it("an after-sales refund after a host's own refunds is what the payment still holds", async () => {
     const driver = engineDriver();
     await checkedOutOrder(driver);

@@ -235,7 +235,7 @@ const decideCommand = (command: OrderDecision, state: OrderState, { now }: Decis
         // Everything it was paid has gone back (a host's refunds, or a capture sent back as the order was marked
         // paid by another process): shipped, the goods would go for nothing.
         order.amountPaid > 0 && order.amountRefunded >= order.amountPaid
-          ? reject('ORDER_REFUNDED', `order ${order.orderId} has given back all it was paid: cancel it, or take a new payment`, { orderId: order.orderId })
+          ? reject('ORDER_REFUNDED', `order ${order.orderId} has given back all it was paid: cancel it`, { orderId: order.orderId })
           : accept({ type: 'OrderShipped', data: command.data }),
       );
     case 'RecordTrackingUpdate':
