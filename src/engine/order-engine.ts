@@ -206,10 +206,22 @@ const wholeNumberSetting = (name: string, value: unknown, least: number, most: n
 };
 
 /**
- * The longest payment window: a deadline must be a time an event can hold (at most 2^53 - 1 ms), however far
- * the clock has gone, and no shop waits a thousand years.
+ * The longest payment or after-sales window: a deadline must be a time an event can hold (at most 2^53 - 1
+ * ms), however far the clock has gone, and no shop waits a thousand years.
  */
-const MAX_PAYMENT_WINDOW_MS = 1000 * 365 * 24 * 60 * 60 * 1000;
+const MAX_WINDOW_MS = 1000 * 365 * 24 * 60 * 60 * 1000;
+
+/**
+ * The host's order policy, its after-sales window checked as the payment window is: one that is no whole
+ * number of ms in range passed every order through payment and shipping, to be refused only at delivery.
+ */
+const checkedOrderPolicy = (policy: OrderPolicy | undefined): OrderPolicy => {
+  if (policy === undefined || policy === null) return defaultOrderPolicy;
+  if (wholeNumberSetting('orderPolicy.afterSalesWindowMs', policy.afterSalesWindowMs, 0, MAX_WINDOW_MS, 'milliseconds') === undefined) {
+    throw new RangeError('createEngine: orderPolicy has no afterSalesWindowMs');
+  }
+  return policy;
+};
 
 /** A bound on what is kept in memory: a whole number of entries, or Infinity for no bound at all. */
 const sizeSetting = (name: string, value: unknown): number | undefined =>
@@ -221,13 +233,13 @@ const sizeSetting = (name: string, value: unknown): number | undefined =>
  * `processManagerStartAfter`, `stateCacheSize`, `commandMemoSize`).
  */
 export const createEngine = (options: EngineOptions = {}): OrderEngine => {
-  const paymentWindowMs = wholeNumberSetting('paymentWindowMs', options.paymentWindowMs, 0, MAX_PAYMENT_WINDOW_MS, 'milliseconds') ?? ENGINE_DEFAULTS.paymentWindowMs;
+  const paymentWindowMs = wholeNumberSetting('paymentWindowMs', options.paymentWindowMs, 0, MAX_WINDOW_MS, 'milliseconds') ?? ENGINE_DEFAULTS.paymentWindowMs;
   const processManagerStartAfter = wholeNumberSetting('processManagerStartAfter', options.processManagerStartAfter, -1, Number.MAX_SAFE_INTEGER, 'positions');
   const store = options.eventStore ?? new MemoryEventStore();
   const clock = checkedClock(options.clock ?? systemClock);
   const schemas = options.eventSchemas ?? currentEventSchemas;
   const journal = options.rejectionJournal ?? new MemoryRejectionJournal();
-  const defs = aggregates(options.pricing ?? standardPricingPolicy(), options.orderPolicy ?? defaultOrderPolicy);
+  const defs = aggregates(options.pricing ?? standardPricingPolicy(), checkedOrderPolicy(options.orderPolicy));
   const handlerDeps = {
     store,
     clock,

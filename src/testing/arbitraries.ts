@@ -4,6 +4,7 @@ import type { OrderCommand } from '../domain/order/commands';
 import type { PaymentCommand } from '../domain/payment/commands';
 import type { Coupon } from '../domain/pricing/pricing-policy';
 import { Identifier } from '../domain/shared/codecs';
+import { MAX_CART_LINES } from '../domain/shared/limits';
 import type { Money } from '../domain/shared/money';
 import type { ShippingAddress } from '../domain/shared/shipping-address';
 
@@ -73,7 +74,8 @@ export const catalogueArbitrary = (size = 5): fc.Arbitrary<readonly CatalogueIte
  */
 export const cartCommandArbitrary = (cartId: string, currency: string, catalogue: readonly CatalogueItem[]): fc.Arbitrary<CartCommand> => {
   const item = fc.constantFrom(...catalogue);
-  const skus = fc.uniqueArray(item.map((i) => i.sku), { minLength: 1, maxLength: catalogue.length });
+  // A selection names at most a cart's lines, as the codec allows, however large the catalogue.
+  const skus = fc.uniqueArray(item.map((i) => i.sku), { minLength: 1, maxLength: Math.min(catalogue.length, MAX_CART_LINES) });
   return fc.oneof(
     // The cart's own id names its customer: any valid cart id is a valid customer id, whatever its length.
     fc.constant<CartCommand>({ type: 'OpenCart', data: { cartId, customerId: cartId, currency } }),

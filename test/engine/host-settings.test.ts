@@ -29,6 +29,16 @@ describe('settings the engine is made with', () => {
     return Promise.all(kept.map((engine) => engine.close()));
   });
 
+  it('refuses an order policy whose after-sales window is no whole number of ms, where every order went through payment and shipping to be refused at delivery', () => {
+    for (const afterSalesWindowMs of [-1, Number.NaN, Number.POSITIVE_INFINITY, 1.5, 1e300, undefined]) {
+      expect(() => createEngine({ orderPolicy: { afterSalesWindowMs: afterSalesWindowMs as number } })).toThrow(RangeError);
+    }
+    expect(() => createEngine({ orderPolicy: { afterSalesWindowMs: -1 } })).toThrow(
+      'createEngine: orderPolicy.afterSalesWindowMs must be a whole number of milliseconds from 0 to 31536000000000, not -1',
+    );
+    return createEngine({ orderPolicy: { afterSalesWindowMs: 0 } }).close();
+  });
+
   it('refuses a state cache or command memo size that is no whole number, where NaN kept one command id and never evicted a state', async () => {
     for (const size of [Number.NaN, -1, 1.5, '100']) {
       expect(() => createEngine({ commandMemoSize: size as number })).toThrow(RangeError);

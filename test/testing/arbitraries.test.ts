@@ -20,4 +20,19 @@ describe('the testing arbitraries', () => {
       ),
       { numRuns: 200 },
     ));
+
+  it('select no more products than a cart holds, however large the catalogue (300 runs)', () => {
+    const catalogue = Array.from({ length: 250 }, (_, i) => ({ sku: `sku-${i}`, name: 'Tea', category: 'tea', unitPrice: 100 }));
+    // Arrays as long as their bounds allow, which fast-check's default size seldom makes.
+    const configured = fc.readConfigureGlobal();
+    fc.configureGlobal({ ...configured, baseSize: 'xlarge' });
+    try {
+      fc.assert(
+        fc.property(cartCommandArbitrary('c1', 'CNY', catalogue), (command) => expect(CartCommand.is(command)).toBe(true)),
+        { numRuns: 300 },
+      );
+    } finally {
+      fc.configureGlobal(configured);
+    }
+  });
 });
