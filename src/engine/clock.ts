@@ -1,4 +1,5 @@
 import { Timestamp } from '../domain/shared/codecs';
+import { shownValue } from './error-message';
 
 /** Milliseconds since the Unix epoch. Injected everywhere, so that tests and replays are deterministic. */
 export type Clock = () => number;
@@ -15,7 +16,7 @@ export const checkedClock =
   () => {
     const now: unknown = clock();
     if (Timestamp.is(now)) return now;
-    throw new RangeError(`the clock read ${typeof now === 'string' ? JSON.stringify(now) : String(now)}, not a whole number of milliseconds since 1970`);
+    throw new RangeError(`the clock read ${shownValue(now)}, not a whole number of milliseconds since 1970`);
   };
 
 /** A clock that stands still until moved: for tests, demos and replays. */

@@ -12,3 +12,13 @@ export const messageOf = (thrown: unknown): string => {
 
 /** `order` → `an order`, `cart` → `a cart`: the nouns of messages, which are English. */
 export const withArticle = (noun: string): string => `${/^[aeiou]/.test(noun) ? 'an' : 'a'} ${noun}`;
+
+/**
+ * A value a host handed in, as a message names it: text quoted, a number (NaN, -1) as written, and anything
+ * else by its kind, since an object may have no text form at all (`Object.create(null)`).
+ */
+export const shownValue = (value: unknown): string => {
+  if (typeof value === 'string') return JSON.stringify(value);
+  const hasTextForm = value === null || (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol');
+  return hasTextForm ? String(value) : withArticle(typeof value);
+};

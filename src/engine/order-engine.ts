@@ -30,7 +30,7 @@ import { decodeProblems } from './schema/decode-problems';
 import { currentEventSchemas } from './schema/current-event-schemas';
 import type { EventSchemas } from './schema/event-schemas';
 import { Identifier, Timestamp } from '../domain/shared/codecs';
-import { messageOf, withArticle } from './error-message';
+import { messageOf, shownValue, withArticle } from './error-message';
 import { decodeWithGuard } from './schema/guarded-decode';
 import { frozenCopy } from './frozen-copy';
 import { decodedCopy } from './schema/known-fields-copy';
@@ -201,8 +201,7 @@ const readRequest = (raw: unknown, codecs: ReadonlyMap<string, t.Decoder<unknown
 const wholeNumberSetting = (name: string, value: unknown, least: number, most: number, unit: string): number | undefined => {
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'number' && Number.isSafeInteger(value) && value >= least && value <= most) return value;
-  const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
-  throw new RangeError(`createEngine: ${name} must be a whole number of ${unit} from ${least} to ${most}, not ${shown}`);
+  throw new RangeError(`createEngine: ${name} must be a whole number of ${unit} from ${least} to ${most}, not ${shownValue(value)}`);
 };
 
 /**
@@ -640,8 +639,7 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
       // recorded, at the deadline's own time or the clock's, not at `now`.
       if (now !== undefined && now !== null && !Timestamp.is(now)) {
         // A time that is none (NaN, text) would find every deadline due, and expire orders still in their window.
-        const given = typeof now === 'string' ? JSON.stringify(now) : typeof now === 'number' ? String(now) : withArticle(typeof now);
-        const message = `runDueDeadlines was given ${given}, not a whole number of milliseconds since 1970: no deadline fired`;
+        const message = `runDueDeadlines was given ${shownValue(now)}, not a whole number of milliseconds since 1970: no deadline fired`;
         processManagerFailure({ position: -1, eventId: '', error: { kind: 'invalid', code: 'INVALID_TIME', message } });
         return [];
       }
