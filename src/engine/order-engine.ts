@@ -302,13 +302,7 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
    * An order is marked paid only by the payment that captured its amount: the order's decider cannot see
    * payments, and a host sending MarkOrderPaid itself must not ship an order nobody paid for.
    */
-  const handleMarkPaid = (
-    command: Extract<OrderCommand, { type: 'MarkOrderPaid' }>,
-    metadata: CommandMetadata,
-    notBefore: number,
-  ): Promise<E.Either<CommandRejection, HandledCommand<unknown>>> => paymentTurns.run(command.data.paymentId, () => handleMarkPaidInTurn(command, metadata, notBefore));
-
-  const handleMarkPaidInTurn = async (
+  const handleMarkPaid = async (
     command: Extract<OrderCommand, { type: 'MarkOrderPaid' }>,
     metadata: CommandMetadata,
     notBefore: number,
@@ -365,20 +359,13 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
     });
   };
 
-  /** In the turn of the process manager's payment of the order, whose id is the order's (see `paymentTurns`). */
-  const handleExpire = (
-    command: Extract<OrderCommand, { type: 'ExpireUnpaidOrder' }>,
-    metadata: CommandMetadata,
-    notBefore: number,
-  ): Promise<E.Either<CommandRejection, HandledCommand<unknown>>> => paymentTurns.run(command.data.orderId, () => handleExpireInTurn(command, metadata, notBefore));
-
   /**
    * An order whose payment (the one the process manager starts, under the order's id) has captured it is
    * not expired, though not marked paid yet: the capture came in time, and the process manager may only be
    * behind, as it often is over a durable store when the deadline fires just after the capture. Expired, the
    * order would lose the shopper's payment, sent back as a late capture.
    */
-  const handleExpireInTurn = async (
+  const handleExpire = async (
     command: Extract<OrderCommand, { type: 'ExpireUnpaidOrder' }>,
     metadata: CommandMetadata,
     notBefore: number,
@@ -474,9 +461,11 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
         command.type === 'RecordProviderCallback' ? handleProviderCallback(command, metadata, notBefore) : payment.handle(command, metadata, notBefore),
       );
     }
-    if (command.type === 'MarkOrderPaid') return handleMarkPaid(command, metadata, notBefore);
+    if (command.type === 'MarkOrderPaid') return paymentTurns.run(command.data.paymentId, () => handleMarkPaid(command, metadata, notBefore));
     if (command.type === 'ShipOrder') return handleShip(command, metadata, notBefore);
-    return command.type === 'ExpireUnpaidOrder' ? handleExpire(command, metadata, notBefore) : order.handle(command, metadata, notBefore);
+    // The expiry looks at the process manager's payment of the order, whose id is the order's.
+    if (command.type === 'ExpireUnpaidOrder') return paymentTurns.run(command.data.orderId, () => handleExpire(command, metadata, notBefore));
+    return order.handle(command, metadata, notBefore);
   };
 
   /** Not async: a new command's outcome is its run's own promise, with no further promise wrapped round it. */
