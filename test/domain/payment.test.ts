@@ -94,6 +94,7 @@ describe('payment', () => {
     spec.given([initiated, captured, refunded('a', 5000)]).when(refund('b', 8800)).then([refunded('b', 8800)]);
     spec.given([initiated, captured, refunded('a', 5000)]).when(refund('b', 8801)).thenRejects('REFUND_EXCEEDS_CAPTURED');
     spec.given([initiated, captured, refunded('a', 5000)]).when(refund('a', 1)).thenRejects('REFUND_ALREADY_RECORDED');
+    spec.given([initiated, captured]).when(refund('a', 0)).thenRejects('REFUND_OF_NOTHING');
     spec.given([initiated]).when(refund('a', 1)).thenRejects('PAYMENT_NOT_CAPTURED');
     spec.given([]).when(refund('a', 1)).thenRejects('PAYMENT_NOT_FOUND');
   });

@@ -96,9 +96,12 @@ const decideRefund = (payment: ExistingPayment, data: Extract<PaymentDecision, {
   if (data.amount.currency !== payment.currency) {
     return reject('CURRENCY_MISMATCH', `payment ${payment.paymentId} is in ${payment.currency}`, { expected: payment.currency, actual: data.amount.currency });
   }
+  if (data.amount.amount === 0) {
+    return reject('REFUND_OF_NOTHING', `a refund of payment ${payment.paymentId} gives back at least 1 minor unit`, { requested: data.amount });
+  }
   const refundable = payment.amountCaptured - payment.amountRefunded;
-  if (data.amount.amount === 0 || data.amount.amount > refundable) {
-    return reject('REFUND_EXCEEDS_CAPTURED', `payment ${payment.paymentId} can refund between 1 and ${refundable}`, {
+  if (data.amount.amount > refundable) {
+    return reject('REFUND_EXCEEDS_CAPTURED', `payment ${payment.paymentId} can refund at most ${format(money(refundable, payment.currency))}`, {
       refundable: money(refundable, payment.currency),
       requested: data.amount,
     });
