@@ -503,6 +503,8 @@ describe('deadlines', () => {
     expect(await driver.engine.runDueDeadlines(driver.clock.now() + 1e9)).toEqual([]);
     expect(await orderState(driver, 'o2')).toMatchObject({ status: 'paid' });
     expect(await driver.engine.rejections()).toEqual([]);
+    expect(await typesIn(driver, 'deadline-payment-expiry-o1')).toEqual(['DeadlineScheduled', 'DeadlineFired']);
+    expect(await typesIn(driver, 'deadline-payment-expiry-o2')).toEqual(['DeadlineScheduled', 'DeadlineCancelled']);
   });
 
   it('do not expire an order whose payment captured in time, though the process manager has not marked it paid yet', async () => {

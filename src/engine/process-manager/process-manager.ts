@@ -22,6 +22,9 @@ export const DEADLINE_ACTOR = 'deadline-scheduler';
 const REACTION_COMMAND_ID_PREFIX = 'pm-';
 const DEADLINE_COMMAND_ID_PREFIX = 'deadline-';
 
+/** The id of the command a deadline sends when it fires, and of its own events. */
+const deadlineCommandId = (deadlineId: string): string => `${DEADLINE_COMMAND_ID_PREFIX}${deadlineId}`;
+
 /**
  * Whether a command id is of the kind the engine gives its own commands (`pm-<event id>-<n>`,
  * `deadline-<deadline id>`). A host may not send one: the engine's command would then be taken for a repeat
@@ -220,7 +223,7 @@ export class ProcessManager {
     const fired: FiredDeadline[] = [];
     for (const deadline of this.deadlines.takeDue(now)) {
       const request = {
-        commandId: `${DEADLINE_COMMAND_ID_PREFIX}${deadline.deadlineId}`,
+        commandId: deadlineCommandId(deadline.deadlineId),
         actor: DEADLINE_ACTOR,
         correlationId: deadline.deadlineId,
         causationId: deadline.deadlineId,
@@ -342,6 +345,9 @@ export class ProcessManager {
         }
       } else {
         const { deadlineId } = reaction;
+        // The deadline's own command (an order expired by it) is no reason to cancel it: its firing records
+        // itself, and a cancellation appended first would leave a deadline that fired recorded as cancelled.
+        if (reaction.kind === 'cancel-deadline' && envelope.commandId === deadlineCommandId(deadlineId)) continue;
         const event: DeadlineEvent =
           reaction.kind === 'schedule'
             ? { type: 'DeadlineScheduled', data: { deadlineId, dueAt: reaction.dueAt, command: reaction.command } }
@@ -434,7 +440,7 @@ export class ProcessManager {
       data: event.data,
       occurredAt: now,
       recordedAt: now,
-      commandId: commandId ?? `${DEADLINE_COMMAND_ID_PREFIX}${deadlineId}`,
+      commandId: commandId ?? deadlineCommandId(deadlineId),
       correlationId: cause?.correlationId ?? deadlineId,
       causationId: cause?.eventId ?? deadlineId,
       actor: cause === undefined ? DEADLINE_ACTOR : PROCESS_MANAGER_ACTOR,
