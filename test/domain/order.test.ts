@@ -1,4 +1,7 @@
+import fc from 'fast-check';
+import * as E from 'fp-ts/Either';
 import { orderDecider } from '../../src/domain/order/decider';
+import { replay } from '../../src/domain/shared/decider';
 import type { OrderEvent } from '../../src/domain/order/events';
 import { deciderSpecification } from '../../src/testing';
 import {
@@ -254,6 +257,49 @@ describe('order', () => {
         { type: 'ReturnedGoodsReceived', data: { orderId: 'o1', requestId: 'r2', paymentId: 'o1', refundDue: cny(0) } },
         nothingDue('r2'),
       ]);
+    });
+
+    /** An order of one line, `quantity` mugs for which the shopper paid `paid` in all, delivered. */
+    const mugsDelivered = (quantity: number, paid: number): OrderEvent[] => {
+      const line = { sku: 'mug', name: 'Mug', category: 'tableware', unitPrice: paid, quantity, lineTotal: paid, paidAmount: paid };
+      return [{ type: 'OrderPlaced', data: { ...orderPlaced.data, pricing: { ...pricing, lines: [line] } } } as OrderEvent, orderPaid, orderShipped, orderDelivered];
+    };
+
+    it('refunds units returned one request at a time what they would refund together, and a whole line exactly what it was paid', () => {
+      const decider = orderDecider();
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 1, max: 12 }).chain((quantity) =>
+            fc.record({
+              quantity: fc.constant(quantity),
+              paid: fc.integer({ min: 0, max: 1_000_000 }),
+              requests: fc.array(fc.integer({ min: 1, max: quantity }), { minLength: 1, maxLength: quantity }),
+            }),
+          ),
+          ({ quantity, paid, requests }) => {
+            const history: OrderEvent[] = mugsDelivered(quantity, paid);
+            let units = 0;
+            let refunded = 0;
+            for (const [i, requestedUnits] of requests.entries()) {
+              if (units + requestedUnits > quantity) break;
+              const command = { type: 'RequestAfterSales', data: { orderId: 'o1', requestId: `r${i}`, kind: 'return', lines: [{ sku: 'mug', quantity: requestedUnits }], reason: 'x' } } as const;
+              const decision = decider.decide(command, replay(decider, history), { now: DELIVERED_AT + 1000 });
+              if (E.isLeft(decision)) throw new Error(decision.left.message);
+              const [event] = decision.right;
+              if (event?.type !== 'AfterSalesRequested') throw new Error(`unexpected ${event?.type}`);
+              history.push(event);
+              units += requestedUnits;
+              refunded += event.data.refundAmount.amount;
+              expect(refunded).toBe(Math.floor((paid * units) / quantity));
+            }
+          },
+        ),
+      );
+      // A line of 4 paid 39.99: one at a time, 9.99 and then 10.00 each, as two together would be 19.99.
+      within
+        .given([...mugsDelivered(4, 3999), requested('r1', 'return', 'mug', 1, 999)])
+        .when({ type: 'RequestAfterSales', data: { orderId: 'o1', requestId: 'r2', kind: 'return', lines: [{ sku: 'mug', quantity: 1 }], reason: 'damaged' } })
+        .then([requested('r2', 'return', 'mug', 1, 1000)]);
     });
 
     it('a rejected request frees its units for a new one', () =>

@@ -110,9 +110,12 @@ const decideAfterSalesRequest = (order: PlacedOrder, data: Extract<OrderCommand,
         available: line.quantity - already.units,
       });
     }
-    // The last unit takes whatever is left, so the parts of a line never add up to more than it was paid.
+    // Rounded on all the units claimed so far, not on this request's alone: returned one at a time, units
+    // refund what they would together (floors taken per request would each lose up to a minor unit, all
+    // made up on the last unit), and the last unit takes whatever is left, so the parts of a line add up to
+    // exactly what it was paid. Never below nothing, for requests an older version rounded otherwise.
     const remaining = line.paidAmount - already.amount;
-    const amount = units === line.quantity ? remaining : Math.min(scaleDown(line.paidAmount, requested.quantity, line.quantity), remaining);
+    const amount = Math.max(0, Math.min(scaleDown(line.paidAmount, units, line.quantity) - already.amount, remaining));
     lines.push({ sku: requested.sku, quantity: requested.quantity, amount });
   }
   const refundAmount = lines.reduce((sum, line) => sum + line.amount, 0);
