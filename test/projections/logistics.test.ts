@@ -1,3 +1,4 @@
+import * as E from 'fp-ts/Either';
 import type { MemoryReadModelStore } from '../../src/adapters/read-model/memory/memory-read-model-store';
 import { logisticsProjection } from '../../src/projections/logistics/projection';
 import { awaitingShipment, inTransitByCarrier, shipmentByTrackingNumber, shipmentOfOrder } from '../../src/projections/logistics/queries';
@@ -38,7 +39,7 @@ describe('logistics projection', () => {
   it('lists paid orders awaiting shipment, oldest first, paged', async () => {
     const all = expectRight(await awaitingShipment(readModels));
     expect(all.items.map((o) => o.orderId)).toEqual(['o1', 'o2']);
-    expect(all.items[0]).toEqual({ orderId: 'o1', customerId: 'bob', paidAt: paidAt.get('o1'), currency: 'CNY', total: 45600, units: 3, city: 'Shanghai', country: 'CN' });
+    expect(all.items[0]).toEqual({ orderId: 'o1', customerId: 'bob', paidAt: paidAt.get('o1'), currency: 'CNY', total: 45600, refunded: 0, units: 3, city: 'Shanghai', country: 'CN' });
     const first = expectRight(await awaitingShipment(readModels, { limit: 1 }));
     const second = expectRight(await awaitingShipment(readModels, { limit: 1, after: first.next! }));
     expect([...first.items, ...second.items].map((o) => o.orderId)).toEqual(['o1', 'o2']);
@@ -72,5 +73,34 @@ describe('logistics projection', () => {
       { carrier: 'JD-Logistics', inTransit: 1 },
       { carrier: 'SF-Express', inTransit: 1 },
     ]);
+  });
+});
+
+describe('logistics projection, refunds', () => {
+  it('takes an order that has given back all it was paid off the list awaiting shipment, one refunded in part stays, showing what it refunded', async () => {
+    const shop = new Shop();
+    const paidOrder = async (orderId: string): Promise<number> => {
+      const cartId = `cart-${orderId}`;
+      await shop.openCart('alice', cartId);
+      await shop.add('alice', cartId, 'kettle', 32000);
+      await shop.checkOut('alice', cartId, orderId);
+      await shop.pay(orderId);
+      return (await shop.total(orderId)).amount;
+    };
+    const refund = (orderId: string, refundId: string, amount: number) =>
+      shop.send('service-desk', { type: 'RefundPayment', data: { paymentId: orderId, refundId, amount: { amount, currency: 'CNY' }, reason: 'goodwill' } });
+    const whole = await paidOrder('o-whole');
+    await refund('o-whole', 'g1', whole - 100);
+    await refund('o-whole', 'g2', 100);
+    const part = await paidOrder('o-part');
+    await refund('o-part', 'g1', part - 1);
+    await paidOrder('o-kept');
+    const readModels = await projectAll(shop.eventStore, logisticsProjection);
+    expect(expectRight(await awaitingShipment(readModels)).items.map((o) => [o.orderId, o.refunded])).toEqual([
+      ['o-part', part - 1],
+      ['o-kept', 0],
+    ]);
+    expect(E.isLeft(await shop.attempt('warehouse', { type: 'ShipOrder', data: { orderId: 'o-whole', carrier: 'SF', trackingNumber: 'SF1' } }))).toBe(true);
+    await shop.engine.close();
   });
 });

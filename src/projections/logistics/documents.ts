@@ -8,9 +8,23 @@ export const ShippingOrder = t.readonly(
 );
 export type ShippingOrder = t.TypeOf<typeof ShippingOrder>;
 
-/** A paid order that has not shipped; the document goes when the order ships or is cancelled. */
+/**
+ * A paid order that has not shipped, with what it has refunded of its `total` so far. The document goes when
+ * the order ships, is cancelled, or has given back all it was paid (the engine then refuses to ship it,
+ * `ORDER_REFUNDED`, until it is cancelled).
+ */
 export const AwaitingShipment = t.readonly(
-  t.type({ orderId: t.string, customerId: t.string, paidAt: t.number, currency: t.string, total: t.number, units: t.number, city: t.string, country: t.string }),
+  t.type({
+    orderId: t.string,
+    customerId: t.string,
+    paidAt: t.number,
+    currency: t.string,
+    total: t.number,
+    refunded: t.number,
+    units: t.number,
+    city: t.string,
+    country: t.string,
+  }),
   'AwaitingShipment',
 );
 export type AwaitingShipment = t.TypeOf<typeof AwaitingShipment>;

@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/Either';
 import * as t from 'io-ts';
-import { OrderCancelled, OrderDelivered, OrderPaid, OrderPlaced, OrderShipped, OrderTrackingUpdated } from '../../domain/order/events';
+import { OrderCancelled, OrderDelivered, OrderPaid, OrderPlaced, OrderRefunded, OrderShipped, OrderTrackingUpdated } from '../../domain/order/events';
 import { ORDER_STREAM_PREFIX } from '../../engine/aggregates';
 import { allChanges } from '../document-collection';
 import type { DocumentChange, ProjectionDefinition, ProjectionHandlerError } from '../projection';
@@ -9,8 +9,11 @@ import { awaitingShipment, CarrierLoad, carriers, shipments, shipmentStatuses, s
 
 export const LOGISTICS = 'logistics';
 
-const LogisticsEvent = t.union([OrderPlaced, OrderPaid, OrderShipped, OrderTrackingUpdated, OrderDelivered, OrderCancelled]);
+const LogisticsEvent = t.union([OrderPlaced, OrderPaid, OrderShipped, OrderTrackingUpdated, OrderDelivered, OrderCancelled, OrderRefunded]);
 export type LogisticsEvent = t.TypeOf<typeof LogisticsEvent>;
+
+/** As the engine decides `ORDER_REFUNDED`: an order paid something and has given all of it back. */
+const refundedWhole = (paid: number, refunded: number): boolean => paid > 0 && refunded >= paid;
 
 const noCarrier = (carrier: string): CarrierLoad => ({ carrier, inTransit: 0, shipped: 0, delivered: 0 });
 
@@ -22,6 +25,8 @@ const prefetchOf = (event: LogisticsEvent): readonly DocumentKey[] => {
   switch (event.type) {
     case 'OrderPaid':
       return [shippingOrders.key(orderId)];
+    case 'OrderRefunded':
+      return [awaitingShipment.key(orderId)];
     case 'OrderShipped':
       return [shippingOrders.key(orderId), carriers.key(event.data.carrier)];
     case 'OrderTrackingUpdated':
@@ -33,12 +38,14 @@ const prefetchOf = (event: LogisticsEvent): readonly DocumentKey[] => {
 };
 
 /**
- * Logistics, for the warehouse and customer service: paid orders waiting to ship (oldest first), each
- * shipment with its carrier, tracking number and status history, and what each carrier has in transit.
+ * Logistics, for the warehouse and customer service: paid orders waiting to ship (oldest first; not those
+ * that have given back all they were paid), each shipment with its carrier, tracking number and status
+ * history, and what each carrier has in transit.
  */
 export const logisticsProjection: ProjectionDefinition<LogisticsEvent> = {
   name: LOGISTICS,
-  version: 1,
+  // 2: an order that has given back all it was paid no longer waits for shipment.
+  version: 2,
   filter: { streamPrefixes: [ORDER_STREAM_PREFIX], eventTypes: LogisticsEvent.types.map((codec) => codec.name) },
   codec: LogisticsEvent,
   collections: [shippingOrders.definition, awaitingShipment.definition, shipments.definition, shipmentStatuses.definition, carriers.definition],
@@ -61,7 +68,16 @@ export const logisticsProjection: ProjectionDefinition<LogisticsEvent> = {
         if (E.isLeft(order)) return order;
         if (order.right === undefined) return missing('placement', orderId, event);
         const { customerId, units, city, country } = order.right;
-        return E.right([awaitingShipment.put(orderId, { orderId, customerId, paidAt: at, currency: amount.currency, total: amount.amount, units, city, country })]);
+        return E.right([awaitingShipment.put(orderId, { orderId, customerId, paidAt: at, currency: amount.currency, total: amount.amount, refunded: 0, units, city, country })]);
+      }
+      case 'OrderRefunded': {
+        // An order records refunds only once paid; one that no longer waits (shipped, cancelled) is done here.
+        const { orderId, amount } = event.data;
+        const waiting = await awaitingShipment.read(view, orderId);
+        if (E.isLeft(waiting)) return waiting;
+        if (waiting.right === undefined) return E.right([]);
+        const refunded = waiting.right.refunded + amount.amount;
+        return E.right([refundedWhole(waiting.right.total, refunded) ? awaitingShipment.delete(orderId) : awaitingShipment.put(orderId, { ...waiting.right, refunded })]);
       }
       case 'OrderShipped': {
         const { orderId, carrier, trackingNumber } = event.data;
