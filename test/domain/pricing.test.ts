@@ -54,6 +54,12 @@ describe('standard pricing', () => {
     );
   });
 
+  it('takes no points where a shop values them at nothing: the shopper would lose them for nothing off', () => {
+    const worthless = standardPricingPolicy({ ...rules, pointValue: 0 });
+    expect(worthless({ currency: 'CNY', lines: [line('tea', 5000, 1)], coupon: null, pointsToRedeem: 10 })).toEqual(E.left(expect.objectContaining({ code: 'POINTS_NOT_ACCEPTED' })));
+    expect(worthless({ currency: 'CNY', lines: [line('tea', 5000, 1)], coupon: null, pointsToRedeem: 0 })).toMatchObject(E.right({ pointsRedeemed: 0, total: 5800 }));
+  });
+
   it('takes the coupon and the rebate off the goods alone: shipping keeps its fee, and a line its goods’ cost', () => {
     const couponed = priced({ lines: [line('tea', 10000, 1)], coupon: { code: 'F', kind: 'fixed', amountOff: 9000, minimumSpend: 0 } });
     expect(couponed).toMatchObject({ total: 1800, shippingFee: 800, shippingPaid: 800, lines: [{ paidAmount: 1000 }] });

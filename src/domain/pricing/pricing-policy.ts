@@ -172,6 +172,10 @@ const priceWith =
     const shippingFee = merchandise >= rules.freeShippingThreshold ? 0 : rules.shippingFee;
     const payable = merchandise + shippingFee;
     if (!Number.isSafeInteger(payable)) return E.left(amountTooLarge('the amount payable', BigInt(merchandise) + BigInt(shippingFee)));
+    // Points a shop values at nothing would be taken from the shopper's balance for nothing off.
+    if (input.pointsToRedeem > 0 && rules.pointValue === 0) {
+      return E.left(domainError('POINTS_NOT_ACCEPTED', `points are worth nothing here: redeem none (${input.pointsToRedeem} asked)`, { pointsToRedeem: input.pointsToRedeem }));
+    }
     const pointsLimit = scaleDown(payable, rules.maxPointsPercent, 100);
     const pointsDiscount = input.pointsToRedeem * rules.pointValue;
     if (pointsDiscount > pointsLimit) {
