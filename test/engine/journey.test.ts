@@ -619,6 +619,26 @@ describe('deadlines', () => {
     expect(await orderState(restarted, 'o2')).toMatchObject({ status: 'paid' });
     await restarted.engine.close();
   });
+
+  it('survive a restart over a slow store: settling, and running what is due, wait until they are read back', async () => {
+    const restartedOverSlowReads = async () => {
+      const store = new MemoryEventStore();
+      const driver = engineDriver({ eventStore: store });
+      await checkedOutOrder(driver, 'o1', 'c1');
+      await checkedOutOrder(driver, 'o2', 'c2');
+      const position = driver.engine.processManagerPosition;
+      await driver.engine.close();
+      const slowReads = delegatingTo(store, { readAll: async (options) => (await new Promise((resolve) => setTimeout(resolve, 50)), store.readAll(options)) });
+      return engineDriver({ eventStore: slowReads, processManagerStartAfter: position });
+    };
+    const settled = await restartedOverSlowReads();
+    await settled.engine.settle();
+    expect((await settled.engine.runDueDeadlines(Date.UTC(2026, 10, 26))).map((f) => f.deadlineId)).toEqual(['payment-expiry-o1', 'payment-expiry-o2']);
+    await settled.engine.close();
+    const unsettled = await restartedOverSlowReads();
+    expect((await unsettled.engine.runDueDeadlines(Date.UTC(2026, 10, 26))).map((f) => f.deadlineId)).toEqual(['payment-expiry-o1', 'payment-expiry-o2']);
+    await unsettled.engine.close();
+  });
 });
 
 describe('engines sharing a store (host processes)', () => {

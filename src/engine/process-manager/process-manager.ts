@@ -127,15 +127,19 @@ export class ProcessManager {
   private subscriptionFailures = 0;
   /** Wakes each retry wait under way, so that stopping does not wait out a back-off. */
   private readonly sleepers = new Set<() => void>();
-  /** Set while the pending deadlines are read, before the subscription starts. */
-  private starting = false;
+  /**
+   * The reading of the pending deadlines at start, before the subscription starts; undefined once done.
+   * Deadlines are run, and events counted handled, only after it: a host that starts, settles and runs what
+   * is due must find the deadlines scheduled before its restart.
+   */
+  private loading: Promise<void> | undefined;
 
   constructor(private readonly deps: ProcessManagerDependencies) {
     this.frontier = new CompletionFrontier(deps.startAfter ?? -1);
   }
 
   start(): void {
-    if (this.subscription !== undefined || this.starting) return;
+    if (this.subscription !== undefined || this.loading !== undefined) return;
     this.stopped = false;
     this.received = this.deps.startAfter;
     const { startAfter } = this.deps;
@@ -143,9 +147,8 @@ export class ProcessManager {
       this.follow();
       return;
     }
-    this.starting = true;
-    void this.loadDeadlinesThrough(startAfter).then((loaded) => {
-      this.starting = false;
+    this.loading = this.loadDeadlinesThrough(startAfter).then((loaded) => {
+      this.loading = undefined;
       if (loaded) this.follow();
     });
   }
@@ -213,6 +216,7 @@ export class ProcessManager {
 
   /** Resolves once every event up to `position` has been handled. */
   whenProcessed(position: number): Promise<void> {
+    if (this.loading !== undefined) return this.loading.then(() => this.whenProcessed(position));
     // Stopped, nothing more will be handled (see `stop`).
     if (this.stopped || this.frontier.position >= position) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push({ position, resolve }));
@@ -220,6 +224,7 @@ export class ProcessManager {
 
   /** Sends the command of every deadline due at `now`, each once, earliest first. */
   async runDueDeadlines(now: number): Promise<readonly FiredDeadline[]> {
+    if (this.loading !== undefined) await this.loading;
     const fired: FiredDeadline[] = [];
     for (const deadline of this.deadlines.takeDue(now)) {
       const request = {
