@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/Either';
-import { concatMap, map, timer } from 'rxjs';
+import { concatMap, map, of, Subject, take, timer } from 'rxjs';
 import { MemoryEventStore } from '../../src/adapters/event-store/memory/memory-event-store';
 import { standardPricingPolicy } from '../../src/domain/pricing/pricing-policy';
 import { orderStreamId, paymentStreamId } from '../../src/engine/aggregates';
@@ -470,6 +470,30 @@ describe('the shopper journey through the engine', () => {
     const fromHost = await caughtUp.send({ type: 'RefundRemainingCapture', data: { paymentId: 'o1', refundId: 'late-capture', reason: 'r' } } as never, 'host');
     expect(fromHost).toEqual(E.left(expect.objectContaining({ kind: 'invalid', code: 'UNKNOWN_COMMAND_TYPE' })));
     await caughtUp.engine.close();
+  });
+
+  it('an order whose capture goes back, after its deadline was refused for that capture, expires rather than wait for ever', async () => {
+    const store = new MemoryEventStore();
+    let held = false;
+    const released = new Subject<void>();
+    // The process manager falls behind after checkout, as after a restart: events reach it once released.
+    const subscribe: EventStore['subscribe'] = (options) => store.subscribe(options).pipe(concatMap((message) => (held ? released.pipe(take(1), map(() => message)) : of(message))));
+    const driver = engineDriver({ eventStore: delegatingTo(store, { subscribe }) });
+    await checkedOutOrder(driver);
+    held = true;
+    driver.clock.advance(29 * 60 * 1000);
+    const capture = { type: 'RecordProviderCallback', data: { paymentId: 'o1', providerTransactionId: 'tx-1', amount: cny(ORDER_TOTAL), status: 'succeeded' } } as const;
+    expect(E.isRight(await driver.send(capture, 'gateway'))).toBe(true);
+    driver.clock.advance(2 * 60 * 1000);
+    const [fired] = await driver.engine.runDueDeadlines();
+    expect(fired?.outcome).toEqual(E.left(expect.objectContaining({ code: 'PAYMENT_CAPTURED' })));
+    expect(E.isRight(await driver.send({ type: 'RefundPayment', data: { paymentId: 'o1', refundId: 'goodwill', amount: cny(700), reason: 'goodwill' } }, 'service-desk'))).toBe(true);
+    held = false;
+    released.next();
+    await driver.engine.settle();
+    expect(await paymentState(driver)).toMatchObject({ amountCaptured: ORDER_TOTAL, amountRefunded: ORDER_TOTAL, refundIds: ['goodwill', 'late-capture'] });
+    expect(await orderState(driver)).toMatchObject({ status: 'expired' });
+    await driver.engine.close();
   });
 
   it('a capture its order cannot take, refunded in full by the host already, has nothing left to give back', async () => {

@@ -87,11 +87,15 @@ export const reactionsTo = (event: JourneyEvent, occurredAt: number, settings: R
           kind: 'command',
           command: { type: 'MarkOrderPaid', data: { orderId, paymentId, amount } },
           // Money the order does not take (closed, paid by another payment, or never placed) goes straight back:
-          // what the payment still holds of it, since a host may have refunded part of it meanwhile.
-          onRejected: (error) =>
-            amount.amount === 0
+          // what the payment still holds of it, since a host may have refunded part of it meanwhile. A host that
+          // refunded all of it before the order was marked paid leaves an order that nothing pays; its deadline
+          // may have passed meanwhile, refused then for this capture, so it is expired now if it is due.
+          onRejected: (error) => [
+            ...(amount.amount === 0
               ? []
-              : [{ type: 'RefundRemainingCapture', data: { paymentId, refundId: LATE_CAPTURE_REFUND_ID, reason: `order ${orderId} could not take the payment: ${error.message}` } }],
+              : [{ type: 'RefundRemainingCapture', data: { paymentId, refundId: LATE_CAPTURE_REFUND_ID, reason: `order ${orderId} could not take the payment: ${error.message}` } } as const]),
+            ...(error.code === 'PAYMENT_REFUNDED' ? [{ type: 'ExpireUnpaidOrder', data: { orderId } } as const] : []),
+          ],
         },
       ];
     }
