@@ -109,7 +109,7 @@ export type ReadModelError =
 
 /**
  * Where projections keep their documents. Every adapter (in-memory, PostgreSQL, MongoDB) implements it and
- * passes the shared contract suite in `test/contract/read-model-store-contract.ts`. Every failure is a value.
+ * passes the shared contract suite, `describeReadModelStoreContract` from `ordersource/testing`. Every failure is a value.
  */
 export interface ReadModelStore {
   /** Creates (or confirms) a version's collections and indexes; declaring them again the same way is a no-op. */

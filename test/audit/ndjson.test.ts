@@ -5,7 +5,7 @@ import { stateAt } from '../../src/engine/audit/point-in-time';
 import { verifyStore } from '../../src/engine/audit/verify';
 import type { EventStore, ReadAllPage } from '../../src/engine/event-store/event-store';
 import { runShoppingJourney, ShoppingJourney } from '../fixtures/shopping-journey';
-import { proposedEvents } from '../support/proposed-events';
+import { proposedEvents } from '../../src/testing/contract/proposed-events';
 import { asyncLines, exportLines, importLines, SparseLogStore } from './ndjson-lines';
 
 const readEverything = async (store: EventStore) => (await store.readAll({ maxCount: 100_000 })).events;

@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/Either';
 import { EventStoreDbEventStore } from '../../src/adapters/event-store/eventstoredb/eventstoredb-event-store';
 import { EventStoreDbProtocolServer, startEventStoreDbProtocolServer } from '../support/eventstoredb-protocol-server/protocol-server';
-import { proposedEvents } from '../support/proposed-events';
+import { proposedEvents } from '../../src/testing/contract/proposed-events';
 import { runBin } from './cli-fixtures';
 
 /**

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MemoryEventStore } from '../../src/adapters/event-store/memory/memory-event-store';
 import { exportLines } from '../audit/ndjson-lines';
-import { proposedEvents } from '../support/proposed-events';
+import { proposedEvents } from '../../src/testing/contract/proposed-events';
 import { StartedBin, startBin } from './cli-fixtures';
 
 /**

@@ -4,7 +4,7 @@ import { PostgresEventStore } from '../../src/adapters/event-store/postgres/post
 import { migrateSchema } from '../../src/adapters/event-store/postgres/schema-migration';
 import { storeSchema } from '../../src/adapters/event-store/postgres/store-schema';
 import { dropSchema, describeWithPostgres, postgresUrl, uniqueSchemaName } from '../support/postgres-server';
-import { proposedEvents } from '../support/proposed-events';
+import { proposedEvents } from '../../src/testing/contract/proposed-events';
 import { BinRun, CliFiles, runBin, writeCliFiles } from './cli-fixtures';
 
 const ORDER = 'order-20261125-0001';

@@ -13,7 +13,7 @@ import { defaultReadModels } from '../../src/cli/read-models';
 import { oneLine } from '../../src/cli/cli-error';
 import { flattenJson, formatTime, renderTable } from '../../src/cli/text-output';
 import { delegatingTo } from '../support/delegating-event-store';
-import { proposedEvents } from '../support/proposed-events';
+import { proposedEvents } from '../../src/testing/contract/proposed-events';
 import { CliFiles, writeCliFiles } from './cli-fixtures';
 
 interface Captured {

@@ -35,8 +35,8 @@ import type { EventEnvelope } from '../../src/engine/event-store/envelope';
 import type { SubscriptionMessage } from '../../src/engine/event-store/event-store';
 import { startEventStoreDbProtocolServer, type EventStoreDbProtocolServer } from '../support/eventstoredb-protocol-server/protocol-server';
 import { RST_STREAM_FRAME, startHttp2FrameCounter } from '../support/http2-frame-counter';
-import { proposedEvents } from '../support/proposed-events';
-import { describeEventStoreContract } from './event-store-contract';
+import { proposedEvents } from '../../src/testing/contract/proposed-events';
+import { describeEventStoreContract } from '../../src/testing';
 
 /**
  * The EventStoreDB adapter, run against two targets: the in-process protocol test server, always, and a

@@ -1,5 +1,5 @@
 import { MemoryEventStore } from '../../src/adapters/event-store/memory/memory-event-store';
-import { describeEventStoreContract } from './event-store-contract';
+import { describeEventStoreContract } from '../../src/testing';
 
 describeEventStoreContract('in-memory', () => {
   const store = new MemoryEventStore();

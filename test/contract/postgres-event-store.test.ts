@@ -1,7 +1,7 @@
 import { Pool } from 'pg';
 import { PostgresEventStore, PostgresEventStoreOptions } from '../../src/adapters/event-store/postgres/postgres-event-store';
 import { describeWithPostgres, dropSchema, postgresUrl, uniqueSchemaName } from '../support/postgres-server';
-import { describeEventStoreContract, EventStoreHarness } from './event-store-contract';
+import { describeEventStoreContract, EventStoreHarness } from '../../src/testing';
 
 describeWithPostgres('PostgreSQL event store', () => {
   let admin: Pool;

@@ -1,5 +1,5 @@
 import { MemoryReadModelStore } from '../../src/adapters/read-model/memory/memory-read-model-store';
-import { describeReadModelStoreContract } from './read-model-store-contract';
+import { describeReadModelStoreContract } from '../../src/testing';
 
 describeReadModelStoreContract('in-memory', () => {
   const store = new MemoryReadModelStore();

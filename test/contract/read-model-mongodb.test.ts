@@ -1,6 +1,6 @@
 import { MongoClient } from 'mongodb';
 import { MongoReadModelStore } from '../../src/adapters/read-model/mongodb/mongodb-read-model-store';
-import { describeReadModelStoreContract } from './read-model-store-contract';
+import { describeReadModelStoreContract } from '../../src/testing';
 
 /*
  * The shared contract suite against a real MongoDB server, reached at MONGODB_URL, in a database of its own

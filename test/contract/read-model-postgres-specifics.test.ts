@@ -14,7 +14,7 @@ import type {
   StoredDocument,
 } from '../../src/projections/read-model-store';
 import { describeWithPostgres, scratchSchemaName, tableOfCollection } from '../support/postgres-read-model-database';
-import { ordersAndCounters, ordersByCustomer, ordersByLabel } from '../support/read-model-collections';
+import { ordersAndCounters, ordersByCustomer, ordersByLabel } from '../../src/testing/contract/read-model-collections';
 
 /*
  * What the PostgreSQL store does beyond the shared contract: how it uses its indexes, what PostgreSQL cannot

@@ -2,7 +2,7 @@ import * as E from 'fp-ts/Either';
 import { Pool } from 'pg';
 import { PostgresReadModelStore } from '../../src/adapters/read-model/postgres/postgres-read-model-store';
 import { describeWithPostgres, scratchSchemaName } from '../support/postgres-read-model-database';
-import { describeReadModelStoreContract } from './read-model-store-contract';
+import { describeReadModelStoreContract } from '../../src/testing';
 
 describeWithPostgres('PostgreSQL read-model store', (url) => {
   // One pool for every test, to spare a connection set-up per test; the stores do not own it.

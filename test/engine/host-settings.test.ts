@@ -8,7 +8,7 @@ import { delegatingTo } from '../support/delegating-event-store';
 import { checkedOutOrder, engineDriver, ORDER_TOTAL } from '../support/engine-driver';
 import { sequentialIds } from '../../src/engine/ids';
 import { cny } from '../support/fixtures';
-import { proposedEvents } from '../support/proposed-events';
+import { proposedEvents } from '../../src/testing/contract/proposed-events';
 
 const openCart = { type: 'OpenCart', data: { cartId: 'c1', customerId: 'alice', currency: 'CNY' } } as const;
 const request = (command: unknown, commandId = 'cmd-1') => ({ commandId, actor: 'alice', command });

@@ -10,7 +10,7 @@ import { verifyStore } from '../../src/engine/audit/verify';
 import type { EventEnvelope } from '../../src/engine/event-store/envelope';
 import type { EventStore, ExpectedRevision, SubscriptionMessage, WrongExpectedRevision } from '../../src/engine/event-store/event-store';
 import { describeWithPostgres, dropSchema, postgresUrl, uniqueSchemaName } from '../support/postgres-server';
-import { proposedEvents } from '../support/proposed-events';
+import { proposedEvents } from '../../src/testing/contract/proposed-events';
 import { MemoryReadModelStore } from '../../src/adapters/read-model/memory/memory-read-model-store';
 import { logisticsProjection } from '../../src/projections/logistics/projection';
 import { ProjectionRunner } from '../../src/projections/projection-runner';

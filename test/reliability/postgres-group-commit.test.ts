@@ -5,7 +5,7 @@ import { storeSchema } from '../../src/adapters/event-store/postgres/store-schem
 import { GENESIS_HASH, hashEvent } from '../../src/engine/audit/hash-chain';
 import type { EventEnvelope } from '../../src/engine/event-store/envelope';
 import { describeWithPostgres, dropSchema, postgresUrl, uniqueSchemaName } from '../support/postgres-server';
-import { proposedEvents } from '../support/proposed-events';
+import { proposedEvents } from '../../src/testing/contract/proposed-events';
 
 const rightOrThrow = <A>(either: E.Either<unknown, A>): A => {
   if (E.isLeft(either)) throw new Error(`expected success, got ${JSON.stringify(either.left)}`);

@@ -3,7 +3,7 @@ import { Pool } from 'pg';
 import { PostgresReadModelStore } from '../../src/adapters/read-model/postgres/postgres-read-model-store';
 import type { Batch, DocumentWrite, ProjectionVersion } from '../../src/projections/read-model-store';
 import { describeWithPostgres, scratchSchemaName, tableOfCollection } from '../support/postgres-read-model-database';
-import { ordersAndCounters, ordersByCustomer } from '../support/read-model-collections';
+import { ordersAndCounters, ordersByCustomer } from '../../src/testing/contract/read-model-collections';
 
 /*
  * A batch commits in one transaction, so whatever happens to the connection, it is either wholly there or

@@ -93,7 +93,7 @@ export type SubscriptionMessage =
 
 /**
  * The engine's event-store port. Every adapter (in-memory, PostgreSQL, EventStoreDB) implements it and
- * passes the shared contract suite in `test/contract/event-store-contract.ts`.
+ * passes the shared contract suite, `describeEventStoreContract` from `ordersource/testing`.
  */
 export interface EventStore {
   /**

@@ -15,7 +15,7 @@ import { ACTIVE_VERSIONS_COLLECTION, documentCollectionName, VERSIONS_COLLECTION
 import { MongoReadModelStore } from '../../../src/adapters/read-model/mongodb/mongodb-read-model-store';
 import type { DocumentWrite, JsonDocument, ProjectionVersion } from '../../../src/projections/read-model-store';
 import { driverErrors, MingoDatabase } from '../../support/mongodb-mingo-database';
-import { ordersAndCounters, ordersByCustomer } from '../../support/read-model-collections';
+import { ordersAndCounters, ordersByCustomer } from '../../../src/testing/contract/read-model-collections';
 
 /*
  * The adapter's handling of the driver's own error classes, thrown by the mingo-backed stand-in (no MongoDB

@@ -14,7 +14,7 @@ import type {
   StoredDocument,
 } from '../../../src/projections/read-model-store';
 import { MingoDatabase } from '../../support/mongodb-mingo-database';
-import { ordersAndCounters, ordersByCustomer, ordersByLabel } from '../../support/read-model-collections';
+import { ordersAndCounters, ordersByCustomer, ordersByLabel } from '../../../src/testing/contract/read-model-collections';
 
 /*
  * The MongoDB read-model store over a stand-in database whose every filter, update, sort and projection is

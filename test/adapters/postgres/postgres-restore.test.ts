@@ -5,7 +5,7 @@ import { PostgresEventStore } from '../../../src/adapters/event-store/postgres/p
 import { beginPostgresRestore } from '../../../src/adapters/event-store/postgres/postgres-restore';
 import type { EventEnvelope } from '../../../src/engine/event-store/envelope';
 import { describeWithPostgres, dropSchema, postgresUrl, uniqueSchemaName } from '../../support/postgres-server';
-import { proposedEvents } from '../../support/proposed-events';
+import { proposedEvents } from '../../../src/testing/contract/proposed-events';
 
 /** Envelopes as an export holds them: two streams written by the in-memory store. */
 const EXPORTED: readonly EventEnvelope[] = (() => {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { canonicalJson } from '../../../src/engine/audit/canonical-json';
 import { HashedFields, hashEvent, sealEvents } from '../../../src/engine/audit/hash-chain';
-import { proposedEvents } from '../../support/proposed-events';
+import { proposedEvents } from '../../../src/testing/contract/proposed-events';
 
 /**
  * The first implementation, kept as the definition of the bytes: every stored hash was taken over this

@@ -1,4 +1,4 @@
-import type { CollectionDefinition, IndexDefinition } from '../../src/projections/read-model-store';
+import type { CollectionDefinition, IndexDefinition } from '../../projections/read-model-store';
 
 /** The read-model test suites' collections: orders with some of these indexes, and plain counters. */
 export const ordersByCustomer: IndexDefinition = { name: 'by-customer', equals: ['customerId'], sortBy: { field: 'placedAt', type: 'number' } };

@@ -1,4 +1,4 @@
-import type { ProposedEvent } from '../../src/engine/event-store/envelope';
+import type { ProposedEvent } from '../../engine/event-store/envelope';
 
 let sequence = 0;
 
