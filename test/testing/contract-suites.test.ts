@@ -1,0 +1,218 @@
+import { AssertionError } from 'node:assert';
+import * as E from 'fp-ts/Either';
+import { MemoryEventStore } from '../../src/adapters/event-store/memory/memory-event-store';
+import { MemoryReadModelStore } from '../../src/adapters/read-model/memory/memory-read-model-store';
+import type { Batch, ProjectionVersion, ReadModelError, ReadModelStore } from '../../src/projections/read-model-store';
+import { assertPartialMatch } from '../../src/testing/contract/partial-match';
+import { describeEventStoreContract, eventStoreContractCases, readModelStoreContractCases } from '../../src/testing';
+import type { ContractCase, ContractHarness, EventStoreHarness, ReadModelStoreHarness, TestFramework } from '../../src/testing';
+import { CommitInterceptingReadModelStore } from '../support/commit-intercepting-read-model-store';
+import { delegatingTo } from '../support/delegating-event-store';
+
+interface CaseFailure {
+  readonly name: string;
+  readonly error: unknown;
+}
+
+const CASE_TIMEOUT_MS = 2_000;
+
+/**
+ * Runs every case on a harness of its own, as a runner would, and answers the ones that failed. A case
+ * waiting for events a store lost would wait for ever: as under a runner, it fails when its time is up.
+ */
+const failuresOf = async <Harness extends ContractHarness>(cases: readonly ContractCase<Harness>[], createHarness: () => Promise<Harness>): Promise<CaseFailure[]> => {
+  const failures: CaseFailure[] = [];
+  for (const contractCase of cases) {
+    const harness = await createHarness();
+    let timer: NodeJS.Timeout | undefined;
+    const timeUp = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`timed out after ${CASE_TIMEOUT_MS} ms`)), CASE_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([contractCase.run(harness), timeUp]);
+    } catch (error) {
+      failures.push({ name: contractCase.name, error });
+    } finally {
+      clearTimeout(timer);
+      await harness.dispose();
+    }
+  }
+  return failures;
+};
+
+const memoryEventStore = (): Promise<EventStoreHarness> => {
+  const store = new MemoryEventStore();
+  return Promise.resolve({ store, dispose: () => store.close() });
+};
+
+/** An event store that takes an append expecting an exact revision whatever revision the stream is at. */
+const ignoringExactRevisions = (): Promise<EventStoreHarness> => {
+  const inner = new MemoryEventStore();
+  const store = delegatingTo(inner, {
+    append: (streamId, events, expected) => inner.append(streamId, events, typeof expected === 'number' ? 'any' : expected),
+  });
+  return Promise.resolve({ store, dispose: () => store.close() });
+};
+
+/** An event store that keeps only the first event of every append. */
+const keepingOneEventPerAppend = (): Promise<EventStoreHarness> => {
+  const inner = new MemoryEventStore();
+  const store = delegatingTo(inner, { append: (streamId, events, expected) => inner.append(streamId, events.slice(0, 1), expected) });
+  return Promise.resolve({ store, dispose: () => store.close() });
+};
+
+/**
+ * A read-model store that takes every batch whatever checkpoint it expects: it commits them one at a time,
+ * each as if it expected the checkpoint the version is at.
+ */
+class CheckpointIgnoringReadModelStore extends CommitInterceptingReadModelStore {
+  private previous: Promise<unknown> = Promise.resolve();
+
+  commit(version: ProjectionVersion, batch: Batch): Promise<E.Either<ReadModelError, void>> {
+    const committed = this.previous.then(async () => {
+      const current = await this.inner.checkpoint(version);
+      const expectedCheckpoint = E.isRight(current) ? current.right : batch.expectedCheckpoint;
+      return this.inner.commit(version, { ...batch, expectedCheckpoint });
+    });
+    this.previous = committed;
+    return committed;
+  }
+}
+
+const readModelHarness = (store: ReadModelStore): Promise<ReadModelStoreHarness> => Promise.resolve({ store, dispose: () => store.close() });
+
+describe('the event-store contract cases', () => {
+  it('all pass on the in-memory event store', async () => {
+    expect(await failuresOf(eventStoreContractCases, memoryEventStore)).toEqual([]);
+  });
+
+  it('fail, each with an AssertionError, where a store takes appends expecting a revision the stream is not at, and only there', async () => {
+    const failures = await failuresOf(eventStoreContractCases, ignoringExactRevisions);
+    expect(failures.map((f) => f.name)).toEqual([
+      'an exact revision fails when the stream has moved on, and on a missing stream',
+      'a revision the stream has not reached fails, naming the revision it is at',
+      'a failed append writes nothing',
+      'of many concurrent writers expecting the same revision, exactly one wins',
+    ]);
+    for (const failure of failures) expect(failure.error).toBeInstanceOf(AssertionError);
+  });
+
+  it('fail where a store loses events: every case that appends more than one event at a time and reads them back', async () => {
+    const failures = await failuresOf(eventStoreContractCases, keepingOneEventPerAppend);
+    expect(failures.map((f) => f.name)).toEqual([
+      'assigns revisions from 0 and returns the next expected revision',
+      "hands out reads that are the caller's own: reordering one changes nothing stored",
+      'reads nothing for a negative count, and from the start for a position before the first',
+      'reads forwards from a revision with a count',
+      'reads backwards from the end or from a revision',
+      'reads backwards from a revision past the end from the last event',
+      'an exact revision fails when the stream has moved on, and on a missing stream',
+      'a revision the stream has not reached fails, naming the revision it is at',
+      'of many concurrent writers expecting the same revision, exactly one wins',
+      'reads every event in global order and pages with lastPosition',
+      'filters by event type',
+      'reports the head position',
+      'catches up, says so, then delivers live events in order',
+      'starts after a given position',
+      'delivers every event of concurrent appends exactly once',
+    ]);
+  });
+});
+
+describe('the read-model store contract cases', () => {
+  it('all pass on the in-memory read-model store', async () => {
+    expect(await failuresOf(readModelStoreContractCases, () => readModelHarness(new MemoryReadModelStore()))).toEqual([]);
+  });
+
+  it('fail, each with an AssertionError, where a store ignores the checkpoint a batch expects, and only there', async () => {
+    const failures = await failuresOf(readModelStoreContractCases, () => readModelHarness(new CheckpointIgnoringReadModelStore(new MemoryReadModelStore())));
+    expect(failures.map((f) => f.name)).toEqual([
+      'refuses a batch whole when the checkpoint is not the one expected',
+      'of concurrent batches expecting the same checkpoint, exactly one is applied',
+    ]);
+    for (const failure of failures) expect(failure.error).toBeInstanceOf(AssertionError);
+  });
+});
+
+/** A test framework that records what a suite registers, to run it afterwards as a runner would. */
+const recordingFramework = () => {
+  const tests: { readonly name: string; readonly body: () => Promise<void> }[] = [];
+  const beforeEachHooks: (() => Promise<void>)[] = [];
+  const afterEachHooks: (() => Promise<void>)[] = [];
+  const titles: string[] = [];
+  const framework: TestFramework = {
+    describe: (name, body) => {
+      titles.push(name);
+      body();
+      titles.pop();
+    },
+    it: (name, body) => tests.push({ name: [...titles, name].join(' › '), body }),
+    beforeEach: (body) => beforeEachHooks.push(body),
+    afterEach: (body) => afterEachHooks.push(body),
+  };
+  const runAll = async (): Promise<void> => {
+    for (const test of tests) {
+      for (const hook of beforeEachHooks) await hook();
+      try {
+        await test.body();
+      } finally {
+        for (const hook of afterEachHooks) await hook();
+      }
+    }
+  };
+  return { framework, tests, runAll };
+};
+
+describe('describeEventStoreContract', () => {
+  it('registers every case through the framework it is given, grouped, each on a harness of its own disposed after it', async () => {
+    const { framework, tests, runAll } = recordingFramework();
+    let created = 0;
+    let disposed = 0;
+    describeEventStoreContract(
+      'recorded',
+      () => {
+        created += 1;
+        const store = new MemoryEventStore();
+        return Promise.resolve({
+          store,
+          dispose: async () => {
+            disposed += 1;
+            await store.close();
+          },
+        });
+      },
+      framework,
+    );
+    expect(tests.map((t) => t.name)).toEqual(eventStoreContractCases.map((c) => `event store contract: recorded › ${c.group} › ${c.name}`));
+    await runAll();
+    expect([created, disposed]).toEqual([eventStoreContractCases.length, eventStoreContractCases.length]);
+  });
+
+  it('without a framework given or the runner globals, throws an Error that says to pass them', () => {
+    const scope = globalThis as unknown as Record<string, unknown>;
+    const saved = scope['describe'];
+    Reflect.deleteProperty(scope, 'describe');
+    try {
+      expect(() => describeEventStoreContract('no runner', memoryEventStore)).toThrow(
+        /describeEventStoreContract: no test framework .*\(no global describe\).*or pass them/,
+      );
+    } finally {
+      scope['describe'] = saved;
+    }
+  });
+});
+
+describe('assertPartialMatch', () => {
+  it('accepts fields beside those expected, at any depth', () => {
+    expect(() => assertPartialMatch({ a: 1, b: { c: [1, { d: 2, e: 3 }], f: 4 } }, { b: { c: [1, { d: 2 }] } })).not.toThrow();
+  });
+
+  it('names the first mismatch by its path: a wrong value, a missing field, an array of another length', () => {
+    expect(() => assertPartialMatch({ left: { code: 'A' } }, { left: { code: 'B' } }, 'the failure')).toThrow(
+      'the failure: (value).left.code: expected "B", found "A"',
+    );
+    expect(() => assertPartialMatch({ code: 'A' }, { code: 'A', actual: undefined })).toThrow('(value).actual: missing, expected undefined');
+    expect(() => assertPartialMatch([{ id: 1 }, { id: 2 }], [{ id: 1 }])).toThrow('(value): expected 1 elements, found 2');
+    expect(() => assertPartialMatch(undefined, { id: 1 })).toThrow('(value): expected an object, found undefined');
+  });
+});
