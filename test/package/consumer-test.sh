@@ -125,6 +125,7 @@ if [ -f "$installed/dist/cjs/testing/index.js" ]; then
   check "install: fast-check, the peer ordersource/testing needs" install_fast_check
   check "ordersource/testing loads from CommonJS" in_consumer node -e "require('ordersource/testing')"
   check "ordersource/testing loads from ES modules" in_consumer node --input-type=module -e "await import('ordersource/testing')"
+  check "ordersource/testing: the adapter contract cases pass on the in-memory stores with no test runner" in_consumer node contract-consumer.mjs
   for extension in mts cts ts; do
     echo "export * as testing from 'ordersource/testing';" >"$consumer/testing-consumer.$extension"
   done
