@@ -235,7 +235,7 @@ describe('the ordersource executable', () => {
     expect(orderHistory.elapsedMs).toEqual(expect.any(Number));
     expect(orderHistory.eventsPerSecond).toBeGreaterThan(0);
     const logistics = report('rebuildLogisticsJson');
-    expect(logistics).toMatchObject({ projection: 'logistics', eventsRead: 5, position: files.lines.length - 1 });
+    expect(logistics).toMatchObject({ projection: 'logistics', eventsRead: 6, position: files.lines.length - 1 });
     expect(logistics.collections).toEqual({
       orders: { documents: 1, writes: 1 },
       'awaiting-shipment': { documents: 0, writes: 1 },
