@@ -62,7 +62,7 @@ const buildProgram = (context: CliContext, run: (command: Promise<CommandResult>
 
   program
     .command('audit')
-    .description('the state of a stream now, or at a revision or time (recordedAt ≤ time)')
+    .description('the state of a stream now, or at a revision or time (its events up to the first recorded after that time)')
     .argument('<stream>', 'stream id, e.g. order-20261125-0001')
     .option('--at <revision|time>', 'a revision (12) or an ISO time with a zone (2026-11-25T09:05:00Z)')
     .addOption(sourceOption())

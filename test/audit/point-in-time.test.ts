@@ -72,6 +72,31 @@ describe('point-in-time replay', () => {
     expect(E.isRight(entries) && entries.right.map((entry) => entry.revision)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 
+  it('does not fold a stream with a revision missing or repeated, which would give a state it never had', async () => {
+    const lines = (await journey.store.readAll({ maxCount: 10_000 })).events.map((event) => JSON.stringify(event));
+    const refund = lines.findIndex((line) => line.includes(`"streamId":"${ORDER_STREAM}"`) && line.includes('"type":"OrderRefunded"'));
+    const fifth = lines.findIndex((line) => line.includes(`"streamId":"${ORDER_STREAM}"`) && line.includes('"revision":5,'));
+    const storeOf = async (damaged: readonly string[]) => {
+      const store = new MemoryEventStore();
+      expect(E.isRight(await store.restore(damaged.map(parseLine)))).toBe(true);
+      return store;
+    };
+    const repeated = await storeOf([...lines, lines[refund] as string]);
+    const refundRevision = (parseLine(lines[refund] as string) as { revision: number }).revision;
+    expect(await stateAt(repeated, ORDER_STREAM)).toEqual(
+      E.left({
+        code: 'STREAM_DAMAGED',
+        message: `stream ${ORDER_STREAM} cannot be replayed: revision ${refundRevision} appears twice (verify says what happened to it)`,
+        streamId: ORDER_STREAM,
+        revision: refundRevision,
+      }),
+    );
+    const missing = await storeOf(lines.filter((_, i) => i !== fifth));
+    expect(await stateAt(missing, ORDER_STREAM, { kind: 'revision', revision: 5 })).toMatchObject(E.left({ code: 'STREAM_DAMAGED', revision: 5 }));
+    expect(await stateAt(missing, ORDER_STREAM, { kind: 'revision', revision: 2 })).toMatchObject(E.left({ code: 'STREAM_DAMAGED', revision: 5 }));
+    expect(E.isRight(await timeline(missing, ORDER_STREAM))).toBe(true);
+  });
+
   it('gives the initial state before the first event', async () => {
     expect(await replayed(ORDER_STREAM, { kind: 'time', recordedAt: sentAt('cmd-1') })).toEqual({
       streamId: ORDER_STREAM,
@@ -163,6 +188,7 @@ describe('timeline', () => {
       schemaVersion: 1,
       summary: 'shipped with SF-Express, tracking SF1234567890',
       readable: true,
+      hash: (await journey.store.readStream(ORDER_STREAM))[2]?.hash,
     });
     expect(entries.right[0]?.summary).toBe('order placed: 2 lines, 249.00 CNY due by 2026-11-25T09:35:00.000Z');
     expect(entries.right[3]?.summary).toBe('SF-Express in-transit: Left Hangzhou sorting centre (Hangzhou)');

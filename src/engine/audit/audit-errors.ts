@@ -29,6 +29,18 @@ export interface RevisionNotFound {
   readonly headRevision: number;
 }
 
+/**
+ * A stream whose revisions do not run 0, 1, 2… (one missing, or two events claiming one): folded, it would
+ * give a state it never had. `verify` says what happened to it.
+ */
+export interface StreamDamaged {
+  readonly code: 'STREAM_DAMAGED';
+  readonly message: string;
+  readonly streamId: string;
+  /** The first revision missing or repeated. */
+  readonly revision: number;
+}
+
 /** A point in time that is none: a revision that is not a whole number ≥ 0, a time that is not a timestamp (`Date.parse` of a bad string gives NaN). */
 export interface InvalidPoint {
   readonly code: 'INVALID_POINT';
@@ -47,7 +59,7 @@ export const pageSizeProblem = (pageSize: number | undefined): InvalidOption | u
     ? undefined
     : { code: 'INVALID_OPTION', message: `pageSize must be a whole number of events, at least 1, not ${String(pageSize)}` };
 
-export type AuditError = StoreReadFailed | StreamNotFound | NoAggregateForStream | RevisionNotFound | InvalidPoint | UnreadableEvent;
+export type AuditError = StoreReadFailed | StreamNotFound | NoAggregateForStream | RevisionNotFound | StreamDamaged | InvalidPoint | UnreadableEvent;
 
 export const storeReadFailed = (cause: unknown): StoreReadFailed => ({
   code: 'STORE_READ_FAILED',

@@ -3,11 +3,15 @@ import * as t from 'io-ts';
 import { NonNegativeInteger } from '../../domain/shared/codecs';
 import type { EventEnvelope } from '../event-store/envelope';
 import type { EventStore } from '../event-store/event-store';
-import { AuditError, streamNotFound } from './audit-errors';
+import { AuditError, StreamDamaged, streamNotFound } from './audit-errors';
 import { auditedStream } from './audited-stream';
 import { replayerFor, StreamReplayer, streamReplayers } from './stream-replayers';
 
-/** A point in a stream's life: after a revision, or after everything recorded up to a time (inclusive). */
+/**
+ * A point in a stream's life: after a revision, or after everything recorded up to a time (inclusive): the
+ * stream's events up to the first one recorded after it, since hosts whose clocks disagree (or a clock set
+ * back) can record an event earlier than the one before it, which was decided first all the same.
+ */
 export const PointInTime = t.union([
   t.readonly(t.type({ kind: t.literal('revision'), revision: NonNegativeInteger })),
   // Any whole millisecond, before 1970 too: a time before a stream began is a point, before its first event.
@@ -40,9 +44,21 @@ const eventsUpTo = (events: readonly EventEnvelope[], point: PointInTime | undef
   return beyond === -1 ? events : events.slice(0, beyond);
 };
 
+/** The first revision a stream's events, in revision order, miss or repeat, if any. */
+const revisionDamage = (streamId: string, events: readonly EventEnvelope[]): StreamDamaged | undefined => {
+  for (let expected = 0; expected < events.length; expected += 1) {
+    const { revision } = events[expected] as EventEnvelope;
+    if (revision === expected) continue;
+    const what = revision > expected ? `revision ${expected} is missing` : `revision ${revision} appears twice`;
+    return { code: 'STREAM_DAMAGED', message: `stream ${streamId} cannot be replayed: ${what} (verify says what happened to it)`, streamId, revision: Math.min(revision, expected) };
+  }
+  return undefined;
+};
+
 /**
  * The state of `streamId` at `point` (now, when omitted), replayed from its events with the deciders'
- * own `evolve`, so it is the state the engine itself would have decided on.
+ * own `evolve`, so it is the state the engine itself would have decided on. A stream with a revision
+ * missing or repeated is not folded: `STREAM_DAMAGED`.
  */
 export const stateAt = async (store: EventStore, streamId: string, point?: PointInTime, options: ReplayOptions = {}): Promise<E.Either<AuditError, StateAtPoint>> => {
   // The type says what a point is, but a host's caller may hand in anything: `Date.parse` of a bad string is NaN.
@@ -58,6 +74,8 @@ export const stateAt = async (store: EventStore, streamId: string, point?: Point
   const events = read.right;
   const head = events[events.length - 1];
   if (head === undefined) return E.left(streamNotFound(streamId));
+  const damage = revisionDamage(streamId, events);
+  if (damage !== undefined) return E.left(damage);
   if (point?.kind === 'revision' && point.revision > head.revision) {
     return E.left({
       code: 'REVISION_NOT_FOUND',

@@ -21,6 +21,8 @@ export interface TimelineEntry {
   readonly actor: string;
   readonly correlationId: string;
   readonly causationId: string;
+  /** The event's link in its stream's hash chain: what a head kept elsewhere is compared with, later. */
+  readonly hash: string;
   readonly summary: string;
   /** False when the event could not be decoded; `summary` then says why. */
   readonly readable: boolean;
@@ -44,6 +46,7 @@ const entryOf = (envelope: EventEnvelope, schemas: EventSchemas): TimelineEntry 
     actor: envelope.actor,
     correlationId: envelope.correlationId,
     causationId: envelope.causationId,
+    hash: envelope.hash,
     // An event that cannot be read still belongs in the timeline: hiding it would hide what needs explaining.
     summary: E.isRight(decoded) ? summariseEvent(decoded.right) : `cannot be read: ${decoded.left.problems.join('; ')}`,
     readable: E.isRight(decoded),
