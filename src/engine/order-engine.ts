@@ -22,8 +22,9 @@ import type { EventStore } from './event-store/event-store';
 import { IdGenerator, timeOrderedIds } from './ids';
 import { toldSafely } from './host-hook';
 import { KeyedTurns } from './keyed-turns';
-import { FiredDeadline, isEngineCommandId, ProcessManager, ProcessManagerFailure } from './process-manager/process-manager';
-import { JourneyEvent, Reaction, reactionsTo } from './process-manager/reactions';
+import { FiredDeadline, isEngineCommandId, ProcessManager, ProcessManagerFailure, UnreadableForReactions } from './process-manager/process-manager';
+import { decodeStoredEvent, UnreadableEvent } from './schema/stored-event';
+import { JourneyEvent, REACTING_EVENT_TYPES, Reaction, reactionsTo } from './process-manager/reactions';
 import { RetryPolicy, retryPolicyOf } from './retry-policy';
 import { MemoryRejectionJournal, ReadRejectionsOptions, RejectedCommand, RejectionJournal } from './rejection-journal';
 import { decodeProblems } from './schema/decode-problems';
@@ -567,11 +568,13 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
   };
 
   const journeyHandlers = [cart, order, payment] as const;
-  const decodeForReactions = (envelope: EventEnvelope): E.Either<CommandError, readonly Reaction[]> => {
+  const decodeForReactions = (envelope: EventEnvelope): E.Either<UnreadableForReactions, readonly Reaction[]> => {
     const handler = journeyHandlers.find((h) => envelope.streamId.startsWith(h.aggregate.streamPrefix));
-    if (handler === undefined) return E.right([]);
-    const decoded: E.Either<CommandError, JourneyEvent> = handler.decodeEvent(envelope);
-    return E.map((event: JourneyEvent) => reactionsTo(event, envelope.occurredAt, { paymentWindowMs }))(decoded);
+    if (handler === undefined || !REACTING_EVENT_TYPES.has(envelope.type)) return E.right([]);
+    const decoded: E.Either<UnreadableEvent, JourneyEvent> = decodeStoredEvent<JourneyEvent>(handler.aggregate.eventCodec, schemas, envelope);
+    return E.isRight(decoded)
+      ? E.right(reactionsTo(decoded.right, envelope.occurredAt, { paymentWindowMs }))
+      : E.left({ error: { kind: 'unavailable', code: 'UNREADABLE_EVENT', message: decoded.left.message }, readLater: decoded.left.cause === 'schema-version' });
   };
 
   const processManagerFailure = toldSafely(options.onProcessManagerFailure ?? (() => undefined));

@@ -42,7 +42,7 @@ export interface ProcessManagerDependencies {
   readonly clock: Clock;
   readonly newId: IdGenerator;
   /** The rules: what follows a stored event, or why the event could not be read. */
-  readonly reactionsTo: (envelope: EventEnvelope) => E.Either<CommandError, readonly Reaction[]>;
+  readonly reactionsTo: (envelope: EventEnvelope) => E.Either<UnreadableForReactions, readonly Reaction[]>;
   /** The stream a command is decided on. */
   readonly streamOf: (command: EngineCommand) => string;
   /** How many events may have their reactions under way at once (at least 1). */
@@ -57,6 +57,16 @@ export interface ProcessManagerDependencies {
   /** Where to resume: the position of the last event handled by an earlier run. */
   readonly startAfter?: number;
   readonly onFailure: (failure: ProcessManagerFailure) => void;
+}
+
+/**
+ * An event the rules could not read. `readLater`: an engine able to read it would (an upgrade, a fixed
+ * upcaster of the host's), so its position is held until it is read; else its content is not what its type
+ * holds, which no later read changes, and it is reported and passed over.
+ */
+export interface UnreadableForReactions {
+  readonly error: CommandError;
+  readonly readLater: boolean;
 }
 
 export interface ProcessManagerFailure {
@@ -119,8 +129,11 @@ export class ProcessManager {
   private subscription: Subscription | undefined;
   private waiters: { position: number; resolve: () => void }[] = [];
   private reacting = 0;
-  /** The one message waiting for a slot, if any: `handle` takes messages one at a time, so there is never a second. */
-  private slotFreed: (() => void) | undefined;
+  /**
+   * Messages waiting for a slot, first come first woken. A subscription takes its messages one at a time, but
+   * one that failed may leave its last message waiting as the next subscription's first one waits too.
+   */
+  private readonly slotWaiters: (() => void)[] = [];
   private stopped = false;
   /** The furthest position the process manager has taken in, after which a new subscription takes up after a failure. */
   private received: number | undefined;
@@ -201,6 +214,7 @@ export class ProcessManager {
     this.subscription = undefined;
     this.stopped = true;
     for (const wake of this.sleepers) wake();
+    for (const wake of this.slotWaiters.splice(0)) wake();
     // Nothing more will be handled: whoever waits for a position would wait for ever.
     for (const waiter of this.waiters.splice(0)) waiter.resolve();
   }
@@ -286,22 +300,43 @@ export class ProcessManager {
       return this.advance(this.frontier.pass(event.position));
     }
     const reactions = this.deps.reactionsTo(event);
-    if (E.isLeft(reactions)) this.deps.onFailure({ position: event.position, eventId: event.eventId, error: reactions.left });
-    if (E.isLeft(reactions) || reactions.right.length === 0) return this.advance(this.frontier.pass(event.position));
-    while (this.reacting >= this.deps.concurrency) await new Promise<void>((resolve) => (this.slotFreed = resolve));
+    if (E.isLeft(reactions) && !reactions.left.readLater) this.deps.onFailure({ position: event.position, eventId: event.eventId, error: reactions.left.error });
+    if (E.isLeft(reactions) ? !reactions.left.readLater : reactions.right.length === 0) return this.advance(this.frontier.pass(event.position));
+    while (!this.stopped && this.reacting >= this.deps.concurrency) await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
     // Stopped while it waited: left unbegun, the event keeps the frontier before it.
     if (this.stopped) return;
     this.reacting += 1;
     const entry = this.frontier.begin(event.position);
     const finished = (outcome: ReactionsOutcome): void => {
       this.reacting -= 1;
-      this.slotFreed?.();
-      this.slotFreed = undefined;
+      this.slotWaiters.shift()?.();
       // An abandoned event stays unfinished, so the frontier cannot pass it.
       if (outcome === 'decided') this.advance(this.frontier.finish(entry));
     };
     // Every attempt of a reaction is made through `untilTaken`, which takes a throw for a transient failure.
-    void this.lanes.run(this.streamsTouched(event, reactions.right), () => this.react(event, reactions.right)).then(finished);
+    // An event not read yet holds its own stream's lane only: the streams its reactions touch are not known.
+    const lanes = E.isRight(reactions) ? this.streamsTouched(event, reactions.right) : [event.streamId];
+    void this.lanes.run(lanes, () => this.reactOnceRead(event, reactions)).then(finished);
+  }
+
+  /**
+   * Reacts to `event` once it can be read. One this engine cannot read yet (an upcaster of the host's that
+   * throws, an event a newer version wrote) is read again after the retry policy's waits, reported each time,
+   * and its position held meanwhile: passed over, its step of the journey would be lost, also to a restart
+   * after a fix or an upgrade, which reacts to it.
+   */
+  private async reactOnceRead(event: EventEnvelope, firstRead: E.Either<UnreadableForReactions, readonly Reaction[]>): Promise<ReactionsOutcome> {
+    const read = E.isRight(firstRead)
+      ? firstRead
+      : await this.untilTaken(
+          event,
+          () => Promise.resolve(this.deps.reactionsTo(event)),
+          (answer) => (E.isLeft(answer) && answer.left.readLater ? answer.left.error : undefined),
+        );
+    if (read === 'abandoned') return read;
+    if (E.isRight(read)) return this.react(event, read.right);
+    this.deps.onFailure({ position: event.position, eventId: event.eventId, error: read.left.error });
+    return 'decided';
   }
 
   private streamsTouched(event: EventEnvelope, reactions: readonly Reaction[]): readonly string[] {

@@ -45,6 +45,22 @@ const refundOwed = (paymentId: string, refundId: string, amount: Money, reason: 
  */
 export type JourneyEvent = CartEvent | OrderEvent | PaymentEvent;
 
+/**
+ * The event types `reactionsTo` reacts to. The process manager need not read any other, nor hold its position
+ * for one it cannot read (an event a newer version wrote, say): nothing follows from it.
+ */
+export const REACTING_EVENT_TYPES: ReadonlySet<string> = new Set<JourneyEvent['type']>([
+  'CartCheckedOut',
+  'OrderPlaced',
+  'PaymentCaptured',
+  'OrderPaid',
+  'OrderExpired',
+  'OrderCancelled',
+  'AfterSalesApproved',
+  'ReturnedGoodsReceived',
+  'PaymentRefunded',
+]);
+
 export const reactionsTo = (event: JourneyEvent, occurredAt: number, settings: ReactionSettings): readonly Reaction[] => {
   switch (event.type) {
     case 'CartCheckedOut': {

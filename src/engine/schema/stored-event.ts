@@ -22,9 +22,15 @@ export interface UnreadableEvent {
   readonly streamId: string;
   readonly revision: number;
   readonly problems: readonly string[];
+  /**
+   * `schema-version`: this engine cannot bring the event's schema version to its own (a version newer than
+   * it knows, no upcaster for it, an upcaster that threw), where an engine that can (an upgrade, a fixed
+   * upcaster) would read it. `content`: its data is not what its type holds at that version.
+   */
+  readonly cause: 'schema-version' | 'content';
 }
 
-const unreadable = (envelope: EventEnvelope, problems: readonly string[]): E.Either<UnreadableEvent, never> =>
+const unreadable = (envelope: EventEnvelope, problems: readonly string[], cause: UnreadableEvent['cause']): E.Either<UnreadableEvent, never> =>
   E.left({
     code: 'UNREADABLE_EVENT',
     message: `event ${envelope.eventId} (${envelope.type} v${envelope.schemaVersion}) at ${envelope.streamId}@${envelope.revision} cannot be read: ${problems.join('; ')}`,
@@ -32,6 +38,7 @@ const unreadable = (envelope: EventEnvelope, problems: readonly string[]): E.Eit
     streamId: envelope.streamId,
     revision: envelope.revision,
     problems,
+    cause,
   });
 
 /**
@@ -54,9 +61,9 @@ export const decodeStoredEvent = <A>(
       // value every reader (commands, the process manager, projections, audits) already answers.
       upcasted = E.left(`upcasting ${envelope.type} v${envelope.schemaVersion} threw: ${messageOf(thrown)}`);
     }
-    if (E.isLeft(upcasted)) return unreadable(envelope, [upcasted.left]);
+    if (E.isLeft(upcasted)) return unreadable(envelope, [upcasted.left], 'schema-version');
     data = upcasted.right;
   }
   const decoded = decodeWithGuard(codec, { type: envelope.type, data });
-  return E.isLeft(decoded) ? unreadable(envelope, decodeProblems(decoded.left)) : decoded;
+  return E.isLeft(decoded) ? unreadable(envelope, decodeProblems(decoded.left), 'content') : decoded;
 };

@@ -1,8 +1,17 @@
 import { paymentStreamId } from '../../../src/engine/aggregates';
-import { reactionsTo } from '../../../src/engine/process-manager/reactions';
+import { JourneyEvent, REACTING_EVENT_TYPES, reactionsTo } from '../../../src/engine/process-manager/reactions';
+import { currentSamples } from '../../fixtures/golden-event-samples';
 import { cny } from '../../support/fixtures';
 
 describe('the process manager’s rules', () => {
+  it('react to the kinds of event listed as reacted to, and to no other: those the process manager does not read', () => {
+    const journeyTypes = Object.keys(currentSamples).filter((type) => !type.startsWith('Deadline') && type !== 'ProviderTransactionClaimed');
+    for (const type of journeyTypes) {
+      const event = { type, data: currentSamples[type as keyof typeof currentSamples] } as JourneyEvent;
+      expect([type, reactionsTo(event, 0, { paymentWindowMs: 60_000 }).length > 0]).toEqual([type, REACTING_EVENT_TYPES.has(type)]);
+    }
+  });
+
   it('send the follow-up to a refused command to the stream of the event reacted to, which the process manager orders by', () => {
     const captured = { type: 'PaymentCaptured', data: { paymentId: 'p1', orderId: 'o1', providerTransactionId: 'tx-1', amount: cny(13000) } } as const;
     const [markPaid] = reactionsTo(captured, 0, { paymentWindowMs: 60_000 });

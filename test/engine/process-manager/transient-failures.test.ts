@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/Either';
-import { concat, of, throwError } from 'rxjs';
+import { concat, merge, of, Subject, throwError } from 'rxjs';
 import { concatMap } from 'rxjs/operators';
 import { MemoryEventStore } from '../../../src/adapters/event-store/memory/memory-event-store';
 import { cartStreamId, orderStreamId, paymentStreamId } from '../../../src/engine/aggregates';
@@ -9,6 +9,8 @@ import { deadlineStreamId } from '../../../src/engine/process-manager/deadline-e
 import { PROCESS_MANAGER_ACTOR, ProcessManagerFailure } from '../../../src/engine/process-manager/process-manager';
 import { paymentExpiryDeadlineId } from '../../../src/engine/process-manager/reactions';
 import { delayAfter, retryPolicyOf } from '../../../src/engine/retry-policy';
+import { eventSchemaDefinitions } from '../../../src/engine/schema/current-event-schemas';
+import { eventSchemas } from '../../../src/engine/schema/event-schemas';
 import { delegatingTo } from '../../support/delegating-event-store';
 import { checkOut, failuresSeen } from '../../support/checkout-journey';
 
@@ -119,12 +121,65 @@ describe('the process manager when the store cannot take a reaction', () => {
     await engine.settle();
 
     const [placed] = await memory.readStream(orderStreamId('o0'));
-    // The bad event itself, whose reactions cannot be known, then the placement, whose payment cannot be initiated.
-    expect(failures).toEqual([
-      { position: 0, eventId: 'bad-1', error: expect.objectContaining({ code: 'UNREADABLE_EVENT' }) },
-      { position: placed!.position, eventId: placed!.eventId, error: expect.objectContaining({ code: 'UNREADABLE_EVENT' }) },
-    ]);
+    // Not the bad event itself, a kind nothing follows from, which the process manager does not read; the
+    // placement, whose payment cannot be initiated on a stream that cannot be read.
+    expect(failures).toEqual([{ position: placed!.position, eventId: placed!.eventId, error: expect.objectContaining({ code: 'UNREADABLE_EVENT' }) }]);
     expect(engine.processManagerPosition).toBe(await memory.headPosition());
+  });
+
+  describe('an event it cannot read', () => {
+    // CartCheckedOut raised to a version 2 whose upcaster fails while `broken` (a host's lookup table not loaded).
+    const flakyUpcaster = () => {
+      const upcaster = { broken: true };
+      const schemas = eventSchemas({
+        ...eventSchemaDefinitions,
+        CartCheckedOut: {
+          version: 2,
+          upcasters: {
+            1: (data) => {
+              if (upcaster.broken) throw new Error('lookup table not loaded');
+              return data;
+            },
+          },
+        },
+      });
+      return { upcaster, schemas };
+    };
+    const checkedOutBefore = async (memory: MemoryEventStore) => {
+      await checkOut(engineOver(memory, { runProcessManager: false }).engine);
+      const checkedOut = (await memory.readStream(cartStreamId('c0'))).find((event) => event.type === 'CartCheckedOut');
+      if (checkedOut === undefined) throw new Error('not checked out');
+      return checkedOut;
+    };
+
+    it('is read again, its position held, until it can be, and the journey goes on', async () => {
+      const memory = new MemoryEventStore();
+      const checkedOut = await checkedOutBefore(memory);
+      const { upcaster, schemas } = flakyUpcaster();
+      const { engine, failures } = engineOver(memory, { eventSchemas: schemas });
+      await failuresSeen(failures, 3);
+      expect(failures[0]).toEqual({ position: checkedOut.position, eventId: checkedOut.eventId, error: expect.objectContaining({ code: 'UNREADABLE_EVENT' }), retryInMs: 1 });
+      expect(engine.processManagerPosition).toBeLessThan(checkedOut.position);
+      expect(await memory.readStream(orderStreamId('o0'))).toEqual([]);
+      upcaster.broken = false;
+      await engine.settle();
+      const order = await engine.orderState('o0');
+      expect(E.isRight(order) && order.right.state.status).toBe('awaiting-payment');
+    });
+
+    it('is reacted to by a restart from the position held, once the host has fixed what could not read it', async () => {
+      const memory = new MemoryEventStore();
+      const checkedOut = await checkedOutBefore(memory);
+      const first = engineOver(memory, { eventSchemas: flakyUpcaster().schemas });
+      await failuresSeen(first.failures, 1);
+      const position = first.engine.processManagerPosition;
+      expect(position).toBeLessThan(checkedOut.position);
+      await first.engine.close();
+      const second = engineOver(memory, { processManagerStartAfter: position });
+      await second.engine.settle();
+      const order = await second.engine.orderState('o0');
+      expect(E.isRight(order) && order.right.state.status).toBe('awaiting-payment');
+    });
   });
 
   it('gives up when the engine closes, and a restart from its position carries the journey on', async () => {
@@ -172,6 +227,37 @@ describe('the process manager when the store cannot take a reaction', () => {
 });
 
 describe('the process manager when its subscription to the store fails', () => {
+  it('loses no event that waited for a reaction slot as the subscription failed', async () => {
+    const memory = new MemoryEventStore();
+    const outage = { down: true };
+    let lost = new Subject<never>();
+    // The process manager's commands cannot be stored while `down`; `lost` ends the subscriptions made so far.
+    const store = delegatingTo(memory, {
+      append: (streamId, events, expected) =>
+        outage.down && events.some((event) => event.actor === PROCESS_MANAGER_ACTOR)
+          ? Promise.resolve(E.left({ code: 'STORE_UNAVAILABLE' as const, message: 'connection refused' }))
+          : memory.append(streamId, events, expected),
+      subscribe: (options) => merge(memory.subscribe(options), lost),
+    });
+    const { engine, failures } = engineOver(store, { processManagerConcurrency: 1 });
+    // Shopper 0's placement holds the one slot, trying again; shopper 1's checkout waits for the slot.
+    await checkOut(engine, 0);
+    await failuresSeen(failures, 1);
+    await checkOut(engine, 1);
+    const failed = lost;
+    lost = new Subject<never>();
+    failed.error(new Error('connection lost'));
+    await failuresSeen(failures, failures.length + 1);
+    // Delivered by the next subscription, shopper 2's checkout waits for the slot too.
+    await checkOut(engine, 2);
+    outage.down = false;
+    await engine.settle();
+    for (const orderId of ['o0', 'o1', 'o2']) {
+      const order = await engine.orderState(orderId);
+      expect([orderId, E.isRight(order) && order.right.state.status]).toEqual([orderId, 'awaiting-payment']);
+    }
+  });
+
   it('subscribes again after the last event it took in, and the journey goes on', async () => {
     const memory = new MemoryEventStore();
     const subscribedAfter: (number | undefined)[] = [];
