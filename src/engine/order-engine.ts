@@ -582,6 +582,7 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
     store,
     clock,
     newId: handlerDeps.newId,
+    schemas,
     reactionsTo: decodeForReactions,
     streamOf: (command) =>
       isCartCommand(command) ? defs.cart.streamIdOf(command) : isPaymentCommand(command) ? paymentStreamId(command.data.paymentId) : defs.order.streamIdOf(command),

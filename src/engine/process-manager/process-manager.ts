@@ -8,6 +8,8 @@ import type { EventEnvelope, ProposedEvent } from '../event-store/envelope';
 import { type AppendError, type AppendResult, type EventStore, type ReadAllPage, type SubscriptionMessage, walkEndsAt } from '../event-store/event-store';
 import type { IdGenerator } from '../ids';
 import { delayAfter, RetryPolicy } from '../retry-policy';
+import type { EventSchemas } from '../schema/event-schemas';
+import { decodeStoredEvent } from '../schema/stored-event';
 import { DEADLINE_STREAM_PREFIX, DeadlineEvent, deadlineStreamId } from './deadline-events';
 import { CompletionFrontier } from './completion-frontier';
 import { DeadlineQueue } from './deadline-queue';
@@ -41,6 +43,8 @@ export interface ProcessManagerDependencies {
   readonly store: EventStore;
   readonly clock: Clock;
   readonly newId: IdGenerator;
+  /** The engine's event schemas: deadline events are written at their current versions and read through them. */
+  readonly schemas: EventSchemas;
   /** The rules: what follows a stored event, or why the event could not be read. */
   readonly reactionsTo: (envelope: EventEnvelope) => E.Either<UnreadableForReactions, readonly Reaction[]>;
   /** The stream a command is decided on. */
@@ -352,13 +356,9 @@ export class ProcessManager {
   }
 
   private trackDeadline(envelope: EventEnvelope): void {
-    const decoded = DeadlineEvent.decode({ type: envelope.type, data: envelope.data });
+    const decoded = decodeStoredEvent(DeadlineEvent, this.deps.schemas, envelope);
     if (E.isLeft(decoded)) {
-      this.deps.onFailure({
-        position: envelope.position,
-        eventId: envelope.eventId,
-        error: { kind: 'unavailable', code: 'UNREADABLE_EVENT', message: `deadline event ${envelope.eventId} cannot be read` },
-      });
+      this.deps.onFailure({ position: envelope.position, eventId: envelope.eventId, error: { kind: 'unavailable', code: 'UNREADABLE_EVENT', message: decoded.left.message } });
       return;
     }
     const event = decoded.right;
@@ -476,7 +476,7 @@ export class ProcessManager {
     const proposed: ProposedEvent = {
       eventId: this.deps.newId(),
       type: event.type,
-      schemaVersion: 1,
+      schemaVersion: this.deps.schemas.currentVersion(event.type),
       data: event.data,
       occurredAt: now,
       recordedAt: now,
