@@ -3,6 +3,7 @@ import { MemoryEventStore } from '../../src/adapters/event-store/memory/memory-e
 import { PricingPolicy, standardPricingPolicy } from '../../src/domain/pricing/pricing-policy';
 import { cartStreamId } from '../../src/engine/aggregates';
 import { eventSchemas } from '../../src/engine/schema/event-schemas';
+import { timeline } from '../../src/engine/audit/timeline';
 import { engineDriver } from '../support/engine-driver';
 import { cny } from '../support/fixtures';
 
@@ -94,5 +95,30 @@ describe('code the host gives the engine, when it throws', () => {
     const reader = engineDriver({ eventStore: store, eventSchemas: throwing, runProcessManager: false });
     expect(await reader.engine.cartState('c1')).toMatchObject(E.left({ code: 'UNREADABLE_EVENT', message: expect.stringContaining('no such field') }));
     expect(await reader.send({ ...addTea, data: { ...addTea.data, sku: 'cup' } })).toMatchObject(E.left({ kind: 'unavailable', code: 'UNREADABLE_EVENT' }));
+  });
+
+  it('an upcaster that returns what throws when read makes its event unreadable, not the promise rejected', async () => {
+    const store = new MemoryEventStore();
+    const writer = engineDriver({ eventStore: store, pricing: standardPricingPolicy() });
+    await writer.accept(openCart);
+    await writer.accept(addTea);
+    const hostile = eventSchemas({
+      CartItemAdded: {
+        version: 3,
+        upcasters: {
+          1: (data) => data,
+          2: (data) =>
+            Object.defineProperty({ ...(data as object) }, 'sku', {
+              enumerable: true,
+              get: () => {
+                throw new Error('lazy field failed to load');
+              },
+            }),
+        },
+      },
+    });
+    const reader = engineDriver({ eventStore: store, eventSchemas: hostile, runProcessManager: false });
+    expect(await reader.engine.cartState('c1')).toMatchObject(E.left({ code: 'UNREADABLE_EVENT', message: expect.stringContaining('lazy field failed to load') }));
+    expect(await timeline(store, 'cart-c1', { schemas: hostile })).toMatchObject(E.right([{ readable: true }, { readable: false, summary: expect.stringContaining('lazy field') }]));
   });
 });

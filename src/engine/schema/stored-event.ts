@@ -64,6 +64,12 @@ export const decodeStoredEvent = <A>(
     if (E.isLeft(upcasted)) return unreadable(envelope, [upcasted.left], 'schema-version');
     data = upcasted.right;
   }
-  const decoded = decodeWithGuard(codec, { type: envelope.type, data });
+  let decoded: t.Validation<A>;
+  try {
+    decoded = decodeWithGuard(codec, { type: envelope.type, data });
+  } catch (thrown) {
+    // Data read from a store cannot throw when read; what an upcaster returned can (a getter that throws).
+    return unreadable(envelope, [`reading what upcasting ${envelope.type} v${envelope.schemaVersion} returned threw: ${messageOf(thrown)}`], 'schema-version');
+  }
   return E.isLeft(decoded) ? unreadable(envelope, decodeProblems(decoded.left), 'content') : decoded;
 };
