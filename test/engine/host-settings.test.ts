@@ -7,6 +7,8 @@ import type { RejectionJournal } from '../../src/engine/rejection-journal';
 import { delegatingTo } from '../support/delegating-event-store';
 import { checkedOutOrder, engineDriver, ORDER_TOTAL } from '../support/engine-driver';
 import { sequentialIds } from '../../src/engine/ids';
+import { eventSchemaDefinitions } from '../../src/engine/schema/current-event-schemas';
+import { eventSchemas, MAX_SCHEMA_VERSION } from '../../src/engine/schema/event-schemas';
 import { cny } from '../support/fixtures';
 import { proposedEvents } from '../../src/testing/contract/proposed-events';
 
@@ -15,6 +17,15 @@ const request = (command: unknown, commandId = 'cmd-1') => ({ commandId, actor: 
 const storedCount = async (store: MemoryEventStore) => (await store.readAll()).events.length;
 
 describe('settings the engine is made with', () => {
+  it("refuses event schemas with a version no store keeps, naming the event type, where every command writing one was refused as if the store were down", () => {
+    for (const version of [0, 1.5, Number.NaN, '2', MAX_SCHEMA_VERSION + 1]) {
+      expect(() => eventSchemas({ ...eventSchemaDefinitions, CartOpened: { version: version as number, upcasters: {} } })).toThrow(
+        new RangeError(`eventSchemas: CartOpened's version must be a whole number from 1 to ${MAX_SCHEMA_VERSION}, not ${typeof version === 'string' ? '"2"' : String(version)}`),
+      );
+    }
+    expect(eventSchemas({ ...eventSchemaDefinitions, CartOpened: { version: MAX_SCHEMA_VERSION, upcasters: {} } }).currentVersion('CartOpened')).toBe(MAX_SCHEMA_VERSION);
+  });
+
   it('refuses a payment window or a start position that is no whole number, naming it', () => {
     // Past a thousand years, a deadline soon passes what an event can hold, and every order would be lost.
     for (const paymentWindowMs of [Number.POSITIVE_INFINITY, Number.NaN, 1.5, '60000', -1, Number.MAX_SAFE_INTEGER]) {

@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/Either';
 import type { EventEnvelope } from '../event-store/envelope';
+import { shownValue } from '../error-message';
 
 /** Turns the data of one schema version of an event type into the data of the next version. */
 export type Upcaster = (data: unknown) => unknown;
@@ -20,7 +21,21 @@ export interface EventSchemaDefinition {
   readonly upcasters: Readonly<Record<number, Upcaster>>;
 }
 
+/** The highest schema version every store keeps: PostgreSQL's column is a 32-bit integer. */
+export const MAX_SCHEMA_VERSION = 2_147_483_647;
+
+/**
+ * Event schemas from their definitions. A version that is no whole number from 1 to `MAX_SCHEMA_VERSION`
+ * throws a `RangeError` here, naming its event type: every event of that type would otherwise be written
+ * with a version no envelope holds, and every command writing one refused as if the store were down.
+ */
 export const eventSchemas = (definitions: Readonly<Record<string, EventSchemaDefinition>>): EventSchemas => {
+  for (const [type, definition] of Object.entries(definitions)) {
+    const version: unknown = definition?.version;
+    if (typeof version !== 'number' || !Number.isInteger(version) || version < 1 || version > MAX_SCHEMA_VERSION) {
+      throw new RangeError(`eventSchemas: ${type}'s version must be a whole number from 1 to ${MAX_SCHEMA_VERSION}, not ${shownValue(version)}`);
+    }
+  }
   const currentVersion = (type: string): number => definitions[type]?.version ?? 1;
   return {
     currentVersion,
