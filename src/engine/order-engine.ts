@@ -25,7 +25,7 @@ import { KeyedTurns } from './keyed-turns';
 import { FiredDeadline, isEngineCommandId, ProcessManager, ProcessManagerFailure, UnreadableForReactions } from './process-manager/process-manager';
 import { decodeStoredEvent, UnreadableEvent } from './schema/stored-event';
 import { JourneyEvent, REACTING_EVENT_TYPES, Reaction, reactionsTo } from './process-manager/reactions';
-import { RetryPolicy, retryPolicyOf } from './retry-policy';
+import { delayAfter, RetryPolicy, retryPolicyOf } from './retry-policy';
 import { MemoryRejectionJournal, ReadRejectionsOptions, RejectedCommand, RejectionJournal } from './rejection-journal';
 import { decodeProblems } from './schema/decode-problems';
 import { currentEventSchemas } from './schema/current-event-schemas';
@@ -578,6 +578,7 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
   };
 
   const processManagerFailure = toldSafely(options.onProcessManagerFailure ?? (() => undefined));
+  const processManagerRetry = retryPolicyOf(options.processManagerRetry);
   const processManager = new ProcessManager({
     store,
     clock,
@@ -587,7 +588,7 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
     streamOf: (command) =>
       isCartCommand(command) ? defs.cart.streamIdOf(command) : isPaymentCommand(command) ? paymentStreamId(command.data.paymentId) : defs.order.streamIdOf(command),
     concurrency: wholeAtLeastOne(options.processManagerConcurrency, ENGINE_DEFAULTS.processManagerConcurrency),
-    retry: retryPolicyOf(options.processManagerRetry),
+    retry: processManagerRetry,
     execute,
     ...(processManagerStartAfter === undefined ? {} : { startAfter: processManagerStartAfter }),
     onFailure: processManagerFailure,
@@ -597,16 +598,35 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
   let closed = false;
   const engineClosed: CommandOutcome = E.left({ kind: 'unavailable', code: 'ENGINE_CLOSED', message: 'the engine is closed: its process manager no longer carries a command on' });
 
-  /** The store's head, unless the engine closed meanwhile (the host may then close its store too): `closed`. */
+  /** Ends the waits of settles under way between two reads of the store's head, when the engine closes. */
+  const settleWakers = new Set<() => void>();
+  const waitUnlessClosed = (ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        settleWakers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      settleWakers.add(wake);
+    });
+
+  /**
+   * The store's head, unless the engine closed meanwhile (the host may then close its store too): `closed`.
+   * A store that cannot say (unreachable) is asked again after the process manager's waits, as the process
+   * manager itself waits it out: a settle waits for the store to be back, and never throws.
+   */
   const headUnlessClosed = async (): Promise<number | undefined | 'closed'> => {
-    if (closed) return 'closed';
-    try {
-      const head = await store.headPosition();
-      return closed ? 'closed' : head;
-    } catch (thrown) {
-      if (closed) return 'closed';
-      throw thrown;
+    for (let failures = 1; !closed; failures += 1) {
+      try {
+        const head = await store.headPosition();
+        return closed ? 'closed' : head;
+      } catch {
+        if (closed) return 'closed';
+        await waitUnlessClosed(delayAfter(processManagerRetry, failures));
+      }
     }
+    return 'closed';
   };
 
   const settle = async (): Promise<void> => {
@@ -654,6 +674,7 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
     close: async () => {
       closed = true;
       processManager.stop();
+      for (const wake of [...settleWakers]) wake();
       if (options.eventStore === undefined) await store.close();
     },
   };

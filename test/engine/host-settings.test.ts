@@ -274,6 +274,32 @@ const settleAcrossClose = async (readHead: (store: MemoryEventStore, held: Promi
   return settled;
 };
 
+describe('settling', () => {
+  it('waits out a store that cannot say where its head is, rather than throw, and ends when the engine closes', async () => {
+    const memory = new MemoryEventStore();
+    const outage = { down: true, asked: 0 };
+    const store = delegatingTo(memory, {
+      headPosition: () => {
+        outage.asked += 1;
+        return outage.down ? Promise.reject(new Error('connection refused')) : memory.headPosition();
+      },
+    });
+    const engine = createEngine({ eventStore: store, processManagerRetry: { firstDelayMs: 1, maxDelayMs: 2 } });
+    expect(E.isRight(await engine.execute(request(openCart)))).toBe(true);
+    const settled = engine.settle();
+    while (outage.asked < 3) await new Promise((resolve) => setTimeout(resolve, 1));
+    outage.down = false;
+    await expect(settled).resolves.toBeUndefined();
+    expect(engine.processManagerPosition).toBe(await memory.headPosition());
+
+    outage.down = true;
+    const closing = engine.settle();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await engine.close();
+    await expect(closing).resolves.toBeUndefined();
+  });
+});
+
 describe('closing the engine', () => {
   it('answers a settle under way when it closes', async () => {
     await expect(
