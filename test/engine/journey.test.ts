@@ -663,6 +663,22 @@ describe('deadlines', () => {
     expect((await unsettled.engine.runDueDeadlines(Date.UTC(2026, 10, 26))).map((f) => f.deadlineId)).toEqual(['payment-expiry-o1', 'payment-expiry-o2']);
     await unsettled.engine.close();
   });
+
+  it('being read back over a store that never answers, hold no settle or run of them past the engine closing', async () => {
+    const store = new MemoryEventStore();
+    const driver = engineDriver({ eventStore: store });
+    await checkedOutOrder(driver);
+    const position = driver.engine.processManagerPosition;
+    await driver.engine.close();
+    const hung = delegatingTo(store, { readAll: () => new Promise(() => undefined) });
+    const restarted = engineDriver({ eventStore: hung, processManagerStartAfter: position });
+    const settling = restarted.engine.settle();
+    const running = restarted.engine.runDueDeadlines(Date.UTC(2026, 10, 26));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await restarted.engine.close();
+    await expect(settling).resolves.toBeUndefined();
+    await expect(running).resolves.toEqual([]);
+  });
 });
 
 describe('engines sharing a store (host processes)', () => {

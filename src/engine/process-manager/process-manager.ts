@@ -145,18 +145,20 @@ export class ProcessManager {
   /** Wakes each retry wait under way, so that stopping does not wait out a back-off. */
   private readonly sleepers = new Set<() => void>();
   /**
-   * The reading of the pending deadlines at start, before the subscription starts; undefined once done.
-   * Deadlines are run, and events counted handled, only after it: a host that starts, settles and runs what
-   * is due must find the deadlines scheduled before its restart.
+   * Set while the pending deadlines are read at start, before the subscription starts. Deadlines are run,
+   * and events counted handled, only after it: a host that starts, settles and runs what is due must find the
+   * deadlines scheduled before its restart. `loadWaiters` wait for it to end, or for a stop, since a read
+   * that never answers must not hold a host that closes the engine.
    */
-  private loading: Promise<void> | undefined;
+  private loading = false;
+  private readonly loadWaiters = new Set<() => void>();
 
   constructor(private readonly deps: ProcessManagerDependencies) {
     this.frontier = new CompletionFrontier(deps.startAfter ?? -1);
   }
 
   start(): void {
-    if (this.subscription !== undefined || this.loading !== undefined) return;
+    if (this.subscription !== undefined || this.loading) return;
     this.stopped = false;
     this.received = this.deps.startAfter;
     const { startAfter } = this.deps;
@@ -164,10 +166,23 @@ export class ProcessManager {
       this.follow();
       return;
     }
-    this.loading = this.loadDeadlinesThrough(startAfter).then((loaded) => {
-      this.loading = undefined;
+    this.loading = true;
+    void this.loadDeadlinesThrough(startAfter).then((loaded) => {
+      this.loading = false;
+      this.endLoadWaits();
       if (loaded) this.follow();
     });
+  }
+
+  /** Resolves once the start-up read of the pending deadlines is over, or the process manager stops. */
+  private loadOver(): Promise<void> {
+    if (!this.loading || this.stopped) return Promise.resolve();
+    return new Promise((resolve) => this.loadWaiters.add(resolve));
+  }
+
+  private endLoadWaits(): void {
+    for (const resolve of this.loadWaiters) resolve();
+    this.loadWaiters.clear();
   }
 
   /**
@@ -219,6 +234,7 @@ export class ProcessManager {
     this.stopped = true;
     for (const wake of this.sleepers) wake();
     for (const wake of this.slotWaiters.splice(0)) wake();
+    this.endLoadWaits();
     // Nothing more will be handled: whoever waits for a position would wait for ever.
     for (const waiter of this.waiters.splice(0)) waiter.resolve();
   }
@@ -234,15 +250,19 @@ export class ProcessManager {
 
   /** Resolves once every event up to `position` has been handled. */
   whenProcessed(position: number): Promise<void> {
-    if (this.loading !== undefined) return this.loading.then(() => this.whenProcessed(position));
     // Stopped, nothing more will be handled (see `stop`).
-    if (this.stopped || this.frontier.position >= position) return Promise.resolve();
+    if (this.stopped) return Promise.resolve();
+    if (this.loading) return this.loadOver().then(() => this.whenProcessed(position));
+    if (this.frontier.position >= position) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push({ position, resolve }));
   }
 
   /** Sends the command of every deadline due at `now`, each once, earliest first. */
   async runDueDeadlines(now: number): Promise<readonly FiredDeadline[]> {
-    if (this.loading !== undefined) await this.loading;
+    if (this.loading) {
+      await this.loadOver();
+      if (this.stopped) return [];
+    }
     const fired: FiredDeadline[] = [];
     for (const deadline of this.deadlines.takeDue(now)) {
       const request = {
