@@ -103,14 +103,17 @@ export const reactionsTo = (event: JourneyEvent, occurredAt: number, settings: R
           kind: 'command',
           command: { type: 'MarkOrderPaid', data: { orderId, paymentId, amount } },
           // Money the order does not take (closed, paid by another payment, or never placed) goes straight back:
-          // what the payment still holds of it, since a host may have refunded part of it meanwhile. A host that
-          // refunded all of it before the order was marked paid leaves an order that nothing pays; its deadline
-          // may have passed meanwhile, refused then for this capture, so it is expired now if it is due.
+          // what the payment still holds of it, since a host may have refunded part of it meanwhile. The order's
+          // own payment refused for a refund of it (a host's, sent before the order was marked paid) can pay it
+          // no more, nor can it capture again: the order is cancelled. Left to its deadline, it would wait for
+          // ever where that deadline had fired already, refused then for this very capture.
           onRejected: (error) => [
             ...(amount.amount === 0
               ? []
               : [{ type: 'RefundRemainingCapture', data: { paymentId, refundId: LATE_CAPTURE_REFUND_ID, reason: `order ${orderId} could not take the payment: ${error.message}` } } as const]),
-            ...(error.code === 'PAYMENT_REFUNDED' ? [{ type: 'ExpireUnpaidOrder', data: { orderId } } as const] : []),
+            ...(error.code === 'PAYMENT_REFUNDED' && paymentId === orderId
+              ? [{ type: 'CancelOrder', data: { orderId, reason: `its payment ${paymentId} went back before the order could take it` } } as const]
+              : []),
           ],
         },
       ];

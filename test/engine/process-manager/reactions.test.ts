@@ -20,6 +20,17 @@ describe('the process manager’s rules', () => {
     expect(followUp?.type === 'RefundRemainingCapture' && paymentStreamId(followUp.data.paymentId)).toBe(paymentStreamId(captured.data.paymentId));
   });
 
+  it('cancel an order its own payment can no longer pay, refused for a refund of it; not for another payment of the order', () => {
+    const capturedBy = (paymentId: string) => ({ type: 'PaymentCaptured', data: { paymentId, orderId: 'o1', providerTransactionId: 'tx-1', amount: cny(13000) } }) as const;
+    const followUpsOf = (paymentId: string, code: string) => {
+      const [markPaid] = reactionsTo(capturedBy(paymentId), 0, { paymentWindowMs: 60_000 });
+      return markPaid?.kind === 'command' ? (markPaid.onRejected?.({ code, message: 'refused' }) ?? []).map((command) => command.type) : [];
+    };
+    expect(followUpsOf('o1', 'PAYMENT_REFUNDED')).toEqual(['RefundRemainingCapture', 'CancelOrder']);
+    expect(followUpsOf('p-host', 'PAYMENT_REFUNDED')).toEqual(['RefundRemainingCapture']);
+    expect(followUpsOf('o1', 'INVALID_ORDER_STATUS')).toEqual(['RefundRemainingCapture']);
+  });
+
   it("have the order record every refund of a payment, naming the payment, a late capture's too (the order takes only its paying payment's)", () => {
     const refunded = (refundId: string) => ({ type: 'PaymentRefunded', data: { paymentId: 'p1', orderId: 'o1', refundId, amount: cny(500), reason: 'goodwill' } }) as const;
     for (const refundId of ['goodwill', 'late-capture']) {
