@@ -221,6 +221,14 @@ describe('verifyStore', () => {
     expect(findingOf(await verified(await importLines(tampered)), ORDER_STREAM)).toMatchObject({ kind: 'reordered', revision: 2, expected: 1, actual: 2 });
   });
 
+  it('names an event moved down the log and changed for its change, which says more than its place', async () => {
+    const moved = orderLine(lines, 1);
+    const changed = (lines[moved] as string).replace('"actor":"', '"actor":"x');
+    const tampered = [...lines.filter((_, i) => i !== moved), changed];
+
+    expect(findingOf(await verified(await importLines(tampered)), ORDER_STREAM)).toMatchObject({ kind: 'altered', revision: 1, eventId: parseLine(changed).eventId });
+  });
+
   it('verifies only the streams asked for, and says which do not exist', async () => {
     const tampered = lines.filter((_, i) => i !== orderLine(lines, 2));
     const store = await importLines(tampered);

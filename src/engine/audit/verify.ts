@@ -102,6 +102,14 @@ const forgedOf = (genuine: Link, forged: Link): TamperFinding =>
     `event ${forged.eventId} was inserted at revision ${forged.revision} of ${forged.streamId}: the stream goes on from ${genuine.eventId}`,
   );
 
+/** The finding for an event whose content no longer matches its own hash, if it does not. */
+const alteration = (event: EventEnvelope): TamperFinding | undefined => {
+  const contentHash = hashEvent(event);
+  return contentHash === event.hash
+    ? undefined
+    : finding('altered', event, contentHash, event.hash, `event ${event.eventId} (revision ${event.revision} of ${event.streamId}) no longer matches its hash`);
+};
+
 /** How a doubt ends once the walk is over and nothing settled it. */
 const settleAtEnd = (doubt: Doubt): TamperFinding =>
   doubt.kind === 'gap'
@@ -153,7 +161,9 @@ export class ChainVerifier {
     if (stream.finding !== undefined) return;
     if (stream.doubt !== undefined) {
       // Once in doubt, a stream's later events only serve to settle it: its first problem is already behind.
-      stream.finding = settleWith(stream.doubt, event);
+      // But one whose content no longer matches its hash is named for that, which says more than where it
+      // lies: an event moved and changed would otherwise be reported moved only.
+      stream.finding = alteration(event) ?? settleWith(stream.doubt, event);
       return;
     }
     stream.finding = this.firstProblem(stream, event);
@@ -175,10 +185,8 @@ export class ChainVerifier {
   }
 
   private firstProblem(stream: StreamCheck, event: EventEnvelope): TamperFinding | undefined {
-    const contentHash = hashEvent(event);
-    if (contentHash !== event.hash) {
-      return finding('altered', event, contentHash, event.hash, `event ${event.eventId} (revision ${event.revision} of ${event.streamId}) no longer matches its hash`);
-    }
+    const altered = alteration(event);
+    if (altered !== undefined) return altered;
     const { last } = stream;
     if (last !== undefined && event.revision === last.revision && event.previousHash === stream.lastPreviousHash) {
       // The same event again (a line of an export copied) is no fork: there is nothing to tell apart.
