@@ -349,14 +349,17 @@ export class ProcessManager {
    * and its position held meanwhile: passed over, its step of the journey would be lost, also to a restart
    * after a fix or an upgrade, which reacts to it.
    */
-  private async reactOnceRead(event: EventEnvelope, firstRead: E.Either<UnreadableForReactions, readonly Reaction[]>): Promise<ReactionsOutcome> {
-    const read = E.isRight(firstRead)
-      ? firstRead
-      : await this.untilTaken(
-          event,
-          () => Promise.resolve(this.deps.reactionsTo(event)),
-          (answer) => (E.isLeft(answer) && answer.left.readLater ? answer.left.error : undefined),
-        );
+  private reactOnceRead(event: EventEnvelope, firstRead: E.Either<UnreadableForReactions, readonly Reaction[]>): Promise<ReactionsOutcome> {
+    // Nearly every event reads at once: it goes straight to its reactions, with no promise of this step's own.
+    return E.isRight(firstRead) ? this.react(event, firstRead.right) : this.reactOnceReadable(event);
+  }
+
+  private async reactOnceReadable(event: EventEnvelope): Promise<ReactionsOutcome> {
+    const read = await this.untilTaken(
+      event,
+      () => Promise.resolve(this.deps.reactionsTo(event)),
+      (answer) => (E.isLeft(answer) && answer.left.readLater ? answer.left.error : undefined),
+    );
     if (read === 'abandoned') return read;
     if (E.isRight(read)) return this.react(event, read.right);
     this.deps.onFailure({ position: event.position, eventId: event.eventId, error: read.left.error });
