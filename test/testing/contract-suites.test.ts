@@ -1,9 +1,11 @@
 import { AssertionError } from 'node:assert';
+import { runInNewContext } from 'node:vm';
 import * as E from 'fp-ts/Either';
+import { map } from 'rxjs/operators';
 import { MemoryEventStore } from '../../src/adapters/event-store/memory/memory-event-store';
 import { MemoryReadModelStore } from '../../src/adapters/read-model/memory/memory-read-model-store';
-import type { Batch, ProjectionVersion, ReadModelError, ReadModelStore } from '../../src/projections/read-model-store';
-import { assertPartialMatch } from '../../src/testing/contract/partial-match';
+import type { Batch, ProjectionVersion, ReadModelError, ReadModelStore, StoredDocument } from '../../src/projections/read-model-store';
+import { assertPartialMatch, assertStructurallyEqual } from '../../src/testing/contract/structural-assertions';
 import { describeEventStoreContract, eventStoreContractCases, readModelStoreContractCases } from '../../src/testing';
 import type { ContractCase, ContractHarness, EventStoreHarness, ReadModelStoreHarness, TestFramework } from '../../src/testing';
 import { CommitInterceptingReadModelStore } from '../support/commit-intercepting-read-model-store';
@@ -81,9 +83,57 @@ class CheckpointIgnoringReadModelStore extends CommitInterceptingReadModelStore 
 
 const readModelHarness = (store: ReadModelStore): Promise<ReadModelStoreHarness> => Promise.resolve({ store, dispose: () => store.close() });
 
+/**
+ * An event store that hands out copies made by structuredClone, as a store protecting what it keeps may.
+ * Under jest they are objects of another realm than the test's: the same JSON, other prototypes.
+ */
+const cloningOnRead = (): Promise<EventStoreHarness> => {
+  const inner = new MemoryEventStore();
+  const store = delegatingTo(inner, {
+    readStream: async (...args) => structuredClone(await inner.readStream(...args)),
+    readAll: async (...args) => structuredClone(await inner.readAll(...args)),
+    subscribe: (...args) => inner.subscribe(...args).pipe(map((message) => structuredClone(message))),
+  });
+  return Promise.resolve({ store, dispose: () => store.close() });
+};
+
+const deeplyFrozen = <T>(value: T): T => {
+  if (typeof value === 'object' && value !== null) {
+    for (const field of Object.values(value)) deeplyFrozen(field);
+    Object.freeze(value);
+  }
+  return value;
+};
+
+/** `value` with its arrays and plain objects rebuilt in this realm, every field kept, undefined ones too. */
+const inThisRealm = <T>(value: T): T => {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return Array.from(value, inThisRealm) as T;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  const isPlainObjectOfAnyRealm = prototype === null || Object.getPrototypeOf(prototype) === null;
+  return isPlainObjectOfAnyRealm ? (Object.fromEntries(Object.entries(value).map(([key, field]) => [key, inThisRealm(field)])) as T) : value;
+};
+
+/** The read-model store that hands out deeply frozen structuredClone copies of what it keeps. */
+class CloningReadModelStore extends CommitInterceptingReadModelStore {
+  private readonly copied = <T>(result: E.Either<ReadModelError, T>): E.Either<ReadModelError, T> => E.map((value: T) => deeplyFrozen(structuredClone(value)))(result);
+
+  get: ReadModelStore['get'] = async (version, collection, id) => this.copied<StoredDocument | undefined>(await this.inner.get(version, collection, id));
+  getMany: ReadModelStore['getMany'] = async (version, keys) => this.copied(await this.inner.getMany(version, keys));
+  find: ReadModelStore['find'] = async (version, query) => this.copied(await this.inner.find(version, query));
+  // The in-memory store it wraps takes only plain objects of its own realm: documents it handed out and are
+  // written back are rebuilt here first, as a store keeping JSON parses what it is sent.
+  commit: ReadModelStore['commit'] = (version, batch) =>
+    this.inner.commit(version, { ...batch, writes: batch.writes.map((write) => (write.kind === 'put' ? { ...write, document: inThisRealm(write.document) } : write)) });
+}
+
 describe('the event-store contract cases', () => {
   it('all pass on the in-memory event store', async () => {
     expect(await failuresOf(eventStoreContractCases, memoryEventStore)).toEqual([]);
+  });
+
+  it('all pass on a store that hands out copies made by structuredClone, objects of another realm under jest', async () => {
+    expect(await failuresOf(eventStoreContractCases, cloningOnRead)).toEqual([]);
   });
 
   it('fail, each with an AssertionError, where a store takes appends expecting a revision the stream is not at, and only there', async () => {
@@ -122,6 +172,10 @@ describe('the event-store contract cases', () => {
 describe('the read-model store contract cases', () => {
   it('all pass on the in-memory read-model store', async () => {
     expect(await failuresOf(readModelStoreContractCases, () => readModelHarness(new MemoryReadModelStore()))).toEqual([]);
+  });
+
+  it('all pass on a store that hands out deeply frozen copies made by structuredClone, objects of another realm under jest', async () => {
+    expect(await failuresOf(readModelStoreContractCases, () => readModelHarness(new CloningReadModelStore(new MemoryReadModelStore())))).toEqual([]);
   });
 
   it('fail, each with an AssertionError, where a store ignores the checkpoint a batch expects, and only there', async () => {
@@ -214,5 +268,41 @@ describe('assertPartialMatch', () => {
     expect(() => assertPartialMatch({ code: 'A' }, { code: 'A', actual: undefined })).toThrow('(value).actual: missing, expected undefined');
     expect(() => assertPartialMatch([{ id: 1 }, { id: 2 }], [{ id: 1 }])).toThrow('(value): expected 1 elements, found 2');
     expect(() => assertPartialMatch(undefined, { id: 1 })).toThrow('(value): expected an object, found undefined');
+  });
+
+  it('takes no inherited field for one expected', () => {
+    expect(() => assertPartialMatch(Object.create({ code: 'A' }), { code: 'A' })).toThrow('(value).code: missing, expected "A"');
+  });
+
+  it('matches objects and arrays of another realm', () => {
+    expect(() => assertPartialMatch(runInNewContext('({ list: [1, { a: 2 }], b: 3 })'), { list: [1, { a: 2 }] })).not.toThrow();
+  });
+});
+
+describe('assertStructurallyEqual', () => {
+  it('accepts the same JSON made in another realm, which deepStrictEqual refuses for its prototypes', () => {
+    expect(() => assertStructurallyEqual(runInNewContext('({ list: [1, "two", null, { deep: [] }], n: -0.5 })'), { list: [1, 'two', null, { deep: [] }], n: -0.5 })).not.toThrow();
+  });
+
+  it('names the first difference by its path: a field not expected, a missing one, a value, a length, an array for an object', () => {
+    expect(() => assertStructurallyEqual({ a: 1, b: 2 }, { a: 1 })).toThrow('(value).b: not expected, found 2');
+    expect(() => assertStructurallyEqual({ a: 1 }, { a: 1, b: undefined })).toThrow('(value).b: missing, expected undefined');
+    expect(() => assertStructurallyEqual({ list: [{ 'odd key': 1 }] }, { list: [{ 'odd key': 2 }] })).toThrow('(value).list[0]["odd key"]: expected 2, found 1');
+    expect(() => assertStructurallyEqual([1, 2], [1])).toThrow('(value): expected 1 elements, found 2: [1,2]');
+    expect(() => assertStructurallyEqual([], {})).toThrow('(value): expected an object, found []');
+    expect(() => assertStructurallyEqual({ length: 0 }, [])).toThrow('(value): expected an array, found {"length":0}');
+  });
+
+  it('compares leaves with Object.is, and says what a value given a message is when the value itself differs', () => {
+    expect(() => assertStructurallyEqual(Number.NaN, Number.NaN)).not.toThrow();
+    expect(() => assertStructurallyEqual(-0, 0)).toThrow('(value): expected 0, found 0');
+    expect(() => assertStructurallyEqual(undefined, 'INVALID_QUERY', 'the code of a query with a limit of 0')).toThrow(
+      'the code of a query with a limit of 0: expected "INVALID_QUERY", found undefined',
+    );
+    expect(() => assertStructurallyEqual({ code: 'A' }, { code: 'B' }, 'the failure')).toThrow('the failure: (value).code: expected "B", found "A"');
+  });
+
+  it('throws an AssertionError', () => {
+    expect(() => assertStructurallyEqual(1, 2)).toThrow(AssertionError);
   });
 });

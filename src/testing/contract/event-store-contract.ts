@@ -1,4 +1,4 @@
-import { deepStrictEqual, ok, rejects, strictEqual } from 'node:assert';
+import { ok, rejects, strictEqual } from 'node:assert';
 import * as E from 'fp-ts/Either';
 import { firstValueFrom, lastValueFrom, Observable } from 'rxjs';
 import { filter as rxFilter, take, toArray } from 'rxjs/operators';
@@ -8,7 +8,7 @@ import type { EventStore, SubscriptionMessage } from '../../engine/event-store/e
 import { describeContractCases } from './contract-case';
 import type { ContractCase, ContractHarness } from './contract-case';
 import { leftOf, rightOrThrow } from './either-results';
-import { assertPartialMatch } from './partial-match';
+import { assertPartialMatch, assertStructurallyEqual } from './structural-assertions';
 import { proposedEvents } from './proposed-events';
 import type { TestFramework } from './test-framework';
 
@@ -46,18 +46,18 @@ const casesOf = (group: string, cases: Readonly<Record<string, (store: EventStor
 export const eventStoreContractCases: readonly EventStoreCase[] = [
   ...casesOf('append and read a stream', {
     'reads a stream that does not exist as empty': async (store) => {
-      deepStrictEqual(await store.readStream(newStream()), []);
+      assertStructurallyEqual(await store.readStream(newStream()), []);
     },
 
     'assigns revisions from 0 and returns the next expected revision': async (store) => {
       const stream = newStream();
       const first = rightOrThrow(await store.append(stream, proposedEvents(2), 'no-stream'));
       strictEqual(first.nextExpectedRevision, 1);
-      deepStrictEqual(revisionsOf(first.events), [0, 1]);
+      assertStructurallyEqual(revisionsOf(first.events), [0, 1]);
       const second = rightOrThrow(await store.append(stream, proposedEvents(3), 1));
       strictEqual(second.nextExpectedRevision, 4);
       const read = await store.readStream(stream);
-      deepStrictEqual(revisionsOf(read), [0, 1, 2, 3, 4]);
+      assertStructurallyEqual(revisionsOf(read), [0, 1, 2, 3, 4]);
       ok(read.every((e) => e.streamId === stream), 'every event read names the stream it was appended to');
     },
 
@@ -66,7 +66,7 @@ export const eventStoreContractCases: readonly EventStoreCase[] = [
       rightOrThrow(await store.append(stream, proposedEvents(3), 'no-stream'));
       const read = (await store.readStream(stream)) as EventEnvelope[];
       read.reverse();
-      deepStrictEqual(revisionsOf(await store.readStream(stream)), [0, 1, 2]);
+      assertStructurallyEqual(revisionsOf(await store.readStream(stream)), [0, 1, 2]);
     },
 
     'refuses, as a value and writing nothing, events it could not read back: an invalid envelope, data JSON cannot hold': async (store) => {
@@ -82,7 +82,7 @@ export const eventStoreContractCases: readonly EventStoreCase[] = [
       ]) {
         const stream = newStream();
         assertPartialMatch(leftOf(await store.append(stream, [event], 'no-stream')), { code: 'STORE_UNAVAILABLE' });
-        deepStrictEqual(await store.readStream(stream), []);
+        assertStructurallyEqual(await store.readStream(stream), []);
       }
     },
 
@@ -91,7 +91,7 @@ export const eventStoreContractCases: readonly EventStoreCase[] = [
       const [proposed] = proposedEvents(1, 'Shaped', () => ({ at: new Date(Date.UTC(2026, 10, 25)), sparse: [1, , 3], custom: { toJSON: () => 'custom' } }));
       rightOrThrow(await store.append(stream, [proposed!], 'no-stream'));
       const [stored] = await store.readStream(stream);
-      deepStrictEqual(stored!.data, { at: '2026-11-25T00:00:00.000Z', sparse: [1, null, 3], custom: 'custom' });
+      assertStructurallyEqual(stored!.data, { at: '2026-11-25T00:00:00.000Z', sparse: [1, null, 3], custom: 'custom' });
       const { position: _position, hash, ...fields } = stored!;
       strictEqual(hashEvent(fields), hash);
     },
@@ -99,9 +99,9 @@ export const eventStoreContractCases: readonly EventStoreCase[] = [
     'reads nothing for a negative count, and from the start for a position before the first': async (store) => {
       const stream = newStream();
       rightOrThrow(await store.append(stream, proposedEvents(3), 'no-stream'));
-      deepStrictEqual(await store.readStream(stream, { maxCount: -1 }), []);
+      assertStructurallyEqual(await store.readStream(stream, { maxCount: -1 }), []);
       const fromBefore = await store.readAll({ after: -1, maxCount: 100_000 });
-      deepStrictEqual(revisionsOf(fromBefore.events.filter((e) => e.streamId === stream)), [0, 1, 2]);
+      assertStructurallyEqual(revisionsOf(fromBefore.events.filter((e) => e.streamId === stream)), [0, 1, 2]);
     },
 
     'ends its subscriptions when closed, and refuses one made afterwards, rather than leaving either waiting': async (store) => {
@@ -120,7 +120,7 @@ export const eventStoreContractCases: readonly EventStoreCase[] = [
       const [proposed] = proposedEvents(1, 'Shaped', () => data);
       rightOrThrow(await store.append(stream, [proposed!], 'no-stream'));
       const [stored] = await store.readStream(stream);
-      deepStrictEqual(Object.keys(stored!.data as object).sort(), ['__proto__', 'ok']);
+      assertStructurallyEqual(Object.keys(stored!.data as object).sort(), ['__proto__', 'ok']);
       const { position: _position, hash, ...fields } = stored!;
       strictEqual(hashEvent(fields), hash);
     },
@@ -140,7 +140,7 @@ export const eventStoreContractCases: readonly EventStoreCase[] = [
       rightOrThrow(await store.append(stream, [longIds], 'no-stream'));
       const read = await store.readStream(stream);
       assertPartialMatch(read, [{ ...longIds, streamId: stream }]);
-      deepStrictEqual(read[0]!.data, longIds.data);
+      assertStructurallyEqual(read[0]!.data, longIds.data);
     },
 
     'keeps what was appended when the caller changes its objects afterwards': async (store) => {
@@ -151,7 +151,7 @@ export const eventStoreContractCases: readonly EventStoreCase[] = [
       data.amount = 999;
       data.nested.list.push('three');
       const [stored] = await store.readStream(stream);
-      deepStrictEqual(stored?.data, { nested: { list: [1, 'two'] }, amount: 100 });
+      assertStructurallyEqual(stored?.data, { nested: { list: [1, 'two'] }, amount: 100 });
       strictEqual(hashEvent(stored!), stored?.hash);
     },
 
@@ -162,37 +162,37 @@ export const eventStoreContractCases: readonly EventStoreCase[] = [
       const second = rightOrThrow(await store.append(b, proposedEvents(1), 'any'));
       const third = rightOrThrow(await store.append(a, proposedEvents(1), 'any'));
       const positions = [...first.events, ...second.events, ...third.events].map((e) => e.position);
-      deepStrictEqual([...positions].sort((x, y) => x - y), positions);
+      assertStructurallyEqual([...positions].sort((x, y) => x - y), positions);
       strictEqual(new Set(positions).size, positions.length, `positions repeat: ${positions.join(', ')}`);
     },
 
     'reads forwards from a revision with a count': async (store) => {
       const stream = newStream();
       rightOrThrow(await store.append(stream, proposedEvents(10), 'no-stream'));
-      deepStrictEqual(revisionsOf(await store.readStream(stream, { fromRevision: 3, maxCount: 4 })), [3, 4, 5, 6]);
+      assertStructurallyEqual(revisionsOf(await store.readStream(stream, { fromRevision: 3, maxCount: 4 })), [3, 4, 5, 6]);
     },
 
     'reads backwards from the end or from a revision': async (store) => {
       const stream = newStream();
       rightOrThrow(await store.append(stream, proposedEvents(5), 'no-stream'));
-      deepStrictEqual(revisionsOf(await store.readStream(stream, { direction: 'backwards' })), [4, 3, 2, 1, 0]);
-      deepStrictEqual(revisionsOf(await store.readStream(stream, { direction: 'backwards', maxCount: 1 })), [4]);
-      deepStrictEqual(revisionsOf(await store.readStream(stream, { direction: 'backwards', fromRevision: 2, maxCount: 2 })), [2, 1]);
+      assertStructurallyEqual(revisionsOf(await store.readStream(stream, { direction: 'backwards' })), [4, 3, 2, 1, 0]);
+      assertStructurallyEqual(revisionsOf(await store.readStream(stream, { direction: 'backwards', maxCount: 1 })), [4]);
+      assertStructurallyEqual(revisionsOf(await store.readStream(stream, { direction: 'backwards', fromRevision: 2, maxCount: 2 })), [2, 1]);
     },
 
     'reads backwards from a revision past the end from the last event': async (store) => {
       const stream = newStream();
       rightOrThrow(await store.append(stream, proposedEvents(3), 'no-stream'));
-      deepStrictEqual(revisionsOf(await store.readStream(stream, { direction: 'backwards', fromRevision: 9, maxCount: 1 })), [2]);
-      deepStrictEqual(revisionsOf(await store.readStream(stream, { direction: 'backwards', fromRevision: 4, maxCount: 2 })), [2, 1]);
-      deepStrictEqual(await store.readStream(newStream(), { direction: 'backwards', fromRevision: 4, maxCount: 2 }), []);
+      assertStructurallyEqual(revisionsOf(await store.readStream(stream, { direction: 'backwards', fromRevision: 9, maxCount: 1 })), [2]);
+      assertStructurallyEqual(revisionsOf(await store.readStream(stream, { direction: 'backwards', fromRevision: 4, maxCount: 2 })), [2, 1]);
+      assertStructurallyEqual(await store.readStream(newStream(), { direction: 'backwards', fromRevision: 4, maxCount: 2 }), []);
     },
 
     'appending no events changes nothing': async (store) => {
       const stream = newStream();
       const result = rightOrThrow(await store.append(stream, [], 'any'));
-      deepStrictEqual(result.events, []);
-      deepStrictEqual(await store.readStream(stream), []);
+      assertStructurallyEqual(result.events, []);
+      assertStructurallyEqual(await store.readStream(stream), []);
     },
   }),
 
@@ -240,7 +240,7 @@ export const eventStoreContractCases: readonly EventStoreCase[] = [
         results.filter(E.isLeft).every((r) => E.isLeft(r) && r.left.code === 'WRONG_EXPECTED_REVISION'),
         `every other append fails with WRONG_EXPECTED_REVISION: ${JSON.stringify(results.filter(E.isLeft))}`,
       );
-      deepStrictEqual(revisionsOf(await store.readStream(stream)), [0, 1, 2]);
+      assertStructurallyEqual(revisionsOf(await store.readStream(stream)), [0, 1, 2]);
     },
   }),
 
@@ -274,18 +274,18 @@ export const eventStoreContractCases: readonly EventStoreCase[] = [
         after = page.lastPosition;
         if (page.isEnd) break;
       }
-      deepStrictEqual(
+      assertStructurallyEqual(
         seen.map((e) => `${e.streamId === a ? 'a' : 'b'}${e.revision}`),
         ['a0', 'a1', 'a2', 'b0', 'b1', 'a3'],
       );
-      deepStrictEqual(seen.map((e) => e.position), [...seen.map((e) => e.position)].sort((x, y) => x - y));
+      assertStructurallyEqual(seen.map((e) => e.position), [...seen.map((e) => e.position)].sort((x, y) => x - y));
     },
 
     'filters by event type': async (store) => {
       const stream = newStream();
       rightOrThrow(await store.append(stream, [...proposedEvents(2, 'Kept'), ...proposedEvents(2, 'Dropped'), ...proposedEvents(1, 'Kept')], 'any'));
       const page = await store.readAll({ filter: { streamPrefixes: [stream], eventTypes: ['Kept'] }, maxCount: 100 });
-      deepStrictEqual(revisionsOf(page.events), [0, 1, 4]);
+      assertStructurallyEqual(revisionsOf(page.events), [0, 1, 4]);
     },
 
     'moves lastPosition past the events a filter skips, so a sparse reader never rescans them': async (store) => {
@@ -293,7 +293,7 @@ export const eventStoreContractCases: readonly EventStoreCase[] = [
       rightOrThrow(await store.append(stream, proposedEvents(5, 'Skipped'), 'any'));
       const head = await store.headPosition();
       const page = await store.readAll({ filter: { streamPrefixes: [stream], eventTypes: ['Absent'] }, maxCount: 10 });
-      deepStrictEqual(page.events, []);
+      assertStructurallyEqual(page.events, []);
       ok(page.lastPosition !== undefined && page.lastPosition >= head!, `lastPosition ${String(page.lastPosition)} is at or past the head, ${String(head)}`);
     },
 
@@ -312,7 +312,7 @@ export const eventStoreContractCases: readonly EventStoreCase[] = [
       await new Promise((resolve) => setTimeout(resolve, 20));
       rightOrThrow(await store.append(stream, proposedEvents(2), 2));
       const received = await messages;
-      deepStrictEqual(
+      assertStructurallyEqual(
         received.map((m) => (m.kind === 'event' ? m.event.revision : m.kind)),
         [0, 1, 2, 'caught-up', 3, 4],
       );
@@ -322,7 +322,7 @@ export const eventStoreContractCases: readonly EventStoreCase[] = [
       const stream = newStream('sub');
       const written = rightOrThrow(await store.append(stream, proposedEvents(4), 'no-stream'));
       const events = await eventsOf(store.subscribe({ after: written.events[1]!.position, filter: { streamPrefixes: [stream] } }), 2);
-      deepStrictEqual(revisionsOf(events), [2, 3]);
+      assertStructurallyEqual(revisionsOf(events), [2, 3]);
     },
 
     'filters by type, and moves its checkpoint past events it skipped': async (store) => {
@@ -352,7 +352,7 @@ export const eventStoreContractCases: readonly EventStoreCase[] = [
       );
       const events = await received;
       strictEqual(new Set(events.map((e) => e.eventId)).size, 20, 'distinct events delivered');
-      deepStrictEqual(events.map((e) => e.position), [...events.map((e) => e.position)].sort((x, y) => x - y));
+      assertStructurallyEqual(events.map((e) => e.position), [...events.map((e) => e.position)].sort((x, y) => x - y));
     },
   }),
 ];
