@@ -10,6 +10,7 @@ import { describeEventStoreContract, eventStoreContractCases, readModelStoreCont
 import type { ContractCase, ContractHarness, EventStoreHarness, ReadModelStoreHarness, TestFramework } from '../../src/testing';
 import { CommitInterceptingReadModelStore } from '../support/commit-intercepting-read-model-store';
 import { delegatingTo } from '../support/delegating-event-store';
+import { sharedEventStoreClient } from '../support/shared-event-store-client';
 
 interface CaseFailure {
   readonly name: string;
@@ -40,6 +41,16 @@ const failuresOf = async <Harness extends ContractHarness>(cases: readonly Contr
     }
   }
   return failures;
+};
+
+/** The suites as another worker loads them: a module of their own, with whatever state it keeps. */
+const suiteCopy = (): typeof import('../../src/testing') => {
+  let copy: typeof import('../../src/testing') | undefined;
+  jest.isolateModules(() => {
+    copy = jest.requireActual<typeof import('../../src/testing')>('../../src/testing');
+  });
+  if (copy === undefined) throw new Error('jest.isolateModules did not load the suites');
+  return copy;
 };
 
 const memoryEventStore = (): Promise<EventStoreHarness> => {
@@ -134,6 +145,22 @@ describe('the event-store contract cases', () => {
 
   it('all pass on a store that hands out copies made by structuredClone, objects of another realm under jest', async () => {
     expect(await failuresOf(eventStoreContractCases, cloningOnRead)).toEqual([]);
+  });
+
+  it('all pass when two copies of the suite, as two workers load it, run each case at the same moment over one shared store', async () => {
+    const backend = new MemoryEventStore();
+    const client = (): Promise<EventStoreHarness> => {
+      const store = sharedEventStoreClient(backend);
+      return Promise.resolve({ store, dispose: () => store.close() });
+    };
+    const [first, second] = [suiteCopy(), suiteCopy()];
+    const failures: CaseFailure[] = [];
+    for (const [index, contractCase] of first.eventStoreContractCases.entries()) {
+      const twin = second.eventStoreContractCases[index]!;
+      failures.push(...(await Promise.all([failuresOf([contractCase], client), failuresOf([twin], client)])).flat());
+    }
+    expect(failures).toEqual([]);
+    await backend.close();
   });
 
   it('fail, each with an AssertionError, where a store takes appends expecting a revision the stream is not at, and only there', async () => {

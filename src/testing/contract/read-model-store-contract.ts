@@ -1,4 +1,5 @@
 import { fail, ok, strictEqual } from 'node:assert';
+import { randomUUID } from 'node:crypto';
 import * as E from 'fp-ts/Either';
 import type {
   CollectionDefinition,
@@ -26,12 +27,8 @@ const remove = (collection: string, id: string, position: number): DocumentWrite
 
 const COLLECTIONS = ordersAndCounters(ordersByCustomer, ordersByStatusAndCustomer, ordersByLabel);
 
-let projectionCounter = 0;
-/** A projection name no earlier case, run or process used, so that a store on a shared database needs no clean-up. */
-const newProjection = (): string => {
-  projectionCounter += 1;
-  return `contract-${Date.now().toString(36)}-${projectionCounter}`;
-};
+/** A projection name no other case, run or process uses, so that a store on a shared database needs no clean-up. */
+const newProjection = (): string => `contract-${randomUUID()}`;
 
 const preparedVersion = async (store: ReadModelStore, collections: readonly CollectionDefinition[] = COLLECTIONS): Promise<ProjectionVersion> => {
   const version = { projection: newProjection(), version: 1 };
@@ -469,9 +466,10 @@ export const readModelStoreContractCases: readonly ReadModelStoreCase[] = [
 
 /**
  * Registers `readModelStoreContractCases` as tests under `read-model store contract: <adapterName>`, each
- * with a store from `createHarness` (a fresh, empty one per case; projection names are unique per case all
- * the same, so a shared database works) that is disposed after it. Takes `describe`, `it`, `beforeEach` and
- * `afterEach` from `testFramework`, else from the runner's globals, and throws without either.
+ * with a store from `createHarness` that is disposed after it: a fresh, empty one per case, or one over a
+ * database shared with other cases, runs and processes (every case prepares projections of its own, names
+ * made with randomUUID). Takes `describe`, `it`, `beforeEach` and `afterEach` from `testFramework`, else
+ * from the runner's globals, and throws without either.
  */
 export const describeReadModelStoreContract = (
   adapterName: string,
