@@ -11,6 +11,8 @@ import type { ContractCase, ContractHarness, EventStoreHarness, ReadModelStoreHa
 import { CommitInterceptingReadModelStore } from '../support/commit-intercepting-read-model-store';
 import { delegatingTo } from '../support/delegating-event-store';
 import { sharedEventStoreClient } from '../support/shared-event-store-client';
+import { rightOrThrow } from '../../src/testing/contract/either-results';
+import { proposedEvents } from '../../src/testing/contract/proposed-events';
 
 interface CaseFailure {
   readonly name: string;
@@ -160,6 +162,17 @@ describe('the event-store contract cases', () => {
       failures.push(...(await Promise.all([failuresOf([contractCase], client), failuresOf([twin], client)])).flat());
     }
     expect(failures).toEqual([]);
+    await backend.close();
+  });
+
+  it('all pass on a store shared with others that already holds more than 100,000 events, more than one page or scan reaches', async () => {
+    const backend = new MemoryEventStore();
+    for (let written = 0; written <= 100_000; written += 10_000) rightOrThrow(await backend.append(`others-${written}`, proposedEvents(10_000, 'Others'), 'no-stream'));
+    const client = (): Promise<EventStoreHarness> => {
+      const store = sharedEventStoreClient(backend);
+      return Promise.resolve({ store, dispose: () => store.close() });
+    };
+    expect(await failuresOf(eventStoreContractCases, client)).toEqual([]);
     await backend.close();
   });
 

@@ -52,7 +52,7 @@ const all = async (store: ReadModelStore, version: ProjectionVersion, query: Omi
     if (page.next === undefined) return seen;
     after = page.next;
   }
-  fail('paging did not end');
+  fail('expected paging to end within 1000 pages; each page named a next one');
 };
 
 const idsOf = (documents: readonly StoredDocument[]): string[] => documents.map((d) => d.id);
@@ -103,11 +103,16 @@ export const readModelStoreContractCases: readonly ReadModelStoreCase[] = [
     },
 
     'refuses names that are not safe for every backend': async (store) => {
-      strictEqual(codeOf(await store.prepare({ projection: 'Bad Name', version: 1 }, COLLECTIONS)), 'INVALID_DEFINITION', 'a projection name with a space');
-      strictEqual(codeOf(await store.prepare({ projection: newProjection(), version: 0 }, COLLECTIONS)), 'INVALID_DEFINITION', 'version 0');
-      strictEqual(codeOf(await store.prepare({ projection: newProjection(), version: 1 }, [{ name: 'x y', indexes: [] }])), 'INVALID_DEFINITION', 'a collection name with a space');
+      const refusal = 'the error code of preparing';
+      assertStructurallyEqual(codeOf(await store.prepare({ projection: 'Bad Name', version: 1 }, COLLECTIONS)), 'INVALID_DEFINITION', `${refusal} a projection name with a space`);
+      assertStructurallyEqual(codeOf(await store.prepare({ projection: newProjection(), version: 0 }, COLLECTIONS)), 'INVALID_DEFINITION', `${refusal} version 0`);
+      assertStructurallyEqual(
+        codeOf(await store.prepare({ projection: newProjection(), version: 1 }, [{ name: 'x y', indexes: [] }])),
+        'INVALID_DEFINITION',
+        `${refusal} a collection name with a space`,
+      );
       const nestedField: CollectionDefinition = { name: 'x', indexes: [{ name: 'i', equals: ['a.b'], sortBy: { field: 's', type: 'number' } }] };
-      strictEqual(codeOf(await store.prepare({ projection: newProjection(), version: 1 }, [nestedField])), 'INVALID_DEFINITION', 'an index on a nested field');
+      assertStructurallyEqual(codeOf(await store.prepare({ projection: newProjection(), version: 1 }, [nestedField])), 'INVALID_DEFINITION', `${refusal} an index on a nested field`);
     },
 
     'answers for a collection that was never prepared with UNKNOWN_COLLECTION': async (store) => {
@@ -146,7 +151,11 @@ export const readModelStoreContractCases: readonly ReadModelStoreCase[] = [
         typeof value !== 'object' || value === null || (Object.isFrozen(value) && Object.values(value).every(deeplyFrozen));
       const got = rightOrThrow(await store.get(version, 'counters', 'shape'));
       const [many] = rightOrThrow(await store.getMany(version, [{ collection: 'counters', id: 'shape' }]));
-      assertStructurallyEqual([deeplyFrozen(got?.document), deeplyFrozen(many?.document)], [true, true], 'frozen as read by get, and by getMany');
+      assertStructurallyEqual(
+        { get: deeplyFrozen(got?.document), getMany: deeplyFrozen(many?.document) },
+        { get: true, getMany: true },
+        'whether the document is frozen all the way down, as each method read it',
+      );
     },
 
     'keeps nested JSON exactly': async (store) => {
@@ -163,7 +172,7 @@ export const readModelStoreContractCases: readonly ReadModelStoreCase[] = [
       const stored = rightOrThrow(await store.get(version, 'counters', 'proto'))!.document;
       assertStructurallyEqual(Object.keys(stored).sort(), ['__proto__', 'a']);
       assertStructurallyEqual(Object.getOwnPropertyDescriptor(stored, '__proto__')?.value, { polluted: true });
-      strictEqual(({} as Record<string, unknown>)['polluted'], undefined, 'Object.prototype was polluted');
+      assertStructurallyEqual(({} as Record<string, unknown>)['polluted'], undefined, 'Object.prototype.polluted, which storing and reading the document must leave unset');
     },
 
     'is not changed by changing, after the commit, the object that was written': async (store) => {
@@ -220,7 +229,11 @@ export const readModelStoreContractCases: readonly ReadModelStoreCase[] = [
       await commit(store, once, [put('counters', 'a', 1, { n: 1 }), put('counters', 'b', 2, { n: 1 })], 2);
       await commit(store, once, batch, 5);
       for (const id of ['a', 'b', 'c']) {
-        assertStructurallyEqual(rightOrThrow(await store.get(version, 'counters', id)), rightOrThrow(await store.get(once, 'counters', id)), `document ${id}`);
+        assertStructurallyEqual(
+          rightOrThrow(await store.get(version, 'counters', id)),
+          rightOrThrow(await store.get(once, 'counters', id)),
+          `document ${id}, against the one of a batch applied once`,
+        );
       }
       strictEqual(rightOrThrow(await store.checkpoint(version)), 5);
     },
@@ -240,16 +253,16 @@ export const readModelStoreContractCases: readonly ReadModelStoreCase[] = [
       const results = await Promise.all(
         Array.from({ length: 6 }, (_, i) => store.commit(version, { writes: [put('counters', 'c', 1, { writer: i })], checkpoint: 1, expectedCheckpoint: 0 })),
       );
-      strictEqual(results.filter(E.isRight).length, 1, 'batches applied');
+      assertStructurallyEqual(results.filter(E.isRight).length, 1, 'the number of batches applied, of 6');
       ok(
         results.filter(E.isLeft).every((r) => codeOf(r) === 'CHECKPOINT_MOVED'),
-        `every other batch fails with CHECKPOINT_MOVED: ${JSON.stringify(results.filter(E.isLeft))}`,
+        `expected every other batch to fail with CHECKPOINT_MOVED; found ${JSON.stringify(results.filter(E.isLeft))}`,
       );
       strictEqual(rightOrThrow(await store.checkpoint(version)), 1);
       // A store without transactions may keep a refused writer's document of the same position; two
       // runners at one checkpoint apply the same events, so in use those documents are the same.
       const document = rightOrThrow(await store.get(version, 'counters', 'c'))?.document;
-      assertStructurallyEqual(Object.keys(document ?? {}), ['writer'], `one writer's document, found ${JSON.stringify(document)}`);
+      assertStructurallyEqual(Object.keys(document ?? {}), ['writer'], `the fields of the document left, expected one writer's; found ${JSON.stringify(document)}`);
       strictEqual(typeof document?.['writer'], 'number');
     },
 
@@ -279,10 +292,10 @@ export const readModelStoreContractCases: readonly ReadModelStoreCase[] = [
       await commit(store, version, [], 5);
       strictEqual(codeOf(await store.commit(version, { writes: [], checkpoint: 4, expectedCheckpoint: 5 })), 'INVALID_BATCH');
       for (const id of ['', 'a\u0000b', 'a\uDC00b']) {
-        strictEqual(
+        assertStructurallyEqual(
           codeOf(await store.commit(version, { writes: [put('counters', id, 6, { n: 1 })], checkpoint: 6, expectedCheckpoint: 5 })),
           'INVALID_DOCUMENT',
-          `the id ${JSON.stringify(id)}`,
+          `the error code of a write with the id ${JSON.stringify(id)}`,
         );
       }
     },
