@@ -2,7 +2,7 @@ import { ok, rejects, strictEqual } from 'node:assert';
 import { randomUUID } from 'node:crypto';
 import * as E from 'fp-ts/Either';
 import { firstValueFrom, lastValueFrom, Observable } from 'rxjs';
-import { filter as rxFilter, take, toArray } from 'rxjs/operators';
+import { filter as rxFilter, shareReplay, take, toArray } from 'rxjs/operators';
 import { GENESIS_HASH, hashEvent } from '../../engine/audit/hash-chain';
 import type { EventEnvelope } from '../../engine/event-store/envelope';
 import { walkEndsAt } from '../../engine/event-store/event-store';
@@ -18,9 +18,6 @@ export interface EventStoreHarness extends ContractHarness {
   /** A fresh, empty store, or one on a shared server: every case writes streams of its own. */
   readonly store: EventStore;
 }
-
-const collect = (source: Observable<SubscriptionMessage>, count: number): Promise<SubscriptionMessage[]> =>
-  firstValueFrom(source.pipe(take(count), toArray()));
 
 const eventsOf = (source: Observable<SubscriptionMessage>, count: number): Promise<EventEnvelope[]> =>
   firstValueFrom(
@@ -350,10 +347,16 @@ export const eventStoreContractCases: readonly EventStoreCase[] = [
       const stream = newStream('sub');
       const filter = { streamPrefixes: [stream] };
       rightOrThrow(await store.append(stream, proposedEvents(3), 'no-stream'));
-      const messages = collect(store.subscribe({ ...startingAfter(start), filter }).pipe(rxFilter((m) => m.kind !== 'checkpoint')), 6);
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      // One subscription, replayed to each reader: the caught-up one waits for it to catch up, so the live
+      // events are appended only after it has, however long its catch-up takes.
+      const messages = store.subscribe({ ...startingAfter(start), filter }).pipe(
+        rxFilter((m) => m.kind !== 'checkpoint'),
+        take(6),
+        shareReplay(),
+      );
+      await firstValueFrom(messages.pipe(rxFilter((m) => m.kind === 'caught-up')), { defaultValue: undefined });
       rightOrThrow(await store.append(stream, proposedEvents(2), 2));
-      const received = await messages;
+      const received = await lastValueFrom(messages.pipe(toArray()));
       assertStructurallyEqual(
         received.map((m) => (m.kind === 'event' ? m.event.revision : m.kind)),
         [0, 1, 2, 'caught-up', 3, 4],
