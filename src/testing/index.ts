@@ -23,5 +23,5 @@ export { describeEventStoreContract, eventStoreContractCases } from './contract/
 export type { EventStoreHarness } from './contract/event-store-contract';
 export { describeReadModelStoreContract, readModelStoreContractCases } from './contract/read-model-store-contract';
 export type { ReadModelStoreHarness } from './contract/read-model-store-contract';
-export type { ContractCase, ContractHarness } from './contract/contract-case';
+export type { ContractCase, ContractHarness, ContractSuiteOptions } from './contract/contract-case';
 export type { TestFramework } from './contract/test-framework';

@@ -2,13 +2,14 @@ import { AssertionError } from 'node:assert';
 import { runInNewContext } from 'node:vm';
 import * as E from 'fp-ts/Either';
 import { timer } from 'rxjs';
-import { map, switchMap } from 'rxjs/operators';
+import { filter, map, switchMap } from 'rxjs/operators';
 import { MemoryEventStore } from '../../src/adapters/event-store/memory/memory-event-store';
 import { MemoryReadModelStore } from '../../src/adapters/read-model/memory/memory-read-model-store';
 import type { Batch, ProjectionVersion, ReadModelError, ReadModelStore, StoredDocument } from '../../src/projections/read-model-store';
 import { assertPartialMatch, assertStructurallyEqual } from '../../src/testing/contract/structural-assertions';
 import { describeEventStoreContract, eventStoreContractCases, readModelStoreContractCases } from '../../src/testing';
 import type { ContractCase, ContractHarness, EventStoreHarness, ReadModelStoreHarness, TestFramework } from '../../src/testing';
+import { runContractCase } from '../../src/testing/contract/contract-case';
 import { CommitInterceptingReadModelStore } from '../support/commit-intercepting-read-model-store';
 import { delegatingTo } from '../support/delegating-event-store';
 import { sharedEventStoreClient } from '../support/shared-event-store-client';
@@ -23,24 +24,16 @@ interface CaseFailure {
 const CASE_TIMEOUT_MS = 2_000;
 
 /**
- * Runs every case on a harness of its own, as a runner would, and answers the ones that failed. A case
- * waiting for events a store lost would wait for ever: as under a runner, it fails when its time is up.
+ * Runs every case on a harness of its own, one after another, as the suites' tests do, and answers the ones
+ * that failed. A case waiting for events a store lost fails when its time is up.
  */
 const failuresOf = async <Harness extends ContractHarness>(cases: readonly ContractCase<Harness>[], createHarness: () => Promise<Harness>): Promise<CaseFailure[]> => {
   const failures: CaseFailure[] = [];
   for (const contractCase of cases) {
-    const harness = await createHarness();
-    let timer: NodeJS.Timeout | undefined;
-    const timeUp = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${CASE_TIMEOUT_MS} ms`)), CASE_TIMEOUT_MS);
-    });
     try {
-      await Promise.race([contractCase.run(harness), timeUp]);
+      await runContractCase(contractCase.name, contractCase, createHarness, CASE_TIMEOUT_MS);
     } catch (error) {
       failures.push({ name: contractCase.name, error });
-    } finally {
-      clearTimeout(timer);
-      await harness.dispose();
     }
   }
   return failures;
@@ -238,58 +231,167 @@ describe('the read-model store contract cases', () => {
   });
 });
 
-/** A test framework that records what a suite registers, to run it afterwards as a runner would. */
+interface RecordedTest {
+  readonly name: string;
+  readonly body: () => Promise<void>;
+  readonly timeoutMs: number;
+}
+
+interface TestOutcome {
+  readonly name: string;
+  readonly failure: string | undefined;
+}
+
+const outcomeOf = async (test: RecordedTest): Promise<TestOutcome> => {
+  try {
+    await test.body();
+    return { name: test.name, failure: undefined };
+  } catch (error) {
+    return { name: test.name, failure: error instanceof Error ? error.message : String(error) };
+  }
+};
+
+/**
+ * A test framework that records what a suite registers, to run it afterwards as a runner would: one test
+ * after another, or all at once. It has hooks too, as runners do, which the suites must leave alone.
+ */
 const recordingFramework = () => {
-  const tests: { readonly name: string; readonly body: () => Promise<void> }[] = [];
-  const beforeEachHooks: (() => Promise<void>)[] = [];
-  const afterEachHooks: (() => Promise<void>)[] = [];
+  const tests: RecordedTest[] = [];
   const titles: string[] = [];
-  const framework: TestFramework = {
-    describe: (name, body) => {
+  const unexpectedHook = (): never => {
+    throw new Error('the suite registered a hook: a harness made in one would be shared by the tests a runner runs at once');
+  };
+  const framework = {
+    describe: (name: string, body: () => void): void => {
       titles.push(name);
       body();
       titles.pop();
     },
-    it: (name, body) => tests.push({ name: [...titles, name].join(' › '), body }),
-    beforeEach: (body) => beforeEachHooks.push(body),
-    afterEach: (body) => afterEachHooks.push(body),
+    it: (name: string, body: () => Promise<void>, timeoutMs: number): void => {
+      tests.push({ name: [...titles, name].join(' › '), body, timeoutMs });
+    },
+    beforeEach: unexpectedHook,
+    afterEach: unexpectedHook,
   };
-  const runAll = async (): Promise<void> => {
-    for (const test of tests) {
-      for (const hook of beforeEachHooks) await hook();
-      try {
-        await test.body();
-      } finally {
-        for (const hook of afterEachHooks) await hook();
-      }
-    }
+  const runOneByOne = async (): Promise<TestOutcome[]> => {
+    const outcomes: TestOutcome[] = [];
+    for (const test of tests) outcomes.push(await outcomeOf(test));
+    return outcomes;
   };
-  return { framework, tests, runAll };
+  const runAtOnce = (): Promise<TestOutcome[]> => Promise.all(tests.map(outcomeOf));
+  return { framework, tests, runOneByOne, runAtOnce };
+};
+
+const failedOf = (outcomes: readonly TestOutcome[]): TestOutcome[] => outcomes.filter((outcome) => outcome.failure !== undefined);
+
+/** A harness factory over `open` that counts the harnesses it made and those disposed. */
+const countingHarnesses = (open: () => EventStoreHarness['store']) => {
+  const counts = { created: 0, disposed: 0 };
+  const createHarness = (): Promise<EventStoreHarness> => {
+    counts.created += 1;
+    const store = open();
+    return Promise.resolve({
+      store,
+      dispose: async () => {
+        counts.disposed += 1;
+        await store.close();
+      },
+    });
+  };
+  return { counts, createHarness };
+};
+
+/** An event store whose subscriptions never say they caught up: a case waiting for it waits for ever. */
+const neverCaughtUp = (): EventStoreHarness['store'] => {
+  const inner = new MemoryEventStore();
+  return delegatingTo(inner, { subscribe: (options) => inner.subscribe(options).pipe(filter((message) => message.kind !== 'caught-up')) });
 };
 
 describe('describeEventStoreContract', () => {
-  it('registers every case through the framework it is given, grouped, each on a harness of its own disposed after it', async () => {
-    const { framework, tests, runAll } = recordingFramework();
-    let created = 0;
-    let disposed = 0;
-    describeEventStoreContract(
-      'recorded',
-      () => {
-        created += 1;
-        const store = new MemoryEventStore();
-        return Promise.resolve({
-          store,
-          dispose: async () => {
-            disposed += 1;
-            await store.close();
-          },
-        });
-      },
-      framework,
-    );
+  it('registers every case through the framework it is given, an object with hooks too, grouped, with a runner timeout beyond its own', async () => {
+    const { framework, tests, runOneByOne } = recordingFramework();
+    const { counts, createHarness } = countingHarnesses(() => new MemoryEventStore());
+    describeEventStoreContract('recorded', createHarness, { framework });
     expect(tests.map((t) => t.name)).toEqual(eventStoreContractCases.map((c) => `event store contract: recorded › ${c.group} › ${c.name}`));
-    await runAll();
-    expect([created, disposed]).toEqual([eventStoreContractCases.length, eventStoreContractCases.length]);
+    expect(new Set(tests.map((t) => t.timeoutMs))).toEqual(new Set([40_000]));
+    expect(counts).toEqual({ created: 0, disposed: 0 });
+    expect(failedOf(await runOneByOne())).toEqual([]);
+    expect(counts).toEqual({ created: eventStoreContractCases.length, disposed: eventStoreContractCases.length });
+  });
+
+  it('gives each case a harness of its own, made and disposed in its test, also when a runner runs them all at once', async () => {
+    const { framework, runAtOnce } = recordingFramework();
+    const { counts, createHarness } = countingHarnesses(() => new MemoryEventStore());
+    describeEventStoreContract('at once', createHarness, { framework });
+    expect(failedOf(await runAtOnce())).toEqual([]);
+    expect(counts).toEqual({ created: eventStoreContractCases.length, disposed: eventStoreContractCases.length });
+  });
+
+  it('fails a case that never ends within caseTimeoutMs, naming it and what it waited for, and disposes its harness', async () => {
+    const { framework, tests, runOneByOne } = recordingFramework();
+    const { counts, createHarness } = countingHarnesses(neverCaughtUp);
+    describeEventStoreContract('hanging', createHarness, { framework, caseTimeoutMs: 200 });
+    expect(new Set(tests.map((t) => t.timeoutMs))).toEqual(new Set([10_200]));
+    const started = Date.now();
+    const failed = failedOf(await runOneByOne());
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(failed).toEqual([
+      {
+        name: 'event store contract: hanging › append and read a stream › ends its subscriptions when closed, and refuses one made afterwards, rather than leaving either waiting',
+        failure:
+          'event store contract: hanging › append and read a stream › ends its subscriptions when closed, and refuses one made afterwards, rather than leaving either waiting: ' +
+          'did not end within 200 ms (caseTimeoutMs), waiting for a subscription to say it caught up',
+      },
+      {
+        name: 'event store contract: hanging › subscribe › catches up, says so, then delivers live events in order',
+        failure:
+          'event store contract: hanging › subscribe › catches up, says so, then delivers live events in order: ' +
+          'did not end within 200 ms (caseTimeoutMs), waiting for the subscription to say it caught up',
+      },
+    ]);
+    expect(counts).toEqual({ created: eventStoreContractCases.length, disposed: eventStoreContractCases.length });
+  });
+
+  it('fails a case whose harness factory does not answer in time, saying so, and disposes the harness when it comes, running nothing on it', async () => {
+    const { framework, tests } = recordingFramework();
+    const store = new MemoryEventStore();
+    let disposed = false;
+    const lateHarness = (): Promise<EventStoreHarness> =>
+      new Promise((resolve) => {
+        const dispose = (): Promise<void> => {
+          disposed = true;
+          return store.close();
+        };
+        setTimeout(() => resolve({ store, dispose }), 300);
+      });
+    describeEventStoreContract('late', lateHarness, { framework, caseTimeoutMs: 100 });
+    const [first] = tests;
+    await expect(first!.body()).rejects.toThrow(`${first!.name}: did not end within 100 ms (caseTimeoutMs), waiting for its harness from the factory`);
+    expect(disposed).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(disposed).toBe(true);
+    expect(await store.headPosition()).toBeUndefined();
+  });
+
+  it('fails a case that waits on a store call that never answers, saying so, and disposes its harness', async () => {
+    const { counts, createHarness } = countingHarnesses(() => new MemoryEventStore());
+    const neverEnding: ContractCase<EventStoreHarness> = { group: 'g', name: 'never ends', run: () => new Promise<void>(() => undefined) };
+    await expect(runContractCase('suite › g › never ends', neverEnding, createHarness, 50)).rejects.toThrow(
+      'suite › g › never ends: did not end within 50 ms (caseTimeoutMs), waiting for a call to the store to answer',
+    );
+    expect(counts).toEqual({ created: 1, disposed: 1 });
+  });
+
+  it('refuses a caseTimeoutMs that is no whole number of milliseconds a timer can wait', () => {
+    const { framework } = recordingFramework();
+    for (const caseTimeoutMs of [0, 1.5, Number.NaN, 2 ** 31]) {
+      expect(() => describeEventStoreContract('bounded', memoryEventStore, { framework, caseTimeoutMs })).toThrow(RangeError);
+    }
+  });
+
+  it("fits node:test's describe and it as they are", () => {
+    const nodeTestFits: typeof import('node:test') extends TestFramework ? true : false = true;
+    expect(nodeTestFits).toBe(true);
   });
 
   it('without a framework given or the runner globals, throws an Error that says to pass them', () => {

@@ -1,7 +1,8 @@
+import { notingWaitsIn, PendingWaits } from './case-waits';
 import { testFrameworkOrGlobals } from './test-framework';
 import type { TestFramework } from './test-framework';
 
-/** What a contract suite's harness factory gives each case: a fresh, empty store, and a way to drop it. */
+/** What a contract suite's harness factory gives each case: a store, and a way to drop what was made for it. */
 export interface ContractHarness {
   /** Drops whatever the harness created (schema, database, server), after the case has run. */
   readonly dispose: () => Promise<void>;
@@ -17,36 +18,92 @@ export interface ContractCase<Harness> {
   readonly run: (harness: Harness) => Promise<void>;
 }
 
+/** How a contract suite registers its cases and bounds their time. */
+export interface ContractSuiteOptions {
+  /** The runner's `describe` and `it`. Without it, the runner's globals; without those, the suite throws. */
+  readonly framework?: TestFramework;
+  /**
+   * How long a case may take, the creation of its harness included, before it fails with an Error naming
+   * it and what it was waiting for; its harness is disposed then. 30,000 ms unless given.
+   */
+  readonly caseTimeoutMs?: number;
+}
+
+const DEFAULT_CASE_TIMEOUT_MS = 30_000;
+/** What a runner's own timeout for a case allows beyond the case's: the harness's dispose after it. */
+const DISPOSE_ALLOWANCE_MS = 10_000;
+/** The longest delay setTimeout keeps; a longer one fires at once. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+const caseTimedOut = (caseTitle: string, caseTimeoutMs: number, waits: PendingWaits): Error => {
+  const pending = waits.descriptions;
+  const waitedFor = pending.length === 0 ? 'a call to the store to answer' : pending.join(', and ');
+  return new Error(`${caseTitle}: did not end within ${caseTimeoutMs} ms (caseTimeoutMs), waiting for ${waitedFor}`);
+};
+
 /**
- * Registers `cases` under `title`, one test each, grouped by their `group`, each with a harness of its own
- * from `createHarness`, disposed after it whether it passed or not.
+ * Runs one case on a harness of its own from `createHarness`, within `caseTimeoutMs`, and disposes the
+ * harness however the case ended: passed, failed, or out of time. Rejects as the case did, or with an Error
+ * naming `caseTitle` and what the case was waiting for when its time ran out.
+ */
+export const runContractCase = async <Harness extends ContractHarness>(
+  caseTitle: string,
+  contractCase: ContractCase<Harness>,
+  createHarness: () => Promise<Harness>,
+  caseTimeoutMs: number,
+): Promise<void> => {
+  const waits = new PendingWaits();
+  const creating = createHarness().finally(waits.begin('its harness from the factory'));
+  let harness: Harness | undefined;
+  let ended = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeUp = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(caseTimedOut(caseTitle, caseTimeoutMs, waits)), caseTimeoutMs);
+  });
+  try {
+    await Promise.race([
+      creating.then((created) => {
+        // A harness that came after the case's time ran out is not run on: it is disposed below.
+        if (ended) return undefined;
+        harness = created;
+        return notingWaitsIn(waits, () => contractCase.run(created));
+      }),
+      timeUp,
+    ]);
+  } finally {
+    ended = true;
+    clearTimeout(timer);
+    if (harness !== undefined) await harness.dispose();
+    // The factory had not answered when time ran out: what it makes is disposed when it comes, as nothing
+    // else will, and its failure then has no case left to fail.
+    else creating.then((late) => late.dispose()).catch(() => undefined);
+  }
+};
+
+/**
+ * Registers `cases` under `title`, one test each, grouped by their `group`. Each test creates its harness
+ * itself, so that cases a runner runs at the same time never share one, and runs as `runContractCase` does.
  */
 export const describeContractCases = <Harness extends ContractHarness>(
   suite: string,
   title: string,
   cases: readonly ContractCase<Harness>[],
   createHarness: () => Promise<Harness>,
-  testFramework: TestFramework | undefined,
+  options: ContractSuiteOptions,
 ): void => {
-  const { describe, it, beforeEach, afterEach } = testFrameworkOrGlobals(suite, testFramework);
+  const { describe, it } = testFrameworkOrGlobals(suite, options.framework);
+  const caseTimeoutMs = options.caseTimeoutMs ?? DEFAULT_CASE_TIMEOUT_MS;
+  if (!Number.isInteger(caseTimeoutMs) || caseTimeoutMs < 1 || caseTimeoutMs > MAX_TIMER_MS) {
+    throw new RangeError(`${suite}: caseTimeoutMs ${caseTimeoutMs} is not a whole number of milliseconds from 1 to ${MAX_TIMER_MS}`);
+  }
+  const runnerTimeoutMs = Math.min(caseTimeoutMs + DISPOSE_ALLOWANCE_MS, MAX_TIMER_MS);
   const groups = [...new Set(cases.map((contractCase) => contractCase.group))];
   describe(title, () => {
-    let harness: Harness | undefined;
-    beforeEach(async () => {
-      harness = await createHarness();
-    });
-    afterEach(async () => {
-      const created = harness;
-      harness = undefined;
-      await created?.dispose();
-    });
     for (const group of groups) {
       describe(group, () => {
         for (const contractCase of cases.filter((c) => c.group === group)) {
-          it(contractCase.name, async () => {
-            if (harness === undefined) throw new Error(`${suite}: the harness for "${contractCase.name}" was not created`);
-            await contractCase.run(harness);
-          });
+          const caseTitle = `${title} › ${group} › ${contractCase.name}`;
+          it(contractCase.name, () => runContractCase(caseTitle, contractCase, createHarness, caseTimeoutMs), runnerTimeoutMs);
         }
       });
     }

@@ -8,11 +8,11 @@ import type { EventEnvelope } from '../../engine/event-store/envelope';
 import { walkEndsAt } from '../../engine/event-store/event-store';
 import type { EventFilter, EventStore, SubscriptionMessage } from '../../engine/event-store/event-store';
 import { describeContractCases } from './contract-case';
-import type { ContractCase, ContractHarness } from './contract-case';
+import type { ContractCase, ContractHarness, ContractSuiteOptions } from './contract-case';
+import { waitingFor } from './case-waits';
 import { leftOf, rightOrThrow } from './either-results';
 import { assertPartialMatch, assertStructurallyEqual } from './structural-assertions';
 import { proposedEvents } from './proposed-events';
-import type { TestFramework } from './test-framework';
 
 export interface EventStoreHarness extends ContractHarness {
   /** A fresh, empty store, or one on a shared server: every case writes streams of its own. */
@@ -20,11 +20,14 @@ export interface EventStoreHarness extends ContractHarness {
 }
 
 const eventsOf = (source: Observable<SubscriptionMessage>, count: number): Promise<EventEnvelope[]> =>
-  firstValueFrom(
-    source.pipe(
-      rxFilter((m): m is Extract<SubscriptionMessage, { kind: 'event' }> => m.kind === 'event'),
-      take(count),
-      toArray(),
+  waitingFor(
+    `${count} events from a subscription`,
+    firstValueFrom(
+      source.pipe(
+        rxFilter((m): m is Extract<SubscriptionMessage, { kind: 'event' }> => m.kind === 'event'),
+        take(count),
+        toArray(),
+      ),
     ),
   ).then((messages) => messages.map((m) => m.event));
 
@@ -130,10 +133,13 @@ export const eventStoreContractCases: readonly EventStoreCase[] = [
       rightOrThrow(await store.append(stream, proposedEvents(1), 'no-stream'));
       const options = { ...startingAfter(start), filter: { streamPrefixes: [stream] } };
       const open = lastValueFrom(store.subscribe(options).pipe(toArray()));
-      await firstValueFrom(store.subscribe(options).pipe(rxFilter((m) => m.kind === 'caught-up')));
+      await waitingFor('a subscription to say it caught up', firstValueFrom(store.subscribe(options).pipe(rxFilter((m) => m.kind === 'caught-up'))));
       await store.close();
-      ok(Array.isArray(await open), 'expected the subscription open when the store closed to complete with what it had delivered');
-      await rejects(lastValueFrom(store.subscribe({})), /closed/);
+      ok(
+        Array.isArray(await waitingFor('the subscription open when the store closed to complete', open)),
+        'expected the subscription open when the store closed to complete with what it had delivered',
+      );
+      await waitingFor('a subscription made after the store closed to be refused', rejects(lastValueFrom(store.subscribe({})), /closed/));
     },
 
     'keeps a data field named "__proto__", as JSON.parse makes one, as data': async (store) => {
@@ -354,9 +360,9 @@ export const eventStoreContractCases: readonly EventStoreCase[] = [
         take(6),
         shareReplay(),
       );
-      await firstValueFrom(messages.pipe(rxFilter((m) => m.kind === 'caught-up')), { defaultValue: undefined });
+      await waitingFor('the subscription to say it caught up', firstValueFrom(messages.pipe(rxFilter((m) => m.kind === 'caught-up')), { defaultValue: undefined }));
       rightOrThrow(await store.append(stream, proposedEvents(2), 2));
-      const received = await lastValueFrom(messages.pipe(toArray()));
+      const received = await waitingFor('the subscription to deliver the 2 events appended after it caught up', lastValueFrom(messages.pipe(toArray())));
       assertStructurallyEqual(
         received.map((m) => (m.kind === 'event' ? m.event.revision : m.kind)),
         [0, 1, 2, 'caught-up', 3, 4],
@@ -375,14 +381,17 @@ export const eventStoreContractCases: readonly EventStoreCase[] = [
       const stream = newStream('sub');
       rightOrThrow(await store.append(stream, [...proposedEvents(1, 'Wanted'), ...proposedEvents(3, 'Unwanted')], 'no-stream'));
       const head = await store.headPosition();
-      const messages = await firstValueFrom(
-        store
-          .subscribe({ ...startingAfter(start), filter: { streamPrefixes: [stream], eventTypes: ['Wanted'] } })
-          .pipe(
-            rxFilter((m) => m.kind === 'caught-up' || (m.kind === 'checkpoint' && m.position === head) || m.kind === 'event'),
-            take(2),
-            toArray(),
-          ),
+      const messages = await waitingFor(
+        'the Wanted event from a subscription, then a checkpoint at the head or caught-up',
+        firstValueFrom(
+          store
+            .subscribe({ ...startingAfter(start), filter: { streamPrefixes: [stream], eventTypes: ['Wanted'] } })
+            .pipe(
+              rxFilter((m) => m.kind === 'caught-up' || (m.kind === 'checkpoint' && m.position === head) || m.kind === 'event'),
+              take(2),
+              toArray(),
+            ),
+        ),
       );
       assertPartialMatch(messages[0], { kind: 'event', event: { type: 'Wanted' } });
       ok(
@@ -408,15 +417,12 @@ export const eventStoreContractCases: readonly EventStoreCase[] = [
 ];
 
 /**
- * Registers `eventStoreContractCases` as tests under `event store contract: <adapterName>`, each with a
- * store from `createHarness` that is disposed after it: a fresh, empty one per case, or one over a server
- * shared with other cases, runs and processes, even while they write (every case writes streams of its
- * own, ids made with randomUUID). Takes `describe`, `it`, `beforeEach` and `afterEach` from
- * `testFramework`, else from the runner's globals, and throws without either.
+ * Registers `eventStoreContractCases` as tests under `event store contract: <adapterName>`. Each test
+ * creates a harness of its own with `createHarness` and disposes it after the case, whether the case
+ * passed, failed or ran out of `options.caseTimeoutMs`. The store may be fresh and empty, or over a server
+ * shared with other cases, runs and processes, even while they write: every case writes streams of its
+ * own (randomUUID ids) and finds its events however many others the log holds. Registers with
+ * `options.framework`, else the runner's globals, and throws without either.
  */
-export const describeEventStoreContract = (
-  adapterName: string,
-  createHarness: () => Promise<EventStoreHarness>,
-  testFramework?: TestFramework,
-): void =>
-  describeContractCases('describeEventStoreContract', `event store contract: ${adapterName}`, eventStoreContractCases, createHarness, testFramework);
+export const describeEventStoreContract = (adapterName: string, createHarness: () => Promise<EventStoreHarness>, options: ContractSuiteOptions = {}): void =>
+  describeContractCases('describeEventStoreContract', `event store contract: ${adapterName}`, eventStoreContractCases, createHarness, options);

@@ -11,11 +11,10 @@ import type {
   StoredDocument,
 } from '../../projections/read-model-store';
 import { describeContractCases } from './contract-case';
-import type { ContractCase, ContractHarness } from './contract-case';
+import type { ContractCase, ContractHarness, ContractSuiteOptions } from './contract-case';
 import { codeOf, leftOf, rightOrThrow } from './either-results';
 import { assertPartialMatch, assertStructurallyEqual } from './structural-assertions';
 import { ordersAndCounters, ordersByCustomer, ordersByLabel, ordersByStatusAndCustomer } from './read-model-collections';
-import type { TestFramework } from './test-framework';
 
 export interface ReadModelStoreHarness extends ContractHarness {
   /** A fresh, empty store, or one on a shared database: every case prepares projections of its own. */
@@ -478,15 +477,11 @@ export const readModelStoreContractCases: readonly ReadModelStoreCase[] = [
 ];
 
 /**
- * Registers `readModelStoreContractCases` as tests under `read-model store contract: <adapterName>`, each
- * with a store from `createHarness` that is disposed after it: a fresh, empty one per case, or one over a
- * database shared with other cases, runs and processes (every case prepares projections of its own, names
- * made with randomUUID). Takes `describe`, `it`, `beforeEach` and `afterEach` from `testFramework`, else
- * from the runner's globals, and throws without either.
+ * Registers `readModelStoreContractCases` as tests under `read-model store contract: <adapterName>`. Each
+ * test creates a harness of its own with `createHarness` and disposes it after the case, whether the case
+ * passed, failed or ran out of `options.caseTimeoutMs`. The store may be fresh and empty, or over a database
+ * shared with other cases, runs and processes: every case prepares projections of its own (randomUUID
+ * names). Registers with `options.framework`, else the runner's globals, and throws without either.
  */
-export const describeReadModelStoreContract = (
-  adapterName: string,
-  createHarness: () => Promise<ReadModelStoreHarness>,
-  testFramework?: TestFramework,
-): void =>
-  describeContractCases('describeReadModelStoreContract', `read-model store contract: ${adapterName}`, readModelStoreContractCases, createHarness, testFramework);
+export const describeReadModelStoreContract = (adapterName: string, createHarness: () => Promise<ReadModelStoreHarness>, options: ContractSuiteOptions = {}): void =>
+  describeContractCases('describeReadModelStoreContract', `read-model store contract: ${adapterName}`, readModelStoreContractCases, createHarness, options);

@@ -1,15 +1,19 @@
 /**
- * The part of a test runner the contract suites register their tests with. jest, vitest (with `globals`)
- * and mocha all provide these as globals, and their own functions fit it as they are.
+ * The part of a test runner the contract suites register their tests with. jest, vitest (with `globals`),
+ * mocha and node:test all provide these, and their own functions fit it as they are; an object with more
+ * (`beforeEach`, `afterEach`) fits too.
  */
 export interface TestFramework {
   readonly describe: (name: string, body: () => void) => void;
-  readonly it: (name: string, body: () => Promise<void>) => void;
-  readonly beforeEach: (body: () => Promise<void>) => void;
-  readonly afterEach: (body: () => Promise<void>) => void;
+  /**
+   * `timeoutMs` is longer than the case's own bound, so that the suite's timeout, which names what the case
+   * waited for and disposes its harness, ends a case that hangs first. Runners that take a test's timeout
+   * as the third argument (jest, vitest) use it; others (mocha, node:test) ignore it.
+   */
+  readonly it: (name: string, body: () => Promise<void>, timeoutMs: number) => void;
 }
 
-const frameworkFunctions = ['describe', 'it', 'beforeEach', 'afterEach'] as const;
+const frameworkFunctions = ['describe', 'it'] as const;
 
 /**
  * `given` if there is one, else the runner's globals. Without either it throws at once, naming what is
@@ -23,14 +27,12 @@ export const testFrameworkOrGlobals = (suite: string, given: TestFramework | und
   if (missing.length > 0) {
     throw new Error(
       `${suite}: no test framework to register the tests with (no global ${missing.join(', ')}); ` +
-        'run it under a runner that provides describe, it, beforeEach and afterEach as globals, or pass them: ' +
-        `${suite}(name, createHarness, { describe, it, beforeEach, afterEach })`,
+        'run it under a runner that provides describe and it as globals, or pass them: ' +
+        `${suite}(name, createHarness, { framework: { describe, it } })`,
     );
   }
   return {
     describe: scope['describe'] as TestFramework['describe'],
     it: scope['it'] as TestFramework['it'],
-    beforeEach: scope['beforeEach'] as TestFramework['beforeEach'],
-    afterEach: scope['afterEach'] as TestFramework['afterEach'],
   };
 };
