@@ -229,6 +229,15 @@ describe('verifyStore', () => {
     expect(findingOf(await verified(await importLines(tampered)), ORDER_STREAM)).toMatchObject({ kind: 'altered', revision: 1, eventId: parseLine(changed).eventId });
   });
 
+  it('names an event removed first, though a later event of its stream was altered too', async () => {
+    const removed = orderLine(lines, 2);
+    const laterIndex = orderLine(lines, 6);
+    const later = (lines[laterIndex] as string).replace('"actor":"', '"actor":"x');
+    const tampered = lines.map((line, i) => (i === laterIndex ? later : line)).filter((_, i) => i !== removed);
+
+    expect(findingOf(await verified(await importLines(tampered)), ORDER_STREAM)).toMatchObject({ kind: 'removed', expected: 2, actual: 3 });
+  });
+
   it('verifies only the streams asked for, and says which do not exist', async () => {
     const tampered = lines.filter((_, i) => i !== orderLine(lines, 2));
     const store = await importLines(tampered);

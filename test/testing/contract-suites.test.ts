@@ -221,6 +221,16 @@ describe('the read-model store contract cases', () => {
     expect(await failuresOf(readModelStoreContractCases, () => readModelHarness(new CloningReadModelStore(new MemoryReadModelStore())))).toEqual([]);
   });
 
+  it('all pass on a store whose pages, as JSON would, leave out a `next` they do not have', async () => {
+    class JsonPagesReadModelStore extends MemoryReadModelStore {
+      override async find(...args: Parameters<MemoryReadModelStore['find']>): ReturnType<MemoryReadModelStore['find']> {
+        const page = await super.find(...args);
+        return E.isRight(page) ? E.right(JSON.parse(JSON.stringify(page.right)) as typeof page.right) : page;
+      }
+    }
+    expect(await failuresOf(readModelStoreContractCases, () => readModelHarness(new JsonPagesReadModelStore()))).toEqual([]);
+  });
+
   it('fail, each with an AssertionError, where a store ignores the checkpoint a batch expects, and only there', async () => {
     const failures = await failuresOf(readModelStoreContractCases, () => readModelHarness(new CheckpointIgnoringReadModelStore(new MemoryReadModelStore())));
     expect(failures.map((f) => f.name)).toEqual([
@@ -380,6 +390,17 @@ describe('describeEventStoreContract', () => {
       'suite › g › never ends: did not end within 50 ms (caseTimeoutMs), waiting for a call to the store to answer',
     );
     expect(counts).toEqual({ created: 1, disposed: 1 });
+  });
+
+  it("reports a case's own failure first when its harness's dispose fails after it, and the dispose's beside it", async () => {
+    const failing: ContractCase<EventStoreHarness> = { group: 'g', name: 'fails', run: () => Promise.reject(new AssertionError({ message: 'the store lost an event' })) };
+    const failingDispose = (): Promise<EventStoreHarness> => Promise.resolve({ store: new MemoryEventStore(), dispose: () => Promise.reject(new Error('the table is locked')) });
+    const thrown: unknown = await runContractCase('suite › g › fails', failing, failingDispose, 1_000).catch((error: unknown) => error);
+    expect(thrown).toBeInstanceOf(AggregateError);
+    expect((thrown as AggregateError).message).toBe("suite › g › fails: the case failed, and then so did its harness's dispose: the store lost an event");
+    expect((thrown as AggregateError).errors.map((error: Error) => error.message)).toEqual(['the store lost an event', 'the table is locked']);
+    const passing: ContractCase<EventStoreHarness> = { group: 'g', name: 'passes', run: () => Promise.resolve() };
+    await expect(runContractCase('suite › g › passes', passing, failingDispose, 1_000)).rejects.toThrow('the table is locked');
   });
 
   it('refuses a caseTimeoutMs that is no whole number of milliseconds a timer can wait', () => {

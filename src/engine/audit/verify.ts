@@ -161,9 +161,10 @@ export class ChainVerifier {
     if (stream.finding !== undefined) return;
     if (stream.doubt !== undefined) {
       // Once in doubt, a stream's later events only serve to settle it: its first problem is already behind.
-      // But one whose content no longer matches its hash is named for that, which says more than where it
-      // lies: an event moved and changed would otherwise be reported moved only.
-      stream.finding = alteration(event) ?? settleWith(stream.doubt, event);
+      // But the event that turns out to have been moved is named for its change, if its content no longer
+      // matches its hash, which says more than where it lies.
+      const settled = settleWith(stream.doubt, event);
+      stream.finding = settled?.kind === 'reordered' ? (alteration(event) ?? settled) : settled;
       return;
     }
     stream.finding = this.firstProblem(stream, event);

@@ -1,3 +1,4 @@
+import { messageOf } from '../../engine/error-message';
 import { notingWaitsIn, PendingWaits } from './case-waits';
 import { testFrameworkOrGlobals } from './test-framework';
 import type { TestFramework } from './test-framework';
@@ -41,6 +42,20 @@ const caseTimedOut = (caseTitle: string, caseTimeoutMs: number, waits: PendingWa
   return new Error(`${caseTitle}: did not end within ${caseTimeoutMs} ms (caseTimeoutMs), waiting for ${waitedFor}`);
 };
 
+/** What a case failed with: an `AssertionError`'s message, of whichever realm (node:assert's is jest's outer one). */
+const failureMessage = (thrown: unknown): string =>
+  typeof thrown === 'object' && thrown !== null && 'message' in thrown && typeof thrown.message === 'string' ? thrown.message : messageOf(thrown);
+
+/**
+ * Disposes the harness a case ran on. One the factory had not delivered when the case ended (out of time)
+ * is disposed when it comes, as nothing else will, and its failure then has no case left to fail.
+ */
+const disposeAfter = async <Harness extends ContractHarness>(harness: Harness | undefined, creating: Promise<Harness>): Promise<void> => {
+  if (harness !== undefined) return harness.dispose();
+  void creating.then((late) => late.dispose()).catch(() => undefined);
+  return undefined;
+};
+
 /**
  * Runs one case on a harness of its own from `createHarness`, within `caseTimeoutMs`, and disposes the
  * harness however the case ended: passed, failed, or out of time. Rejects as the case did, or with an Error
@@ -56,6 +71,8 @@ export const runContractCase = async <Harness extends ContractHarness>(
   const creating = createHarness().finally(waits.begin('its harness from the factory'));
   let harness: Harness | undefined;
   let ended = false;
+  // Boxed, since a case may fail with any value, undefined too.
+  let failure: { readonly thrown: unknown } | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeUp = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(caseTimedOut(caseTitle, caseTimeoutMs, waits)), caseTimeoutMs);
@@ -70,14 +87,20 @@ export const runContractCase = async <Harness extends ContractHarness>(
       }),
       timeUp,
     ]);
+  } catch (thrown) {
+    failure = { thrown };
   } finally {
     ended = true;
     clearTimeout(timer);
-    if (harness !== undefined) await harness.dispose();
-    // The factory had not answered when time ran out: what it makes is disposed when it comes, as nothing
-    // else will, and its failure then has no case left to fail.
-    else creating.then((late) => late.dispose()).catch(() => undefined);
   }
+  try {
+    await disposeAfter(harness, creating);
+  } catch (disposeFailure) {
+    if (failure === undefined) throw disposeFailure;
+    // The case's own failure is what the host must see first; a dispose failing after it is said beside it.
+    throw new AggregateError([failure.thrown, disposeFailure], `${caseTitle}: the case failed, and then so did its harness's dispose: ${failureMessage(failure.thrown)}`);
+  }
+  if (failure !== undefined) throw failure.thrown;
 };
 
 /**

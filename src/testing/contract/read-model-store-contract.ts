@@ -342,7 +342,9 @@ export const readModelStoreContractCases: readonly ReadModelStoreCase[] = [
       assertStructurallyEqual(idsOf(second.documents), ['o3', 'o4']);
       strictEqual(second.next, undefined);
       const none = rightOrThrow(await store.find(version, { ...byCustomer('nobody', 'ascending'), limit: 2 }));
-      assertStructurallyEqual(none, { documents: [], next: undefined });
+      // No next page, whether the store says `next: undefined` or leaves the key out (as JSON would).
+      assertStructurallyEqual(none.documents, []);
+      strictEqual(none.next, undefined);
     },
 
     'bounds the sort value: atLeast inclusive, below exclusive, in both orders and with a cursor': async (store) => {
