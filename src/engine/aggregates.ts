@@ -2,7 +2,7 @@ import * as t from 'io-ts';
 import { CartCommand, type CartDecision, ReturnCheckedOutLines } from '../domain/cart/commands';
 import { cartDecider, CartState } from '../domain/cart/decider';
 import { CartEvent } from '../domain/cart/events';
-import { OrderCommand, OrderDecision, RecordPaymentRefund } from '../domain/order/commands';
+import { CancelUnpayableOrder, OrderCommand, OrderDecision, RecordPaymentRefund } from '../domain/order/commands';
 import { orderDecider, OrderPolicy, OrderState } from '../domain/order/decider';
 import { OrderEvent } from '../domain/order/events';
 import { PaymentCommand, PaymentDecision, RefundRemainingCapture } from '../domain/payment/commands';
@@ -60,7 +60,7 @@ export const publicCommandCodecs: ReadonlyMap<string, t.Decoder<unknown, CartCom
 export type HostCommand = CartCommand | OrderCommand | PaymentCommand;
 
 /** What the engine's process manager may send besides: commands no host may. */
-export type EngineCommand = HostCommand | ReturnCheckedOutLines | RefundRemainingCapture | RecordPaymentRefund;
+export type EngineCommand = HostCommand | ReturnCheckedOutLines | RefundRemainingCapture | RecordPaymentRefund | CancelUnpayableOrder;
 
 /** Every command the process manager may send, by type: a host's, and the engine's own. */
 export const engineCommandCodecs: ReadonlyMap<string, t.Decoder<unknown, EngineCommand>> = new Map([
@@ -68,6 +68,7 @@ export const engineCommandCodecs: ReadonlyMap<string, t.Decoder<unknown, EngineC
   [ReturnCheckedOutLines.name, ReturnCheckedOutLines as t.Decoder<unknown, EngineCommand>],
   [RefundRemainingCapture.name, RefundRemainingCapture as t.Decoder<unknown, EngineCommand>],
   [RecordPaymentRefund.name, RecordPaymentRefund as t.Decoder<unknown, EngineCommand>],
+  [CancelUnpayableOrder.name, CancelUnpayableOrder as t.Decoder<unknown, EngineCommand>],
 ]);
 
 const CART_COMMAND_TYPES: ReadonlySet<string> = new Set([...CartCommand.types.map((codec) => codec.name), ReturnCheckedOutLines.name]);

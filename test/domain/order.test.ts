@@ -309,6 +309,19 @@ describe('order', () => {
         .then([requested('r2', 'return', 'cup', 1, 3000)]));
   });
 
+  describe('cancelled as unpayable, as the process manager does when its own payment went back', () => {
+    const unpayable = { type: 'CancelUnpayableOrder', data: { orderId: 'o1', reason: 'its payment o1 went back' } } as const;
+
+    it('cancels an order still awaiting payment, owing nothing', () =>
+      spec.given([orderPlaced]).when(unpayable).then([{ type: 'OrderCancelled', data: { orderId: 'o1', reason: 'its payment o1 went back', paymentId: null, refundDue: cny(0) } }]));
+
+    it('leaves an order paid meanwhile (by another payment), closed or never placed as it is', () => {
+      for (const history of [[], paidOrder, [...paidOrder, orderShipped], [orderPlaced, { type: 'OrderExpired', data: { orderId: 'o1', paymentDeadline: PAYMENT_DEADLINE } } as OrderEvent]]) {
+        spec.given(history).when(unpayable).then([]);
+      }
+    });
+  });
+
   describe("refunds its payment made, as the process manager records them", () => {
     const within = at(DELIVERED_AT + 1000);
     const paymentRefund = (refundId: string, amount: number, paymentId = 'o1') => ({ type: 'RecordPaymentRefund', data: { orderId: 'o1', paymentId, refundId, amount: cny(amount) } }) as const;

@@ -494,6 +494,23 @@ describe('the shopper journey through the engine', () => {
     await driver.engine.close();
   });
 
+  it("an order another payment paid stays paid when its own payment's capture, come late and sent back, is read again from the start", async () => {
+    const store = new MemoryEventStore();
+    const first = engineDriver({ eventStore: store });
+    await checkedOutOrder(first);
+    await first.accept({ type: 'InitiatePayment', data: { paymentId: 'p2', orderId: 'o1', amount: cny(ORDER_TOTAL), method: 'alipay' } }, 'host');
+    await pay(first, ORDER_TOTAL, 'tx-p2', 'p2');
+    await pay(first, ORDER_TOTAL, 'tx-o1', 'o1');
+    expect(await paymentState(first, 'o1')).toMatchObject({ amountRefunded: ORDER_TOTAL, refundIds: ['late-capture'] });
+    await first.engine.close();
+    // A host that keeps no position: its process manager reads the log again from the start.
+    const again = engineDriver({ eventStore: store });
+    await again.engine.settle();
+    expect(await orderState(again)).toMatchObject({ status: 'paid', paymentId: 'p2', amountRefunded: 0 });
+    expect(await paymentState(again, 'p2')).toMatchObject({ amountRefunded: 0, refundIds: [] });
+    await again.engine.close();
+  });
+
   it('a capture its order cannot take, refunded in full by the host already, has nothing left to give back', async () => {
     const driver = engineDriver({ runProcessManager: false });
     await driver.accept({ type: 'InitiatePayment', data: { paymentId: 'p9', orderId: 'o9', amount: cny(5000), method: 'card' } }, 'host');

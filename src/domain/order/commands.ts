@@ -57,6 +57,15 @@ export const AddOrderNote = message('AddOrderNote', { orderId: Identifier, autho
 export const RecordPaymentRefund = message('RecordPaymentRefund', { orderId: Identifier, paymentId: Identifier, refundId: Identifier, amount: Money });
 export type RecordPaymentRefund = t.TypeOf<typeof RecordPaymentRefund>;
 
+/**
+ * What the process manager sends when the order's own payment went back before the order could take it (a
+ * host refunded part of it first): that payment can pay it no more, nor capture again, so an order still
+ * awaiting payment is cancelled. One paid meanwhile (by another payment) or closed is left as it is. No host
+ * sends it: a host cancels with `CancelOrder`.
+ */
+export const CancelUnpayableOrder = message('CancelUnpayableOrder', { orderId: Identifier, reason: Text });
+export type CancelUnpayableOrder = t.TypeOf<typeof CancelUnpayableOrder>;
+
 export const OrderCommand = t.union(
   [
     PlaceOrder,
@@ -80,4 +89,4 @@ export const OrderCommand = t.union(
 export type OrderCommand = t.TypeOf<typeof OrderCommand>;
 
 /** What the order decider decides on: the host's commands and the process manager's own. */
-export type OrderDecision = OrderCommand | RecordPaymentRefund;
+export type OrderDecision = OrderCommand | RecordPaymentRefund | CancelUnpayableOrder;

@@ -328,6 +328,10 @@ const decideCommand = (command: OrderDecision, state: OrderState, { now }: Decis
       // A payment for an order never placed (a host's) paid nothing of it: its refunds are none of the order's.
       if (state.status === 'none') return accept();
       return inStatus(state, command.data.orderId, 'record a refund for', PLACED, (order) => decidePaymentRefund(order, command.data));
+    case 'CancelUnpayableOrder':
+      return state.status === 'awaiting-payment'
+        ? accept({ type: 'OrderCancelled', data: { orderId: state.orderId, reason: command.data.reason, paymentId: null, refundDue: money(0, state.currency) } })
+        : accept();
     case 'AddOrderNote':
       return inStatus(state, command.data.orderId, 'add a note to', PLACED, () => accept({ type: 'OrderNoteAdded', data: command.data }));
   }

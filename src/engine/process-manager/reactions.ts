@@ -105,14 +105,15 @@ export const reactionsTo = (event: JourneyEvent, occurredAt: number, settings: R
           // Money the order does not take (closed, paid by another payment, or never placed) goes straight back:
           // what the payment still holds of it, since a host may have refunded part of it meanwhile. The order's
           // own payment refused for a refund of it (a host's, sent before the order was marked paid) can pay it
-          // no more, nor can it capture again: the order is cancelled. Left to its deadline, it would wait for
-          // ever where that deadline had fired already, refused then for this very capture.
+          // no more, nor can it capture again: the order, if still awaiting payment, is cancelled; one another
+          // payment paid is not. Left to its deadline, it would wait for ever where that deadline had fired
+          // already, refused then for this very capture.
           onRejected: (error) => [
             ...(amount.amount === 0
               ? []
               : [{ type: 'RefundRemainingCapture', data: { paymentId, refundId: LATE_CAPTURE_REFUND_ID, reason: `order ${orderId} could not take the payment: ${error.message}` } } as const]),
             ...(error.code === 'PAYMENT_REFUNDED' && paymentId === orderId
-              ? [{ type: 'CancelOrder', data: { orderId, reason: `its payment ${paymentId} went back before the order could take it` } } as const]
+              ? [{ type: 'CancelUnpayableOrder', data: { orderId, reason: `its payment ${paymentId} went back before the order could take it` } } as const]
               : []),
           ],
         },

@@ -26,7 +26,7 @@ describe('the process manager’s rules', () => {
       const [markPaid] = reactionsTo(capturedBy(paymentId), 0, { paymentWindowMs: 60_000 });
       return markPaid?.kind === 'command' ? (markPaid.onRejected?.({ code, message: 'refused' }) ?? []).map((command) => command.type) : [];
     };
-    expect(followUpsOf('o1', 'PAYMENT_REFUNDED')).toEqual(['RefundRemainingCapture', 'CancelOrder']);
+    expect(followUpsOf('o1', 'PAYMENT_REFUNDED')).toEqual(['RefundRemainingCapture', 'CancelUnpayableOrder']);
     expect(followUpsOf('p-host', 'PAYMENT_REFUNDED')).toEqual(['RefundRemainingCapture']);
     expect(followUpsOf('o1', 'INVALID_ORDER_STATUS')).toEqual(['RefundRemainingCapture']);
   });
