@@ -508,6 +508,8 @@ describe('the shopper journey through the engine', () => {
     await again.engine.settle();
     expect(await orderState(again)).toMatchObject({ status: 'paid', paymentId: 'p2', amountRefunded: 0 });
     expect(await paymentState(again, 'p2')).toMatchObject({ amountRefunded: 0, refundIds: [] });
+    const fromHost = await again.send({ type: 'CancelUnpayableOrder', data: { orderId: 'o1', reason: 'r' } } as never, 'host');
+    expect(fromHost).toEqual(E.left(expect.objectContaining({ kind: 'invalid', code: 'UNKNOWN_COMMAND_TYPE' })));
     await again.engine.close();
   });
 
