@@ -1,4 +1,5 @@
 import type { DomainError } from '../domain/shared/domain-error';
+import type { UnreadableEvent } from './schema/stored-event';
 
 /**
  * Why a command was not accepted. `kind` says what the host should do about it:
@@ -24,3 +25,6 @@ export const invalidCommand = (problems: readonly string[]): CommandError => ({
 });
 
 export const rejected = (error: DomainError): CommandError => ({ kind: 'rejected', ...error });
+
+/** An event the engine holds but cannot read, as the command (or reaction) that needed it is answered. */
+export const unreadableEvent = (event: UnreadableEvent): CommandError => ({ kind: 'unavailable', code: 'UNREADABLE_EVENT', message: event.message });

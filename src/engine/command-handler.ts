@@ -4,10 +4,10 @@ import { type AppendError, type AppendResult, EventStore, NO_STREAM_REVISION } f
 import type { Aggregate } from './aggregate';
 import type { Clock } from './clock';
 import type { DomainError } from '../domain/shared/domain-error';
-import { CommandError, rejected } from './command-error';
+import { CommandError, rejected, unreadableEvent } from './command-error';
 import type { IdGenerator } from './ids';
 import type { EventSchemas } from './schema/event-schemas';
-import { decodeStoredEvent, UnreadableEvent } from './schema/stored-event';
+import { decodeStoredEvent } from './schema/stored-event';
 import { CachedState, StateCache } from './state-cache';
 import { messageOf } from './error-message';
 import { KeyedTurns } from './keyed-turns';
@@ -63,7 +63,6 @@ export interface CommandHandlerDependencies {
   readonly onConflictRetry: (streamId: string, attempt: number) => void;
 }
 
-const unreadable = (event: UnreadableEvent): CommandError => ({ kind: 'unavailable', code: 'UNREADABLE_EVENT', message: event.message });
 
 /**
  * Runs commands of one aggregate: load (cache or replay) → decide → append with the expected revision →
@@ -241,7 +240,7 @@ export class CommandHandler<C, Ev extends { readonly type: string; readonly data
   /** Decodes a stored event of this aggregate, upcasting older schema versions first. */
   decodeEvent(envelope: EventEnvelope): E.Either<CommandError, Ev> {
     const decoded = decodeStoredEvent(this.aggregate.eventCodec, this.deps.schemas, envelope);
-    return E.isRight(decoded) ? decoded : E.left(unreadable(decoded.left));
+    return E.isRight(decoded) ? decoded : E.left(unreadableEvent(decoded.left));
   }
 
   /**

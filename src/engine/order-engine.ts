@@ -13,7 +13,7 @@ import { PricingPolicy, standardPricingPolicy } from '../domain/pricing/pricing-
 import type { ClaimProviderTransaction, ProviderTransactionState } from '../domain/provider-transaction/provider-transaction';
 import { aggregates, cartStreamId, EngineCommand, engineCommandCodecs, isCartCommand, isPaymentCommand, orderStreamId, paymentStreamId, publicCommandCodecs } from './aggregates';
 import { checkedClock, Clock, systemClock } from './clock';
-import { CommandError, invalidCommand } from './command-error';
+import { CommandError, invalidCommand, unreadableEvent } from './command-error';
 import { CommandHandler, CommandMetadata, CommandRejection, HandledCommand } from './command-handler';
 import { CommandMemo, type Remembered, samePayload } from './command-memo';
 import { CommandRequest } from './command-request';
@@ -574,7 +574,7 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
     const decoded: E.Either<UnreadableEvent, JourneyEvent> = decodeStoredEvent<JourneyEvent>(handler.aggregate.eventCodec, schemas, envelope);
     return E.isRight(decoded)
       ? E.right(reactionsTo(decoded.right, envelope.occurredAt, { paymentWindowMs }))
-      : E.left({ error: { kind: 'unavailable', code: 'UNREADABLE_EVENT', message: decoded.left.message }, readLater: decoded.left.cause === 'schema-version' });
+      : E.left({ error: unreadableEvent(decoded.left), readLater: decoded.left.cause === 'schema-version' });
   };
 
   const processManagerFailure = toldSafely(options.onProcessManagerFailure ?? (() => undefined));

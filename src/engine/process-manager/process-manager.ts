@@ -3,7 +3,7 @@ import type { Subscription } from 'rxjs';
 import type { DomainError } from '../../domain/shared/domain-error';
 import type { EngineCommand } from '../aggregates';
 import type { Clock } from '../clock';
-import type { CommandError } from '../command-error';
+import { type CommandError, unreadableEvent } from '../command-error';
 import type { EventEnvelope, ProposedEvent } from '../event-store/envelope';
 import { type AppendError, type AppendResult, type EventStore, type ReadAllPage, type SubscriptionMessage, walkEndsAt } from '../event-store/event-store';
 import type { IdGenerator } from '../ids';
@@ -381,7 +381,7 @@ export class ProcessManager {
   private trackDeadline(envelope: EventEnvelope): void {
     const decoded = decodeStoredEvent(DeadlineEvent, this.deps.schemas, envelope);
     if (E.isLeft(decoded)) {
-      this.deps.onFailure({ position: envelope.position, eventId: envelope.eventId, error: { kind: 'unavailable', code: 'UNREADABLE_EVENT', message: decoded.left.message } });
+      this.deps.onFailure({ position: envelope.position, eventId: envelope.eventId, error: unreadableEvent(decoded.left) });
       return;
     }
     const event = decoded.right;
