@@ -26,6 +26,7 @@ import { FiredDeadline, isEngineCommandId, ProcessManager, ProcessManagerFailure
 import { decodeStoredEvent, UnreadableEvent } from './schema/stored-event';
 import { JourneyEvent, REACTING_EVENT_TYPES, Reaction, reactionsTo } from './process-manager/reactions';
 import { delayAfter, RetryPolicy, retryPolicyOf } from './retry-policy';
+import { WakeableSleeps } from './wakeable-sleeps';
 import { MemoryRejectionJournal, ReadRejectionsOptions, RejectedCommand, RejectionJournal } from './rejection-journal';
 import { decodeProblems } from './schema/decode-problems';
 import { currentEventSchemas } from './schema/current-event-schemas';
@@ -598,18 +599,8 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
   let closed = false;
   const engineClosed: CommandOutcome = E.left({ kind: 'unavailable', code: 'ENGINE_CLOSED', message: 'the engine is closed: its process manager no longer carries a command on' });
 
-  /** Ends the waits of settles under way between two reads of the store's head, when the engine closes. */
-  const settleWakers = new Set<() => void>();
-  const waitUnlessClosed = (ms: number): Promise<void> =>
-    new Promise((resolve) => {
-      const wake = (): void => {
-        clearTimeout(timer);
-        settleWakers.delete(wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, ms);
-      settleWakers.add(wake);
-    });
+  /** The waits of settles under way between two reads of the store's head, ended when the engine closes. */
+  const settleSleeps = new WakeableSleeps();
 
   /**
    * The store's head, unless the engine closed meanwhile (the host may then close its store too): `closed`.
@@ -623,7 +614,7 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
         return closed ? 'closed' : head;
       } catch {
         if (closed) return 'closed';
-        await waitUnlessClosed(delayAfter(processManagerRetry, failures));
+        await settleSleeps.sleep(delayAfter(processManagerRetry, failures));
       }
     }
     return 'closed';
@@ -674,7 +665,7 @@ export const createEngine = (options: EngineOptions = {}): OrderEngine => {
     close: async () => {
       closed = true;
       processManager.stop();
-      for (const wake of [...settleWakers]) wake();
+      settleSleeps.wakeAll();
       if (options.eventStore === undefined) await store.close();
     },
   };

@@ -8,6 +8,7 @@ import type { EventEnvelope, ProposedEvent } from '../event-store/envelope';
 import { type AppendError, type AppendResult, type EventStore, type ReadAllPage, type SubscriptionMessage, walkEndsAt } from '../event-store/event-store';
 import type { IdGenerator } from '../ids';
 import { delayAfter, RetryPolicy } from '../retry-policy';
+import { WakeableSleeps } from '../wakeable-sleeps';
 import type { EventSchemas } from '../schema/event-schemas';
 import { decodeStoredEvent } from '../schema/stored-event';
 import { DEADLINE_STREAM_PREFIX, DeadlineEvent, deadlineStreamId } from './deadline-events';
@@ -142,8 +143,8 @@ export class ProcessManager {
   /** The furthest position the process manager has taken in, after which a new subscription takes up after a failure. */
   private received: number | undefined;
   private subscriptionFailures = 0;
-  /** Wakes each retry wait under way, so that stopping does not wait out a back-off. */
-  private readonly sleepers = new Set<() => void>();
+  /** The retry waits under way, ended when the process manager stops. */
+  private readonly sleeps = new WakeableSleeps();
   /**
    * Set while the pending deadlines are read at start, before the subscription starts. Deadlines are run,
    * and events counted handled, only after it: a host that starts, settles and runs what is due must find the
@@ -232,7 +233,7 @@ export class ProcessManager {
     this.subscription?.unsubscribe();
     this.subscription = undefined;
     this.stopped = true;
-    for (const wake of this.sleepers) wake();
+    this.sleeps.wakeAll();
     for (const wake of this.slotWaiters.splice(0)) wake();
     this.endLoadWaits();
     // Nothing more will be handled: whoever waits for a position would wait for ever.
@@ -472,15 +473,7 @@ export class ProcessManager {
   /** Waits `ms`, or less if the process manager stops meanwhile; whether it is still running. */
   private pause(ms: number): Promise<boolean> {
     if (this.stopped) return Promise.resolve(false);
-    return new Promise((resolve) => {
-      const wake = (): void => {
-        clearTimeout(timer);
-        this.sleepers.delete(wake);
-        resolve(!this.stopped);
-      };
-      const timer = setTimeout(wake, ms);
-      this.sleepers.add(wake);
-    });
+    return this.sleeps.sleep(ms).then(() => !this.stopped);
   }
 
   /**
