@@ -147,6 +147,10 @@ const dueOf = (order: PlacedOrder, refundId: string): number | undefined => (Obj
 const refundableNow = (order: PlacedOrder): number =>
   Math.max(0, order.amountPaid - order.amountRefunded - Object.values(order.refundsDue).reduce((sum, due) => sum + due, 0));
 
+/** The order cancelled, owing back what its payment still holds beyond the refunds it already owes. */
+const cancellation = (order: PlacedOrder, reason: string): Decision =>
+  accept({ type: 'OrderCancelled', data: { orderId: order.orderId, reason, paymentId: order.paymentId, refundDue: money(refundableNow(order), order.currency) } });
+
 const notDue = (order: PlacedOrder, refundId: string): Decision => reject('REFUND_NOT_DUE', `order ${order.orderId} owes no refund ${refundId}`, { refundId });
 
 const amountMismatch = (order: PlacedOrder, refundId: string, due: number, got: Money): Decision =>
@@ -270,12 +274,7 @@ const decideCommand = (command: OrderDecision, state: OrderState, { now }: Decis
       if (state.status !== 'none' && (state.status === 'shipped' || state.status === 'delivered' || state.status === 'completed')) {
         return reject('ORDER_ALREADY_SHIPPED', `order ${state.orderId} has shipped: it can be returned, not cancelled`, { orderId: state.orderId });
       }
-      return inStatus(state, command.data.orderId, 'cancel', CANCELLABLE, (order) =>
-        accept({
-          type: 'OrderCancelled',
-          data: { orderId: order.orderId, reason: command.data.reason, paymentId: order.paymentId, refundDue: money(refundableNow(order), order.currency) },
-        }),
-      );
+      return inStatus(state, command.data.orderId, 'cancel', CANCELLABLE, (order) => cancellation(order, command.data.reason));
     case 'ExpireUnpaidOrder':
       return inStatus(state, command.data.orderId, 'expire', ['awaiting-payment'], (order) =>
         now >= order.paymentDeadline
@@ -329,9 +328,7 @@ const decideCommand = (command: OrderDecision, state: OrderState, { now }: Decis
       if (state.status === 'none') return accept();
       return inStatus(state, command.data.orderId, 'record a refund for', PLACED, (order) => decidePaymentRefund(order, command.data));
     case 'CancelUnpayableOrder':
-      return state.status === 'awaiting-payment'
-        ? accept({ type: 'OrderCancelled', data: { orderId: state.orderId, reason: command.data.reason, paymentId: null, refundDue: money(0, state.currency) } })
-        : accept();
+      return state.status === 'awaiting-payment' ? cancellation(state, command.data.reason) : accept();
     case 'AddOrderNote':
       return inStatus(state, command.data.orderId, 'add a note to', PLACED, () => accept({ type: 'OrderNoteAdded', data: command.data }));
   }
