@@ -37,6 +37,7 @@ import { startEventStoreDbProtocolServer, type EventStoreDbProtocolServer } from
 import { RST_STREAM_FRAME, startHttp2FrameCounter } from '../support/http2-frame-counter';
 import { proposedEvents } from '../../src/testing/contract/proposed-events';
 import { describeEventStoreContract } from '../../src/testing';
+import { rightOrThrow } from '../../src/testing/contract/either-results';
 
 /**
  * The EventStoreDB adapter, run against two targets: the in-process protocol test server, always, and a
@@ -77,11 +78,6 @@ const openStore = (target: Target, options: EventStoreDbEventStoreOptions = {}):
   const store = EventStoreDbEventStore.fromConnectionString(target.connectionString(), options);
   if (E.isLeft(store)) throw new Error(store.left.message);
   return store.right;
-};
-
-const rightOrThrow = <A>(either: E.Either<unknown, A>): A => {
-  if (E.isLeft(either)) throw new Error(`expected success, got ${JSON.stringify(either.left)}`);
-  return either.right;
 };
 
 /** Stream ids and prefixes unique to one test, also on a long-lived real server. */

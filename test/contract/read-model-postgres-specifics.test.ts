@@ -15,6 +15,7 @@ import type {
 } from '../../src/projections/read-model-store';
 import { describeWithPostgres, scratchSchemaName, tableOfCollection } from '../support/postgres-read-model-database';
 import { ordersAndCounters, ordersByCustomer, ordersByLabel } from '../../src/testing/contract/read-model-collections';
+import { codeOf } from '../../src/testing/contract/either-results';
 
 /*
  * What the PostgreSQL store does beyond the shared contract: how it uses its indexes, what PostgreSQL cannot
@@ -26,7 +27,6 @@ const rightOrThrow = <A>(either: E.Either<{ readonly message: string }, A>): A =
   return either.right;
 };
 
-const codeOf = (either: E.Either<{ readonly code: string }, unknown>): string | undefined => (E.isLeft(either) ? either.left.code : undefined);
 
 const put = (collection: string, id: string, position: number, document: JsonDocument): DocumentWrite => ({ kind: 'put', collection, id, position, document });
 const remove = (collection: string, id: string, position: number): DocumentWrite => ({ kind: 'delete', collection, id, position });

@@ -14,11 +14,7 @@ import { proposedEvents } from '../../src/testing/contract/proposed-events';
 import { MemoryReadModelStore } from '../../src/adapters/read-model/memory/memory-read-model-store';
 import { logisticsProjection } from '../../src/projections/logistics/projection';
 import { ProjectionRunner } from '../../src/projections/projection-runner';
-
-const rightOrThrow = <A>(either: E.Either<unknown, A>): A => {
-  if (E.isLeft(either)) throw new Error(`expected success, got ${JSON.stringify(either.left)}`);
-  return either.right;
-};
+import { rightOrThrow } from '../../src/testing/contract/either-results';
 
 /** Polls `probe` until it returns a value; the limit only turns a hang into a failure, it asserts no speed. */
 const eventually = async <A>(what: string, probe: () => Promise<A | undefined>, limitMs = 15_000): Promise<A> => {

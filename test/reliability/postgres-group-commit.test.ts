@@ -6,11 +6,7 @@ import { GENESIS_HASH, hashEvent } from '../../src/engine/audit/hash-chain';
 import type { EventEnvelope } from '../../src/engine/event-store/envelope';
 import { describeWithPostgres, dropSchema, postgresUrl, uniqueSchemaName } from '../support/postgres-server';
 import { proposedEvents } from '../../src/testing/contract/proposed-events';
-
-const rightOrThrow = <A>(either: E.Either<unknown, A>): A => {
-  if (E.isLeft(either)) throw new Error(`expected success, got ${JSON.stringify(either.left)}`);
-  return either.right;
-};
+import { rightOrThrow } from '../../src/testing/contract/either-results';
 
 const expectValidChain = (events: readonly EventEnvelope[]): void => {
   const broken = events.filter((event, i) => {
