@@ -190,6 +190,43 @@ describe('verifyStore', () => {
     expect(findingOf(await verified(await importLines(tampered)), ORDER_STREAM)).toMatchObject({ kind: 'inserted', revision: 2, eventId: 'forged-3', expected: 10, actual: 2 });
   });
 
+  /** Lines with a branch of `length` forged events, chained from revision `from` - 1, placed before the genuine revision `from`. */
+  const withForgedBranch = (from: number, length: number): { readonly tampered: string[]; readonly forged: readonly EventEnvelope[] } => {
+    const forged: EventEnvelope[] = [];
+    let previousHash = parseLine(lines[orderLine(lines, from - 1)] as string).hash;
+    for (let i = 0; i < length; i += 1) {
+      const genuine = parseLine(lines[orderLine(lines, from + i)] as string);
+      const event = parseLine(resealed(genuine, { eventId: `forged-branch-${i}`, actor: 'mallory', previousHash }));
+      forged.push(event);
+      previousHash = event.hash;
+    }
+    const tampered = [...lines];
+    tampered.splice(orderLine(lines, from), 0, ...forged.map((event) => JSON.stringify(event)));
+    return { tampered, forged };
+  };
+
+  it('names the first event of a forged branch of several events that comes before the genuine ones, not the genuine one', async () => {
+    for (const length of [2, 3]) {
+      const { tampered, forged } = withForgedBranch(4, length);
+      const genuine = parseLine(lines[orderLine(lines, 4)] as string);
+      const expected = { kind: 'inserted', revision: 4, eventId: 'forged-branch-0', expected: genuine.hash, actual: forged[0]?.hash };
+      const report = await verified(await importLines(tampered));
+      onlyOrderTampered(report);
+      expect(findingOf(report, ORDER_STREAM)).toMatchObject(expected);
+      expect(findingOf(await verified(await importLines(tampered), [ORDER_STREAM]), ORDER_STREAM)).toMatchObject(expected);
+    }
+  });
+
+  it('says only that an event claims a revision already seen when a forged branch is as long as the genuine one', async () => {
+    const { tampered } = withForgedBranch(8, 2);
+    const genuine = parseLine(lines[orderLine(lines, 8)] as string);
+    expect(findingOf(await verified(await importLines(tampered)), ORDER_STREAM)).toMatchObject({
+      kind: 'inserted',
+      eventId: genuine.eventId,
+      message: expect.stringContaining('which the stream already has'),
+    });
+  });
+
   it('sees two events of a stream swapped', async () => {
     const second = orderLine(lines, 2);
     const third = orderLine(lines, 3);

@@ -9,7 +9,8 @@ import { GENESIS_HASH, hashEvent } from './hash-chain';
  * - `removed`: revisions are missing before this event (a gap that never fills), or the event is chained
  *   to one that is not in the stream.
  * - `inserted`: the event claims a revision and a predecessor that another event of the stream already
- *   claims, and the rest of the stream goes on from the other one; or it claims a revision seen before.
+ *   claims, and the stream's longest chain goes on from the other one; or it claims a revision seen before
+ *   (named so only when no longer chain tells the events apart).
  * - `reordered`: the event comes before a lower revision of its stream in the log.
  */
 export type TamperKind = 'altered' | 'removed' | 'inserted' | 'reordered';
@@ -247,6 +248,69 @@ export interface VerifyOptions {
 
 const DEFAULT_PAGE_SIZE = 4_096;
 
+/**
+ * The events of a stream's longest chain of hash links from its first revision, or undefined when two
+ * chains are equally long (nothing then tells which one was written first). Each link counts only if its
+ * content matches its hash and its revision follows its predecessor's.
+ */
+const longestChain = (events: readonly EventEnvelope[]): ReadonlySet<EventEnvelope> | undefined => {
+  const intact = events.filter((event) => alteration(event) === undefined);
+  const successors = new Map<string, EventEnvelope[]>();
+  for (const event of intact) {
+    const known = successors.get(event.previousHash);
+    if (known === undefined) successors.set(event.previousHash, [event]);
+    else known.push(event);
+  }
+  const following = (event: EventEnvelope | undefined): readonly EventEnvelope[] => {
+    const revision = event === undefined ? 0 : event.revision + 1;
+    return (successors.get(event === undefined ? GENESIS_HASH : event.hash) ?? []).filter((next) => next.revision === revision);
+  };
+  // Highest revisions first, so that every successor's length is known before its predecessor's.
+  const lengths = new Map<EventEnvelope, number>();
+  for (const event of [...intact].sort((a, b) => b.revision - a.revision)) {
+    lengths.set(event, 1 + Math.max(0, ...following(event).map((next) => lengths.get(next) ?? 0)));
+  }
+  const chain = new Set<EventEnvelope>();
+  let next = following(undefined);
+  while (next.length > 0) {
+    const longest = Math.max(...next.map((event) => lengths.get(event) ?? 0));
+    const leaders = next.filter((event) => lengths.get(event) === longest);
+    if (leaders.length > 1) return undefined;
+    const leader = leaders[0] as EventEnvelope;
+    chain.add(leader);
+    next = following(leader);
+  }
+  return chain;
+};
+
+/**
+ * A walk that keeps only each stream's last link names the genuine event \`inserted\` when a forged branch of
+ * two or more events comes before it in the log: by then the branch holds the stream's last revisions. With
+ * the whole stream in hand, the longest chain is the genuine one (as the event that goes on from a fork
+ * tells for a single forged event), and the first event in the log that branches off it is the inserted one.
+ */
+const insertedBranch = (events: readonly EventEnvelope[], named: TamperFinding): TamperFinding | undefined => {
+  const chain = longestChain(events);
+  if (chain === undefined || !events.some((event) => event.position === named.position && chain.has(event))) return undefined;
+  const byHash = new Map([...chain].map((event) => [event.hash, event]));
+  const atRevision = new Map([...chain].map((event) => [event.revision, event]));
+  const forged = events.find((event) => !chain.has(event) && byHash.has(event.previousHash));
+  const genuine = forged === undefined ? undefined : atRevision.get(forged.revision);
+  return forged === undefined || genuine === undefined ? undefined : forgedOf(linkOf(genuine), linkOf(forged));
+};
+
+/** A stream's events in the order of the log, as a walk of the whole store meets them. */
+const streamInLogOrder = async (store: EventStore, streamId: string): Promise<EventEnvelope[]> =>
+  // A store may read a stream back in revision order (PostgreSQL does), which would hide events swapped in the log.
+  [...(await store.readStream(streamId))].sort((a, b) => a.position - b.position);
+
+/** The verdict again for a stream said to have an event inserted, with the whole stream read to tell which. */
+const withInsertedBranch = async (store: EventStore, verdict: StreamVerdict): Promise<StreamVerdict> => {
+  if (verdict.status !== 'tampered' || verdict.finding.kind !== 'inserted') return verdict;
+  const finding = insertedBranch(await streamInLogOrder(store, verdict.streamId), verdict.finding);
+  return finding === undefined ? verdict : { ...verdict, finding };
+};
+
 const verifyLog = async (store: EventStore, verifier: ChainVerifier, options: VerifyOptions): Promise<void> => {
   const head = await store.headPosition();
   const total = head === undefined ? 0 : head + 1;
@@ -277,21 +341,21 @@ export const verifyStore = async (store: EventStore, given: VerifyOptions | null
   try {
     if (options.streamIds === undefined) {
       await verifyLog(store, verifier, options);
-      return E.right(verifier.report());
-    }
-    const streamIds = [...new Set(options.streamIds)];
-    let read = 0;
-    for (const streamId of streamIds) {
-      // In the order of the log, as a walk of the whole store meets them: a store may read a stream back in
-      // revision order (PostgreSQL does), which would hide events swapped in the log.
-      const events = [...(await store.readStream(streamId))].sort((a, b) => a.position - b.position);
-      for (const event of events) verifier.check(event);
-      read += events.length;
-      options.onProgress?.(read, undefined);
+    } else {
+      let read = 0;
+      for (const streamId of new Set(options.streamIds)) {
+        const events = await streamInLogOrder(store, streamId);
+        for (const event of events) verifier.check(event);
+        read += events.length;
+        options.onProgress?.(read, undefined);
+      }
     }
     const found = verifier.report();
-    const byId = new Map(found.streams.map((verdict) => [verdict.streamId, verdict]));
-    const streams = streamIds.map((streamId): StreamVerdict => byId.get(streamId) ?? { status: 'not-found', streamId, eventCount: 0 });
+    const verdicts: StreamVerdict[] = [];
+    for (const verdict of found.streams) verdicts.push(await withInsertedBranch(store, verdict));
+    if (options.streamIds === undefined) return E.right({ ...found, streams: verdicts });
+    const byId = new Map(verdicts.map((verdict) => [verdict.streamId, verdict]));
+    const streams = [...new Set(options.streamIds)].map((streamId): StreamVerdict => byId.get(streamId) ?? { status: 'not-found', streamId, eventCount: 0 });
     return E.right({ ok: streams.every((s) => s.status === 'ok'), eventCount: found.eventCount, streams });
   } catch (cause) {
     return E.left(storeReadFailed(cause));
