@@ -96,9 +96,14 @@ install_tarball() {
 }
 check "install: the tarball into a fresh project outside the repository" install_tarball || finish
 
+optional_peers() {
+  node -p "const p = require('$consumer/node_modules/ordersource/package.json'); Object.keys(p.peerDependencies || {}).filter((n) => p.peerDependenciesMeta?.[n]?.optional).join(' ')"
+}
 peers_absent() {
-  local peer status=0
-  for peer in $(node -p "Object.keys(require('$consumer/node_modules/ordersource/package.json').peerDependencies || {}).join(' ')"); do
+  local peer peers status=0
+  peers="$(optional_peers)" || return 1
+  [ -n "$peers" ] || { echo "the package declares no optional peer"; return 1; }
+  for peer in $peers; do
     if [ -e "$consumer/node_modules/$peer" ]; then
       echo "the optional peer $peer was installed"
       status=1
@@ -107,6 +112,17 @@ peers_absent() {
   return "$status"
 }
 check "install: the optional peers (database drivers) were not installed" peers_absent
+# The engine answers with fp-ts Eithers, which a host's own code imports: installing ordersource alone
+# must put fp-ts where the host's imports find it, not only inside ordersource, where npm's default layout
+# hoists it by chance and its nested layout (as pnpm's) would not.
+fp_ts_beside_ordersource() {
+  local nested="$work/nested"
+  mkdir -p "$nested" &&
+    printf '{ "name": "ordersource-nested-consumer", "version": "1.0.0", "private": true }\n' >"$nested/package.json" &&
+    (cd "$nested" && npm install "$tarball" --install-strategy=nested --prefix "$nested" --no-audit --no-fund --prefer-offline --loglevel=error) &&
+    (cd "$nested" && node -e "require.resolve('fp-ts/lib/Either.js')")
+}
+check "install: fp-ts, whose Either a host reads answers with, is installed beside ordersource, in npm's nested layout too" fp_ts_beside_ordersource
 
 check "ES module consumer: import, open a cart, add an item, read it back" in_consumer node esm-consumer.mjs
 check "CommonJS consumer: require, open a cart, add an item, read it back" in_consumer node cjs-consumer.cjs

@@ -1,5 +1,6 @@
 // Loads one entry (`ordersource` by default) as ES module or CommonJS and fails when that loaded any of
-// the package's peer dependencies: the heavy, optional drivers that only an adapter entry may load.
+// the package's optional peer dependencies: the heavy drivers that only an adapter entry may load (fp-ts,
+// the peer every host has, is not one of them).
 // Run it where the peers ARE installed (the repository), so that a stray import would succeed unseen.
 //   node main-entry-graph.mjs <esm|cjs> [entry]     entry: a package specifier or a path
 // Exit 0: no peer loaded; 1: a peer was loaded; 2: the check itself could not run.
@@ -9,7 +10,8 @@ import { pathToFileURL } from 'node:url';
 
 const [flavour, entry = 'ordersource'] = process.argv.slice(2);
 const require = createRequire(import.meta.url);
-const peers = Object.keys(require('ordersource/package.json').peerDependencies ?? {});
+const { peerDependencies = {}, peerDependenciesMeta = {} } = require('ordersource/package.json');
+const peers = Object.keys(peerDependencies).filter((name) => peerDependenciesMeta[name]?.optional === true);
 const isPath = entry.startsWith('.') || path.isAbsolute(entry);
 const loadedPeers = () =>
   peers.filter((name) => Object.keys(require.cache).some((file) => file.includes(`${path.sep}node_modules${path.sep}${name}${path.sep}`)));
