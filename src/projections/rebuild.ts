@@ -17,8 +17,11 @@ const MAX_CATCH_UP_ROUNDS = 20;
  * store, the active-version pointer moves to it in one compare-and-set. Until that moment the old version
  * keeps serving every query. "Caught up" means with the head as it is at the switch: the events written
  * while the version was being built are applied first (in rounds, each shorter than the last). The new runner
- * is returned live; stopping the old runner and, once no reader can still be using it, retiring its
- * documents are the caller's to do.
+ * is returned running, every event up to that head applied; its status turns `live` only when its
+ * subscription reports that it caught up, which may come a moment later (or, over a filtered subscription
+ * that reports nothing of the events it skips, not at all), so a readiness check waits on `whenCaughtUp()`
+ * rather than reads the status. Stopping the old runner and, once no reader can still be using it,
+ * retiring its documents are the caller's to do.
  *
  * The first deployment of a projection is the same operation: there is no old version to replace.
  */
