@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
 import { codePointOf } from './cli-error';
-import { showInstant } from '../engine/audit/event-summary';
+import { showInstant } from '../domain/shared/instant';
 
 /** `2026-11-25 09:05:00Z`: UTC to the second, the same on every machine. */
 export const formatTime = (epochMs: number): string => showInstant(epochMs, (date) => `${date.toISOString().replace(/\.\d{3}Z$/, '').replace('T', ' ')}Z`);

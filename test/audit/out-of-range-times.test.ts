@@ -23,6 +23,17 @@ describe('times past what a Date holds', () => {
       .thenRejects('ORDER_POLICY_INVALID');
   });
 
+  it('refuse an order placed with a payment deadline past them, and show one stored before as its number', () => {
+    const decider = orderDecider({ afterSalesWindowMs: 0 });
+    const placed = (paymentDeadline: number) => ({ ...(orderPlaced as Extract<OrderEvent, { type: 'OrderPlaced' }>).data, paymentDeadline });
+    deciderSpecification(decider).given([]).when({ type: 'PlaceOrder', data: placed(MAX_TIMESTAMP + 1) }).thenRejects('PAYMENT_DEADLINE_OUT_OF_RANGE');
+    deciderSpecification(decider).given([]).when({ type: 'PlaceOrder', data: placed(MAX_TIMESTAMP) }).then([{ type: 'OrderPlaced', data: placed(MAX_TIMESTAMP) }]);
+
+    const state = decider.evolve(decider.initialState, { type: 'OrderPlaced', data: placed(PAST_ANY_DATE) });
+    const expired = decider.decide({ type: 'ExpireUnpaidOrder', data: { orderId: 'o1' } }, state, { now: DELIVERED_AT });
+    expect(expired).toEqual(E.left(expect.objectContaining({ code: 'PAYMENT_DEADLINE_NOT_REACHED', message: `order o1 may be paid until ${PAST_ANY_DATE} (out of range)` })));
+  });
+
   it('are summarised as their number when an altered event holds one', () => {
     expect(summariseEvent({ type: 'OrderDelivered', data: { orderId: 'o1', afterSalesDeadline: PAST_ANY_DATE } })).toBe(
       `delivered; after-sales open until ${PAST_ANY_DATE} (out of range)`,

@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/Either';
 import { PricedLine, pricingInconsistency } from '../pricing/pricing-policy';
 import { type CurrencyCode, MAX_TIMESTAMP, Timestamp } from '../shared/codecs';
+import { isoInstant } from '../shared/instant';
 import type { Decider, DecisionContext } from '../shared/decider';
 import { DomainError, domainError } from '../shared/domain-error';
 import { format, Money, money, scaleDown } from '../shared/money';
@@ -220,6 +221,12 @@ const decideCommand = (command: OrderDecision, state: OrderState, { now }: Decis
   switch (command.type) {
     case 'PlaceOrder': {
       if (state.status !== 'none') return reject('ORDER_ALREADY_PLACED', `order ${command.data.orderId} was already placed`, { orderId: command.data.orderId });
+      // A deadline no `Date` holds could never be shown, in a refusal to expire the order or to anyone else.
+      if (command.data.paymentDeadline > MAX_TIMESTAMP) {
+        return reject('PAYMENT_DEADLINE_OUT_OF_RANGE', `the payment deadline ${command.data.paymentDeadline} is past the last time a date holds`, {
+          paymentDeadline: command.data.paymentDeadline,
+        });
+      }
       const inconsistency = pricingInconsistency(command.data.pricing);
       return inconsistency === null
         ? accept({ type: 'OrderPlaced', data: command.data })
@@ -279,7 +286,7 @@ const decideCommand = (command: OrderDecision, state: OrderState, { now }: Decis
       return inStatus(state, command.data.orderId, 'expire', ['awaiting-payment'], (order) =>
         now >= order.paymentDeadline
           ? accept({ type: 'OrderExpired', data: { orderId: order.orderId, paymentDeadline: order.paymentDeadline } })
-          : reject('PAYMENT_DEADLINE_NOT_REACHED', `order ${order.orderId} may be paid until ${new Date(order.paymentDeadline).toISOString()}`, {
+          : reject('PAYMENT_DEADLINE_NOT_REACHED', `order ${order.orderId} may be paid until ${isoInstant(order.paymentDeadline)}`, {
               paymentDeadline: order.paymentDeadline,
             }),
       );

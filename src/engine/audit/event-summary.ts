@@ -1,18 +1,10 @@
+import { isoInstant } from '../../domain/shared/instant';
 import { format } from '../../domain/shared/money';
 import type { StoredEvent } from '../schema/stored-event';
 
 const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
 const list = (items: readonly string[]): string => items.join(', ');
-/**
- * An instant as `show` writes it, or as its number when no `Date` holds it: an event altered in its store
- * must still be shown to the auditor who looks for it, not fail the whole listing.
- */
-export const showInstant = (epochMs: number, show: (date: Date) => string): string => {
-  const date = new Date(epochMs);
-  return Number.isNaN(date.getTime()) ? `${epochMs} (out of range)` : show(date);
-};
-
-const time = (epochMs: number): string => showInstant(epochMs, (date) => date.toISOString());
+const time = isoInstant;
 
 /** One short line saying what an event means, for timelines read by people. */
 export const summariseEvent = (event: StoredEvent): string => {
