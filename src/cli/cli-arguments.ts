@@ -37,11 +37,15 @@ export const PointInTimeArgument = new t.Type<PointInTime, string, unknown>(
 /** Options every command takes; commander gives them as an untyped record. */
 export const CommonCommandOptions = t.partial({ source: t.string, schema: t.string, json: t.boolean });
 
-export const AuditCommandOptions = t.intersection([CommonCommandOptions, t.partial({ at: t.string })]);
-export const VerifyCommandOptions = t.intersection([CommonCommandOptions, t.partial({ stream: t.readonlyArray(t.string) })]);
-export const ExportCommandOptions = t.intersection([CommonCommandOptions, t.partial({ out: t.string })]);
-export const RebuildCommandOptions = t.intersection([CommonCommandOptions, t.partial({ readModel: t.string })]);
-export const ImportCommandOptions = t.intersection([CommonCommandOptions, t.type({ to: t.string })]);
+/** `--schemas`: the host's event schemas module, for the commands that decode events' data. */
+const SchemasOption = t.partial({ schemas: t.string });
+
+export const AuditCommandOptions = t.intersection([CommonCommandOptions, SchemasOption, t.partial({ at: t.string })]);
+export const TimelineCommandOptions = t.intersection([CommonCommandOptions, SchemasOption]);
+export const VerifyCommandOptions = t.intersection([CommonCommandOptions, SchemasOption, t.partial({ stream: t.readonlyArray(t.string) })]);
+export const ExportCommandOptions = t.intersection([CommonCommandOptions, SchemasOption, t.partial({ out: t.string })]);
+export const RebuildCommandOptions = t.intersection([CommonCommandOptions, SchemasOption, t.partial({ readModel: t.string })]);
+export const ImportCommandOptions = t.intersection([CommonCommandOptions, SchemasOption, t.type({ to: t.string })]);
 /** Passed on to the bench harness as they are: it checks them and says what it accepts. */
 export const BenchCommandOptions = t.partial({ smoke: t.boolean, runs: t.string, workload: t.array(t.string), configuration: t.array(t.string), out: t.string });
 export type BenchCommandOptions = t.TypeOf<typeof BenchCommandOptions>;
@@ -56,6 +60,16 @@ export const decodeArgument = <A>(codec: t.Decoder<unknown, A>, value: unknown, 
 
 export const decodeOptions = <A>(codec: t.Decoder<unknown, A>, options: unknown): E.Either<CliError, A> =>
   E.mapLeft((errors: t.Errors) => usageError('INVALID_ARGUMENT', `invalid options: ${decodeProblems(errors).join('; ')}`))(codec.decode(options));
+
+/**
+ * `--schemas` given to a command that reads no event's data (verify, export, import): refused, as `--schema`
+ * is for a file, rather than seem to obey it. Commander would refuse it as unknown too, but suggest
+ * `--schema`, a PostgreSQL schema's name.
+ */
+export const schemasNotTaken = (command: string, options: { readonly schemas?: string }): E.Either<CliError, void> =>
+  options.schemas === undefined
+    ? E.right(undefined)
+    : E.left(usageError('INVALID_ARGUMENT', `${command} reads no event's data, so it takes no --schemas: only audit, timeline and rebuild read with the host's event schemas`));
 
 /** A stream id as the stores take it. */
 export const StreamIdArgument = new t.Type<string, string, unknown>('a stream id (1–256 characters, no whitespace)', DerivedIdentifier.is, DerivedIdentifier.validate, t.identity);

@@ -8,7 +8,7 @@ export type { EventSourceOpener, EventSourceRegistry, OpenedSource, SourceContex
 export { defaultImportTargets, openFileTarget } from './import-targets';
 export type { ImportTargetOpener, ImportTargetRegistry, OpenedTarget, TargetContext } from './import-targets';
 export { builtInProjections, noProjections } from './projection-registry';
-export type { CollectionSummary, ProjectionRegistry, RebuildableProjection, RebuildSummary } from './projection-registry';
+export type { CollectionSummary, ProjectionRegistry, RebuildableProjection, RebuildOptions, RebuildSummary } from './projection-registry';
 export { rebuildableProjection } from './projection-rebuild';
 export { DEFAULT_READ_MODEL, defaultReadModels, openMemoryReadModel } from './read-models';
 export type { OpenedReadModel, ReadModelContext, ReadModelOpener, ReadModelRegistry } from './read-models';

@@ -9,6 +9,7 @@ import { importCommand } from './commands/import-command';
 import { rebuildCommand } from './commands/rebuild-command';
 import { timelineCommand } from './commands/timeline-command';
 import { verifyCommand } from './commands/verify-command';
+import { SCHEMAS_ENV, SCHEMAS_MODULE_EXAMPLE } from './event-schemas-module';
 import { defaultEventSources } from './event-sources';
 import { DEFAULT_POSTGRES_SCHEMA } from './postgres-locations';
 import { defaultImportTargets } from './import-targets';
@@ -41,6 +42,22 @@ const sourceOption = (): Option =>
   new Option('--source <url>', `where the events are: file:./events.ndjson, postgres://user@host:5432/db or esdb://host:2113?tls=false (default: $${SOURCE_ENV})`);
 const schemaOption = (): Option => new Option('--schema <name>', `the PostgreSQL schema holding the event store, for postgres:// (default: ${DEFAULT_POSTGRES_SCHEMA})`);
 const jsonOption = (): Option => new Option('--json', 'print JSON for machines instead of a table');
+/** On the commands that read no event's data: hidden, and refused when given (see schemasNotTaken). */
+const refusedSchemasOption = (): Option => new Option('--schemas <module>').hideHelp();
+const schemasOption = (): Option =>
+  new Option(
+    '--schemas <module>',
+    `a JavaScript module exporting the host's eventSchemas(...) as schemas or as its default export, to read events as the host's engine does (default: $${SCHEMAS_ENV}, else the engine's own schemas)`,
+  );
+
+/** What the help says of `--schemas`, after the options of each command that takes it. */
+const SCHEMAS_HELP = `
+Event schemas (--schemas, or $${SCHEMAS_ENV}; audit, timeline and rebuild): a host whose engine reads
+with schemas of its own (createEngine({ eventSchemas })) passes them here too, from a module (a path
+relative to the working directory) such as schemas.js:
+${SCHEMAS_MODULE_EXAMPLE.map((line) => `  ${line}`).join('\n')}
+CommonJS (.js, .cjs), or an ES module (.mjs) without top-level await on Node 20.19 or later. verify,
+export and import read no event's data and take no --schemas.`;
 
 const buildProgram = (context: CliContext, run: (command: Promise<CommandResult>) => Promise<void>, writeOut: (text: string) => void): Command => {
   const program = new Command('ordersource')
@@ -57,7 +74,7 @@ const buildProgram = (context: CliContext, run: (command: Promise<CommandResult>
     .showHelpAfterError(false)
     .addHelpText(
       'after',
-      `\nEvent sources (--source, or $${SOURCE_ENV}):\n${schemeList(SOURCE_HELP, context.sources)}\n\nRead models (rebuild --read-model):\n${schemeList(READ_MODEL_HELP, context.readModels)}`,
+      `\nEvent sources (--source, or $${SOURCE_ENV}):\n${schemeList(SOURCE_HELP, context.sources)}\n\nRead models (rebuild --read-model):\n${schemeList(READ_MODEL_HELP, context.readModels)}\n${SCHEMAS_HELP}`,
     );
 
   program
@@ -67,7 +84,9 @@ const buildProgram = (context: CliContext, run: (command: Promise<CommandResult>
     .option('--at <revision|time>', 'a revision (12) or an ISO time with a zone (2026-11-25T09:05:00Z)')
     .addOption(sourceOption())
     .addOption(schemaOption())
+    .addOption(schemasOption())
     .addOption(jsonOption())
+    .addHelpText('after', SCHEMAS_HELP)
     .action((stream: unknown, options: unknown) => run(auditCommand(context, stream, options)));
 
   program
@@ -76,7 +95,9 @@ const buildProgram = (context: CliContext, run: (command: Promise<CommandResult>
     .argument('<stream>', 'stream id')
     .addOption(sourceOption())
     .addOption(schemaOption())
+    .addOption(schemasOption())
     .addOption(jsonOption())
+    .addHelpText('after', SCHEMAS_HELP)
     .action((stream: unknown, options: unknown) => run(timelineCommand(context, stream, options)));
 
   program
@@ -85,6 +106,7 @@ const buildProgram = (context: CliContext, run: (command: Promise<CommandResult>
     .addOption(new Option('--stream <id>', 'verify only this stream (repeatable)').argParser(collect))
     .addOption(sourceOption())
     .addOption(schemaOption())
+    .addOption(refusedSchemasOption())
     .addOption(jsonOption())
     .action((options: unknown) => run(verifyCommand(context, options)));
 
@@ -94,6 +116,7 @@ const buildProgram = (context: CliContext, run: (command: Promise<CommandResult>
     .option('--out <file>', 'write to this file instead of stdout')
     .addOption(sourceOption())
     .addOption(schemaOption())
+    .addOption(refusedSchemasOption())
     .addOption(new Option('--json', 'with --out: print the summary as JSON for machines instead of a table'))
     .action((options: unknown) => run(exportCommand(context, options)));
 
@@ -103,6 +126,7 @@ const buildProgram = (context: CliContext, run: (command: Promise<CommandResult>
     .argument('<file>', 'the NDJSON export to read')
     .requiredOption('--to <target>', 'where to import: a new file:./copy.ndjson, or an empty store at postgres://user@host:5432/db')
     .addOption(schemaOption())
+    .addOption(refusedSchemasOption())
     .addOption(jsonOption())
     .action((file: unknown, options: unknown) => run(importCommand(context, file, options)));
 
@@ -113,7 +137,9 @@ const buildProgram = (context: CliContext, run: (command: Promise<CommandResult>
     .addOption(new Option('--read-model <url>', `where to build it: ${[...context.readModels.keys()].join(', ')} (memory: keeps nothing: a dry run)`).default(DEFAULT_READ_MODEL))
     .addOption(sourceOption())
     .addOption(schemaOption())
+    .addOption(schemasOption())
     .addOption(jsonOption())
+    .addHelpText('after', SCHEMAS_HELP)
     .action((projection: unknown, options: unknown) => run(rebuildCommand(context, projection, options)));
 
   program

@@ -60,7 +60,7 @@ const tallyingCommits = (store: ReadModelStore, tallies: Map<string, CollectionT
  */
 export const rebuildableProjection = <Ev>(projection: ProjectionDefinition<Ev>, description: string): RebuildableProjection => ({
   description,
-  rebuild: async (events, readModels, onProgress) => {
+  rebuild: async (events, readModels, onProgress, options = {}) => {
     const version = { projection: projection.name, version: projection.version };
     const active = await readModels.activeVersion(projection.name);
     if (E.isLeft(active)) return active;
@@ -88,8 +88,9 @@ export const rebuildableProjection = <Ev>(projection: ProjectionDefinition<Ev>, 
       }),
       readModels: tallyingCommits(readModels, tallies),
       projection,
-      // Older stored versions of the shop's events are upcast as audit and timeline upcast them.
-      eventSchemas: currentEventSchemas,
+      // Older stored versions of the shop's events are upcast as audit and timeline upcast them: with the
+      // host's schemas (`--schemas`) when given, else the engine's own.
+      eventSchemas: options.eventSchemas ?? currentEventSchemas,
     };
     onProgress(0, total);
     const built = await buildAndActivate(runnerOptions);

@@ -1,5 +1,6 @@
 import type * as E from 'fp-ts/Either';
 import type { EventStore } from '../engine/event-store/event-store';
+import type { EventSchemas } from '../engine/schema/event-schemas';
 import { analyticsProjection } from '../projections/analytics/projection';
 import { logisticsProjection } from '../projections/logistics/projection';
 import { orderHistoryProjection } from '../projections/order-history/projection';
@@ -22,14 +23,26 @@ export interface RebuildSummary {
   readonly collections: Readonly<Record<string, CollectionSummary>>;
 }
 
+export interface RebuildOptions {
+  /**
+   * How older schema versions of the events are read: the host's schemas, which `rebuild --schemas` loads.
+   * Absent: the engine's own (`currentEventSchemas`).
+   */
+  readonly eventSchemas?: EventSchemas;
+}
+
 /** A read model that can be rebuilt from the events alone. */
 export interface RebuildableProjection {
   readonly description: string;
-  /** Rebuilds the projection's version into `readModels`, reporting progress as global positions reached of the head. */
+  /**
+   * Rebuilds the projection's version into `readModels`, reporting progress as global positions reached of
+   * the head, reading the events with `options.eventSchemas` when given.
+   */
   readonly rebuild: (
     events: EventStore,
     readModels: ReadModelStore,
     onProgress: (reached: number, head: number | undefined) => void,
+    options?: RebuildOptions,
   ) => Promise<E.Either<{ readonly code: string; readonly message: string }, RebuildSummary>>;
 }
 

@@ -260,13 +260,14 @@ describe('the ordersource executable', () => {
     expectOneLineError(run('rebuildBroken'), 1, /^ordersource: cannot read the source file:broken\.ndjson: line 3 is not a stored event/);
   });
 
-  it("prints package.json's version, and help that names the sources and read models", () => {
+  it("prints package.json's version, and help that names the sources and read models and shows a schemas module", () => {
     const packageJson = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
     expect(run('version')).toEqual({ code: 0, stdout: `${packageJson.version}\n`, stderr: '' });
     const help = run('help');
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/\nEvent sources \(--source, or \$ORDERSOURCE_SOURCE\):\n  file:\.\/events\.ndjson\s+an NDJSON export.*\n  postgres:\/\/user@host:5432\/db\s+a PostgreSQL event store.*\n  esdb:\/\/host:2113\?tls=false\s+an EventStoreDB node.*\n/);
-    expect(help.stdout).toMatch(/\nRead models \(rebuild --read-model\):\n  memory:\s+in memory, for this run only.*\n  postgres:\/\/\S+\s+PostgreSQL read models, kept.*\n$/);
+    expect(help.stdout).toMatch(/\nRead models \(rebuild --read-model\):\n  memory:\s+in memory, for this run only.*\n  postgres:\/\/\S+\s+PostgreSQL read models, kept.*\n\n/);
+    expect(help.stdout).toMatch(/\nEvent schemas \(--schemas, or \$ORDERSOURCE_SCHEMAS; audit, timeline and rebuild\):[^]*\n  exports\.schemas = eventSchemas\(\{\n[^]*take no --schemas\.\n$/);
   });
 
   it('prints help for the help command too, exit 0', () => {

@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/Either';
 import type { Writable } from 'node:stream';
 import { exportNdjson, ExportSummary } from '../../engine/audit/ndjson';
-import { decodeOptions, ExportCommandOptions } from '../cli-arguments';
+import { decodeOptions, ExportCommandOptions, schemasNotTaken } from '../cli-arguments';
 import { CommandResult, CliContext, printed, progressOf, withSource } from '../cli-context';
 import { CliError, EXIT_OK, failureOf, usageError } from '../cli-error';
 import { localPathOf } from '../ndjson-file';
@@ -50,6 +50,8 @@ const outPathOf = async (out: string, cwd: string): Promise<E.Either<CliError, s
 export const exportCommand = async (context: CliContext, rawOptions: unknown): Promise<CommandResult> => {
   const options = decodeOptions(ExportCommandOptions, rawOptions);
   if (E.isLeft(options)) return options;
+  const noSchemas = schemasNotTaken('export', options.right);
+  if (E.isLeft(noSchemas)) return noSchemas;
   const { out } = options.right;
   // Without --out the export itself is the output, NDJSON: there is no summary to print as JSON.
   if (out === undefined && options.right.json === true) return E.left(usageError('INVALID_ARGUMENT', '--json prints the summary of an export to --out: without --out, the export is NDJSON'));

@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/Either';
 import { importNdjson } from '../../engine/audit/ndjson';
-import { decodeOptions, ImportCommandOptions } from '../cli-arguments';
+import { decodeOptions, ImportCommandOptions, schemasNotTaken } from '../cli-arguments';
 import { CommandResult, CliContext, printed, progressOf } from '../cli-context';
 import { EXIT_OK, failure, failureOf, usageError } from '../cli-error';
 import { targetOpenerFor } from '../import-targets';
@@ -16,6 +16,8 @@ import { displayUrl } from '../url-registry';
 export const importCommand = async (context: CliContext, fileArgument: unknown, rawOptions: unknown): Promise<CommandResult> => {
   const options = decodeOptions(ImportCommandOptions, rawOptions);
   if (E.isLeft(options)) return options;
+  const noSchemas = schemasNotTaken('import', options.right);
+  if (E.isLeft(noSchemas)) return noSchemas;
   if (typeof fileArgument !== 'string' || fileArgument === '') return E.left(usageError('INVALID_ARGUMENT', 'the file to import is missing'));
   // A target no scheme names is bad usage (exit 2), whether or not the file can be read.
   const openTarget = targetOpenerFor(context.targets, options.right.to);

@@ -2,6 +2,7 @@ import * as E from 'fp-ts/Either';
 import { decodeOptions, RebuildCommandOptions } from '../cli-arguments';
 import { CommandResult, CliContext, printed, progressOf, withSource } from '../cli-context';
 import { EXIT_OK, failureOf, usageError } from '../cli-error';
+import { eventSchemasOption } from '../event-schemas-module';
 import type { RebuildSummary } from '../projection-registry';
 import { DEFAULT_READ_MODEL, readModelOpenerFor } from '../read-models';
 import { json, renderTable } from '../text-output';
@@ -36,7 +37,7 @@ const renderReport = (report: RebuildReport): string => {
 };
 
 /**
- * `rebuild <projection> [--read-model <url>]`: builds the projection's version from every event into the
+ * `rebuild <projection> [--read-model <url>] [--schemas <module>]`: builds the projection's version from every event into the
  * read-model store, makes it the active one, and says what it read and wrote, how long it took and how fast.
  */
 export const rebuildCommand = async (context: CliContext, nameArgument: unknown, rawOptions: unknown): Promise<CommandResult> => {
@@ -54,6 +55,9 @@ export const rebuildCommand = async (context: CliContext, nameArgument: unknown,
   // A read model no scheme names is bad usage (exit 2), whether or not the source can be read.
   const openReadModel = readModelOpenerFor(context.readModels, readModelUrl);
   if (E.isLeft(openReadModel)) return openReadModel;
+  const schemas = await eventSchemasOption(options.right.schemas, context.env, context.cwd);
+  if (E.isLeft(schemas)) return schemas;
+  const rebuildOptions = schemas.right === undefined ? {} : { eventSchemas: schemas.right };
   // The source is opened first: a source that cannot be read leaves no read-model schema behind.
   return withSource(context, options.right, async (store) => {
     const readModel = await openReadModel.right(readModelUrl, { cwd: context.cwd });
@@ -61,7 +65,7 @@ export const rebuildCommand = async (context: CliContext, nameArgument: unknown,
     try {
       const progress = progressOf(context)(`rebuilding ${name}`, 'events');
       const startedAt = performance.now();
-      const rebuilt = await projection.rebuild(store, readModel.right.store, progress.update);
+      const rebuilt = await projection.rebuild(store, readModel.right.store, progress.update, rebuildOptions);
       const elapsedMs = performance.now() - startedAt;
       progress.stop();
       if (E.isLeft(rebuilt)) return E.left(failureOf(rebuilt.left));

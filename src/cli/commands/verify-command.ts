@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/Either';
 import { StreamVerdict, VerificationReport, verifyStore } from '../../engine/audit/verify';
-import { decodeArgument, decodeOptions, StreamIdArgument, VerifyCommandOptions } from '../cli-arguments';
+import { decodeArgument, decodeOptions, schemasNotTaken, StreamIdArgument, VerifyCommandOptions } from '../cli-arguments';
 import { CommandResult, CliContext, printed, progressOf, withSource } from '../cli-context';
 import { EXIT_FAILURE, EXIT_OK, failureOf } from '../cli-error';
 import { json, renderTable } from '../text-output';
@@ -31,6 +31,8 @@ const renderReport = (report: VerificationReport): string => {
 export const verifyCommand = async (context: CliContext, rawOptions: unknown): Promise<CommandResult> => {
   const options = decodeOptions(VerifyCommandOptions, rawOptions);
   if (E.isLeft(options)) return options;
+  const noSchemas = schemasNotTaken('verify', options.right);
+  if (E.isLeft(noSchemas)) return noSchemas;
   const streamIds: string[] = [];
   for (const raw of options.right.stream ?? []) {
     const streamId = decodeArgument(StreamIdArgument, raw, '--stream');
