@@ -103,8 +103,8 @@ export const loadEventSchemas = async (location: string, cwd: string, what = '--
   }
   let exported: unknown;
   try {
-    // Resolved from the working directory, as the path is: `require('ordersource')` in the module finds the
-    // host's own installation.
+    // `path` is absolute; the module's own requires (`require('ordersource')`) resolve from its directory,
+    // as any module's do, so a module in the host's project gets the host's installation.
     exported = createRequire(join(cwd, '[--schemas]'))(path);
   } catch (thrown) {
     const code = (thrown as { code?: unknown } | null)?.code;

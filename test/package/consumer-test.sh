@@ -201,5 +201,6 @@ bench_points_to_a_clone() {
   fi
 }
 check "CLI: ordersource bench in an installed package says to run it from a clone, exit 1" bench_points_to_a_clone
+check "CLI: audit --schemas reads a host's events with the host's schemas, from a module requiring the installed package" in_consumer node cli-schemas.cjs
 
 finish
