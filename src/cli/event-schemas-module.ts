@@ -11,7 +11,7 @@ import { reasonOf } from './ndjson-file';
 /** `$ORDERSOURCE_SCHEMAS`: the host's event schemas module, when `--schemas` is not given. */
 export const SCHEMAS_ENV = 'ORDERSOURCE_SCHEMAS';
 
-/** What the help and the errors show of a module that exports schemas. */
+/** A module that exports schemas, as the help shows it. */
 export const SCHEMAS_MODULE_EXAMPLE = [
   "const { eventSchemas, eventSchemaDefinitions } = require('ordersource');",
   'exports.schemas = eventSchemas({',
