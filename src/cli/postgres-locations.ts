@@ -20,8 +20,15 @@ const newPool = async (url: string, code: string, what: string): Promise<E.Eithe
     pool.on('error', () => undefined);
     return E.right(pool);
   } catch (error) {
-    return E.left(failure(code, `cannot open ${what} ${displayUrl(url)}: ${messageOf(error)} (postgres:// needs the pg package)`));
+    // Node's message for a missing module goes on with the whole require stack, which buries what to do.
+    const reason = isMissingModule(error) ? 'postgres:// needs the pg package, which is not installed here: npm install pg' : `${messageOf(error)} (postgres:// needs the pg package)`;
+    return E.left(failure(code, `cannot open ${what} ${displayUrl(url)}: ${reason}`));
   }
+};
+
+const isMissingModule = (error: unknown): boolean => {
+  const code = (error as { readonly code?: unknown } | null)?.code;
+  return code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND';
 };
 
 const StoreTables = ['events', 'streams', 'global_position'] as const;
