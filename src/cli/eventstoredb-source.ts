@@ -1,8 +1,8 @@
 import * as E from 'fp-ts/Either';
 import { failure, usageError } from './cli-error';
+import { driverLoadFailure } from './driver-package';
 import type { EventSourceOpener } from './event-sources';
 import { displayUrl, schemaNotTaken } from './url-registry';
-import { messageOf } from '../engine/error-message';
 
 /**
  * `esdb://` (and `esdb+discover://`) — an EventStoreDB node or cluster, e.g. `esdb://localhost:2113?tls=false`.
@@ -15,8 +15,7 @@ export const openEventStoreDbSource: EventSourceOpener = async (url, { schema })
   try {
     adapter = await import('../adapters/event-store/eventstoredb/eventstoredb-event-store');
   } catch (error) {
-    const reason = messageOf(error);
-    return E.left(failure('SOURCE_UNREADABLE', `cannot open the source ${displayUrl(url)}: ${reason} (esdb:// needs the @eventstore/db-client package)`));
+    return E.left(failure('SOURCE_UNREADABLE', `cannot open the source ${displayUrl(url)}: ${driverLoadFailure(error, 'esdb://', '@eventstore/db-client')}`));
   }
   const store = adapter.EventStoreDbEventStore.fromConnectionString(url);
   if (E.isLeft(store)) return E.left(usageError('INVALID_URL', `the source ${displayUrl(url)} is not an EventStoreDB connection string: ${store.left.message}`));

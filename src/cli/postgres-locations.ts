@@ -2,6 +2,7 @@ import * as E from 'fp-ts/Either';
 import type { Pool } from 'pg';
 import { type SchemaInUrl, schemaInUrl, schemaNameProblem, schemasInUrlProblem } from '../adapters/event-store/postgres/schema-name';
 import { CliError, failure, usageError } from './cli-error';
+import { driverLoadFailure } from './driver-package';
 import type { EventSourceOpener } from './event-sources';
 import type { ImportTargetOpener } from './import-targets';
 import { displayUrl } from './url-registry';
@@ -20,15 +21,8 @@ const newPool = async (url: string, code: string, what: string): Promise<E.Eithe
     pool.on('error', () => undefined);
     return E.right(pool);
   } catch (error) {
-    // Node's message for a missing module goes on with the whole require stack, which buries what to do.
-    const reason = isMissingModule(error) ? 'postgres:// needs the pg package, which is not installed here: npm install pg' : `${messageOf(error)} (postgres:// needs the pg package)`;
-    return E.left(failure(code, `cannot open ${what} ${displayUrl(url)}: ${reason}`));
+    return E.left(failure(code, `cannot open ${what} ${displayUrl(url)}: ${driverLoadFailure(error, 'postgres://', 'pg')}`));
   }
-};
-
-const isMissingModule = (error: unknown): boolean => {
-  const code = (error as { readonly code?: unknown } | null)?.code;
-  return code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND';
 };
 
 const StoreTables = ['events', 'streams', 'global_position'] as const;
