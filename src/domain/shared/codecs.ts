@@ -80,9 +80,9 @@ export const Text = boundedString('Text', 2000, /^[^\u0000\uD800-\uDFFF]*$/);
 export const CurrencyCode = predicateCodec('CurrencyCode', (u): u is string => typeof u === 'string' && /^[A-Z]{3}$/.test(u));
 export type CurrencyCode = t.TypeOf<typeof CurrencyCode>;
 
-/** A non-empty array whose elements are all distinct. */
+/** A non-empty array whose elements are all distinct; its name says so, for a refusal to say what was wanted. */
 export const distinctNonEmptyArray = <C extends t.Mixed>(item: C, name: string, maxLength: number) =>
-  t.refinement(t.readonlyArray(item), (xs) => xs.length > 0 && xs.length <= maxLength && new Set(xs).size === xs.length, name);
+  t.refinement(t.readonlyArray(item), (xs) => xs.length > 0 && xs.length <= maxLength && new Set(xs).size === xs.length, `${name}: 1 to ${maxLength}, none twice`);
 
 /**
  * Where `value` first departs from `codec`, as "`path` is not `Type`" (`whole` names the value itself), or

@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/Either';
 import * as t from 'io-ts';
+import { SelectCartItems } from '../../../src/domain/cart/commands';
 import { OrderEvent } from '../../../src/domain/order/events';
 import { decodeProblems } from '../../../src/engine/schema/decode-problems';
 
@@ -28,5 +29,13 @@ describe('decode problems', () => {
   it('keep array indexes, which are places in the value', () => {
     expect(problemsOf(t.type({ lines: t.array(t.type({ sku: t.string })) }), { lines: [{ sku: 'a' }, { sku: 7 }] })).toEqual(['lines.1.sku: expected string, got 7']);
     expect(problemsOf(t.intersection([t.type({ a: t.string }), t.type({ b: t.number })]), { a: 'x', b: 'y' })).toEqual(['b: expected number, got "y"']);
+  });
+
+  it('say what a list of distinct items wants, and how long the list given was', () => {
+    const select = (skus: unknown) => ({ type: 'SelectCartItems', data: { cartId: 'c1', skus } });
+    const wanted = 'data.skus: expected Skus: 1 to 200, none twice';
+    expect(problemsOf(SelectCartItems, select(['tea', 'tea']))).toEqual([`${wanted}, got an array of 2`]);
+    expect(problemsOf(SelectCartItems, select([]))).toEqual([`${wanted}, got an empty array`]);
+    expect(problemsOf(SelectCartItems, select(Array.from({ length: 201 }, (_, i) => `sku-${i}`)))).toEqual([`${wanted}, got an array of 201`]);
   });
 });
