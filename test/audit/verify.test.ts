@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/Either';
-import { hashEvent } from '../../src/engine/audit/hash-chain';
+import { GENESIS_HASH, hashEvent } from '../../src/engine/audit/hash-chain';
 import { exportNdjson } from '../../src/engine/audit/ndjson';
 import { StreamVerdict, TamperFinding, VerificationReport, verifyStore } from '../../src/engine/audit/verify';
 import { MemoryEventStore } from '../../src/adapters/event-store/memory/memory-event-store';
@@ -187,29 +187,42 @@ describe('verifyStore', () => {
     const genuine = parseLine(lines[orderLine(lines, 2)] as string);
     const tampered = [...lines, resealed(genuine, { eventId: 'forged-3', actor: 'mallory' })];
 
-    expect(findingOf(await verified(await importLines(tampered)), ORDER_STREAM)).toMatchObject({ kind: 'inserted', revision: 2, eventId: 'forged-3', expected: 10, actual: 2 });
+    expect(findingOf(await verified(await importLines(tampered)), ORDER_STREAM)).toMatchObject({
+      kind: 'inserted',
+      revision: 2,
+      eventId: 'forged-3',
+      expected: 10,
+      actual: 2,
+      message: `event forged-3 claims revision 2 of ${ORDER_STREAM}, which the stream already has`,
+    });
   });
 
-  /** Lines with a branch of `length` forged events, chained from revision `from` - 1, placed before the genuine revision `from`. */
-  const withForgedBranch = (from: number, length: number): { readonly tampered: string[]; readonly forged: readonly EventEnvelope[] } => {
-    const forged: EventEnvelope[] = [];
-    let previousHash = parseLine(lines[orderLine(lines, from - 1)] as string).hash;
+  /** Lines with a branch of `length` forged events chained from revision `from` - 1, placed before the genuine revision `from` or at the end of the log. */
+  const withForgedBranch = (from: number, length: number, where: 'before' | 'at the end' = 'before'): string[] => {
+    const forged: string[] = [];
+    let previousHash = from === 0 ? GENESIS_HASH : parseLine(lines[orderLine(lines, from - 1)] as string).hash;
     for (let i = 0; i < length; i += 1) {
-      const genuine = parseLine(lines[orderLine(lines, from + i)] as string);
-      const event = parseLine(resealed(genuine, { eventId: `forged-branch-${i}`, actor: 'mallory', previousHash }));
-      forged.push(event);
-      previousHash = event.hash;
+      const genuine = parseLine(lines[orderLine(lines, Math.min(from + i, 9))] as string);
+      const line = resealed(genuine, { eventId: `forged-branch-${i}`, revision: from + i, actor: 'mallory', previousHash });
+      forged.push(line);
+      previousHash = parseLine(line).hash;
     }
     const tampered = [...lines];
-    tampered.splice(orderLine(lines, from), 0, ...forged.map((event) => JSON.stringify(event)));
-    return { tampered, forged };
+    if (where === 'before') tampered.splice(orderLine(lines, from), 0, ...forged);
+    else tampered.push(...forged);
+    return tampered;
   };
 
-  it('names the first event of a forged branch of several events that comes before the genuine ones, not the genuine one', async () => {
+  it('names both the genuine event and the forged one when a forged branch of several events comes before it, rather than blame the genuine one', async () => {
+    const genuine = parseLine(lines[orderLine(lines, 4)] as string);
     for (const length of [2, 3]) {
-      const { tampered, forged } = withForgedBranch(4, length);
-      const genuine = parseLine(lines[orderLine(lines, 4)] as string);
-      const expected = { kind: 'inserted', revision: 4, eventId: 'forged-branch-0', expected: genuine.hash, actual: forged[0]?.hash };
+      const tampered = withForgedBranch(4, length);
+      const expected = {
+        kind: 'inserted',
+        revision: 4,
+        eventId: genuine.eventId,
+        message: `events forged-branch-0 and ${genuine.eventId} both claim revision 4 of ${ORDER_STREAM}, and the branch from ${genuine.eventId} is as long as the other or longer: one of the two was inserted, and only a head of the stream kept elsewhere tells which`,
+      };
       const report = await verified(await importLines(tampered));
       onlyOrderTampered(report);
       expect(findingOf(report, ORDER_STREAM)).toMatchObject(expected);
@@ -217,13 +230,25 @@ describe('verifyStore', () => {
     }
   });
 
-  it('says only that an event claims a revision already seen when a forged branch is as long as the genuine one', async () => {
-    const { tampered } = withForgedBranch(8, 2);
-    const genuine = parseLine(lines[orderLine(lines, 8)] as string);
-    expect(findingOf(await verified(await importLines(tampered)), ORDER_STREAM)).toMatchObject({
-      kind: 'inserted',
-      eventId: genuine.eventId,
-      message: expect.stringContaining('which the stream already has'),
+  it('names both when a forged branch as long as the genuine events or longer is appended at the end, and the forged one alone when it is shorter', async () => {
+    const genuine = parseLine(lines[orderLine(lines, 4)] as string);
+    for (const length of [6, 8]) {
+      expect(findingOf(await verified(await importLines(withForgedBranch(4, length, 'at the end'))), ORDER_STREAM)).toMatchObject({
+        eventId: 'forged-branch-0',
+        message: expect.stringMatching(new RegExp(`^events ${genuine.eventId} and forged-branch-0 both claim revision 4 .*one of the two was inserted`)),
+      });
+    }
+    expect(findingOf(await verified(await importLines(withForgedBranch(4, 5, 'at the end'))), ORDER_STREAM)).toMatchObject({
+      eventId: 'forged-branch-0',
+      message: `event forged-branch-0 claims revision 4 of ${ORDER_STREAM}, which the stream already has`,
+    });
+  });
+
+  it('weighs a forged branch from the very first revision the same way', async () => {
+    const first = parseLine(lines[orderLine(lines, 0)] as string);
+    expect(findingOf(await verified(await importLines(withForgedBranch(0, 2))), ORDER_STREAM)).toMatchObject({
+      eventId: first.eventId,
+      message: expect.stringMatching(new RegExp(`^events forged-branch-0 and ${first.eventId} both claim revision 0 .*one of the two was inserted`)),
     });
   });
 

@@ -9,8 +9,8 @@ import { GENESIS_HASH, hashEvent } from './hash-chain';
  * - `removed`: revisions are missing before this event (a gap that never fills), or the event is chained
  *   to one that is not in the stream.
  * - `inserted`: the event claims a revision and a predecessor that another event of the stream already
- *   claims, and the stream's longest chain goes on from the other one; or it claims a revision seen before
- *   (named so only when no longer chain tells the events apart).
+ *   claims, and the rest of the stream goes on from the other one; or it claims a revision seen before
+ *   (when it starts a branch at least as long as the other, the message names both: either was inserted).
  * - `reordered`: the event comes before a lower revision of its stream in the log.
  */
 export type TamperKind = 'altered' | 'removed' | 'inserted' | 'reordered';
@@ -93,6 +93,12 @@ const isSingleGap = (doubt: Extract<Doubt, { kind: 'gap' }>): boolean => doubt.f
 
 const missingRevisions = (doubt: Extract<Doubt, { kind: 'gap' }>): string =>
   isSingleGap(doubt) ? `revision ${doubt.firstMissing}` : `revisions ${doubt.firstMissing}–${doubt.lastMissing}`;
+
+/**
+ * The findings of events that claim a revision their stream already had: `verifyStore` weighs them again
+ * with the whole stream (see `branchFinding`), which a walk keeping one link per stream cannot.
+ */
+const claimsOfSeenRevisions = new WeakSet<TamperFinding>();
 
 const forgedOf = (genuine: Link, forged: Link): TamperFinding =>
   finding(
@@ -205,13 +211,9 @@ export class ChainVerifier {
       return undefined;
     }
     if (event.revision < stream.nextRevision) {
-      return finding(
-        'inserted',
-        event,
-        stream.nextRevision,
-        event.revision,
-        `event ${event.eventId} claims revision ${event.revision} of ${event.streamId}, which the stream already has`,
-      );
+      const claim = finding('inserted', event, stream.nextRevision, event.revision, `event ${event.eventId} claims revision ${event.revision} of ${event.streamId}, which the stream already has`);
+      claimsOfSeenRevisions.add(claim);
+      return claim;
     }
     if (event.revision > stream.nextRevision) {
       stream.doubt = { kind: 'gap', firstMissing: stream.nextRevision, lastMissing: event.revision - 1, early: linkOf(event) };
@@ -249,54 +251,49 @@ export interface VerifyOptions {
 const DEFAULT_PAGE_SIZE = 4_096;
 
 /**
- * The events of a stream's longest chain of hash links from its first revision, or undefined when two
- * chains are equally long (nothing then tells which one was written first). Each link counts only if its
- * content matches its hash and its revision follows its predecessor's.
+ * The length of the longest chain of hash links from each event of a stream, itself included: what follows
+ * an event is any event chained to it at the next revision. Revisions only grow along a chain, so the
+ * events are taken from the highest revision down, each after everything that can follow it.
  */
-const longestChain = (events: readonly EventEnvelope[]): ReadonlySet<EventEnvelope> | undefined => {
-  const intact = events.filter((event) => alteration(event) === undefined);
-  const successors = new Map<string, EventEnvelope[]>();
-  for (const event of intact) {
-    const known = successors.get(event.previousHash);
-    if (known === undefined) successors.set(event.previousHash, [event]);
+const chainLengths = (events: readonly EventEnvelope[]): ReadonlyMap<EventEnvelope, number> => {
+  const following = new Map<string, EventEnvelope[]>();
+  for (const event of events) {
+    const known = following.get(event.previousHash);
+    if (known === undefined) following.set(event.previousHash, [event]);
     else known.push(event);
   }
-  const following = (event: EventEnvelope | undefined): readonly EventEnvelope[] => {
-    const revision = event === undefined ? 0 : event.revision + 1;
-    return (successors.get(event === undefined ? GENESIS_HASH : event.hash) ?? []).filter((next) => next.revision === revision);
-  };
-  // Highest revisions first, so that every successor's length is known before its predecessor's.
   const lengths = new Map<EventEnvelope, number>();
-  for (const event of [...intact].sort((a, b) => b.revision - a.revision)) {
-    lengths.set(event, 1 + Math.max(0, ...following(event).map((next) => lengths.get(next) ?? 0)));
+  for (const event of [...events].sort((a, b) => b.revision - a.revision)) {
+    let longest = 0;
+    for (const next of following.get(event.hash) ?? []) {
+      if (next.revision === event.revision + 1) longest = Math.max(longest, lengths.get(next) ?? 0);
+    }
+    lengths.set(event, longest + 1);
   }
-  const chain = new Set<EventEnvelope>();
-  let next = following(undefined);
-  while (next.length > 0) {
-    const longest = Math.max(...next.map((event) => lengths.get(event) ?? 0));
-    const leaders = next.filter((event) => lengths.get(event) === longest);
-    if (leaders.length > 1) return undefined;
-    const leader = leaders[0] as EventEnvelope;
-    chain.add(leader);
-    next = following(leader);
-  }
-  return chain;
+  return lengths;
 };
 
 /**
- * A walk that keeps only each stream's last link names the genuine event \`inserted\` when a forged branch of
- * two or more events comes before it in the log: by then the branch holds the stream's last revisions. With
- * the whole stream in hand, the longest chain is the genuine one (as the event that goes on from a fork
- * tells for a single forged event), and the first event in the log that branches off it is the inserted one.
+ * The finding again, with the whole stream in hand, for an event the walk found claiming a revision its
+ * stream already had: a walk that keeps only each stream's last link can tell a stray event from the
+ * first of a branch of several only by the log's order, and a forged branch may lie before the genuine
+ * events or after them. When the event starts the longer branch from there (or one as long), the walk's
+ * word that it was inserted is no better than the chain's that the other one was: both are named, and which
+ * was inserted is left to a head kept elsewhere. Otherwise the walk's finding stands.
  */
-const insertedBranch = (events: readonly EventEnvelope[], named: TamperFinding): TamperFinding | undefined => {
-  const chain = longestChain(events);
-  if (chain === undefined || !events.some((event) => event.position === named.position && chain.has(event))) return undefined;
-  const byHash = new Map([...chain].map((event) => [event.hash, event]));
-  const atRevision = new Map([...chain].map((event) => [event.revision, event]));
-  const forged = events.find((event) => !chain.has(event) && byHash.has(event.previousHash));
-  const genuine = forged === undefined ? undefined : atRevision.get(forged.revision);
-  return forged === undefined || genuine === undefined ? undefined : forgedOf(linkOf(genuine), linkOf(forged));
+const branchFinding = (events: readonly EventEnvelope[], named: TamperFinding): TamperFinding | undefined => {
+  const suspect = events.find((event) => event.position === named.position);
+  if (suspect === undefined) return undefined;
+  const rival = events.find((event) => event.revision === suspect.revision && event.hash !== suspect.hash && event.position < suspect.position);
+  if (rival === undefined) return undefined;
+  const lengths = chainLengths(events);
+  if ((lengths.get(suspect) ?? 0) < (lengths.get(rival) ?? 0)) return undefined;
+  return {
+    ...named,
+    message:
+      `events ${rival.eventId} and ${suspect.eventId} both claim revision ${suspect.revision} of ${suspect.streamId}, and the branch from ${suspect.eventId} ` +
+      `is as long as the other or longer: one of the two was inserted, and only a head of the stream kept elsewhere tells which`,
+  };
 };
 
 /** A stream's events in the order of the log, as a walk of the whole store meets them. */
@@ -304,10 +301,10 @@ const streamInLogOrder = async (store: EventStore, streamId: string): Promise<Ev
   // A store may read a stream back in revision order (PostgreSQL does), which would hide events swapped in the log.
   [...(await store.readStream(streamId))].sort((a, b) => a.position - b.position);
 
-/** The verdict again for a stream said to have an event inserted, with the whole stream read to tell which. */
-const withInsertedBranch = async (store: EventStore, verdict: StreamVerdict): Promise<StreamVerdict> => {
-  if (verdict.status !== 'tampered' || verdict.finding.kind !== 'inserted') return verdict;
-  const finding = insertedBranch(await streamInLogOrder(store, verdict.streamId), verdict.finding);
+/** The verdict again for a stream whose first problem is an event claiming a revision it already had. */
+const withBranchesWeighed = async (store: EventStore, verdict: StreamVerdict): Promise<StreamVerdict> => {
+  if (verdict.status !== 'tampered' || !claimsOfSeenRevisions.has(verdict.finding)) return verdict;
+  const finding = branchFinding(await streamInLogOrder(store, verdict.streamId), verdict.finding);
   return finding === undefined ? verdict : { ...verdict, finding };
 };
 
@@ -352,7 +349,7 @@ export const verifyStore = async (store: EventStore, given: VerifyOptions | null
     }
     const found = verifier.report();
     const verdicts: StreamVerdict[] = [];
-    for (const verdict of found.streams) verdicts.push(await withInsertedBranch(store, verdict));
+    for (const verdict of found.streams) verdicts.push(await withBranchesWeighed(store, verdict));
     if (options.streamIds === undefined) return E.right({ ...found, streams: verdicts });
     const byId = new Map(verdicts.map((verdict) => [verdict.streamId, verdict]));
     const streams = [...new Set(options.streamIds)].map((streamId): StreamVerdict => byId.get(streamId) ?? { status: 'not-found', streamId, eventCount: 0 });
