@@ -63,16 +63,30 @@ const isUpcast = (value: unknown): value is E.Either<string, unknown> =>
   isRecord(value) && ((value['_tag'] === 'Right' && 'right' in value) || (value['_tag'] === 'Left' && typeof value['left'] === 'string'));
 
 /**
- * The schemas as the engine reads with them: each call goes to the host's object (its `this` kept), and an
- * `upcast` that answers something other than an Either makes that event unreadable rather than crash the run.
+ * The schemas as the engine reads with them: the versions of the engine's event types as the module gave
+ * them when it was checked (so that no version asked for while events are read can throw, or change), any
+ * other type's from the module, at version 1 if asking throws (as a type the schemas do not list is), and
+ * an `upcast` that answers something other than an Either makes that event unreadable rather than crash the run.
  */
-const guardedSchemas = (schemas: EventSchemas): EventSchemas => ({
-  currentVersion: (type) => schemas.currentVersion(type),
-  upcast: (envelope) => {
-    const upcast: unknown = schemas.upcast(envelope);
-    return isUpcast(upcast) ? upcast : E.left(`the --schemas module's upcast answered ${shownValue(upcast)}, not an Either`);
-  },
-});
+const guardedSchemas = (schemas: EventSchemas): EventSchemas => {
+  const versions = new Map(Object.keys(eventSchemaDefinitions).map((type) => [type, schemas.currentVersion(type)]));
+  return {
+    currentVersion: (type) => versions.get(type) ?? versionOfUnlisted(schemas, type),
+    upcast: (envelope) => {
+      const upcast: unknown = schemas.upcast(envelope);
+      return isUpcast(upcast) ? upcast : E.left(`the --schemas module's upcast answered ${shownValue(upcast)}, not an Either`);
+    },
+  };
+};
+
+const versionOfUnlisted = (schemas: EventSchemas, type: string): number => {
+  try {
+    const version: unknown = schemas.currentVersion(type);
+    return typeof version === 'number' ? version : 1;
+  } catch {
+    return 1;
+  }
+};
 
 /** What a module exports as its schemas: `schemas`, else its default export (`export default`, or `module.exports =` itself). */
 const exportedSchemas = (exported: unknown): { readonly value: unknown; readonly as: string } | undefined => {
@@ -116,15 +130,20 @@ export const loadEventSchemas = async (location: string, cwd: string, what = '--
     }
     return E.left(usageError('SCHEMAS_MODULE_FAILED', `cannot load ${named}: loading it threw: ${loadFailure(thrown)}`));
   }
-  const exportedValue = exportedSchemas(exported);
-  if (exportedValue === undefined) {
-    return E.left(usageError('INVALID_SCHEMAS', `${named} exports neither schemas nor a default export: export eventSchemas(...) as one of them`));
+  try {
+    const exportedValue = exportedSchemas(exported);
+    if (exportedValue === undefined) {
+      return E.left(usageError('INVALID_SCHEMAS', `${named} exports neither schemas nor a default export: export eventSchemas(...) as one of them`));
+    }
+    const problem = schemasProblem(exportedValue.value);
+    if (problem !== undefined) {
+      return E.left(usageError('INVALID_SCHEMAS', `${named} exports no event schemas: ${exportedValue.as} is ${problem}; export eventSchemas(...) as schemas or as the default export`));
+    }
+    return E.right(guardedSchemas(exportedValue.value as EventSchemas));
+  } catch (thrown) {
+    // An export read through a getter, or a Proxy, is the module's code too.
+    return E.left(usageError('INVALID_SCHEMAS', `${named} exports no event schemas: reading its exports threw: ${loadFailure(thrown)}`));
   }
-  const problem = schemasProblem(exportedValue.value);
-  if (problem !== undefined) {
-    return E.left(usageError('INVALID_SCHEMAS', `${named} exports no event schemas: ${exportedValue.as} is ${problem}; export eventSchemas(...) as schemas or as the default export`));
-  }
-  return E.right(guardedSchemas(exportedValue.value as EventSchemas));
 };
 
 /** `--schemas`, else `$ORDERSOURCE_SCHEMAS` (an empty one is unset), loaded; none: the engine's own schemas. */

@@ -215,7 +215,24 @@ describe('--schemas: the host event schemas the CLI reads with', () => {
         module('throwing-version.js', 'exports.schemas = { currentVersion: () => { throw new Error("not today"); }, upcast: () => undefined };'),
         `--schemas ./throwing-version.js exports no event schemas: its export schemas is schemas whose currentVersion("CartOpened") throws: not today; ${hint}`,
       );
+      await refused(
+        module('getter.js', 'Object.defineProperty(exports, "schemas", { enumerable: true, get() { throw new Error("not built yet"); } });'),
+        '--schemas ./getter.js exports no event schemas: reading its exports threw: not built yet',
+      );
     });
+  });
+
+  it("reads with the versions the module gave when it was checked, though its currentVersion throws afterwards", async () => {
+    const moody = module(
+      'moody.js',
+      hostSchemasModule(
+        (schemas) =>
+          `const real = ${schemas};\nlet asked = 0;\n` +
+          'exports.schemas = { currentVersion: (type) => { asked += 1; if (asked > 200) throw new Error("moody"); return real.currentVersion(type); }, upcast: (envelope) => real.upcast(envelope) };',
+      ),
+    );
+    const result = await cli(['audit', 'cart-old', ...source, '--schemas', moody, '--json']);
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
   });
 
   it("makes an event unreadable, not the run crash, where a hand-built schemas' upcast answers no Either", async () => {
