@@ -247,6 +247,7 @@ describe('the ordersource executable', () => {
     expect(analytics).toMatchObject({ projection: 'analytics', eventsRead: 5 });
     expect(Object.entries(analytics.collections).map(([name, c]) => [name, c.documents])).toEqual([
       ['carts', 1],
+      ['checkouts', 1],
       ['orders', 1],
       ['sales', 2],
       ['funnel', 2],

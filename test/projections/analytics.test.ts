@@ -190,6 +190,30 @@ describe('analytics projection, refunds of nothing', () => {
 });
 
 describe('analytics projection, orders a host placed itself', () => {
+  it('does not count in the funnel an order its cart did not check out, though the cart checked out others', async () => {
+    const shop = new Shop('2026-11-25T09:00:00Z');
+    const line = { sku: 'spoon', name: 'Spoon', category: 'tableware', unitPrice: 1200, quantity: 1, lineTotal: 1200, paidAmount: 1200 };
+    const pricing = { currency: 'CNY', lines: [line], subtotal: 1200, couponCode: null, couponDiscount: 0, rebateDiscount: 0, shippingFee: 0, shippingPaid: 0, gifts: [], pointsRedeemed: 0, pointsDiscount: 0, total: 1200 };
+    const placeAndPay = async (orderId: string, cartId: string): Promise<void> => {
+      await shop.send('host', { type: 'PlaceOrder', data: { orderId, cartId, customerId: 'alice', shippingAddress: ADDRESS, paymentMethod: 'card', pricing, paymentDeadline: shop.clock.now() + 1_800_000 } });
+      await shop.pay(orderId);
+    };
+    // X checks out x1, never paid; the host's h1 and h3 name X and are paid. Y: the host's h2, paid, then Y checks out y1, never paid.
+    await shop.openCart('alice', 'X');
+    await shop.add('alice', 'X', 'spoon', 1200, 1, 'tableware');
+    await shop.checkOut('alice', 'X', 'x1');
+    await placeAndPay('h1', 'X');
+    await placeAndPay('h3', 'X');
+    await shop.openCart('alice', 'Y');
+    await placeAndPay('h2', 'Y');
+    await shop.add('alice', 'Y', 'spoon', 1200, 1, 'tableware');
+    await shop.checkOut('alice', 'Y', 'y1');
+    const readModels = await projectAll(shop.eventStore, analyticsProjection);
+    const [day] = expectRight(await funnelByPeriod(readModels, { granularity: 'day' })).items;
+    expect(day).toMatchObject({ cartsOpened: 2, cartsCheckedOut: 2, checkouts: 2, cartsPaid: 0, ordersPaid: 0 });
+    await shop.engine.close();
+  });
+
   it('does not count a cart paid that never checked out, though a paid order names it', async () => {
     const shop = new Shop('2026-11-25T09:00:00Z');
     await shop.openCart('alice', 'A1');

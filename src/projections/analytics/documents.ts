@@ -107,7 +107,12 @@ export type CustomerPurchases = t.TypeOf<typeof CustomerPurchases>;
 export const CoPurchase = t.readonly(t.type({ sku: t.string, partner: t.string, partnerName: t.string, orders: t.number }), 'CoPurchase');
 export type CoPurchase = t.TypeOf<typeof CoPurchase>;
 
+/** That a cart checked out an order id: the funnel counts only such orders paid, not one a host placed naming the cart. */
+export const Checkout = t.readonly(t.type({ cartId: t.string, orderId: t.string }), 'Checkout');
+export type Checkout = t.TypeOf<typeof Checkout>;
+
 export const carts = documentCollection('carts', CartFacts);
+export const checkouts = documentCollection('checkouts', Checkout);
 export const orderFacts = documentCollection('orders', OrderFacts);
 export const sales = documentCollection('sales', SalesFigures, [
   { name: 'by-period', equals: ['granularity', 'currency'], sortBy: { field: 'bucketStart', type: 'number' } },
@@ -125,3 +130,4 @@ export const salesId = (granularity: string, start: number, currency: string): s
 export const funnelId = (granularity: string, start: number): string => `${granularity} ${start}`;
 export const productId = (currency: string, sku: string): string => `${currency} ${sku}`;
 export const coPurchaseId = (sku: string, partner: string): string => `${sku} ${partner}`;
+export const checkoutId = (cartId: string, orderId: string): string => `${cartId} ${orderId}`;

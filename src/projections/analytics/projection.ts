@@ -10,6 +10,8 @@ import type { DocumentKey, JsonDocument } from '../read-model-store';
 import {
   CartFacts,
   carts,
+  checkoutId,
+  checkouts,
   coPurchaseId,
   coPurchases,
   customers,
@@ -114,6 +116,7 @@ const onCheckout = async (view: ProjectionView, event: Extract<AnalyticsEvent, {
   return allChanges([
     ...(await Promise.all(updateFunnel(view, openedAt, (f) => ({ ...f, checkouts: f.checkouts + 1, cartsCheckedOut: f.cartsCheckedOut + (countsCart ? 1 : 0) })))),
     E.right(checkedOutBy === null ? [carts.put(cartId, { ...cart.right, checkedOutBy: orderId })] : []),
+    E.right(checkouts.put(checkoutId(cartId, orderId), { cartId, orderId })),
   ]);
 };
 
@@ -150,14 +153,16 @@ const onPaid = async (view: ProjectionView, event: Extract<AnalyticsEvent, { typ
   if (E.isLeft(facts)) return facts;
   const cart = await carts.read(view, facts.right.cartId);
   if (E.isLeft(cart)) return cart;
+  const checkout = await checkouts.read(view, checkoutId(facts.right.cartId, orderId));
+  if (E.isLeft(checkout)) return checkout;
   const lines = linesBySku(facts.right.lines);
   const { currency } = amount;
   return allChanges([
     E.right(orderFacts.put(orderId, { ...facts.right, paidAt })),
     ...(await Promise.all(updateSales(view, paidAt, currency, (s) => ({ ...s, ordersPaid: s.ordersPaid + 1, gmv: s.gmv + amount.amount })))),
-    // An order placed from outside a cart has no funnel to move along, nor has one a host placed naming a cart
-    // that never checked out: counted, it made more carts paid than checked out.
-    ...(cart.right === undefined || cart.right.checkedOutBy === null ? [] : await cartPaid(view, cart.right, orderId)),
+    // Only an order its cart checked out moves the cart along the funnel: one a host placed naming a cart (that
+    // never checked out, or checked out other orders) made more carts or orders paid than checked out.
+    ...(cart.right === undefined || checkout.right === undefined ? [] : await cartPaid(view, cart.right, orderId)),
     ...(await Promise.all(
       lines.map((line) =>
         products.update(
@@ -219,6 +224,7 @@ const prefetchFollowingOf = (event: AnalyticsEvent, preloaded: (collection: stri
   const paired = pairedLines(lines);
   return [
     carts.key(facts.right.cartId),
+    checkouts.key(checkoutId(facts.right.cartId, orderId)),
     customers.key(facts.right.customerId),
     ...lines.map((line) => products.key(productId(amount.currency, line.sku))),
     ...paired.flatMap((line) => paired.filter((partner) => partner.sku !== line.sku).map((partner) => coPurchases.key(coPurchaseId(line.sku, partner.sku)))),
@@ -234,10 +240,11 @@ const prefetchFollowingOf = (event: AnalyticsEvent, preloaded: (collection: stri
 export const analyticsProjection: ProjectionDefinition<AnalyticsEvent> = {
   name: ANALYTICS,
   // 2: a customer's unit prices are kept per currency. 3: a cart that never checked out is not counted paid.
-  version: 3,
+  // 4: nor is an order its cart did not check out (a host's, naming a cart that checked out others).
+  version: 4,
   filter: { streamPrefixes: [CART_STREAM_PREFIX, ORDER_STREAM_PREFIX], eventTypes: AnalyticsEvent.types.map((codec) => codec.name) },
   codec: AnalyticsEvent,
-  collections: [carts, orderFacts, sales, funnel, products, customers, coPurchases].map((collection) => collection.definition),
+  collections: [carts, checkouts, orderFacts, sales, funnel, products, customers, coPurchases].map((collection) => collection.definition),
   prefetch: (event, envelope) => prefetchOf(event, envelope.occurredAt),
   prefetchFollowing: (event, _envelope, preloaded) => prefetchFollowingOf(event, preloaded),
   apply: async (event, envelope, view) => {

@@ -27,10 +27,11 @@ export interface SalesReport {
   /** GMV / orders paid, rounded down; 0 without orders. */
   readonly averageOrderValue: number;
   readonly ordersPlaced: number;
-  /** Of the orders placed in this period, those cancelled or expired unpaid. */
+  /** Of the orders placed in this period, those cancelled (paid or not) or expired unpaid. */
   readonly cancellations: Rate;
-  /** Of the orders paid in this period, those refunded, in part or in full. */
+  /** Of the orders paid in this period, those refunded, in part or in full, whenever the refund came. */
   readonly refunds: Rate;
+  /** What went back of the orders paid in this period, whenever it went back: GMV is not reduced by it. */
   readonly refundedAmount: number;
 }
 
@@ -83,7 +84,7 @@ export interface CustomerProfile {
 export interface BoughtTogether {
   readonly sku: string;
   readonly name: string;
-  /** Paid orders that held both products. */
+  /** Paid orders that held both products among their `MAX_PAIRED_PRODUCTS` largest lines. */
   readonly orders: number;
 }
 
