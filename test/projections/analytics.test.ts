@@ -140,6 +140,17 @@ describe('analytics projection', () => {
     }
   });
 
+  it('names the bound of a period that is no finite time, rather than the index it would not fit', async () => {
+    expect(expectLeft(await salesByPeriod(readModels, 'CNY', { granularity: 'day', from: Number.NaN }))).toEqual({
+      code: 'INVALID_QUERY',
+      message: 'from must be a finite number of epoch milliseconds, not NaN',
+    });
+    expect(expectLeft(await funnelByPeriod(readModels, { granularity: 'hour', to: '0' as never }))).toEqual({
+      code: 'INVALID_QUERY',
+      message: 'to must be a finite number of epoch milliseconds, not "0"',
+    });
+  });
+
   it("profiles a customer's purchases: favourite categories, usual price range, buying hours", async () => {
     expect(expectRight(await customerProfile(readModels, 'alice'))).toEqual({
       customerId: 'alice',

@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/Either';
 import { activeVersionOf, getDocument, Page, PageRequest, QueryError, queryPage } from '../query-page';
 import type { ReadModelStore } from '../read-model-store';
+import { shownValue } from '../../engine/error-message';
 import { compareCodePoints } from '../read-model-rules';
 import { CoPurchase, coPurchases, customers, funnel, FunnelFigures, products, ProductSales, sales, SalesFigures } from './documents';
 import { bucketRange, medianBucket, PriceRange } from './price-histogram';
@@ -117,9 +118,12 @@ const funnelReport = (f: FunnelFigures): FunnelReport => ({
 /** Why a period request is none, if it is not: a granularity the read model has no buckets for would find none, as if nothing sold. */
 const periodRequestProblem = (request: PeriodRequest): QueryError | undefined => {
   if (typeof request !== 'object' || request === null) return { code: 'INVALID_QUERY', message: 'a period request must be an object with a granularity' };
-  return GRANULARITIES.includes(request.granularity)
-    ? undefined
-    : { code: 'INVALID_QUERY', message: `the granularity must be ${GRANULARITIES.join(' or ')}, not ${JSON.stringify(request.granularity) ?? 'undefined'}` };
+  if (!GRANULARITIES.includes(request.granularity)) {
+    return { code: 'INVALID_QUERY', message: `the granularity must be ${GRANULARITIES.join(' or ')}, not ${JSON.stringify(request.granularity) ?? 'undefined'}` };
+  }
+  // Said here by name: the store would refuse it too, but as a range that does not fit its index.
+  const bound = (['from', 'to'] as const).find((key) => request[key] !== undefined && !Number.isFinite(request[key]));
+  return bound === undefined ? undefined : { code: 'INVALID_QUERY', message: `${bound} must be a finite number of epoch milliseconds, not ${shownValue(request[bound])}` };
 };
 
 /** Sales in one currency per day or hour from `from` to `to`, in time order; periods without orders are absent. */
