@@ -4,7 +4,6 @@ import type { StoredEvent } from '../schema/stored-event';
 
 const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
 const list = (items: readonly string[]): string => items.join(', ');
-const time = isoInstant;
 
 /** One short line saying what an event means, for timelines read by people. */
 export const summariseEvent = (event: StoredEvent): string => {
@@ -28,7 +27,7 @@ export const summariseEvent = (event: StoredEvent): string => {
     case 'CartCheckedOut':
       return `checked out ${count(event.data.pricing.lines.length, 'line')} as order ${event.data.orderId}, ${format({ amount: event.data.pricing.total, currency: event.data.pricing.currency })} due`;
     case 'OrderPlaced':
-      return `order placed: ${count(event.data.pricing.lines.length, 'line')}, ${format({ amount: event.data.pricing.total, currency: event.data.pricing.currency })} due by ${time(event.data.paymentDeadline)}`;
+      return `order placed: ${count(event.data.pricing.lines.length, 'line')}, ${format({ amount: event.data.pricing.total, currency: event.data.pricing.currency })} due by ${isoInstant(event.data.paymentDeadline)}`;
     case 'OrderPaid':
       return `paid ${format(event.data.amount)} (payment ${event.data.paymentId})`;
     case 'OrderShipped':
@@ -36,7 +35,7 @@ export const summariseEvent = (event: StoredEvent): string => {
     case 'OrderTrackingUpdated':
       return `${event.data.carrier} ${event.data.status}: ${event.data.description}${event.data.location === null ? '' : ` (${event.data.location})`}`;
     case 'OrderDelivered':
-      return `delivered; after-sales open until ${time(event.data.afterSalesDeadline)}`;
+      return `delivered; after-sales open until ${isoInstant(event.data.afterSalesDeadline)}`;
     case 'OrderCompleted':
       return `completed, ${count(event.data.pointsEarned, 'point')} earned`;
     case 'OrderReviewed':
@@ -44,7 +43,7 @@ export const summariseEvent = (event: StoredEvent): string => {
     case 'OrderCancelled':
       return `cancelled (${event.data.reason}), ${format(event.data.refundDue)} to refund`;
     case 'OrderExpired':
-      return `expired unpaid at the deadline ${time(event.data.paymentDeadline)}`;
+      return `expired unpaid at the deadline ${isoInstant(event.data.paymentDeadline)}`;
     case 'AfterSalesRequested':
       return `${event.data.kind} ${event.data.requestId} requested for ${format(event.data.refundAmount)}: ${event.data.reason}`;
     case 'AfterSalesApproved':
@@ -70,10 +69,10 @@ export const summariseEvent = (event: StoredEvent): string => {
     case 'ProviderTransactionClaimed':
       return `provider transaction ${event.data.providerTransactionId} claimed by payment ${event.data.paymentId}`;
     case 'DeadlineScheduled':
-      return `${event.data.command.type} scheduled for ${time(event.data.dueAt)}`;
+      return `${event.data.command.type} scheduled for ${isoInstant(event.data.dueAt)}`;
     case 'DeadlineCancelled':
       return 'deadline cancelled';
     case 'DeadlineFired':
-      return `deadline fired at ${time(event.data.firedAt)}`;
+      return `deadline fired at ${isoInstant(event.data.firedAt)}`;
   }
 };
