@@ -1,8 +1,9 @@
 import { messageOf } from '../engine/error-message';
 
-const isMissingModule = (error: unknown): boolean => {
+/** Whether loading threw because `driver` itself is not installed, not because something it needs is missing. */
+const isNotInstalled = (error: unknown, driver: string): boolean => {
   const code = (error as { readonly code?: unknown } | null)?.code;
-  return code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND';
+  return (code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND') && messageOf(error).includes(`'${driver}'`);
 };
 
 /**
@@ -11,4 +12,4 @@ const isMissingModule = (error: unknown): boolean => {
  * with the whole require stack and buries what to do.
  */
 export const driverLoadFailure = (error: unknown, scheme: string, driver: string): string =>
-  isMissingModule(error) ? `${scheme} needs the ${driver} package, which is not installed here: npm install ${driver}` : `${messageOf(error)} (${scheme} needs the ${driver} package)`;
+  isNotInstalled(error, driver) ? `${scheme} needs the ${driver} package, which is not installed here: npm install ${driver}` : `${messageOf(error)} (${scheme} needs the ${driver} package)`;

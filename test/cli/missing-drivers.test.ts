@@ -42,6 +42,20 @@ describe('the CLI on a host without the database drivers', () => {
     });
   });
 
+  it('says what is missing, not that the driver is, when something the driver needs is not installed', async () => {
+    jest.resetModules();
+    jest.doMock('pg', () => {
+      throw notInstalled('pg-types');
+    });
+    const { runCli: run } = await import('../../src/cli/main');
+    const stderr = new PassThrough();
+    let written = '';
+    stderr.on('data', (chunk: Buffer) => (written += chunk.toString('utf8')));
+    const context = { stdout: new PassThrough(), stderr, env: {}, cwd: process.cwd(), sources: defaultEventSources, targets: defaultImportTargets, projections: noProjections, readModels: defaultReadModels };
+    expect(await run(['verify', '--source', 'postgres://postgres@127.0.0.1:5432/test'], context)).toBe(1);
+    expect(written).toMatch(/^ordersource: cannot open the source postgres:\/\/postgres@127\.0\.0\.1:5432\/test: Cannot find module 'pg-types'.* \(postgres:\/\/ needs the pg package\)\n$/);
+  });
+
   it('says the same of esdb:// and its client', async () => {
     expect(await stderrOf('esdb://127.0.0.1:2113?tls=false')).toEqual({
       code: 1,
