@@ -1,49 +1,20 @@
 import * as E from 'fp-ts/Either';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { MemoryReadModelStore } from '../../src/adapters/read-model/memory/memory-read-model-store';
 import type { CliContext } from '../../src/cli/cli-context';
-import { defaultEventSources, EventSourceRegistry, openFileSource } from '../../src/cli/event-sources';
-import { defaultImportTargets } from '../../src/cli/import-targets';
-import { runCli } from '../../src/cli/main';
+import { EventSourceRegistry, openFileSource } from '../../src/cli/event-sources';
 import { builtInProjections } from '../../src/cli/projection-registry';
-import { defaultReadModels, ReadModelRegistry } from '../../src/cli/read-models';
+import { ReadModelRegistry } from '../../src/cli/read-models';
 import { HostSchemaFiles, hostSchemasModule, writeHostSchemaFiles } from './host-schemas-fixtures';
 import { runBin } from './cli-fixtures';
-
-interface Captured {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-const capture = (): { stream: PassThrough; text: () => string } => {
-  const stream = new PassThrough();
-  let text = '';
-  stream.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-  return { stream, text: () => text };
-};
+import { Captured, runCliCaptured } from './in-process-cli';
 
 describe('--schemas: the host event schemas the CLI reads with', () => {
   let files: HostSchemaFiles;
 
-  const cli = async (argv: readonly string[], overrides: Partial<CliContext> = {}): Promise<Captured> => {
-    const stdout = capture();
-    const stderr = capture();
-    const code = await runCli(argv, {
-      stdout: stdout.stream,
-      stderr: stderr.stream,
-      env: {},
-      cwd: files.dir,
-      sources: defaultEventSources,
-      targets: defaultImportTargets,
-      projections: builtInProjections,
-      readModels: defaultReadModels,
-      ...overrides,
-    });
-    return { code, stdout: stdout.text(), stderr: stderr.text() };
-  };
+  const cli = (argv: readonly string[], overrides: Partial<CliContext> = {}): Promise<Captured> =>
+    runCliCaptured(argv, { cwd: files.dir, projections: builtInProjections, ...overrides });
 
   const source = ['--source', 'file:host-events.ndjson'];
   const module = (name: string, text: string): string => {

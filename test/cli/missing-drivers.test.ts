@@ -1,9 +1,4 @@
-import { PassThrough } from 'node:stream';
-import { defaultEventSources } from '../../src/cli/event-sources';
-import { defaultImportTargets } from '../../src/cli/import-targets';
-import { runCli } from '../../src/cli/main';
-import { noProjections } from '../../src/cli/projection-registry';
-import { defaultReadModels } from '../../src/cli/read-models';
+import { runCliCaptured } from './in-process-cli';
 
 // As on a host that installed ordersource without its optional peers: requiring a driver fails as Node's does.
 const notInstalled = (name: string): Error =>
@@ -17,28 +12,23 @@ jest.mock('@eventstore/db-client', () => {
   throw notInstalled('@eventstore/db-client');
 });
 
-describe('the CLI on a host without the database drivers', () => {
-  const stderrOf = async (source: string): Promise<{ readonly code: number; readonly written: string }> => {
-    const stderr = new PassThrough();
-    let written = '';
-    stderr.on('data', (chunk: Buffer) => (written += chunk.toString('utf8')));
-    const code = await runCli(['verify', '--source', source], {
-      stdout: new PassThrough(),
-      stderr,
-      env: {},
-      cwd: process.cwd(),
-      sources: defaultEventSources,
-      targets: defaultImportTargets,
-      projections: noProjections,
-      readModels: defaultReadModels,
-    });
-    return { code, written };
-  };
+const POSTGRES = 'postgres://postgres@127.0.0.1:5432/test';
 
+describe('the CLI on a host without the database drivers', () => {
   it('says in one line that postgres:// needs pg and how to install it, without the require stack', async () => {
-    expect(await stderrOf('postgres://postgres@127.0.0.1:5432/test')).toEqual({
+    expect(await runCliCaptured(['verify', '--source', POSTGRES])).toEqual({
       code: 1,
-      written: 'ordersource: cannot open the source postgres://postgres@127.0.0.1:5432/test: postgres:// needs the pg package, which is not installed here: npm install pg\n',
+      stdout: '',
+      stderr: `ordersource: cannot open the source ${POSTGRES}: postgres:// needs the pg package, which is not installed here: npm install pg\n`,
+    });
+  });
+
+  it('says the same of esdb:// and its client', async () => {
+    const source = 'esdb://127.0.0.1:2113?tls=false';
+    expect(await runCliCaptured(['verify', '--source', source])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `ordersource: cannot open the source ${source}: esdb:// needs the @eventstore/db-client package, which is not installed here: npm install @eventstore/db-client\n`,
     });
   });
 
@@ -47,20 +37,9 @@ describe('the CLI on a host without the database drivers', () => {
     jest.doMock('pg', () => {
       throw notInstalled('pg-types');
     });
-    const { runCli: run } = await import('../../src/cli/main');
-    const stderr = new PassThrough();
-    let written = '';
-    stderr.on('data', (chunk: Buffer) => (written += chunk.toString('utf8')));
-    const context = { stdout: new PassThrough(), stderr, env: {}, cwd: process.cwd(), sources: defaultEventSources, targets: defaultImportTargets, projections: noProjections, readModels: defaultReadModels };
-    expect(await run(['verify', '--source', 'postgres://postgres@127.0.0.1:5432/test'], context)).toBe(1);
-    expect(written).toMatch(/^ordersource: cannot open the source postgres:\/\/postgres@127\.0\.0\.1:5432\/test: Cannot find module 'pg-types'.* \(postgres:\/\/ needs the pg package\)\n$/);
-  });
-
-  it('says the same of esdb:// and its client', async () => {
-    expect(await stderrOf('esdb://127.0.0.1:2113?tls=false')).toEqual({
-      code: 1,
-      written:
-        'ordersource: cannot open the source esdb://127.0.0.1:2113?tls=false: esdb:// needs the @eventstore/db-client package, which is not installed here: npm install @eventstore/db-client\n',
-    });
+    const { runCliCaptured: run } = await import('./in-process-cli');
+    const result = await run(['verify', '--source', POSTGRES]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^ordersource: cannot open the source postgres:\/\/postgres@127\.0\.0\.1:5432\/test: Cannot find module 'pg-types'.* \(postgres:\/\/ needs the pg package\)\n$/);
   });
 });

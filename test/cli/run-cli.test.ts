@@ -6,28 +6,14 @@ import { join } from 'node:path';
 import { MemoryEventStore } from '../../src/adapters/event-store/memory/memory-event-store';
 import type { CliContext } from '../../src/cli/cli-context';
 import { defaultEventSources, EventSourceRegistry } from '../../src/cli/event-sources';
-import { defaultImportTargets, ImportTargetRegistry, openFileTarget } from '../../src/cli/import-targets';
-import { runCli } from '../../src/cli/main';
-import { noProjections, ProjectionRegistry } from '../../src/cli/projection-registry';
-import { defaultReadModels } from '../../src/cli/read-models';
+import { ImportTargetRegistry, openFileTarget } from '../../src/cli/import-targets';
+import { ProjectionRegistry } from '../../src/cli/projection-registry';
 import { oneLine } from '../../src/cli/cli-error';
 import { flattenJson, formatTime, renderTable } from '../../src/cli/text-output';
 import { delegatingTo } from '../support/delegating-event-store';
 import { proposedEvents } from '../../src/testing/contract/proposed-events';
 import { CliFiles, writeCliFiles } from './cli-fixtures';
-
-interface Captured {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-const capture = (isTTY: boolean): { stream: PassThrough & { isTTY: boolean; columns: number }; text: () => string } => {
-  const stream = Object.assign(new PassThrough(), { isTTY, columns: 120 });
-  let text = '';
-  stream.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-  return { stream, text: () => text };
-};
+import { Captured, runCliCaptured } from './in-process-cli';
 
 /** `memory:` — a scheme registered the way `postgres://` will be: one entry in the registry. */
 const withMemorySource = (store: MemoryEventStore): EventSourceRegistry =>
@@ -49,22 +35,8 @@ const appearingOnceOpened = (target: string): ImportTargetRegistry =>
 describe('runCli, in process', () => {
   let files: CliFiles;
 
-  const cli = async (argv: readonly string[], overrides: Partial<CliContext> & { readonly tty?: boolean } = {}): Promise<Captured> => {
-    const stdout = capture(false);
-    const stderr = capture(overrides.tty ?? false);
-    const code = await runCli(argv, {
-      stdout: stdout.stream,
-      stderr: stderr.stream,
-      env: {},
-      cwd: files.dir,
-      sources: defaultEventSources,
-      targets: defaultImportTargets,
-      projections: noProjections,
-      readModels: defaultReadModels,
-      ...overrides,
-    });
-    return { code, stdout: stdout.text(), stderr: stderr.text() };
-  };
+  const cli = (argv: readonly string[], overrides: Partial<CliContext> & { readonly tty?: boolean } = {}): Promise<Captured> =>
+    runCliCaptured(argv, { cwd: files.dir, ...overrides });
 
   beforeAll(async () => {
     files = await writeCliFiles();
