@@ -22,40 +22,52 @@ export const SCHEMAS_MODULE_EXAMPLE = [
 
 const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> => typeof value === 'object' && value !== null;
 
-/** The first line of what a module threw on load, without the require stack Node appends to a missing module. */
+/**
+ * What a module threw on load, without the require stack Node appends to a missing module, and with the
+ * file and line of a syntax error, which Node keeps only at the head of its stack (the error may be in a
+ * file the module requires).
+ */
 const loadFailure = (thrown: unknown): string => {
   const name = thrown instanceof Error && thrown.name !== 'Error' ? `${thrown.name}: ` : '';
-  return `${name}${messageOf(thrown).replace(/\n\s*Require stack:[\s\S]*$/, '')}`;
+  const { name: kind, stack } = (thrown ?? {}) as { readonly name?: unknown; readonly stack?: unknown };
+  const where = kind === 'SyntaxError' && typeof stack === 'string' ? /^(.+:\d+)\n/.exec(stack)?.[1] : undefined;
+  return `${name}${messageOf(thrown).replace(/\n\s*Require stack:[\s\S]*$/, '')}${where === undefined ? '' : ` (${where})`}`;
 };
 
+/** The versions the module gave the engine's event types when it was checked. */
+type CheckedVersions = ReadonlyMap<string, number>;
+
 /**
- * What is wrong with `value` as an `EventSchemas`, if anything: the shape `eventSchemas()` builds, an object
- * with `currentVersion` and `upcast`, whose `currentVersion` gives every event type the engine stores a
- * version a store keeps. Asked once here, so that a module that exports something else is told at once, not
- * as a crash on the first event read.
+ * `value` as an `EventSchemas` with the version it gives each event type the engine stores, or what is wrong
+ * with it: the shape `eventSchemas()` builds, an object with `currentVersion` and `upcast`, whose
+ * `currentVersion` gives each of those types a version a store keeps. Asked once here, so that a module that
+ * exports something else is told at once, not as a crash on the first event read, and the versions read
+ * with are the very ones checked.
  */
-const schemasProblem = (value: unknown): string | undefined => {
-  if (!isRecord(value) && typeof value !== 'function') return `${shownValue(value)}`;
-  if (typeof (value as { then?: unknown }).then === 'function') return 'a Promise (the CLI takes schemas built when the module loads, not awaited)';
+const checkedSchemas = (value: unknown): E.Either<string, { readonly schemas: EventSchemas; readonly versions: CheckedVersions }> => {
+  if (!isRecord(value) && typeof value !== 'function') return E.left(`${shownValue(value)}`);
+  if (typeof (value as { then?: unknown }).then === 'function') return E.left('a Promise (the CLI takes schemas built when the module loads, not awaited)');
   const { currentVersion, upcast } = value as { readonly currentVersion?: unknown; readonly upcast?: unknown };
   if (typeof currentVersion !== 'function' || typeof upcast !== 'function') {
     const looksLikeDefinitions = Object.values(value).some((d) => isRecord(d) && 'version' in d && 'upcasters' in d);
-    return looksLikeDefinitions
-      ? 'event schema definitions, not schemas: pass them through eventSchemas(...)'
-      : 'an object without the currentVersion and upcast functions eventSchemas(...) gives';
+    return E.left(
+      looksLikeDefinitions ? 'event schema definitions, not schemas: pass them through eventSchemas(...)' : 'an object without the currentVersion and upcast functions eventSchemas(...) gives',
+    );
   }
+  const versions = new Map<string, number>();
   for (const type of Object.keys(eventSchemaDefinitions)) {
     let version: unknown;
     try {
       version = (currentVersion as (type: string) => unknown).call(value, type);
     } catch (thrown) {
-      return `schemas whose currentVersion(${JSON.stringify(type)}) throws: ${messageOf(thrown)}`;
+      return E.left(`schemas whose currentVersion(${JSON.stringify(type)}) throws: ${messageOf(thrown)}`);
     }
     if (typeof version !== 'number' || !Number.isInteger(version) || version < 1 || version > MAX_SCHEMA_VERSION) {
-      return `schemas whose currentVersion(${JSON.stringify(type)}) is ${shownValue(version)}, not a whole number from 1 to ${MAX_SCHEMA_VERSION}`;
+      return E.left(`schemas whose currentVersion(${JSON.stringify(type)}) is ${shownValue(version)}, not a whole number from 1 to ${MAX_SCHEMA_VERSION}`);
     }
+    versions.set(type, version);
   }
-  return undefined;
+  return E.right({ schemas: value as unknown as EventSchemas, versions });
 };
 
 /** What `upcast` answers: the data, or why there is none. */
@@ -68,16 +80,13 @@ const isUpcast = (value: unknown): value is E.Either<string, unknown> =>
  * other type's from the module, at version 1 if asking throws (as a type the schemas do not list is), and
  * an `upcast` that answers something other than an Either makes that event unreadable rather than crash the run.
  */
-const guardedSchemas = (schemas: EventSchemas): EventSchemas => {
-  const versions = new Map(Object.keys(eventSchemaDefinitions).map((type) => [type, schemas.currentVersion(type)]));
-  return {
-    currentVersion: (type) => versions.get(type) ?? versionOfUnlisted(schemas, type),
-    upcast: (envelope) => {
-      const upcast: unknown = schemas.upcast(envelope);
-      return isUpcast(upcast) ? upcast : E.left(`the --schemas module's upcast answered ${shownValue(upcast)}, not an Either`);
-    },
-  };
-};
+const guardedSchemas = (schemas: EventSchemas, versions: CheckedVersions): EventSchemas => ({
+  currentVersion: (type) => versions.get(type) ?? versionOfUnlisted(schemas, type),
+  upcast: (envelope) => {
+    const upcast: unknown = schemas.upcast(envelope);
+    return isUpcast(upcast) ? upcast : E.left(`the --schemas module's upcast answered ${shownValue(upcast)}, not an Either`);
+  },
+});
 
 const versionOfUnlisted = (schemas: EventSchemas, type: string): number => {
   try {
@@ -113,7 +122,8 @@ export const loadEventSchemas = async (location: string, cwd: string, what = '--
     const info = await stat(path);
     if (!info.isFile()) return E.left(usageError('SCHEMAS_MODULE_NOT_FOUND', `cannot load ${named}: not a file`));
   } catch (cause) {
-    return E.left(usageError('SCHEMAS_MODULE_NOT_FOUND', `cannot load ${named}: ${reasonOf(cause)}`));
+    // The path looked for, as a `~` the shell did not expand (in `--schemas=~/…`, say) stays a directory name.
+    return E.left(usageError('SCHEMAS_MODULE_NOT_FOUND', `cannot load ${named}: ${reasonOf(cause)} (looked for ${path})`));
   }
   let exported: unknown;
   try {
@@ -135,11 +145,11 @@ export const loadEventSchemas = async (location: string, cwd: string, what = '--
     if (exportedValue === undefined) {
       return E.left(usageError('INVALID_SCHEMAS', `${named} exports neither schemas nor a default export: export eventSchemas(...) as one of them`));
     }
-    const problem = schemasProblem(exportedValue.value);
-    if (problem !== undefined) {
-      return E.left(usageError('INVALID_SCHEMAS', `${named} exports no event schemas: ${exportedValue.as} is ${problem}; export eventSchemas(...) as schemas or as the default export`));
+    const checked = checkedSchemas(exportedValue.value);
+    if (E.isLeft(checked)) {
+      return E.left(usageError('INVALID_SCHEMAS', `${named} exports no event schemas: ${exportedValue.as} is ${checked.left}; export eventSchemas(...) as schemas or as the default export`));
     }
-    return E.right(guardedSchemas(exportedValue.value as EventSchemas));
+    return E.right(guardedSchemas(checked.right.schemas, checked.right.versions));
   } catch (thrown) {
     // An export read through a getter, or a Proxy, is the module's code too.
     return E.left(usageError('INVALID_SCHEMAS', `${named} exports no event schemas: reading its exports threw: ${loadFailure(thrown)}`));

@@ -99,7 +99,7 @@ describe('--schemas: the host event schemas the CLI reads with', () => {
     expect(overridden.code).toBe(0);
 
     const badEnv = await cli(['timeline', 'cart-old', ...source], { env: { ORDERSOURCE_SCHEMAS: 'missing.js' } });
-    expect(badEnv).toEqual({ code: 2, stdout: '', stderr: 'ordersource: cannot load $ORDERSOURCE_SCHEMAS missing.js: no such file\n' });
+    expect(badEnv).toEqual({ code: 2, stdout: '', stderr: `ordersource: cannot load $ORDERSOURCE_SCHEMAS missing.js: no such file (looked for ${join(files.dir, 'missing.js')})\n` });
 
     const emptyEnv = await cli(['audit', 'cart-old', ...source], { env: { ORDERSOURCE_SCHEMAS: '' } });
     expect(emptyEnv.code).toBe(1);
@@ -155,7 +155,8 @@ describe('--schemas: the host event schemas the CLI reads with', () => {
     };
 
     it('a path to nothing, a directory, an empty path', async () => {
-      await refused('./nope.js', 'cannot load --schemas ./nope.js: no such file');
+      await refused('./nope.js', `cannot load --schemas ./nope.js: no such file (looked for ${join(files.dir, 'nope.js')})`);
+      await refused('~/schemas.js', `cannot load --schemas ~/schemas.js: no such file (looked for ${join(files.dir, '~', 'schemas.js')})`);
       await refused('config', 'cannot load --schemas config: not a file');
       await refused('', '--schemas names no module: the path is empty');
     });
@@ -193,17 +194,22 @@ describe('--schemas: the host event schemas the CLI reads with', () => {
     });
   });
 
-  it("reads with the versions the module gave when it was checked, though its currentVersion throws afterwards", async () => {
-    const moody = module(
-      'moody.js',
-      hostSchemasModule(
-        (schemas) =>
-          `const real = ${schemas};\nlet asked = 0;\n` +
-          'exports.schemas = { currentVersion: (type) => { asked += 1; if (asked > 200) throw new Error("moody"); return real.currentVersion(type); }, upcast: (envelope) => real.upcast(envelope) };',
-      ),
-    );
-    const result = await cli(['audit', 'cart-old', ...source, '--schemas', moody, '--json']);
-    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
+  it('reads with the very versions the module gave when it was checked, though its currentVersion answers otherwise or throws afterwards', async () => {
+    for (const [name, later] of [
+      ['moody.js', 'return 1;'],
+      ['weary.js', 'throw new Error("asked too often");'],
+    ] as const) {
+      const changing = module(
+        name,
+        hostSchemasModule(
+          (schemas) =>
+            `const real = ${schemas};\nconst asked = new Set();\n` +
+            `exports.schemas = { currentVersion: (type) => { if (asked.has(type)) { ${later} } asked.add(type); return real.currentVersion(type); }, upcast: (envelope) => real.upcast(envelope) };`,
+        ),
+      );
+      const result = await cli(['audit', 'cart-old', ...source, '--schemas', changing, '--json']);
+      expect({ name, code: result.code, stderr: result.stderr }).toEqual({ name, code: 0, stderr: '' });
+    }
   });
 
   it("makes an event unreadable, not the run crash, where a hand-built schemas' upcast answers no Either", async () => {
@@ -253,5 +259,14 @@ describe('--schemas: the host event schemas the CLI reads with', () => {
     const needs = module('needs-missing.js', "require('ordersource-not-installed');");
     const missingDependency = await runBin(['audit', 'cart-old', ...source, '--schemas', needs], { cwd: files.dir });
     expect(missingDependency).toEqual({ code: 2, stdout: '', stderr: "ordersource: cannot load --schemas ./needs-missing.js: loading it threw: Cannot find module 'ordersource-not-installed'\n" });
+    // A syntax error is named with its file and line, which may be a file the module requires.
+    module('garbled-part.js', '\nexports.part = {;');
+    const garbled = module('requires-garbled.js', "exports.schemas = require('./garbled-part.js');");
+    const syntaxError = await runBin(['audit', 'cart-old', ...source, '--schemas', garbled], { cwd: files.dir });
+    expect(syntaxError).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `ordersource: cannot load --schemas ./requires-garbled.js: loading it threw: SyntaxError: Unexpected token ';' (${join(files.dir, 'garbled-part.js')}:2)\n`,
+    });
   });
 });
