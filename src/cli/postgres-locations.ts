@@ -68,7 +68,11 @@ export const openPostgresSource: EventSourceOpener = async (url, context) => {
       schema,
       [...StoreTables],
     ]);
-    if (found.rows.length < StoreTables.length) return cannotRead(`schema ${JSON.stringify(schema)} holds no ordersource event store (name another with ?schema= or --schema)`);
+    if (found.rows.length < StoreTables.length) {
+      // `--schema ./schemas.js` is most likely `--schemas` without its s: say so, beside the schema's answer.
+      const moduleMeant = /\.[cm]?js$|[/\\]/.test(schema) ? '; --schemas, with an s, takes a module of event schemas' : '';
+      return cannotRead(`schema ${JSON.stringify(schema)} holds no ordersource event store (name another with ?schema= or --schema${moduleMeant})`);
+    }
   } catch (error) {
     return cannotRead(messageOf(error));
   }

@@ -224,5 +224,9 @@ describeWithPostgres('the ordersource executable over PostgreSQL', () => {
     expect(result.stderr).toBe(`ordersource: cannot read the source ${postgresUrl}: schema "${missing}" holds no ordersource event store (name another with ?schema= or --schema)\n`);
     const created = await pool.query('SELECT 1 FROM information_schema.schemata WHERE schema_name = $1', [missing]);
     expect(created.rows).toEqual([]);
+    const moduleMeant = await bin(['audit', 'cart-1', '--source', postgresUrl, '--schema', './schemas.js']);
+    expect(moduleMeant.stderr).toBe(
+      `ordersource: cannot read the source ${postgresUrl}: schema "./schemas.js" holds no ordersource event store (name another with ?schema= or --schema; --schemas, with an s, takes a module of event schemas)\n`,
+    );
   }, 120_000);
 });
