@@ -38,9 +38,9 @@ export const documentCollection = <D extends JsonDocument>(
 ): DocumentCollection<D> => {
   // A document the exact guard accepts is one that decodes to itself, checked without building a result,
   // which matters as it runs on every document read; one it refuses is decoded, for the problems to report
-  // (or the fields decode would add). The guard remembers the frozen parts of documents it accepted: the
-  // in-memory store hands the same ones back, and a document written again shares its unchanged parts.
-  const accepts: (document: unknown) => boolean = exactGuardOf(codec, true) ?? codec.is;
+  // (or the fields decode would add). It checks every document whole: remembering the frozen parts it had
+  // accepted, which the in-memory store hands back, cost more in weak sets and their collection than it saved.
+  const accepts: (document: unknown) => boolean = exactGuardOf(codec) ?? codec.is;
   const decode = (id: string, document: unknown): E.Either<CorruptDocument, D> => {
     if (accepts(document)) return E.right(document as D);
     const decoded = codec.decode(document);

@@ -71,114 +71,46 @@ const recordGuard =
     return true;
   };
 
-/** A guard that may say, of an object it accepted, that the answer can never change: see `remembering`. */
-interface SettlingGuard extends Guard {
-  settled?: (value: object) => boolean;
-}
-
-/** Whether what `guard` accepted in `value` can never change: a primitive, or an object the guard remembers. */
-const settledBy = (guard: Guard, value: unknown): boolean =>
-  typeof value !== 'object' || value === null || ((guard as SettlingGuard).settled?.(value) ?? false);
-
-/**
- * `check`, remembering the values it accepted whose checked parts can never change: frozen, with every part
- * it checked a primitive or itself remembered by its own guard (`partsSettled`). Such a value is checked
- * once. A store that keeps frozen documents hands the same objects back read after read, and a document
- * written again shares every part it did not change with the one before: only what changed is checked again.
- */
-const remembering = (check: Guard, partsSettled: (value: object) => boolean): SettlingGuard => {
-  const accepted = new WeakSet<object>();
-  const guard: SettlingGuard = (value) => {
-    if (typeof value !== 'object' || value === null || !Object.isFrozen(value)) return check(value);
-    if (accepted.has(value)) return true;
-    if (!check(value)) return false;
-    // Its parts were checked first, so those that can never change are remembered by now.
-    if (partsSettled(value)) accepted.add(value);
-    return true;
-  };
-  guard.settled = (value) => accepted.has(value);
-  return guard;
-};
-
-const fieldsSettled =
-  (checks: readonly (readonly [string, Guard])[]) =>
-  (value: object): boolean => {
-    for (const [key, guard] of checks) if (!settledBy(guard, (value as Record<string, unknown>)[key])) return false;
-    return true;
-  };
-
-const itemsSettled =
-  (item: Guard) =>
-  (value: object): boolean => {
-    for (const element of value as readonly unknown[]) if (!settledBy(item, element)) return false;
-    return true;
-  };
-
-/** `guard` with `settled` as `settled` says, for the combinators (refinements, unions) that check no part of their own. */
-const settlingAs = (guard: Guard, settled: (value: object) => boolean): SettlingGuard => Object.assign(guard, { settled });
-
 /**
  * A check that accepts a value only if `codec.decode` would accept it and return it unchanged, built from
  * the codec's own parts, or `undefined` for a codec it cannot vouch for (one that parses, defaults, or is a
  * custom type other than the domain's predicate codecs). It is io-ts's `is` with two differences that keep
  * it exact: array elements are checked at every index (`is` uses `every`, which skips the holes of a
  * sparse array that decode refuses), and a missing field is refused (decode would add it, as `undefined`).
- *
- * `rememberFrozenParts` makes the checks of the value's objects and arrays remember those they accepted that
- * can never change (see `remembering`): for documents read again and again, whose parts outlive their
- * versions, not for values that pass once, which it would only cost a set entry each.
  */
-export const exactGuardOf = (codec: AnyDecoder, rememberFrozenParts = false): Guard | undefined => guardAt(codec, rememberFrozenParts, false);
-
-/**
- * `codec`'s exact guard, as a part of a value (`isPart`) or the value itself. The value itself is not
- * remembered: a document is mostly read once as it is, then written anew, and remembering every version
- * would cost a set entry each for nothing.
- */
-const guardAt = (codec: AnyDecoder, rememberFrozenParts: boolean, isPart: boolean): Guard | undefined => {
-  const rememberFrozen = rememberFrozenParts && isPart;
-  const sameLevel = (inner: AnyDecoder): Guard | undefined => guardAt(inner, rememberFrozenParts, isPart);
-  const guardOf = (part: AnyDecoder): Guard | undefined => guardAt(part, rememberFrozenParts, true);
+export const exactGuardOf = (codec: AnyDecoder): Guard | undefined => {
   if (isPredicateCodec(codec)) return (codec as t.Mixed).is;
   if (codec instanceof t.InterfaceType || codec instanceof t.PartialType) {
-    const checks = fieldGuardsOf(codec.props as Record<string, AnyDecoder>, guardOf);
-    if (checks === undefined) return undefined;
-    const check = recordGuard(checks, codec instanceof t.PartialType);
-    return rememberFrozen ? remembering(check, fieldsSettled(checks)) : check;
+    const checks = fieldGuardsOf(codec.props as Record<string, AnyDecoder>, exactGuardOf);
+    return checks === undefined ? undefined : recordGuard(checks, codec instanceof t.PartialType);
   }
   if (codec instanceof t.ReadonlyArrayType || codec instanceof t.ArrayType) {
-    const item = guardOf(codec.type as AnyDecoder);
+    const item = exactGuardOf(codec.type as AnyDecoder);
     if (item === undefined) return undefined;
-    const check: Guard = (value) => {
+    return (value) => {
       if (!Array.isArray(value)) return false;
       for (let i = 0; i < value.length; i += 1) if (!item(value[i])) return false;
       return true;
     };
-    return rememberFrozen ? remembering(check, itemsSettled(item)) : check;
   }
-  if (codec instanceof t.ReadonlyType) return sameLevel(codec.type as AnyDecoder);
+  if (codec instanceof t.ReadonlyType) return exactGuardOf(codec.type as AnyDecoder);
   if (codec instanceof t.RefinementType) {
-    const base = sameLevel(codec.type as AnyDecoder);
+    const base = exactGuardOf(codec.type as AnyDecoder);
     const predicate = codec.predicate as (value: unknown) => boolean;
-    if (base === undefined) return undefined;
-    const check: Guard = (value) => base(value) && predicate(value);
-    // A predicate of a value whose checked parts can never change gives the same answer every time.
-    return rememberFrozen ? settlingAs(check, (value) => settledBy(base, value)) : check;
+    return base === undefined ? undefined : (value) => base(value) && predicate(value);
   }
   if (codec instanceof t.UnionType) {
     const members = unionMembersOf(codec);
-    const memberGuards = members.map(sameLevel);
+    const memberGuards = members.map(exactGuardOf);
     if (memberGuards.some((guard) => guard === undefined)) return undefined;
     const guards = memberGuards as readonly Guard[];
-    const check = taggedUnionGuard(members, guards) ?? ((value) => guards.some((guard) => guard(value)));
-    return rememberFrozen ? settlingAs(check, (value) => guards.some((guard) => settledBy(guard, value))) : check;
+    return taggedUnionGuard(members, guards) ?? ((value) => guards.some((guard) => guard(value)));
   }
   if (codec instanceof t.IntersectionType) {
-    const members = (codec.types as readonly AnyDecoder[]).map(sameLevel);
+    const members = (codec.types as readonly AnyDecoder[]).map(exactGuardOf);
     if (members.some((guard) => guard === undefined)) return undefined;
     const guards = members as readonly Guard[];
-    const check: Guard = (value) => guards.every((guard) => guard(value));
-    return rememberFrozen ? settlingAs(check, (value) => guards.every((guard) => settledBy(guard, value))) : check;
+    return (value) => guards.every((guard) => guard(value));
   }
   const leaf =
     codec instanceof t.LiteralType ||
