@@ -210,6 +210,7 @@ describe('analytics projection, orders a host placed itself', () => {
       await shop.pay(orderId);
     };
     // X checks out x1, never paid; the host's h1 and h3 name X and are paid. Y: the host's h2, paid, then Y checks out y1, never paid.
+    // Z: the host's h4 names Z, then Z checks out h4 (refused a second placing), then h4 is paid.
     await shop.openCart('alice', 'X');
     await shop.add('alice', 'X', 'spoon', 1200, 1, 'tableware');
     await shop.checkOut('alice', 'X', 'x1');
@@ -219,9 +220,14 @@ describe('analytics projection, orders a host placed itself', () => {
     await placeAndPay('h2', 'Y');
     await shop.add('alice', 'Y', 'spoon', 1200, 1, 'tableware');
     await shop.checkOut('alice', 'Y', 'y1');
+    await shop.openCart('alice', 'Z');
+    await shop.send('host', { type: 'PlaceOrder', data: { orderId: 'h4', cartId: 'Z', customerId: 'alice', shippingAddress: ADDRESS, paymentMethod: 'card', pricing, paymentDeadline: shop.clock.now() + 1_800_000 } });
+    await shop.add('alice', 'Z', 'spoon', 1200, 1, 'tableware');
+    await shop.checkOut('alice', 'Z', 'h4');
+    await shop.pay('h4');
     const readModels = await projectAll(shop.eventStore, analyticsProjection);
     const [day] = expectRight(await funnelByPeriod(readModels, { granularity: 'day' })).items;
-    expect(day).toMatchObject({ cartsOpened: 2, cartsCheckedOut: 2, checkouts: 2, cartsPaid: 0, ordersPaid: 0 });
+    expect(day).toMatchObject({ cartsOpened: 3, cartsCheckedOut: 3, checkouts: 3, cartsPaid: 0, ordersPaid: 0 });
     await shop.engine.close();
   });
 

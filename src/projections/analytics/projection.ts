@@ -111,12 +111,16 @@ const onCheckout = async (view: ProjectionView, event: Extract<AnalyticsEvent, {
   const cart = await carts.read(view, cartId);
   if (E.isLeft(cart)) return cart;
   if (cart.right === undefined) return notProjected('cart', cartId, event);
+  const placed = await orderFacts.read(view, orderId);
+  if (E.isLeft(placed)) return placed;
   const { checkedOutBy, openedAt } = cart.right;
   const countsCart = checkedOutBy === null || checkedOutBy === orderId;
   return allChanges([
     ...(await Promise.all(updateFunnel(view, openedAt, (f) => ({ ...f, checkouts: f.checkouts + 1, cartsCheckedOut: f.cartsCheckedOut + (countsCart ? 1 : 0) })))),
     E.right(checkedOutBy === null ? [carts.put(cartId, { ...cart.right, checkedOutBy: orderId })] : []),
-    E.right(checkouts.put(checkoutId(cartId, orderId), { cartId, orderId })),
+    // An order placed before the checkout that names it (a host's) was not placed by it: the engine refuses
+    // to place it again, so the checkout pays for nothing.
+    E.right(placed.right === undefined ? [checkouts.put(checkoutId(cartId, orderId), { cartId, orderId })] : []),
   ]);
 };
 
@@ -200,7 +204,7 @@ const prefetchOf = (event: AnalyticsEvent, at: number): readonly DocumentKey[] =
     case 'CartOpened':
       return GRANULARITIES.map((g) => funnel.key(funnelId(g, bucketStart(g, at))));
     case 'CartCheckedOut':
-      return [carts.key(event.data.cartId)];
+      return [carts.key(event.data.cartId), orderFacts.key(event.data.orderId)];
     case 'OrderPlaced':
       return salesKeys(at, event.data.pricing.currency);
     case 'OrderPaid':
