@@ -30,7 +30,10 @@ const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> =>
 const loadFailure = (thrown: unknown): string => {
   const name = thrown instanceof Error && thrown.name !== 'Error' ? `${thrown.name}: ` : '';
   const { name: kind, stack } = (thrown ?? {}) as { readonly name?: unknown; readonly stack?: unknown };
-  const where = kind === 'SyntaxError' && typeof stack === 'string' ? /^(.+:\d+)\n/.exec(stack)?.[1] : undefined;
+  // Node's own syntax errors open their stack with the file and line; one a module throws itself (a parser's,
+  // whose message may end in a line number too) opens it with its name and message, which say it already.
+  const head = typeof stack === 'string' ? stack.split('\n', 1)[0] : undefined;
+  const where = kind === 'SyntaxError' && head !== undefined && !head.startsWith('SyntaxError') ? /^(.+:\d+)$/.exec(head)?.[1] : undefined;
   return `${name}${messageOf(thrown).replace(/\n\s*Require stack:[\s\S]*$/, '')}${where === undefined ? '' : ` (${where})`}`;
 };
 

@@ -164,6 +164,11 @@ describe('--schemas: the host event schemas the CLI reads with', () => {
     it('a module that throws while it loads, or does not parse, or requires what is not there', async () => {
       await refused(module('throws.js', "throw new Error('no schemas\\ntoday');"), 'cannot load --schemas ./throws.js: loading it threw: no schemas today');
       await refused(module('garbled.js', 'exports.schemas = {;'), /^ordersource: cannot load --schemas \.\/garbled\.js: loading it threw: SyntaxError: /);
+      // A parser's own syntax error, whose message ends in a place of its own, is told once.
+      await refused(
+        module('parser.js', "throw new SyntaxError('JSON5: invalid character at 1:2');"),
+        'cannot load --schemas ./parser.js: loading it threw: SyntaxError: JSON5: invalid character at 1:2',
+      );
       await refused(module('needs.js', "require('ordersource-not-installed');"), /^ordersource: cannot load --schemas \.\/needs\.js: loading it threw: .*Cannot find module 'ordersource-not-installed'/);
     });
 
