@@ -46,9 +46,9 @@ const taggedUnionGuard = (members: readonly AnyDecoder[], guards: readonly Guard
   };
 };
 
-/** Each field's guard, or undefined if any field has none. */
-const fieldGuardsOf = (props: Record<string, AnyDecoder>, guardOf: (field: AnyDecoder) => Guard | undefined): readonly (readonly [string, Guard])[] | undefined => {
-  const fields = Object.entries(props).map(([key, field]) => [key, guardOf(field)] as const);
+/** Each field's exact guard, or undefined if any field has none. */
+const fieldGuardsOf = (props: Record<string, AnyDecoder>): readonly (readonly [string, Guard])[] | undefined => {
+  const fields = Object.entries(props).map(([key, field]) => [key, exactGuardOf(field)] as const);
   return fields.some(([, guard]) => guard === undefined) ? undefined : (fields as readonly (readonly [string, Guard])[]);
 };
 
@@ -81,7 +81,7 @@ const recordGuard =
 export const exactGuardOf = (codec: AnyDecoder): Guard | undefined => {
   if (isPredicateCodec(codec)) return (codec as t.Mixed).is;
   if (codec instanceof t.InterfaceType || codec instanceof t.PartialType) {
-    const checks = fieldGuardsOf(codec.props as Record<string, AnyDecoder>, exactGuardOf);
+    const checks = fieldGuardsOf(codec.props as Record<string, AnyDecoder>);
     return checks === undefined ? undefined : recordGuard(checks, codec instanceof t.PartialType);
   }
   if (codec instanceof t.ReadonlyArrayType || codec instanceof t.ArrayType) {
