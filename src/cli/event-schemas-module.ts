@@ -28,8 +28,9 @@ const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> =>
  * file the module requires).
  */
 const loadFailure = (thrown: unknown): string => {
-  const name = thrown instanceof Error && thrown.name !== 'Error' ? `${thrown.name}: ` : '';
+  // Read off the value rather than through instanceof: what a module throws may come from another realm.
   const { name: kind, stack } = (thrown ?? {}) as { readonly name?: unknown; readonly stack?: unknown };
+  const name = typeof kind === 'string' && kind !== 'Error' ? `${kind}: ` : '';
   // Node's own syntax errors open their stack with the file and line; one a module throws itself (a parser's,
   // whose message may end in a line number too) opens it with its name and message, which say it already.
   const head = typeof stack === 'string' ? stack.split('\n', 1)[0] : undefined;
